@@ -1,0 +1,50 @@
+# 一网 — one command for each of run / test / lint / bench.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export YIWANG_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test test-fast lint bench env node clean-data browsers
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+env: $(VENV)/.installed node
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node: node_modules/.installed
+
+## make run — environment, migrations, demo network, production server on 127.0.0.1:$(PORT)
+run: env
+	@mkdir -p $(YIWANG_DATA_DIR)
+	@test -s $(YIWANG_DATA_DIR)/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $(YIWANG_DATA_DIR)/secret_key
+	@export SECRET_KEY=$$(cat $(YIWANG_DATA_DIR)/secret_key) DJANGO_SETTINGS_MODULE=yiwang.settings.production; \
+	  $(VENV)/bin/yiwang migrate --noinput -v 0 && \
+	  $(VENV)/bin/yiwang collectstatic --noinput -v 0 && \
+	  $(VENV)/bin/yiwang demo && \
+	  PORT=$(PORT) $(VENV)/bin/yiwang serve
+
+## make test — the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
+test: env
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: env
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: env
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+bench: env
+	$(PY) bench/run_all.py
+
+clean-data:
+	rm -rf $(YIWANG_DATA_DIR)

@@ -1,0 +1,129 @@
+"""Accounts: a custom user (no superuser flag — nobody bypasses permission
+checks), the platform admin roles (at most one per person, enforced by a
+unique constraint) and personal API tokens."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .enums import PlatformRoleKind
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username: str, password: str | None = None, **fields):
+        if not username:
+            raise ValueError("用户名不能为空")
+        user = self.model(username=username, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class User(AbstractBaseUser):
+    username = models.CharField("用户名", max_length=64, unique=True)
+    full_name = models.CharField("姓名", max_length=64)
+    email = models.EmailField("电子邮箱", blank=True)
+    phone = models.CharField("手机", max_length=20, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    date_joined = models.DateTimeField("注册时间", default=timezone.now)
+    failed_login_count = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = "用户"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    # Django's auth context processor and templates look for these; nobody is a
+    # superuser and permissions come only from our own predicates.
+    is_superuser = False
+    is_staff = False
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label) -> bool:
+        return False
+
+    @property
+    def platform_role(self) -> str | None:
+        cached = getattr(self, "_platform_role_cache", "unset")
+        if cached == "unset":
+            role = PlatformRole.objects.filter(user_id=self.pk).values_list("role", flat=True).first()
+            self._platform_role_cache = role
+            return role
+        return cached
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.platform_role == PlatformRoleKind.SYSTEM
+
+    @property
+    def is_security_admin(self) -> bool:
+        return self.platform_role == PlatformRoleKind.SECURITY
+
+    @property
+    def is_audit_admin(self) -> bool:
+        return self.platform_role == PlatformRoleKind.AUDIT
+
+    @property
+    def platform_role_label(self) -> str:
+        role = self.platform_role
+        return PlatformRoleKind(role).label if role else ""
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class PlatformRole(models.Model):
+    """A platform admin role. One row per person at most: the database refuses a second."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="platform_role_grant")
+    role = models.CharField("平台角色", max_length=10, choices=PlatformRoleKind.choices)
+    granted_at = models.DateTimeField("授予时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "平台管理角色"
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=PlatformRoleKind.values), name="platform_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A personal API token, sent as ``Authorization: Bearer <token>``. Only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=60)
+    prefix = models.CharField("前缀", max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,65 @@
+"""Writing audit records and sending notifications.
+
+``record_audit`` is called by every service inside its transaction.
+``notify`` schedules in-app notifications (and e-mail) to be sent after commit.
+"""
+
+from collections.abc import Iterable
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from yiwang.core.request_context import current_ip
+
+from .models import AuditRecord, Notification
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "pk"):
+        return value.pk
+    return str(value)
+
+
+def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
+    """A JSON-safe summary of a model instance for the audit before/after."""
+    data = model_to_dict(obj, fields=list(fields) if fields else None)
+    return {k: _jsonable(v) for k, v in data.items() if not k.endswith("password")}
+
+
+def record_audit(*, actor, action: str, obj=None, school=None, before=None, after=None, object_repr: str = ""):
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditRecord.objects.create(
+        actor=actor_obj,
+        actor_name=(actor_obj.full_name or actor_obj.username) if actor_obj else "",
+        school=school,
+        action=action,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        before=_jsonable(before),
+        after=_jsonable(after),
+        ip_address=current_ip.get(),
+    )
+
+
+def notify(recipients, *, title: str, body: str = "", url: str = "", email: bool = True) -> None:
+    """Create in-app notifications and send e-mail once the current transaction commits."""
+    recipients = [r for r in recipients if r is not None]
+
+    def send():
+        Notification.objects.bulk_create(
+            [Notification(recipient=r, title=title, body=body, url=url) for r in recipients]
+        )
+        if email:
+            for r in recipients:
+                if r.email:
+                    send_mail(title, f"{body}\n\n{url}".strip(), None, [r.email], fail_silently=True)
+
+    transaction.on_commit(send)

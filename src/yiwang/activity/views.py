@@ -1,0 +1,70 @@
+import io
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from openpyxl import Workbook
+
+from yiwang.core.pagination import paginate
+from yiwang.network import rules
+from yiwang.network.models import School
+
+from .selectors import audit_records
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.CharField(label="操作人", required=False)
+    school = forms.ModelChoiceField(label="学校", queryset=School.objects.all(), required=False)
+    action = forms.CharField(label="操作", required=False)
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _filtered(request):
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = audit_records(
+        person=data.get("person") or "", school_id=data["school"].pk if data.get("school") else None,
+        action=data.get("action") or "", date_from=data.get("date_from"), date_to=data.get("date_to"),
+    )
+    return form, qs
+
+
+@login_required
+def audit_log(request):
+    if not rules.can_read_audit(request.user):
+        raise PermissionDenied
+    form, qs = _filtered(request)
+    page = paginate(qs, request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "activity/audit_log.html", {
+        "form": form, "page": page, "querystring_without_page": params.urlencode() + ("&" if params else ""),
+    })
+
+
+@login_required
+def audit_export(request):
+    if not rules.can_read_audit(request.user):
+        raise PermissionDenied
+    _, qs = _filtered(request)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("审计日志")
+    ws.append(["时间", "操作人", "学校", "操作", "对象类型", "对象编号", "对象", "修改前", "修改后", "IP 地址"])
+    for r in qs.iterator(chunk_size=2000):
+        ws.append([
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"), r.actor_name,
+            r.school.name if r.school else "", r.action, r.object_type, r.object_id, r.object_repr,
+            str(r.before) if r.before is not None else "", str(r.after) if r.after is not None else "",
+            r.ip_address or "",
+        ])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''audit-log.xlsx"
+    return response

@@ -1,0 +1,43 @@
+"""Reads on the school network."""
+
+from django.db.models import Count, Prefetch, Q
+
+from .models import Alliance, AllianceMembership, Membership, School, SupportPartnership
+
+
+def schools_overview():
+    return (
+        School.objects.filter(parent__isnull=True, is_active=True)
+        .prefetch_related(Prefetch("branches", queryset=School.objects.filter(is_active=True).order_by("code")))
+        .order_by("province", "code")
+    )
+
+
+def alliances_with_members():
+    return Alliance.objects.select_related("lead_school").prefetch_related(
+        Prefetch("memberships", queryset=AllianceMembership.objects.select_related("school").order_by("joined_on", "school__code"))
+    ).annotate(member_count=Count("memberships"))
+
+
+def partnerships_of(school: School | None = None):
+    qs = SupportPartnership.objects.select_related("supporter", "supported")
+    if school is not None:
+        qs = qs.filter(Q(supporter=school) | Q(supported=school))
+    return qs
+
+
+def school_people(school: School):
+    return (
+        Membership.objects.filter(school=school, is_active=True)
+        .select_related("user")
+        .order_by("-is_school_admin", "user__full_name")
+    )
+
+
+def alliances_of(school: School):
+    return Alliance.objects.filter(memberships__school=school).select_related("lead_school").order_by("name")
+
+
+def sharing_options_for(school: School):
+    """The alliances and partnerships an owner school may pick for the 协作 scope."""
+    return alliances_of(school), partnerships_of(school)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "network"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("manage/", views.manage, name="manage"),
+    path("schools/<slug:code>/", views.school_detail, name="school"),
+    path("schools/<slug:code>/parent/", views.set_parent, name="set_parent"),
+]

@@ -1,0 +1,25 @@
+"""Test settings: fast hashing, plain static storage, in-memory mail."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = "test-secret-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+ALLOWED_HOSTS = ["*"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_yiwang")}
+else:
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": None}
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/yiwang-test-media")

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+
+from .api import api
+
+urlpatterns = [
+    path("", include("yiwang.core.urls")),
+    path("accounts/", include("yiwang.accounts.urls")),
+    path("network/", include("yiwang.network.urls")),
+    path("audit/", include("yiwang.activity.urls")),
+    path("faculty/", include("yiwang.faculty.urls")),
+    path("topics/", include("yiwang.topics.urls")),
+    path("courses/", include("yiwang.courses.urls")),
+    path("research/", include("yiwang.research.urls")),
+    path("classes/", include("yiwang.classes.urls")),
+    path("search/", include("yiwang.search.urls")),
+    path("dashboards/", include("yiwang.dashboards.urls")),
+    path("api/v1/", api.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
