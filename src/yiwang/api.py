@@ -14,7 +14,25 @@ api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
     auth=OptionalBearer(),
     urls_namespace="api",
+    # Served by ``openapi_document`` below (UTF-8 Chinese); the interactive docs
+    # page would load Swagger UI from a CDN, which intranets don't have.
+    openapi_url=None,
+    docs_url=None,
 )
+
+API_ROOT = "/api/v1/"
+
+
+def openapi_document(request):
+    """The OpenAPI document, with Chinese as UTF-8 rather than \\u escapes."""
+    import json
+
+    from django.http import HttpResponse
+    from ninja.responses import NinjaJSONEncoder
+
+    schema = api.get_openapi_schema(path_prefix=API_ROOT)
+    return HttpResponse(json.dumps(schema, cls=NinjaJSONEncoder, ensure_ascii=False),
+                        content_type="application/json; charset=utf-8")
 
 
 @api.exception_handler(DomainError)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import include, path
 from django.views.static import serve
 
-from .api import api
+from .api import api, openapi_document
 
 urlpatterns = [
     path("", include("yiwang.core.urls")),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("classes/", include("yiwang.classes.urls")),
     path("search/", include("yiwang.search.urls")),
     path("dashboards/", include("yiwang.dashboards.urls")),
+    path("api/v1/openapi.json", openapi_document, name="openapi"),
     path("api/v1/", api.urls),
 ]
 
