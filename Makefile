@@ -8,7 +8,7 @@ export YIWANG_DATA_DIR ?= $(CURDIR)/data
 .PHONY: run test test-fast lint bench env node clean-data browsers
 
 $(VENV)/.installed: requirements.lock pyproject.toml
-	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	@test -x $(PY) || { PYBIN=$$(scripts/find-python) && $$PYBIN -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .

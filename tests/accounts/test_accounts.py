@@ -1,8 +1,8 @@
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
-
 from tests.factories import UserFactory, platform_admin
+
 from yiwang.accounts import services
 from yiwang.accounts.enums import PlatformRoleKind
 from yiwang.accounts.models import PlatformRole, User

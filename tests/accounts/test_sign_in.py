@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
-
 from tests.factories import PASSWORD, UserFactory
+
 from yiwang.accounts.models import User
 from yiwang.activity.models import AuditRecord
 

@@ -3,8 +3,8 @@ import io
 import pytest
 from django.db import DatabaseError, transaction
 from openpyxl import load_workbook
-
 from tests.factories import SchoolFactory, UserFactory, member, platform_admin
+
 from yiwang.accounts.enums import PlatformRoleKind
 from yiwang.activity.models import AuditRecord
 from yiwang.activity.services import record_audit

@@ -1,7 +1,6 @@
 """Foundation in a real browser: sign-in, Chinese home page, lockout, phone width."""
 
 import pytest
-
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import MembershipFactory, SchoolFactory, UserFactory
 

@@ -1,6 +1,6 @@
 import pytest
-
 from tests.factories import UserFactory, member
+
 from yiwang.accounts.services import create_api_token, revoke_api_token
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
-
 from tests.factories import member
+
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
 

@@ -1,6 +1,6 @@
 import pytest
-
 from tests.factories import member, platform_admin
+
 from yiwang.accounts.enums import PlatformRoleKind
 from yiwang.network.models import School
 

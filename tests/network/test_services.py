@@ -1,8 +1,8 @@
 from datetime import date
 
 import pytest
-
 from tests.factories import SchoolFactory, member, platform_admin
+
 from yiwang.accounts.enums import PlatformRoleKind
 from yiwang.activity.models import AuditRecord
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError

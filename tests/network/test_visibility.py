@@ -1,15 +1,13 @@
 """The one visibility rule, checked case by case and against a reference definition."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from tests.factories import member, platform_admin
+
 from yiwang.accounts.enums import PlatformRoleKind
+from yiwang.core.errors import NotFoundError
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
 from yiwang.network.visibility import access, visible_to
-from yiwang.core.errors import NotFoundError
 
 pytestmark = pytest.mark.django_db
 

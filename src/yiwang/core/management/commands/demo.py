@@ -40,11 +40,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（本次新建 {log.created} 条记录）。"))
         if not quiet:
             self.stdout.write(
-                "\n演示账号（密码均为 %s）：\n"
+                f"\n演示账号（密码均为 {DEMO_PASSWORD}）：\n"
                 "  gz-panyu-t1      番禺区委党校教师\n"
                 "  gz-staff         广州市委党校教务/培训/科研\n"
                 "  gz-admin         广州市委党校学校管理员\n"
                 "  gz-panyu-staff   番禺区委党校教务\n"
                 "  lz-xuyong-admin  叙永县委党校管理员（川滇黔联盟）\n"
-                "  sysadmin / secadmin / auditadmin  系统 / 安全 / 审计管理员\n" % DEMO_PASSWORD
+                "  sysadmin / secadmin / auditadmin  系统 / 安全 / 审计管理员\n"
             )
