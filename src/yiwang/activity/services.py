@@ -4,6 +4,7 @@
 ``notify`` schedules in-app notifications (and e-mail) to be sent after commit.
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.core.mail import send_mail
@@ -13,6 +14,8 @@ from django.forms.models import model_to_dict
 from yiwang.core.request_context import current_ip
 
 from .models import AuditRecord, Notification
+
+logger = logging.getLogger(__name__)
 
 
 def _jsonable(value):
@@ -60,6 +63,9 @@ def notify(recipients, *, title: str, body: str = "", url: str = "", email: bool
         if email:
             for r in recipients:
                 if r.email:
-                    send_mail(title, f"{body}\n\n{url}".strip(), None, [r.email], fail_silently=True)
+                    try:
+                        send_mail(title, f"{body}\n\n{url}".strip(), None, [r.email])
+                    except Exception:  # a mail outage must not break the action that was already committed
+                        logger.exception("通知邮件发送失败：%s", r.email)
 
     transaction.on_commit(send)
