@@ -92,7 +92,9 @@ TEMPLATES = [
 DATA_DIR_SQLITE = DATA_DIR / "yiwang.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR_SQLITE}", conn_max_age=0
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR_SQLITE}",
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,0 +1,345 @@
+"""Reads of the open classroom. Every read of classes and sessions goes through
+``classes_visible_to`` / ``sessions_visible_to`` (the network's sharing rule,
+plus: drafts only for the owner school's class-running staff)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+
+from yiwang.core.errors import NotFoundError
+from yiwang.network import rules
+from yiwang.network.visibility import visible_q
+
+from .enums import ACTIVE_SIGN_UP_STATUSES, INDICATORS, ClassStatus, SignUpStatus
+from .models import CheckIn, Evaluation, Session, SignUp, TrainingClass
+
+RUNNER_FLAGS = ("is_school_admin", "is_teaching_staff", "is_training_staff")
+
+
+def runner_school_ids(user) -> frozenset[int]:
+    """Schools whose classes ``user`` may run (cached on the user for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = user.__dict__.get("_yiwang_class_runner_ids")
+    if cached is None:
+        cached = frozenset(rules.staff_school_ids(user, *RUNNER_FLAGS))
+        user.__dict__["_yiwang_class_runner_ids"] = cached
+    return cached
+
+
+def _published_or_own_draft(viewer, prefix: str = "") -> Q:
+    condition = ~Q(**{f"{prefix}status": ClassStatus.DRAFT})
+    own = runner_school_ids(viewer)
+    if own:
+        condition |= Q(**{f"{prefix}owner_school_id__in": own})
+    return condition
+
+
+def classes_visible_to(viewer) -> QuerySet:
+    return TrainingClass.objects.filter(visible_q(TrainingClass, viewer), _published_or_own_draft(viewer))
+
+
+def sessions_visible_to(viewer) -> QuerySet:
+    """Sessions follow their class: visible when the class is."""
+    prefix = "training_class__"
+    return Session.objects.filter(
+        visible_q(TrainingClass, viewer, prefix), _published_or_own_draft(viewer, prefix)
+    )
+
+
+def access_class(viewer, pk) -> TrainingClass:
+    try:
+        return classes_visible_to(viewer).select_related("owner_school", "head_teacher").get(pk=pk)
+    except (TrainingClass.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def access_session(viewer, pk) -> Session:
+    try:
+        return sessions_visible_to(viewer).select_related(*SESSION_RELATED).get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+SESSION_RELATED = ("training_class", "training_class__owner_school", "teacher", "topic", "module")
+
+
+# ---- calendar -------------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarFilters:
+    school_code: str = ""
+    module_id: int | None = None
+    form: str = ""
+    open_only: bool = False
+
+
+def calendar_sessions(viewer, start: date, end: date, filters: CalendarFilters | None = None) -> QuerySet:
+    """Visible sessions with ``start <= date <= end``, filtered; only published classes."""
+    filters = filters or CalendarFilters()
+    qs = (
+        sessions_visible_to(viewer)
+        .filter(date__gte=start, date__lte=end)
+        .exclude(training_class__status=ClassStatus.DRAFT)
+    )
+    if filters.school_code:
+        qs = qs.filter(training_class__owner_school__code=filters.school_code)
+    if filters.module_id:
+        qs = qs.filter(module_id=filters.module_id)
+    if filters.form:
+        qs = qs.filter(form=filters.form)
+    if filters.open_only:
+        qs = qs.filter(is_open=True, is_cancelled=False, seats_taken__lt=F("visiting_seats"))
+    return qs
+
+
+def sessions_by_day(qs: QuerySet, per_day: int) -> dict[date, tuple[list[Session], int]]:
+    """At most ``per_day`` sessions of each day (earliest first) and each day's total: two queries."""
+    ranked = qs.annotate(
+        day_rank=Window(
+            RowNumber(), partition_by=[F("date")], order_by=[F("start_time").asc(), F("id").asc()]
+        )
+    )
+    rows = list(
+        ranked.filter(day_rank__lte=per_day)
+        .select_related("training_class__owner_school", "teacher", "module")
+        .order_by("date", "start_time", "id")
+    )
+    totals = dict(qs.order_by().values("date").annotate(n=Count("id")).values_list("date", "n"))
+    days: dict[date, tuple[list[Session], int]] = {}
+    for session in rows:
+        days.setdefault(session.date, ([], totals.get(session.date, 0)))[0].append(session)
+    return days
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def month_grid(day: date) -> tuple[date, date]:
+    """First and last day shown in a month view (whole weeks, Monday first)."""
+    first = day.replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    last = next_month - timedelta(days=1)
+    return week_start(first), week_start(last) + timedelta(days=6)
+
+
+# ---- schedule building ----------------------------------------------------------------------
+
+
+@dataclass
+class Conflict:
+    kind: str  # "teacher" | "place"
+    session: Session
+    other: Session
+
+    @property
+    def message(self) -> str:
+        what = f"教师“{self.session.lecturer}”" if self.kind == "teacher" else f"场地“{self.session.place}”"
+        return (
+            f"{self.session.date:%m月%d日} {self.session.start_time:%H:%M}–{self.session.end_time:%H:%M}"
+            f"《{self.session.title}》与《{self.other.title}》（{self.other.training_class.name}，"
+            f"{self.other.start_time:%H:%M}–{self.other.end_time:%H:%M}）{what}冲突"
+        )
+
+
+def _overlaps(a: Session, b: Session) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def schedule_conflicts(viewer, training_class: TrainingClass) -> list[Conflict]:
+    """The same teacher, or the same room of the same school, twice at once (among sessions ``viewer`` sees)."""
+    own = list(training_class.sessions.filter(is_cancelled=False).select_related("teacher", "training_class"))
+    if not own:
+        return []
+    teacher_ids = {s.teacher_id for s in own if s.teacher_id}
+    places = {s.place.strip() for s in own if s.place.strip()}
+    others = list(
+        sessions_visible_to(viewer)
+        .filter(date__in={s.date for s in own}, is_cancelled=False)
+        .filter(
+            Q(teacher_id__in=teacher_ids)
+            | Q(training_class__owner_school_id=training_class.owner_school_id, place__in=places)
+        )
+        .select_related("training_class", "teacher")
+    )
+    conflicts, seen = [], set()
+    for session in own:
+        for other in others:
+            if other.pk == session.pk or not _overlaps(session, other):
+                continue
+            pair = frozenset((session.pk, other.pk))
+            if (
+                session.teacher_id
+                and other.teacher_id == session.teacher_id
+                and (pair, "teacher") not in seen
+            ):
+                seen.add((pair, "teacher"))
+                conflicts.append(Conflict("teacher", session, other))
+            same_place = session.place.strip() and other.place.strip() == session.place.strip()
+            if (
+                same_place
+                and other.training_class.owner_school_id == training_class.owner_school_id
+                and (pair, "place") not in seen
+            ):
+                seen.add((pair, "place"))
+                conflicts.append(Conflict("place", session, other))
+    return conflicts
+
+
+# ---- sign-ups, attendance -------------------------------------------------------------------
+
+
+def my_sign_ups(user) -> QuerySet:
+    return (
+        SignUp.objects.filter(user=user)
+        .select_related(
+            "session__training_class__owner_school", "session__teacher", "home_school", "check_in"
+        )
+        .order_by("-session__starts_at", "-id")
+    )
+
+
+def active_sign_up_of(user, session) -> SignUp | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        SignUp.objects.filter(user=user, session=session, status__in=ACTIVE_SIGN_UP_STATUSES)
+        .select_related("check_in")
+        .first()
+    )
+
+
+def session_sign_ups(session) -> QuerySet:
+    return session.sign_ups.select_related("user", "home_school", "check_in").order_by(
+        "status", "waitlist_position", "created_at"
+    )
+
+
+def pending_approvals_for(user) -> QuerySet:
+    """Pending sign-ups of the teachers of schools where ``user`` runs classes."""
+    return (
+        SignUp.objects.filter(status=SignUpStatus.PENDING, home_school_id__in=runner_school_ids(user))
+        .select_related("user", "home_school", "session__training_class__owner_school", "session__teacher")
+        .order_by("session__starts_at", "created_at")
+    )
+
+
+def attendance_for(user, start: date | None = None, end: date | None = None) -> QuerySet:
+    """Check-ins of teachers whose home school is one where ``user`` runs classes."""
+    qs = CheckIn.objects.filter(sign_up__home_school_id__in=runner_school_ids(user))
+    if start:
+        qs = qs.filter(sign_up__session__date__gte=start)
+    if end:
+        qs = qs.filter(sign_up__session__date__lte=end)
+    return qs.select_related(
+        "sign_up__user",
+        "sign_up__home_school",
+        "sign_up__session__training_class__owner_school",
+        "sign_up__session__teacher",
+    ).order_by("-sign_up__session__starts_at", "sign_up__user__full_name")
+
+
+def hours_by_person(check_ins: QuerySet) -> list[dict]:
+    return list(
+        check_ins.order_by()
+        .values("sign_up__user__full_name", "sign_up__user__username", "sign_up__home_school__short_name")
+        .annotate(sessions=Count("id"), hours=Sum("hours"))
+        .order_by("sign_up__home_school__short_name", "sign_up__user__full_name")
+    )
+
+
+# ---- 评课 roll-ups ---------------------------------------------------------------------------
+
+
+def _summary(evaluations: QuerySet) -> dict | None:
+    aggregates = {name: Avg(name) for name, _ in INDICATORS}
+    row = evaluations.aggregate(count=Count("id"), total=Avg("total"), **aggregates)
+    if not row["count"]:
+        return None
+    return {
+        "count": row["count"],
+        "total": round(float(row["total"]), 1),
+        "indicators": [
+            {"name": name, "label": label, "average": round(float(row[name]), 1)}
+            for name, label in INDICATORS
+        ],
+    }
+
+
+def topic_rating_summary(topic) -> dict | None:
+    """{"count", "total" (average out of 100), "indicators": [{name, label, average}]} or None."""
+    return _summary(Evaluation.objects.filter(session__topic=topic))
+
+
+def teacher_rating_summary(teacher) -> dict | None:
+    return _summary(Evaluation.objects.filter(session__teacher=teacher))
+
+
+def session_rating_summary(session) -> dict | None:
+    return _summary(Evaluation.objects.filter(session=session))
+
+
+def teacher_rating_averages(teacher_ids) -> dict[int, float]:
+    """Average total score (out of 100) per teacher that has ratings."""
+    rows = (
+        Evaluation.objects.filter(session__teacher_id__in=list(teacher_ids))
+        .values("session__teacher_id")
+        .annotate(average=Avg("total"))
+        .order_by()
+    )
+    return {row["session__teacher_id"]: round(float(row["average"]), 1) for row in rows}
+
+
+def teacher_sessions(viewer, teacher, limit: int = 10) -> list[Session]:
+    """Published sessions taught by ``teacher`` that ``viewer`` sees, latest first."""
+    return list(
+        sessions_visible_to(viewer)
+        .filter(teacher=teacher)
+        .exclude(training_class__status=ClassStatus.DRAFT)
+        .select_related("training_class__owner_school")
+        .order_by("-date", "-start_time")[:limit]
+    )
+
+
+def session_evaluations(session) -> QuerySet:
+    return session.evaluations.order_by("-created_at")
+
+
+# ---- calendar feeds -------------------------------------------------------------------------
+
+FEED_LIMIT = 2000
+
+
+def feed_contents(token, start: date, end: date) -> tuple[str, list[Session], dict[int, str]]:
+    """Name, sessions and (person feeds) sign-up statuses of a calendar token's feed,
+    limited to what the token's owner may see now."""
+    from .enums import FeedKind
+
+    viewer = token.user
+    qs = (
+        sessions_visible_to(viewer)
+        .exclude(training_class__status=ClassStatus.DRAFT)
+        .filter(date__gte=start, date__lte=end)
+        .select_related("training_class__owner_school", "teacher")
+        .order_by("starts_at", "id")
+    )
+    statuses: dict[int, str] = {}
+    if token.kind == FeedKind.PERSON:
+        rows = SignUp.objects.filter(user=viewer, status__in=ACTIVE_SIGN_UP_STATUSES).values_list(
+            "session_id", "status"
+        )
+        statuses = dict(rows)
+        qs, name = qs.filter(pk__in=list(statuses)), f"{viewer.full_name or viewer.username}的旁听课程"
+    elif token.kind == FeedKind.TEACHER:
+        qs, name = qs.filter(teacher=token.teacher), f"{token.teacher.name}的授课安排"
+    else:
+        qs, name = qs.filter(training_class__owner_school=token.school), f"{token.school.short_name}课程表"
+    return name, list(qs[:FEED_LIMIT]), statuses
+
+
+def calendar_tokens_of(user) -> QuerySet:
+    return user.calendar_tokens.filter(revoked_at=None).select_related("teacher", "school")
