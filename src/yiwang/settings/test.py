@@ -23,3 +23,5 @@ else:
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": None}
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/yiwang-test-media")
+# Tests close connections after each request so the test database can be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
