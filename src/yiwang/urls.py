@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.urls import include, path
-from django.views.static import serve
 
 from .api import api, openapi_document
 
@@ -19,6 +17,4 @@ urlpatterns = [
     path("api/v1/openapi.json", openapi_document, name="openapi"),
     path("api/v1/", api.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+# Uploaded files are never served publicly: each app's download view checks visibility.

@@ -8,6 +8,7 @@ from yiwang.core.models import TimeStampedModel
 from yiwang.network.models import Shareable
 
 from .enums import CourseKind, CourseStatus, MaterialKind
+from .files import PrivateUploadPath
 
 
 class TeachingModule(TimeStampedModel):
@@ -57,6 +58,7 @@ class Course(Shareable, TimeStampedModel):
             models.CheckConstraint(condition=Q(kind__in=CourseKind.values), name="course_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=CourseStatus.values), name="course_status_valid"),
         ]
+        indexes = [models.Index(fields=["status", "-updated_at"]), models.Index(fields=["owner_school", "status"])]
 
     def __str__(self) -> str:
         return self.title
@@ -69,7 +71,8 @@ class CourseMaterial(models.Model):
     kind = models.CharField("类型", max_length=12, choices=MaterialKind.choices)
     title = models.CharField("名称", max_length=200)
     version = models.PositiveIntegerField("版本", default=1)
-    file = models.FileField("文件", upload_to="materials/%Y/%m/", blank=True)
+    file = models.FileField("文件", upload_to=PrivateUploadPath("materials"), blank=True)
+    original_name = models.CharField("原文件名", max_length=150, blank=True)
     link = models.URLField("链接", blank=True)
     size_bytes = models.PositiveBigIntegerField("大小", default=0)
     uploaded_by = models.ForeignKey(
@@ -85,6 +88,7 @@ class CourseMaterial(models.Model):
             models.UniqueConstraint(fields=["course", "kind", "title", "version"], name="material_version_once"),
             models.CheckConstraint(condition=Q(kind__in=MaterialKind.values), name="material_kind_valid"),
             models.CheckConstraint(condition=~Q(file="") | ~Q(link=""), name="material_has_file_or_link"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="material_version_positive"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from yiwang.core.models import TimeStampedModel
+from yiwang.courses.files import PrivateUploadPath
 from yiwang.network.models import Shareable
 
 from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
@@ -40,6 +41,7 @@ class ResearchProject(Shareable, TimeStampedModel):
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="project_dates_ordered"),
             models.CheckConstraint(condition=Q(funding__gte=0), name="project_funding_not_negative"),
         ]
+        indexes = [models.Index(fields=["owner_school", "status"]), models.Index(fields=["-start_date", "-id"])]
 
     def __str__(self) -> str:
         return self.title
@@ -70,7 +72,9 @@ class ResearchOutput(Shareable, TimeStampedModel):
     project = models.ForeignKey(
         ResearchProject, verbose_name="所属课题", null=True, blank=True, on_delete=models.SET_NULL, related_name="outputs"
     )
-    file = models.FileField("文件", upload_to="research/%Y/", blank=True)
+    file = models.FileField("文件", upload_to=PrivateUploadPath("research"), blank=True)
+    file_name = models.CharField("原文件名", max_length=150, blank=True)
+    is_active = models.BooleanField("有效", default=True, help_text="停用的成果只有所属学校的科研人员能看到")
 
     class Meta(Shareable.Meta):
         verbose_name = "科研成果"
@@ -79,6 +83,7 @@ class ResearchOutput(Shareable, TimeStampedModel):
             *Shareable.Meta.constraints,
             models.CheckConstraint(condition=Q(kind__in=OutputKind.values), name="output_kind_valid"),
         ]
+        indexes = [models.Index(fields=["is_active", "-published_on"]), models.Index(fields=["owner_school", "kind"])]
 
     def __str__(self) -> str:
         return self.title
@@ -91,7 +96,11 @@ class Endorsement(TimeStampedModel):
     leader_level = models.CharField("批示领导级别", max_length=12, choices=LeaderLevel.choices)
     endorsed_on = models.DateField("批示日期")
     summary = models.TextField("批示内容摘要", blank=True)
-    evidence = models.FileField("佐证材料", upload_to="endorsements/%Y/", blank=True)
+    evidence = models.FileField("佐证材料", upload_to=PrivateUploadPath("endorsements"), blank=True)
+    evidence_name = models.CharField("佐证材料原文件名", max_length=150, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -103,6 +112,11 @@ class Endorsement(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(leader_level__in=LeaderLevel.values), name="endorsement_level_valid"),
         ]
+        indexes = [models.Index(fields=["output", "verified_at"])]
 
     def __str__(self) -> str:
         return f"{self.output} · {self.get_leader_level_display()}批示"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

@@ -1,0 +1,145 @@
+"""JSON API of the course bank: /api/v1/courses/… — the same selectors and services as the pages."""
+
+from ninja import File, Form, Path, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from yiwang.core.api_support import SignedIn
+from yiwang.core.errors import DomainError
+from yiwang.network.models import Alliance, School, SupportPartnership
+
+from . import selectors, services
+from .enums import MaterialKind
+from .schemas import (
+    MAX_ID,
+    BankPagination,
+    CourseDetailOut,
+    CourseFilters,
+    CourseIn,
+    CourseOut,
+    CoursePatch,
+    CourseStatusIn,
+    MaterialOut,
+    ModuleOut,
+)
+
+PREFIX = "courses"
+router = Router(tags=["课程库"])
+CourseId = Path[int, {"ge": 1, "le": MAX_ID}]
+
+
+def resolve_schools(codes, *, field: str) -> list[School]:
+    codes = list(dict.fromkeys(codes or []))
+    found = {s.code: s for s in School.objects.filter(code__in=codes, is_active=True)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError(f"未知的学校代码“{missing[0]}”。", field=field)
+    return [found[c] for c in codes]
+
+
+def resolve_sharing(alliance_ids, partnership_ids) -> dict:
+    """Alliance/partnership ids → objects (None stays None: “not changed”)."""
+    result = {}
+    for key, model, ids, label in (("alliances", Alliance, alliance_ids, "联盟"),
+                                   ("partnerships", SupportPartnership, partnership_ids, "对口支援关系")):
+        if ids is None:
+            continue
+        found = {o.pk: o for o in model.objects.filter(pk__in=ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise DomainError(f"编号为 {missing[0]} 的{label}不存在。", field="scope")
+        result[key] = [found[i] for i in dict.fromkeys(ids)]
+    return result
+
+
+def school_by_code(code: str) -> School:
+    school = School.objects.filter(code=code, is_active=True).first()
+    if school is None:
+        raise DomainError(f"未知的学校代码“{code}”。", field="school")
+    return school
+
+
+def _detail(user, pk) -> object:
+    course = selectors.access_course(user, pk)
+    course.can_edit = selectors.can_edit_course(user, course)
+    return course
+
+
+@router.get("/modules", response=list[ModuleOut], auth=SignedIn(), summary="教学模块列表")
+def list_modules(request, school: str | None = Query(None, max_length=40)):
+    return list(selectors.modules_for(request.auth, school=school))
+
+
+@router.get("/", response=list[CourseOut], summary="课程列表（按共享范围过滤）")
+@paginate(BankPagination)
+def list_courses(request, filters: Query[CourseFilters]):
+    data = filters.dict(exclude_none=True)
+    return selectors.with_people(selectors.courses_visible_to(request.auth, **data), request.auth)
+
+
+@router.get("/{course_id}", response=CourseDetailOut, summary="课程详情（含资料各版本）")
+def get_course(request, course_id: CourseId):
+    return _detail(request.auth, course_id)
+
+
+@router.post("/", response={201: CourseDetailOut}, auth=SignedIn(), summary="添加课程（草稿）")
+def create_course(request, payload: CourseIn):
+    data = payload.dict()
+    school = school_by_code(data.pop("school"))
+    course = services.create_course(
+        by=request.auth, school=school, title=data.pop("title"), kind=data.pop("kind"),
+        module=data.pop("module_id"), teachers=data.pop("teacher_ids"),
+        co_schools=resolve_schools(data.pop("co_school_codes"), field="co_schools"), scope=data.pop("scope"),
+        **resolve_sharing(data.pop("alliance_ids"), data.pop("partnership_ids")), **data,
+    )
+    return Status(201, _detail(request.auth, course.pk))
+
+
+@router.patch("/{course_id}", response=CourseDetailOut, auth=SignedIn(), summary="修改课程")
+def update_course(request, course_id: CourseId, payload: CoursePatch):
+    course = selectors.access_course(request.auth, course_id)
+    data = payload.dict(exclude_unset=True)
+    for key in ("title", "kind", "scope"):
+        if key in data and data[key] is None:
+            raise DomainError("该字段不能为空。", field=key)
+    kwargs = {k: v for k, v in data.items() if k in services.CONTENT_FIELDS or k == "scope"}
+    if "module_id" in data:
+        kwargs["module"] = data["module_id"]
+    if "teacher_ids" in data:
+        kwargs["teachers"] = data["teacher_ids"] or []
+    if "co_school_codes" in data:
+        kwargs["co_schools"] = resolve_schools(data["co_school_codes"] or [], field="co_schools")
+    kwargs.update(resolve_sharing(data.get("alliance_ids"), data.get("partnership_ids")))
+    services.update_course(by=request.auth, course=course, **kwargs)
+    return _detail(request.auth, course.pk)
+
+
+@router.post("/{course_id}/status", response=CourseDetailOut, auth=SignedIn(), summary="变更课程状态（提交审核、发布、评为精品课…）")
+def change_status(request, course_id: CourseId, payload: CourseStatusIn):
+    course = selectors.access_course(request.auth, course_id)
+    services.change_course_status(by=request.auth, course=course, to=payload.status)
+    return _detail(request.auth, course.pk)
+
+
+@router.post("/{course_id}/retire", response=CourseDetailOut, auth=SignedIn(), summary="停用课程")
+def retire_course(request, course_id: CourseId):
+    course = selectors.access_course(request.auth, course_id)
+    services.retire_course(by=request.auth, course=course)
+    return _detail(request.auth, course.pk)
+
+
+@router.get("/{course_id}/materials", response=list[MaterialOut], summary="课程资料（每个版本一行，最新在前）")
+def list_materials(request, course_id: CourseId):
+    course = selectors.access_course(request.auth, course_id)
+    return list(course.materials.select_related("uploaded_by").order_by("kind", "title", "-version"))
+
+
+@router.post("/{course_id}/materials", response={201: MaterialOut}, auth=SignedIn(),
+             summary="上传课程资料（同类型同名称即为新版本）")
+def upload_material(request, course_id: CourseId, kind: Form[MaterialKind], title: Form[str],
+                    link: Form[str] = "", note: Form[str] = "", file: File[UploadedFile | None] = None):
+    course = selectors.access_course(request.auth, course_id)
+    material = services.upload_material(by=request.auth, course=course, kind=kind, title=title, file=file,
+                                        link=link, note=note)
+    return Status(201, material)
+

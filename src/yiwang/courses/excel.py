@@ -1,0 +1,202 @@
+"""Excel in and out for the course bank: ``yiwang import course file.xlsx --school gz``.
+
+Also holds ``TeacherLookup`` (teacher names in a cell → Teacher rows), used by the
+research bank's importers too.
+"""
+
+import re
+
+from yiwang.core import excel
+from yiwang.faculty.models import Teacher
+from yiwang.network.models import School
+from yiwang.network.services import apply_sharing
+from yiwang.network.visibility import system_of, visible_to
+
+from .enums import CourseKind, CourseStatus
+from .models import Course, TeachingModule
+
+C = excel.Column
+NAME_WITH_SCHOOL = re.compile(r"^(?P<name>[^（(]+)[（(](?P<code>[^）)]+)[）)]$")
+
+
+class TeacherLookup:
+    """Resolve “张宏伟” or “张宏伟（gz-panyu）” to one active teacher the importer may see.
+
+    A plain name is looked up in the row's school, then its system, then the whole
+    network; more than one match at the first level that has any is ambiguous.
+    """
+
+    def __init__(self, by, cells: list[str]):
+        names = {self._split(part)[0] for cell in cells for part in excel.SPLIT_MULTI.split(cell or "") if part.strip()}
+        qs = Teacher.objects.filter(name__in=names, is_active=True).select_related("owner_school")
+        if by is not None:
+            qs = visible_to(qs, by)
+        self.by_name: dict[str, list[Teacher]] = {}
+        for teacher in qs:
+            self.by_name.setdefault(teacher.name, []).append(teacher)
+        self._systems: dict[int, set[int]] = {}
+
+    @staticmethod
+    def _split(part: str) -> tuple[str, str]:
+        part = part.strip()
+        match = NAME_WITH_SCHOOL.match(part)
+        return (match["name"].strip(), match["code"].strip()) if match else (part, "")
+
+    def system(self, school) -> set[int]:
+        if school.pk not in self._systems:
+            self._systems[school.pk] = system_of([school.pk])
+        return self._systems[school.pk]
+
+    def resolve(self, row, key: str, school) -> list[Teacher]:
+        """The teachers named in ``row.values[key]``; a problem on the row for each unknown/ambiguous name."""
+        found = []
+        for part in excel.SPLIT_MULTI.split(row.values.get(key) or ""):
+            if not part.strip():
+                continue
+            name, code = self._split(part)
+            candidates = self.by_name.get(name, [])
+            if code:
+                candidates = [t for t in candidates if t.owner_school.code == code]
+            else:
+                system = self.system(school)
+                for level in ([t for t in candidates if t.owner_school_id == school.pk],
+                              [t for t in candidates if t.owner_school_id in system], candidates):
+                    if level:
+                        candidates = level
+                        break
+            if not candidates:
+                row.problem(key, f"找不到教师“{part.strip()}”（须是在职且您可查看的教师）")
+            elif len(candidates) > 1:
+                codes = "、".join(f"{t.name}（{t.owner_school.code}）" for t in candidates[:5])
+                row.problem(key, f"有多位教师名为“{name}”，请写明学校代码，例如：{codes}")
+            elif candidates[0] not in found:
+                found.append(candidates[0])
+        return found
+
+    @staticmethod
+    def describe(teachers) -> str:
+        return "、".join(f"{t.name}（{t.owner_school.code}）" for t in teachers)
+
+
+def school_codes(row, key: str, schools_by_code) -> list[School]:
+    found = []
+    for code in excel.SPLIT_MULTI.split(row.values.get(key) or ""):
+        code = code.strip()
+        if not code:
+            continue
+        school = schools_by_code(code)
+        if school is None:
+            row.problem(key, f"未知的学校代码“{code}”")
+        elif school not in found:
+            found.append(school)
+    return found
+
+
+@excel.register
+class CourseImporter(excel.Importer):
+    bank = "course"
+    label = "课程"
+    model = Course
+    audit_action = "course.imported"
+    columns = [
+        C("school", "学校代码", kind="school", import_only=True, help="留空则为导入页面所选学校；填写时须是您可管理的学校"),
+        C("title", "课程名称", required=True, max_length=200, example="从广州起义看英雄城市的红色基因", width=30),
+        C("module", "教学模块", max_length=60, example="英雄城市·薪火永续", width=18, help="填写已有教学模块的名称，可留空"),
+        C("kind", "类型", kind="choice", choices=tuple(CourseKind.choices), required=True, example="现场教学", width=10),
+        C("place_name", "现场教学点", max_length=100, example="广州起义纪念馆", help="现场教学课程必填"),
+        C("place_address", "地址", max_length=200, example="广州市越秀区起义路200号", width=24),
+        C("summary", "课程简介", max_length=5000, example="结合纪念馆展陈讲述广州起义的历史与精神。", width=30),
+        C("keywords", "关键词", max_length=200, example="广州起义、红色基因", width=18),
+        C("teachers", "授课教师", max_length=500, example="", width=22,
+          help="教师姓名，多个用顿号分隔；重名时写明学校代码，如：张宏伟（gz-yuexiu）"),
+        C("co_schools", "共建学校", max_length=500, example="", width=18, help="学校代码，多个用顿号分隔"),
+        C("status", "状态", kind="choice", choices=tuple(CourseStatus.choices), default=CourseStatus.DRAFT,
+          example="草稿", width=8, help="留空为“草稿”"),
+        *excel.sharing_columns(),
+        C("owner", "所属学校", export_only=True, width=24),
+    ]
+    content_keys = ["title", "kind", "place_name", "place_address", "summary", "keywords", "status"]
+
+    def prepare(self, rows):
+        self.sharing = excel.SharingResolver()
+        self.teachers = TeacherLookup(self.by, [r.values.get("teachers", "") for r in rows])
+        self.modules: dict[str, list[TeachingModule]] = {}
+        for module in TeachingModule.objects.all():
+            self.modules.setdefault(module.name, []).append(module)
+        codes = {r.values.get("school") for r in rows if r.values.get("school")}
+        school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
+        self.existing = {(school_id, title): pk for pk, school_id, title in
+                         Course.objects.filter(owner_school_id__in=school_ids).values_list("pk", "owner_school_id", "title")}
+
+    def _module(self, row, school):
+        name = row.values.get("module") or ""
+        if not name:
+            return None
+        candidates = self.modules.get(name, [])
+        preferred = [m for m in candidates if m.owner_school_id in self.teachers.system(school)] or candidates
+        if not preferred:
+            row.problem("module", f"没有名为“{name}”的教学模块")
+            return None
+        return preferred[0]
+
+    def check_row(self, row):
+        self.resolve_school(row)
+        if row.problems:
+            return
+        values, school = row.values, row.values["school"]
+        if values["kind"] == CourseKind.FIELD and not values["place_name"]:
+            row.problem("place_name", "现场教学课程须填写现场教学点")
+        values["module"] = self._module(row, school)
+        values["teachers"] = self.teachers.resolve(row, "teachers", school)
+        values["co_schools"] = school_codes(row, "co_schools", self.school_for_code)
+        if school in values["co_schools"]:
+            row.problem("co_schools", "共建学校不能包括课程的所属学校本身")
+        self.sharing.resolve(row, school)
+
+    def duplicate_key(self, row):
+        return (row.values["school"].pk, row.values["title"])
+
+    def describe(self, row) -> str:
+        return f"{row.values['title']}（{row.values['school'].short_name}）"
+
+    def find_existing(self, row):
+        pk = self.existing.get((row.values["school"].pk, row.values["title"]))
+        return Course(pk=pk, title=row.values["title"], owner_school_id=row.values["school"].pk) if pk else None
+
+    def _fields(self, row) -> dict:
+        return {**{k: row.values[k] for k in self.content_keys}, "module": row.values["module"],
+                "scope": row.values["scope"]}
+
+    def create_objects(self, rows):
+        courses = [Course(owner_school=row.values["school"], **self._fields(row)) for row in rows]
+        Course.objects.bulk_create(courses, batch_size=excel.BATCH_SIZE)
+        teacher_links = [Course.teachers.through(course_id=c.pk, teacher_id=t.pk)
+                         for c, r in zip(courses, rows, strict=True) for t in r.values["teachers"]]
+        Course.teachers.through.objects.bulk_create(teacher_links, batch_size=excel.BATCH_SIZE)
+        co_links = [Course.co_schools.through(course_id=c.pk, school_id=s.pk)
+                    for c, r in zip(courses, rows, strict=True) for s in r.values["co_schools"]]
+        Course.co_schools.through.objects.bulk_create(co_links, batch_size=excel.BATCH_SIZE)
+        excel.save_sharing([(c, r.values["alliances"], r.values["partnerships"]) for c, r in zip(courses, rows, strict=True)
+                            if r.values["alliances"] or r.values["partnerships"]])
+        return courses
+
+    def update_object(self, obj, row):
+        course = Course.objects.select_for_update().get(pk=obj.pk)
+        for key, value in self._fields(row).items():
+            setattr(course, key, value)
+        course.save()
+        course.teachers.set(row.values["teachers"])
+        course.co_schools.set(row.values["co_schools"])
+        apply_sharing(course, alliances=row.values["alliances"], partnerships=row.values["partnerships"])
+        return course
+
+    def export_values(self, course, viewer) -> dict:
+        """Needs ``selectors.with_people`` (visible teachers only) and the sharing prefetch."""
+        values = {key: getattr(course, key) for key in self.content_keys}
+        values.update(
+            module=course.module.name if course.module_id else "",
+            teachers=TeacherLookup.describe(course.teachers.all()),
+            co_schools="、".join(s.code for s in course.co_schools.all()),
+            scope=course.scope, share_with=excel.SharingResolver.describe(course), owner=course.owner_school.name,
+        )
+        return values

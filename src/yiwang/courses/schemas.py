@@ -1,0 +1,224 @@
+"""Typed API schemas of the course bank (and helpers the research API reuses)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.urls import reverse
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+
+from yiwang.network.enums import SharingScope
+
+from .enums import CourseKind, CourseStatus, MaterialKind
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdList = Annotated[list[Id], Field(max_length=200)]
+Text = Annotated[str, Field(max_length=5000)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class BankPagination(PageNumberPagination):
+    """Page-number pagination with bounded numbers (a huge page or page size is a 422, never a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000, description="页码，从 1 开始")
+        page_size: int | None = Field(None, ge=1, le=100, description="每页条数，默认 20，最多 100")
+
+
+class TeacherRef(Schema):
+    id: int
+    name: str
+    school_code: str
+
+    @staticmethod
+    def resolve_school_code(obj) -> str:
+        return obj.owner_school.code
+
+
+class SharingOut(Schema):
+    scope: SharingScope
+    scope_label: str
+    shared_alliance_ids: list[int]
+    shared_partnership_ids: list[int]
+
+    @staticmethod
+    def resolve_scope_label(obj) -> str:
+        return obj.get_scope_display()
+
+    @staticmethod
+    def resolve_shared_alliance_ids(obj) -> list[int]:
+        return [a.pk for a in obj.shared_alliances.all()]
+
+    @staticmethod
+    def resolve_shared_partnership_ids(obj) -> list[int]:
+        return [p.pk for p in obj.shared_partnerships.all()]
+
+
+class SharingIn(Schema):
+    scope: SharingScope = SharingScope.SYSTEM
+    alliance_ids: IdList = []
+    partnership_ids: IdList = []
+
+
+class ModuleOut(Schema):
+    id: int
+    name: str
+    description: str
+    owner_school_code: str
+    course_count: int
+
+    @staticmethod
+    def resolve_owner_school_code(obj) -> str:
+        return obj.owner_school.code
+
+
+class CourseOut(Schema):
+    id: int
+    title: str
+    module_id: int | None
+    module_name: str | None
+    kind: CourseKind
+    kind_label: str
+    place_name: str
+    place_address: str
+    summary: str
+    keywords: str
+    owner_school_code: str
+    co_school_codes: list[str]
+    teachers: list[TeacherRef]
+    status: CourseStatus
+    status_label: str
+    scope: SharingScope
+    scope_label: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_module_name(obj) -> str | None:
+        return obj.module.name if obj.module_id else None
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_owner_school_code(obj) -> str:
+        return obj.owner_school.code
+
+    @staticmethod
+    def resolve_co_school_codes(obj) -> list[str]:
+        return [s.code for s in obj.co_schools.all()]
+
+    @staticmethod
+    def resolve_teachers(obj) -> list:
+        return list(obj.teachers.all())
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_scope_label(obj) -> str:
+        return obj.get_scope_display()
+
+
+class MaterialOut(Schema):
+    id: int
+    kind: MaterialKind
+    kind_label: str
+    title: str
+    version: int
+    has_file: bool
+    file_name: str
+    size_bytes: int
+    link: str
+    download_url: str
+    note: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_has_file(obj) -> bool:
+        return bool(obj.file)
+
+    @staticmethod
+    def resolve_file_name(obj) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_download_url(obj) -> str:
+        return reverse("courses:material_download", args=[obj.pk])
+
+    @staticmethod
+    def resolve_uploaded_by(obj) -> str:
+        return obj.uploaded_by.full_name if obj.uploaded_by_id else ""
+
+    @staticmethod
+    def resolve_uploaded_at(obj) -> datetime:
+        return obj.created_at
+
+
+class CourseDetailOut(CourseOut):
+    shared_alliance_ids: list[int]
+    shared_partnership_ids: list[int]
+    materials: list[MaterialOut]
+    can_edit: bool = False
+
+    @staticmethod
+    def resolve_shared_alliance_ids(obj) -> list[int]:
+        return [a.pk for a in obj.shared_alliances.all()]
+
+    @staticmethod
+    def resolve_shared_partnership_ids(obj) -> list[int]:
+        return [p.pk for p in obj.shared_partnerships.all()]
+
+    @staticmethod
+    def resolve_materials(obj) -> list:
+        return list(obj.materials.select_related("uploaded_by").order_by("kind", "title", "-version"))
+
+
+class CourseFilters(Schema):
+    school: str | None = Field(None, max_length=40, description="学校代码")
+    module: Id | None = Field(None, description="教学模块编号")
+    kind: CourseKind | None = None
+    status: CourseStatus | None = Field(None, description="不填为已发布与精品课；草稿/审核中/停用仅编辑者可见")
+    year: Year | None = Field(None, description="添加年份")
+    q: str | None = Field(None, max_length=100, description="课程名称、教学点或关键词")
+    sort: str | None = Field(None, pattern="^(-updated|-created|title|school)$")
+
+
+class CourseIn(SharingIn):
+    school: str = Field(..., max_length=40, description="所属学校代码（须是您担任管理员、教务、培训或科研人员的学校）")
+    title: str = Field(..., max_length=200)
+    module_id: Id | None = None
+    kind: CourseKind = CourseKind.CLASSROOM
+    place_name: str = Field("", max_length=100)
+    place_address: str = Field("", max_length=200)
+    summary: Text = ""
+    keywords: str = Field("", max_length=200)
+    teacher_ids: IdList = []
+    co_school_codes: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=50)] = []
+
+
+class CoursePatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    module_id: Id | None = None
+    kind: CourseKind | None = None
+    place_name: str | None = Field(None, max_length=100)
+    place_address: str | None = Field(None, max_length=200)
+    summary: Text | None = None
+    keywords: str | None = Field(None, max_length=200)
+    teacher_ids: IdList | None = None
+    co_school_codes: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=50)] | None = None
+    scope: SharingScope | None = None
+    alliance_ids: IdList | None = None
+    partnership_ids: IdList | None = None
+
+
+class CourseStatusIn(Schema):
+    status: CourseStatus

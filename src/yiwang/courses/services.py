@@ -1,0 +1,288 @@
+"""Writes on the course bank (课程库). Each: permission → checks → lock → save → audit → index → notify.
+
+Who may do what:
+* create — staff of the owner school (``rules.can_edit_bank_item``);
+* edit, upload materials, submit for review (草稿→审核中) — staff of the owner school
+  or of a co-building school (共建学校);
+* publish, feature, send back, retire, restore — staff of the owner school only.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+
+from yiwang.activity.services import notify, record_audit, snapshot
+from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
+from yiwang.core.indexing import item_changed
+from yiwang.faculty.models import Teacher
+from yiwang.network import rules
+from yiwang.network.enums import SharingScope
+from yiwang.network.models import Membership, School
+from yiwang.network.services import apply_sharing, validate_sharing
+from yiwang.network.visibility import visible_to
+
+from .enums import CourseKind, CourseStatus, MaterialKind
+from .models import Course, CourseMaterial, TeachingModule
+from .selectors import can_edit_course, can_publish_course
+from .validators import check_upload, clean_choice, clean_link, clean_text
+
+COURSE_FIELDS = ["title", "module", "kind", "place_name", "place_address", "summary", "keywords", "status",
+                 "scope", "owner_school"]
+CONTENT_FIELDS = {"title", "module", "kind", "place_name", "place_address", "summary", "keywords"}
+
+# Allowed status changes: from → {to: (who may, verb for the audit/messages)}.
+TRANSITIONS = {
+    CourseStatus.DRAFT: {CourseStatus.REVIEW: "editor"},
+    CourseStatus.REVIEW: {CourseStatus.PUBLISHED: "owner", CourseStatus.DRAFT: "owner"},
+    CourseStatus.PUBLISHED: {CourseStatus.FEATURED: "owner", CourseStatus.DRAFT: "owner"},
+    CourseStatus.FEATURED: {CourseStatus.PUBLISHED: "owner"},
+    CourseStatus.RETIRED: {CourseStatus.DRAFT: "owner"},
+}
+TRANSITION_LABELS = {
+    (CourseStatus.DRAFT, CourseStatus.REVIEW): "提交审核",
+    (CourseStatus.REVIEW, CourseStatus.PUBLISHED): "审核通过并发布",
+    (CourseStatus.REVIEW, CourseStatus.DRAFT): "退回修改",
+    (CourseStatus.PUBLISHED, CourseStatus.FEATURED): "评为精品课",
+    (CourseStatus.PUBLISHED, CourseStatus.DRAFT): "撤回为草稿",
+    (CourseStatus.FEATURED, CourseStatus.PUBLISHED): "取消精品课",
+    (CourseStatus.RETIRED, CourseStatus.DRAFT): "恢复为草稿",
+}
+
+
+def _clean_course_fields(data: dict) -> dict:
+    data = dict(data)
+    text_limits = {"title": ("课程名称", 200, False), "place_name": ("现场教学点", 100, False),
+                   "place_address": ("地址", 200, False), "summary": ("课程简介", 5000, True),
+                   "keywords": ("关键词", 200, False)}
+    for key, (label, limit, multiline) in text_limits.items():
+        if key in data:
+            data[key] = clean_text(data[key], label=label, field=key, max_length=limit, multiline=multiline,
+                                   required=key == "title")
+    if "kind" in data:
+        data["kind"] = clean_choice(data["kind"], CourseKind, label="课程类型", field="kind")
+    return data
+
+
+def _check_field_place(data: dict) -> None:
+    if data.get("kind") == CourseKind.FIELD and not data.get("place_name"):
+        raise DomainError("现场教学课程请填写现场教学点名称。", field="place_name")
+
+
+def _check_module(module) -> TeachingModule | None:
+    if module in (None, ""):
+        return None
+    if isinstance(module, TeachingModule):
+        return module
+    found = TeachingModule.objects.filter(pk=module).first() if str(module).isdigit() else None
+    if found is None:
+        raise DomainError("所选教学模块不存在。", field="module")
+    return found
+
+
+def check_teachers(by, teachers, *, label: str = "授课教师", field: str = "teachers") -> list[Teacher]:
+    """The active teachers (objects or ids) ``by`` may see, in the given order; else DomainError."""
+    teachers = list(dict.fromkeys(teachers or []))
+    ids = [getattr(t, "pk", t) for t in teachers]
+    qs = Teacher.objects.filter(pk__in=ids, is_active=True)
+    if by is not None:
+        qs = visible_to(qs, by)
+    found = {t.pk: t for t in qs}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError(f"找不到编号为 {missing[0]} 的{label}，或该教师已停用。", field=field)
+    return [found[i] for i in ids]
+
+
+def _check_co_schools(co_schools, owner: School) -> list[School]:
+    schools = list(dict.fromkeys(co_schools or []))
+    ids = [getattr(s, "pk", s) for s in schools]
+    found = {s.pk: s for s in School.objects.filter(pk__in=ids, is_active=True)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError("所选共建学校不存在或已停用。", field="co_schools")
+    if owner.pk in found:
+        raise DomainError("共建学校不能包括课程的所属学校本身。", field="co_schools")
+    return [found[i] for i in ids]
+
+
+def _course_state(course: Course) -> dict:
+    return {**snapshot(course, COURSE_FIELDS),
+            "teachers": sorted(course.teachers.values_list("pk", flat=True)),
+            "co_schools": sorted(course.co_schools.values_list("pk", flat=True))}
+
+
+def create_course(*, by, school: School, title: str, kind: str = CourseKind.CLASSROOM, module=None,
+                  teachers=(), co_schools=(), scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(),
+                  **fields) -> Course:
+    """A new course (草稿) of ``school``. ``by=None`` is the command line/demo (no permission check)."""
+    unknown = set(fields) - CONTENT_FIELDS
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    if by is not None and not rules.can_edit_bank_item(by, school):
+        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以添加课程。")
+    data = _clean_course_fields({"title": title, "kind": kind, **fields})
+    _check_field_place(data)
+    data["module"] = _check_module(module)
+    teachers = check_teachers(by, teachers)
+    co_schools = _check_co_schools(co_schools, school)
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    with transaction.atomic():
+        course = Course.objects.create(owner_school=school, scope=scope, status=CourseStatus.DRAFT, **data)
+        course.teachers.set(teachers)
+        course.co_schools.set(co_schools)
+        apply_sharing(course, alliances=alliances, partnerships=partnerships)
+        record_audit(actor=by, action="course.created", obj=course, school=school, after=_course_state(course))
+        item_changed(course)
+    return course
+
+
+def update_course(*, by, course: Course, teachers=None, co_schools=None, alliances=None, partnerships=None,
+                  **changes) -> Course:
+    """Change a course's content, teachers or sharing. Co-building schools may not change sharing or co-builders."""
+    unknown = set(changes) - CONTENT_FIELDS - {"scope"}
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    if by is not None and not can_edit_course(by, course):
+        raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。")
+    owner_only = "scope" in changes or co_schools is not None or alliances is not None or partnerships is not None
+    if by is not None and owner_only and not can_publish_course(by, course):
+        raise PermissionDeniedError("只有所属学校的人员可以修改共享范围和共建学校。")
+    data = _clean_course_fields({k: v for k, v in changes.items() if k in CONTENT_FIELDS - {"module"}})
+    if teachers is not None:
+        teachers = check_teachers(by, teachers)
+    if co_schools is not None:
+        co_schools = _check_co_schools(co_schools, course.owner_school)
+    if "module" in changes:
+        data["module"] = _check_module(changes["module"])
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        before = _course_state(course)
+        _check_field_place({"kind": data.get("kind", course.kind), "place_name": data.get("place_name", course.place_name)})
+        update_sharing(course, changes.get("scope"), alliances, partnerships)
+        for key, value in data.items():
+            setattr(course, key, value)
+        course.save()
+        if teachers is not None:
+            course.teachers.set(teachers)
+        if co_schools is not None:
+            course.co_schools.set(co_schools)
+        record_audit(actor=by, action="course.updated", obj=course, school=course.owner_school, before=before,
+                     after=_course_state(course))
+        item_changed(course)
+    return course
+
+
+def update_sharing(item, scope, alliances, partnerships) -> None:
+    """Apply a changed scope and/or picked alliances/partnerships to a locked Shareable item."""
+    if scope is None and alliances is None and partnerships is None:
+        return
+    scope = item.scope if scope is None else scope
+    if scope != SharingScope.PARTNERS:
+        alliances, partnerships = (alliances or []), (partnerships or [])
+    else:
+        alliances = list(item.shared_alliances.all()) if alliances is None else list(alliances)
+        partnerships = list(item.shared_partnerships.all()) if partnerships is None else list(partnerships)
+    validate_sharing(owner_school=item.owner_school, scope=scope, alliances=alliances, partnerships=partnerships)
+    item.scope = scope
+    apply_sharing(item, alliances=alliances, partnerships=partnerships)
+
+
+def change_course_status(*, by, course: Course, to: str) -> Course:
+    """Move a course along 草稿 → 审核中 → 发布 → 精品课 (and back where allowed)."""
+    if to not in CourseStatus.values:
+        raise DomainError("目标状态无效。", field="status")
+    if to == CourseStatus.RETIRED:
+        return retire_course(by=by, course=course)
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        who = TRANSITIONS.get(course.status, {}).get(to)
+        if who is None:
+            raise ConflictError(
+                f"课程当前为“{course.get_status_display()}”，不能改为“{CourseStatus(to).label}”。", field="status"
+            )
+        _require_transition_right(by, course, who)
+        before = course.status
+        course.status = to
+        course.save(update_fields=["status", "updated_at"])
+        record_audit(actor=by, action="course.status_changed", obj=course, school=course.owner_school,
+                     before={"status": before}, after={"status": to})
+        item_changed(course)
+        if to == CourseStatus.REVIEW:
+            _notify_owner_staff(course, title=f"课程待审核：{course.title}")
+    return course
+
+
+def _require_transition_right(by, course: Course, who: str) -> None:
+    if by is None:
+        return
+    if who == "editor" and not can_edit_course(by, course):
+        raise PermissionDeniedError("只有所属学校或共建学校的人员可以提交审核。")
+    if who == "owner" and not can_publish_course(by, course):
+        raise PermissionDeniedError(f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以审核、发布课程。")
+
+
+def _notify_owner_staff(course: Course, *, title: str) -> None:
+    reviewers = (Membership.objects.filter(school_id=course.owner_school_id, is_active=True)
+                 .filter(Q(is_school_admin=True) | Q(is_teaching_staff=True)).select_related("user"))
+    notify([m.user for m in reviewers], title=title, body=f"{course.owner_school.name} · {course.title}",
+           url=reverse("courses:detail", args=[course.pk]), email=False)
+
+
+def retire_course(*, by, course: Course) -> Course:
+    """停用: hidden from everyone but its editors; materials stay stored."""
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        if by is not None and not can_publish_course(by, course):
+            raise PermissionDeniedError(f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以停用课程。")
+        if course.status == CourseStatus.RETIRED:
+            raise ConflictError("该课程已停用。", field="status")
+        before = course.status
+        course.status = CourseStatus.RETIRED
+        course.save(update_fields=["status", "updated_at"])
+        record_audit(actor=by, action="course.retired", obj=course, school=course.owner_school,
+                     before={"status": before}, after={"status": course.status})
+        item_changed(course)
+    return course
+
+
+def upload_material(*, by, course: Course, kind: str, title: str, file=None, link: str = "",
+                    note: str = "") -> CourseMaterial:
+    """Add a material; the same (kind, title) again adds version n+1 and keeps every earlier version."""
+    if by is not None and not can_edit_course(by, course):
+        raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以上传课程资料。")
+    kind = clean_choice(kind, MaterialKind, label="资料类型", field="kind")
+    title = clean_text(title, label="资料名称", field="title", max_length=200, required=True)
+    note = clean_text(note, label="说明", field="note", max_length=200)
+    link = clean_link(link)
+    if kind == MaterialKind.VIDEO:
+        if file:
+            raise DomainError("视频只能以链接形式提供，请填写视频链接，不要上传视频文件。", field="file")
+        if not link:
+            raise DomainError("请填写视频链接（以 http:// 或 https:// 开头）。", field="link")
+    elif file and link:
+        raise DomainError("请上传文件或填写链接，二者选其一。", field="link")
+    elif not file and not link:
+        raise DomainError("请选择要上传的文件，或填写资料链接。", field="file")
+    original_name = ""
+    if file:
+        check_upload(file, label="资料文件")
+        original_name = file.name.rsplit("/", 1)[-1]
+    try:
+        with transaction.atomic():
+            Course.objects.select_for_update().filter(pk=course.pk).first()
+            latest = (CourseMaterial.objects.filter(course=course, kind=kind, title=title)
+                      .aggregate(v=Max("version"))["v"] or 0)
+            material = CourseMaterial(course=course, kind=kind, title=title, version=latest + 1, link=link,
+                                      note=note, uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+                                      size_bytes=getattr(file, "size", 0) or 0, original_name=original_name)
+            if file:
+                material.file.save(original_name, file, save=False)
+            material.save()
+            Course.objects.filter(pk=course.pk).update(updated_at=material.created_at)
+            record_audit(actor=by, action="course.material_uploaded", obj=course, school=course.owner_school,
+                         after={"material": material.pk, "kind": kind, "title": title, "version": material.version,
+                                "size": material.size_bytes})
+            item_changed(course)
+    except IntegrityError:
+        raise ConflictError("同时有人上传了同名资料，请刷新后重试。") from None
+    return material

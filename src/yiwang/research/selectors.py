@@ -1,0 +1,226 @@
+"""Reads on the research bank. Every read goes through the visibility rule.
+
+Endorsements (批示) and the files of outputs are visible exactly where their output
+is; only verified endorsements count, and counts and rankings run over the
+outputs the viewer may see.
+"""
+
+from datetime import date
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from yiwang.core.errors import NotFoundError
+from yiwang.courses.selectors import visible_teachers_prefetch
+from yiwang.courses.validators import clean_query
+from yiwang.faculty.selectors import school_filter
+from yiwang.network.models import School
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.visibility import visible_to
+
+from .enums import LeaderLevel
+from .models import Endorsement, ResearchMember, ResearchOutput, ResearchProject
+
+PROJECT_SORTS = {
+    "-start": ("-start_date", "-id"),
+    "-updated": ("-updated_at", "-id"),
+    "title": ("title", "id"),
+    "-funding": ("-funding", "-id"),
+}
+PROJECT_SORT_LABELS = {"-start": "开始日期（新→旧）", "-updated": "最近更新", "title": "按课题名称", "-funding": "经费从高到低"}
+OUTPUT_SORTS = {
+    "-date": ("-published_on", "-id"),
+    "-endorsements": ("-verified_count", "-published_on", "-id"),
+    "title": ("title", "id"),
+}
+OUTPUT_SORT_LABELS = {"-date": "日期（新→旧）", "-endorsements": "批示数从多到少", "title": "按成果名称"}
+
+
+def research_staff_schools(viewer) -> list[int]:
+    """Schools where the viewer may edit research (admin or 科研)."""
+    cached = getattr(viewer, "_yiwang_research_schools", None)
+    if cached is None:
+        cached = staff_school_ids(viewer, "is_school_admin", "is_research_staff")
+        if getattr(viewer, "is_authenticated", False):
+            viewer._yiwang_research_schools = cached
+    return cached
+
+
+def _year_range(year) -> tuple[date, date]:
+    year = int(year)
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+# -- projects ---------------------------------------------------------------------------------
+
+
+def projects_visible_to(viewer, *, school=None, level: str = "", category: str = "", status: str = "",
+                        year: int | None = None, q: str = "", teacher=None, sort: str = "-start") -> QuerySet:
+    """Projects ``viewer`` may see. ``year``: projects running during that year."""
+    qs = visible_to(ResearchProject.objects.select_related("owner_school", "principal_investigator__owner_school"),
+                    viewer)
+    if school:
+        qs = qs.filter(**school_filter(school))
+    if level:
+        qs = qs.filter(level=level)
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        first, last = _year_range(year)
+        qs = qs.filter(start_date__lte=last, end_date__gte=first)
+    q = clean_query(q)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(keywords__contains=q))
+    if teacher:
+        teacher_id = getattr(teacher, "pk", teacher)
+        qs = qs.filter(Q(principal_investigator_id=teacher_id)
+                       | Q(Exists(ResearchMember.objects.filter(project_id=OuterRef("pk"), teacher_id=teacher_id))))
+    return qs.order_by(*PROJECT_SORTS.get(sort, PROJECT_SORTS["-start"]))
+
+
+def members_prefetch(viewer) -> Prefetch:
+    """A project's members, limited to teachers the viewer may see."""
+    from yiwang.faculty.models import Teacher
+
+    visible = visible_to(Teacher.objects.all(), viewer).values("pk")
+    return Prefetch("memberships", queryset=ResearchMember.objects.filter(teacher__in=visible)
+                    .select_related("teacher__owner_school").order_by("role", "teacher__name_pinyin", "id"),
+                    to_attr="visible_memberships")
+
+
+def with_members(qs: QuerySet, viewer) -> QuerySet:
+    return qs.prefetch_related(members_prefetch(viewer))
+
+
+def access_project(viewer, pk) -> ResearchProject:
+    try:
+        return with_members(projects_visible_to(viewer), viewer).get(pk=pk)
+    except (ResearchProject.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def can_edit_project(viewer, project: ResearchProject) -> bool:
+    return project.owner_school_id in research_staff_schools(viewer)
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+def verified_count_annotation():
+    """Verified endorsements of the output, as a correlated subquery (no GROUP BY over the whole list)."""
+    counted = (Endorsement.objects.filter(output_id=OuterRef("pk"), verified_at__isnull=False).order_by()
+               .values("output_id").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _outputs_with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
+    """Retired (停用) outputs are shown only to their owner school's research staff."""
+    if status == "retired":
+        return qs.filter(is_active=False, owner_school_id__in=research_staff_schools(viewer))
+    if status == "all":
+        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=research_staff_schools(viewer)))
+    return qs.filter(is_active=True)
+
+
+def outputs_visible_to(viewer, *, school=None, kind: str = "", year: int | None = None, q: str = "", project=None,
+                       teacher=None, endorsed: bool | None = None, status: str = "", sort: str = "-date") -> QuerySet:
+    """Outputs ``viewer`` may see, each annotated with ``verified_count`` (verified endorsements)."""
+    qs = _outputs_with_status(visible_to(ResearchOutput.objects.select_related("owner_school", "project"), viewer),
+                              viewer, status)
+    if school:
+        qs = qs.filter(**school_filter(school))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        first, last = _year_range(year)
+        qs = qs.filter(published_on__range=(first, last))
+    q = clean_query(q)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(keywords__contains=q) | Q(venue__contains=q))
+    if project:
+        qs = qs.filter(project_id=getattr(project, "pk", project))
+    if teacher:
+        qs = qs.filter(authors=getattr(teacher, "pk", teacher))
+    visible_project = visible_to(ResearchProject.objects.filter(pk=OuterRef("project_id")), viewer)
+    qs = qs.annotate(verified_count=verified_count_annotation(), project_visible=Exists(visible_project))
+    if endorsed is True:
+        qs = qs.filter(verified_count__gt=0)
+    elif endorsed is False:
+        qs = qs.filter(verified_count=0)
+    return qs.order_by(*OUTPUT_SORTS.get(sort, OUTPUT_SORTS["-date"]))
+
+
+def with_authors(qs: QuerySet, viewer) -> QuerySet:
+    return qs.prefetch_related(visible_teachers_prefetch(viewer, "authors"))
+
+
+def access_output(viewer, pk) -> ResearchOutput:
+    try:
+        return with_authors(outputs_visible_to(viewer, status="all"), viewer).get(pk=pk)
+    except (ResearchOutput.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def can_edit_output(viewer, output: ResearchOutput) -> bool:
+    return output.owner_school_id in research_staff_schools(viewer)
+
+
+def project_outputs(viewer, project: ResearchProject) -> QuerySet:
+    return outputs_visible_to(viewer, project=project)
+
+
+# -- endorsements -----------------------------------------------------------------------------
+
+
+def endorsements_visible_to(viewer, *, output=None, verified: bool | None = None) -> QuerySet:
+    """Endorsements of outputs the viewer may see (retired outputs: their owner's research staff only)."""
+    outputs = _outputs_with_status(visible_to(ResearchOutput.objects.all(), viewer), viewer, "all").values("pk")
+    qs = Endorsement.objects.filter(output__in=outputs).select_related("output", "verified_by", "added_by")
+    if output is not None:
+        qs = qs.filter(output_id=getattr(output, "pk", output))
+    if verified is True:
+        qs = qs.filter(verified_at__isnull=False)
+    elif verified is False:
+        qs = qs.filter(verified_at__isnull=True)
+    return qs.order_by("-endorsed_on", "-id")
+
+
+def access_endorsement(viewer, pk) -> Endorsement:
+    try:
+        return endorsements_visible_to(viewer).get(pk=pk)
+    except (Endorsement.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+# -- rankings ---------------------------------------------------------------------------------
+
+
+def _level_counts(prefix: str = "endorsements__") -> dict:
+    verified = Q(**{f"{prefix}verified_at__isnull": False})
+    return {f"n_{level}": Count(f"{prefix}pk", filter=verified & Q(**{f"{prefix}leader_level": level}), distinct=True)
+            for level in LeaderLevel.values}
+
+
+def output_ranking(viewer, *, year: int | None = None, limit: int = 20) -> list[ResearchOutput]:
+    """Visible outputs with the most verified endorsements (with a count per leader level)."""
+    qs = outputs_visible_to(viewer, year=year).filter(verified_count__gt=0).annotate(**_level_counts())
+    return list(qs.order_by("-verified_count", "-published_on", "-id")[:limit])
+
+
+def school_ranking(viewer, *, year: int | None = None, limit: int = 20) -> list[dict]:
+    """Schools by verified endorsements of their outputs — counted only over outputs the viewer may see."""
+    outputs = outputs_visible_to(viewer, year=year).values("pk")
+    rows = (Endorsement.objects.filter(output__in=outputs, verified_at__isnull=False)
+            .values("output__owner_school").annotate(
+                total=Count("pk"), outputs=Count("output", distinct=True),
+                **{f"n_{level}": Count("pk", filter=Q(leader_level=level)) for level in LeaderLevel.values})
+            .order_by("-total", "output__owner_school"))[:limit]
+    rows = list(rows)
+    schools = School.objects.in_bulk([r["output__owner_school"] for r in rows])
+    return [{"school": schools[r["output__owner_school"]], **r} for r in rows]
+
+
+def editable_research_schools(viewer) -> list[int]:
+    return research_staff_schools(viewer)

@@ -1,0 +1,362 @@
+"""Writes on the research bank (科研信息库). Each: permission → checks → lock → save → audit → index.
+
+Projects, outputs and endorsements are written by the lead/owner school's research
+staff (``rules.can_edit_research``: school admin or 科研). ``by=None`` is the command
+line and the demo loader (no permission check).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.activity.services import record_audit, snapshot
+from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
+from yiwang.core.indexing import item_changed
+from yiwang.courses.services import check_teachers, update_sharing
+from yiwang.courses.validators import check_upload, clean_amount, clean_choice, clean_text
+from yiwang.faculty.models import Teacher
+from yiwang.network import rules
+from yiwang.network.enums import SharingScope
+from yiwang.network.services import apply_sharing, validate_sharing
+
+from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
+from .models import Endorsement, ResearchMember, ResearchOutput, ResearchProject
+
+MAX_FUNDING = Decimal("99999999.99")
+PROJECT_FIELDS = ["title", "level", "category", "principal_investigator", "summary", "keywords", "funding",
+                  "start_date", "end_date", "status", "scope", "owner_school"]
+PROJECT_CONTENT = {"title", "level", "category", "summary", "keywords", "funding", "start_date", "end_date"}
+OUTPUT_FIELDS = ["kind", "title", "author_text", "abstract", "keywords", "published_on", "venue", "project",
+                 "scope", "owner_school", "is_active"]
+OUTPUT_CONTENT = {"kind", "title", "author_text", "abstract", "keywords", "published_on", "venue"}
+
+# 申报 → 立项 → 在研 → 结项; 终止 from any open state. 结项 and 终止 are final.
+PROJECT_TRANSITIONS = {
+    ProjectStatus.APPLYING: {ProjectStatus.APPROVED, ProjectStatus.TERMINATED},
+    ProjectStatus.APPROVED: {ProjectStatus.ONGOING, ProjectStatus.TERMINATED},
+    ProjectStatus.ONGOING: {ProjectStatus.CONCLUDED, ProjectStatus.TERMINATED},
+    ProjectStatus.CONCLUDED: set(),
+    ProjectStatus.TERMINATED: set(),
+}
+TRANSITION_LABELS = {ProjectStatus.APPROVED: "批准立项", ProjectStatus.ONGOING: "开始研究",
+                     ProjectStatus.CONCLUDED: "结项", ProjectStatus.TERMINATED: "终止"}
+EARLIEST = date(1949, 10, 1)
+
+
+def _require_research_right(by, school, what: str) -> None:
+    if by is not None and not rules.can_edit_research(by, school):
+        raise PermissionDeniedError(f"只有{school.name}的管理员或科研人员可以{what}。")
+
+
+def _check_date(value, *, label: str, field: str) -> date:
+    if not isinstance(value, date):
+        raise DomainError(f"请填写{label}。", field=field)
+    if value < EARLIEST or value.year > 2100:
+        raise DomainError(f"{label}应在 1949-10-01 到 2100-12-31 之间。", field=field)
+    return value
+
+
+# -- projects ---------------------------------------------------------------------------------
+
+
+def _clean_project(data: dict) -> dict:
+    data = dict(data)
+    if "title" in data:
+        data["title"] = clean_text(data["title"], label="课题名称", field="title", max_length=200, required=True)
+    if "summary" in data:
+        data["summary"] = clean_text(data["summary"], label="简介", field="summary", max_length=5000, multiline=True)
+    if "keywords" in data:
+        data["keywords"] = clean_text(data["keywords"], label="关键词", field="keywords", max_length=200)
+    if "level" in data:
+        data["level"] = clean_choice(data["level"], ProjectLevel, label="课题级别", field="level")
+    if "category" in data:
+        data["category"] = clean_choice(data["category"], ProjectCategory, label="课题类别", field="category")
+    if "funding" in data:
+        data["funding"] = clean_amount(data["funding"], label="经费（万元）", field="funding", max_value=MAX_FUNDING)
+    for key, label in (("start_date", "开始日期"), ("end_date", "结束日期")):
+        if key in data:
+            data[key] = _check_date(data[key], label=label, field=key)
+    return data
+
+
+def _check_dates(start: date, end: date) -> None:
+    if end < start:
+        raise DomainError("结束日期不能早于开始日期。", field="end_date")
+
+
+def _members(by, principal, members) -> list[tuple[Teacher, str]]:
+    """[(teacher, role)]: the principal investigator first; each teacher once."""
+    pairs = [(getattr(t, "pk", t), role) for t, role in (members or [])]
+    for _, role in pairs:
+        clean_choice(role, MemberRole, label="成员角色", field="members")
+    teachers = check_teachers(by, [principal] + [pk for pk, _ in pairs], label="课题成员", field="members")
+    by_pk = {t.pk: t for t in teachers}
+    result = {teachers[0].pk: (teachers[0], MemberRole.PRINCIPAL)}
+    for pk, role in pairs:
+        if pk not in result:
+            result[pk] = (by_pk[pk], MemberRole.CORE if role == MemberRole.PRINCIPAL else role)
+    return list(result.values())
+
+
+def _save_members(project: ResearchProject, members: list[tuple[Teacher, str]]) -> None:
+    project.memberships.all().delete()
+    ResearchMember.objects.bulk_create([ResearchMember(project=project, teacher=t, role=r) for t, r in members])
+
+
+def _project_state(project: ResearchProject) -> dict:
+    return {**snapshot(project, PROJECT_FIELDS),
+            "members": sorted([m.teacher_id, m.role] for m in project.memberships.all())}
+
+
+def create_project(*, by, school, title: str, level: str, category: str, principal_investigator, start_date, end_date,
+                   members=(), funding=0, summary: str = "", keywords: str = "", status: str = ProjectStatus.APPLYING,
+                   scope: str = SharingScope.SYSTEM, alliances=(), partnerships=()) -> ResearchProject:
+    """A new project led by ``school``. ``members``: [(teacher or id, role)] of any school."""
+    _require_research_right(by, school, "登记科研课题")
+    data = _clean_project({"title": title, "level": level, "category": category, "funding": funding,
+                           "start_date": start_date, "end_date": end_date, "summary": summary, "keywords": keywords})
+    _check_dates(data["start_date"], data["end_date"])
+    clean_choice(status, ProjectStatus, label="课题状态", field="status")
+    if principal_investigator in (None, ""):
+        raise DomainError("请选择课题负责人。", field="principal_investigator")
+    member_rows = _members(by, principal_investigator, members)
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    with transaction.atomic():
+        project = ResearchProject.objects.create(owner_school=school, scope=scope, status=status,
+                                                 principal_investigator=member_rows[0][0], **data)
+        _save_members(project, member_rows)
+        apply_sharing(project, alliances=alliances, partnerships=partnerships)
+        record_audit(actor=by, action="research_project.created", obj=project, school=school,
+                     after=_project_state(project))
+        item_changed(project)
+    return project
+
+
+def update_project(*, by, project: ResearchProject, principal_investigator=None, members=None, alliances=None,
+                   partnerships=None, **changes) -> ResearchProject:
+    unknown = set(changes) - PROJECT_CONTENT - {"scope"}
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    _require_research_right(by, project.owner_school, "修改科研课题")
+    data = _clean_project({k: v for k, v in changes.items() if k in PROJECT_CONTENT})
+    with transaction.atomic():
+        project = ResearchProject.objects.select_for_update().get(pk=project.pk)
+        before = _project_state(project)
+        _check_dates(data.get("start_date", project.start_date), data.get("end_date", project.end_date))
+        if principal_investigator is not None or members is not None:
+            if members is None:
+                members = [(m.teacher_id, m.role) for m in project.memberships.all() if m.role != MemberRole.PRINCIPAL]
+            member_rows = _members(by, principal_investigator or project.principal_investigator_id, members)
+            project.principal_investigator = member_rows[0][0]
+            _save_members(project, member_rows)
+        update_sharing(project, changes.get("scope"), alliances, partnerships)
+        for key, value in data.items():
+            setattr(project, key, value)
+        project.save()
+        record_audit(actor=by, action="research_project.updated", obj=project, school=project.owner_school,
+                     before=before, after=_project_state(project))
+        item_changed(project)
+    return project
+
+
+def change_project_status(*, by, project: ResearchProject, to: str) -> ResearchProject:
+    """申报 → 立项 → 在研 → 结项, or 终止 from any open state."""
+    clean_choice(to, ProjectStatus, label="课题状态", field="status")
+    _require_research_right(by, project.owner_school, "变更课题状态")
+    with transaction.atomic():
+        project = ResearchProject.objects.select_for_update().get(pk=project.pk)
+        if to not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
+            raise ConflictError(
+                f"课题当前为“{project.get_status_display()}”，不能改为“{ProjectStatus(to).label}”。", field="status")
+        before = project.status
+        project.status = to
+        project.save(update_fields=["status", "updated_at"])
+        record_audit(actor=by, action="research_project.status_changed", obj=project, school=project.owner_school,
+                     before={"status": before}, after={"status": to})
+        item_changed(project)
+    return project
+
+
+def terminate_project(*, by, project: ResearchProject) -> ResearchProject:
+    """“Retire” of a project is 终止 (kept and still visible, marked as terminated)."""
+    return change_project_status(by=by, project=project, to=ProjectStatus.TERMINATED)
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+def _clean_output(data: dict) -> dict:
+    data = dict(data)
+    if "title" in data:
+        data["title"] = clean_text(data["title"], label="成果名称", field="title", max_length=200, required=True)
+    for key, label, limit, multiline in (("author_text", "其他作者", 200, False), ("abstract", "摘要", 5000, True),
+                                         ("keywords", "关键词", 200, False), ("venue", "发表刊物/报送对象", 200, False)):
+        if key in data:
+            data[key] = clean_text(data[key], label=label, field=key, max_length=limit, multiline=multiline)
+    if "kind" in data:
+        data["kind"] = clean_choice(data["kind"], OutputKind, label="成果类型", field="kind")
+    if "published_on" in data:
+        data["published_on"] = _check_date(data["published_on"], label="成果日期", field="published_on")
+    return data
+
+
+def _check_project(by, school, project) -> ResearchProject | None:
+    """An output's project must be one of the same school that the person can see."""
+    if project in (None, ""):
+        return None
+    from .selectors import projects_visible_to
+
+    pk = getattr(project, "pk", project)
+    qs = projects_visible_to(by) if by is not None else ResearchProject.objects.all()
+    found = qs.filter(pk=pk, owner_school_id=school.pk).first() if str(pk).isdigit() else None
+    if found is None:
+        raise DomainError("所属课题不存在，或不是本校牵头的课题。", field="project")
+    return found
+
+
+def _attach_file(output: ResearchOutput, file) -> None:
+    check_upload(file, label="成果文件")
+    output.file_name = file.name.rsplit("/", 1)[-1]
+    output.file.save(output.file_name, file, save=False)
+
+
+def _output_state(output: ResearchOutput) -> dict:
+    return {**snapshot(output, OUTPUT_FIELDS), "authors": sorted(output.authors.values_list("pk", flat=True)),
+            "file": output.file_name}
+
+
+def create_output(*, by, school, kind: str, title: str, published_on, authors=(), project=None, file=None,
+                  scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(), **fields) -> ResearchOutput:
+    unknown = set(fields) - OUTPUT_CONTENT
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    _require_research_right(by, school, "登记科研成果")
+    data = _clean_output({"kind": kind, "title": title, "published_on": published_on, **fields})
+    authors = check_teachers(by, authors, label="作者", field="authors") if authors else []
+    project = _check_project(by, school, project)
+    if not authors and not data.get("author_text"):
+        raise DomainError("请选择作者或填写其他作者。", field="authors")
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    if file:
+        check_upload(file, label="成果文件")
+    with transaction.atomic():
+        output = ResearchOutput(owner_school=school, scope=scope, project=project, **data)
+        if file:
+            _attach_file(output, file)
+        output.save()
+        output.authors.set(authors)
+        apply_sharing(output, alliances=alliances, partnerships=partnerships)
+        record_audit(actor=by, action="research_output.created", obj=output, school=school, after=_output_state(output))
+        item_changed(output)
+    return output
+
+
+def update_output(*, by, output: ResearchOutput, authors=None, project="unchanged", file=None, alliances=None,
+                  partnerships=None, **changes) -> ResearchOutput:
+    unknown = set(changes) - OUTPUT_CONTENT - {"scope"}
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    _require_research_right(by, output.owner_school, "修改科研成果")
+    data = _clean_output({k: v for k, v in changes.items() if k in OUTPUT_CONTENT})
+    if authors is not None:
+        authors = check_teachers(by, authors, label="作者", field="authors") if authors else []
+    if project != "unchanged":
+        data["project"] = _check_project(by, output.owner_school, project)
+    if file:
+        check_upload(file, label="成果文件")
+    with transaction.atomic():
+        output = ResearchOutput.objects.select_for_update().get(pk=output.pk)
+        before = _output_state(output)
+        author_count = len(authors) if authors is not None else output.authors.count()
+        if not author_count and not data.get("author_text", output.author_text):
+            raise DomainError("请选择作者或填写其他作者。", field="authors")
+        update_sharing(output, changes.get("scope"), alliances, partnerships)
+        for key, value in data.items():
+            setattr(output, key, value)
+        if file:
+            _attach_file(output, file)
+        output.save()
+        if authors is not None:
+            output.authors.set(authors)
+        record_audit(actor=by, action="research_output.updated", obj=output, school=output.owner_school,
+                     before=before, after=_output_state(output))
+        item_changed(output)
+    return output
+
+
+def set_output_active(*, by, output: ResearchOutput, active: bool) -> ResearchOutput:
+    """停用 (hidden from lists and rankings, kept for the owner's research staff) or 恢复."""
+    _require_research_right(by, output.owner_school, "停用或恢复科研成果")
+    with transaction.atomic():
+        output = ResearchOutput.objects.select_for_update().get(pk=output.pk)
+        if output.is_active == active:
+            raise ConflictError("该成果已是启用状态。" if active else "该成果已停用。")
+        output.is_active = active
+        output.save(update_fields=["is_active", "updated_at"])
+        record_audit(actor=by, action="research_output.restored" if active else "research_output.retired", obj=output,
+                     school=output.owner_school, before={"is_active": not active}, after={"is_active": active})
+        item_changed(output)
+    return output
+
+
+# -- endorsements (批示) ----------------------------------------------------------------------
+
+
+def add_endorsement(*, by, output: ResearchOutput, leader_level: str, endorsed_on, summary: str = "",
+                    evidence=None) -> Endorsement:
+    """Record a 批示 (待核实 until the owner school's research staff verify it)."""
+    _require_research_right(by, output.owner_school, "登记批示")
+    leader_level = clean_choice(leader_level, LeaderLevel, label="批示领导级别", field="leader_level")
+    endorsed_on = _check_date(endorsed_on, label="批示日期", field="endorsed_on")
+    if endorsed_on > timezone.localdate():
+        raise DomainError("批示日期不能晚于今天。", field="endorsed_on")
+    if endorsed_on < output.published_on:
+        raise DomainError(f"批示日期不能早于成果日期（{output.published_on:%Y-%m-%d}）。", field="endorsed_on")
+    summary = clean_text(summary, label="批示内容摘要", field="summary", max_length=2000, multiline=True)
+    if evidence:
+        check_upload(evidence, field="evidence", label="佐证材料")
+    with transaction.atomic():
+        endorsement = Endorsement(output=output, leader_level=leader_level, endorsed_on=endorsed_on, summary=summary,
+                                  added_by=by if getattr(by, "is_authenticated", False) else None)
+        if evidence:
+            endorsement.evidence_name = evidence.name.rsplit("/", 1)[-1]
+            endorsement.evidence.save(endorsement.evidence_name, evidence, save=False)
+        endorsement.save()
+        record_audit(actor=by, action="endorsement.added", obj=endorsement, school=output.owner_school,
+                     after={"output": output.pk, "leader_level": leader_level, "endorsed_on": endorsed_on})
+        item_changed(output)
+    return endorsement
+
+
+def verify_endorsement(*, by, endorsement: Endorsement) -> Endorsement:
+    """核实: records who verified and when; only then does the endorsement count."""
+    output = endorsement.output
+    _require_research_right(by, output.owner_school, "核实批示")
+    with transaction.atomic():
+        endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+        if endorsement.verified_at is not None:
+            raise ConflictError("该批示已核实。")
+        endorsement.verified_by = by if getattr(by, "is_authenticated", False) else None
+        endorsement.verified_at = timezone.now()
+        endorsement.save(update_fields=["verified_by", "verified_at", "updated_at"])
+        record_audit(actor=by, action="endorsement.verified", obj=endorsement, school=output.owner_school,
+                     after={"verified_at": endorsement.verified_at})
+        item_changed(output)
+    return endorsement
+
+
+def remove_endorsement(*, by, endorsement: Endorsement) -> None:
+    """Delete an unverified endorsement entered by mistake (verified ones stay on record)."""
+    output = endorsement.output
+    _require_research_right(by, output.owner_school, "删除批示")
+    with transaction.atomic():
+        endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+        if endorsement.verified_at is not None:
+            raise ConflictError("已核实的批示不能删除。")
+        record_audit(actor=by, action="endorsement.removed", obj=endorsement, school=output.owner_school,
+                     before={"output": output.pk, "leader_level": endorsement.leader_level,
+                             "endorsed_on": endorsement.endorsed_on})
+        endorsement.delete()
+        item_changed(output)

@@ -1,0 +1,328 @@
+"""Pages of the research bank: projects, outputs, endorsements (批示) and the ranking."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from yiwang.core import excel
+from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.core.pagination import paginate
+from yiwang.courses.files import download_response
+from yiwang.faculty.views import active_schools, form_error, querystring_without_page
+from yiwang.network.models import School
+
+from . import selectors, services
+from .enums import ProjectStatus
+from .excel import OutputImporter, ProjectImporter
+from .forms import EndorsementForm, OutputFilterForm, OutputForm, ProjectFilterForm, ProjectForm
+
+EXPORT_LIMIT = 100_000
+
+
+def _or_404(fn, *args):
+    try:
+        return fn(*args)
+    except NotFoundError:
+        raise Http404 from None
+
+
+def _research_schools(request):
+    schools = list(School.objects.filter(pk__in=selectors.research_staff_schools(request.user), is_active=True)
+                   .order_by("code"))
+    wanted = request.GET.get("school") or request.POST.get("school")
+    return next((s for s in schools if str(s.pk) == wanted), schools[0] if schools else None), schools
+
+
+# -- projects ---------------------------------------------------------------------------------
+
+
+def _project_filters(request):
+    form = ProjectFilterForm(request.GET or None, schools=active_schools())
+    return form, form.filters() if request.GET else {}
+
+
+@login_required
+def project_list(request):
+    form, filters = _project_filters(request)
+    qs = selectors.with_members(selectors.projects_visible_to(request.user, **filters), request.user)
+    page = paginate(qs, request.GET.get("page"))
+    return render(request, "research/project_list.html", {
+        "form": form, "page": page, "projects": page.items,
+        "querystring_without_page": querystring_without_page(request),
+        "can_create": bool(selectors.research_staff_schools(request.user)),
+    })
+
+
+@login_required
+def project_export(request):
+    _, filters = _project_filters(request)
+    qs = selectors.with_members(selectors.projects_visible_to(request.user, **filters), request.user).prefetch_related(
+        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
+    return excel.export_response(ProjectImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user,
+                                 "科研课题导出.xlsx")
+
+
+@login_required
+def project_detail(request, pk: int):
+    project = _or_404(selectors.access_project, request.user, pk)
+    can_edit = selectors.can_edit_project(request.user, project)
+    transitions = [(to, services.TRANSITION_LABELS[to]) for to in ProjectStatus
+                   if to in services.PROJECT_TRANSITIONS[ProjectStatus(project.status)]] if can_edit else []
+    return render(request, "research/project_detail.html", {
+        "project": project, "can_edit": can_edit, "transitions": transitions,
+        "outputs": selectors.with_authors(selectors.project_outputs(request.user, project), request.user)[:100],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    school, schools = _research_schools(request)
+    if school is None:
+        messages.error(request, "只有学校的管理员或科研人员可以登记科研课题。")
+        return redirect("research:list")
+    form = ProjectForm(request.POST or None, viewer=request.user, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.create_project(by=request.user, school=school, **form.service_kwargs())
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已登记课题：{project.title}")
+            return redirect("research:detail", pk=project.pk)
+    return render(request, "research/form.html", {
+        "form": form, "school": school, "schools": schools, "creating": True, "what": "科研课题",
+        "cancel_url": reverse("research:list")}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk: int):
+    project = _or_404(selectors.access_project, request.user, pk)
+    if not selectors.can_edit_project(request.user, project):
+        messages.error(request, f"只有{project.owner_school.name}的管理员或科研人员可以修改科研课题。")
+        return redirect("research:detail", pk=project.pk)
+    memberships = list(project.memberships.all())
+    initial = {f: getattr(project, f) for f in services.PROJECT_CONTENT}
+    initial.update(principal_investigator=project.principal_investigator_id,
+                   core_members=[m.teacher_id for m in memberships if m.role == "core"],
+                   members=[m.teacher_id for m in memberships if m.role == "member"], scope=project.scope,
+                   alliances=list(project.shared_alliances.all()), partnerships=list(project.shared_partnerships.all()))
+    form = ProjectForm(request.POST or None, initial=initial, viewer=request.user, school=project.owner_school,
+                       project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(by=request.user, project=project, **form.service_kwargs())
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "课题已保存。")
+            return redirect("research:detail", pk=project.pk)
+    return render(request, "research/form.html", {
+        "form": form, "school": project.owner_school, "what": "科研课题", "item": project,
+        "cancel_url": reverse("research:detail", args=[project.pk])}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def project_status(request, pk: int):
+    project = _or_404(selectors.access_project, request.user, pk)
+    try:
+        project = services.change_project_status(by=request.user, project=project, to=request.POST.get("to", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"课题状态已改为“{project.get_status_display()}”。")
+    return redirect("research:detail", pk=project.pk)
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+def _output_filters(request):
+    form = OutputFilterForm(request.GET or None, schools=active_schools(),
+                            show_status=bool(selectors.research_staff_schools(request.user)))
+    return form, form.filters() if request.GET else {}
+
+
+@login_required
+def output_list(request):
+    form, filters = _output_filters(request)
+    qs = selectors.with_authors(selectors.outputs_visible_to(request.user, **filters), request.user)
+    page = paginate(qs, request.GET.get("page"))
+    return render(request, "research/output_list.html", {
+        "form": form, "page": page, "outputs": page.items,
+        "querystring_without_page": querystring_without_page(request),
+        "can_create": bool(selectors.research_staff_schools(request.user)),
+    })
+
+
+@login_required
+def output_export(request):
+    _, filters = _output_filters(request)
+    qs = selectors.with_authors(selectors.outputs_visible_to(request.user, **filters), request.user).prefetch_related(
+        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
+    return excel.export_response(OutputImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user,
+                                 "科研成果导出.xlsx")
+
+
+@login_required
+def output_detail(request, pk: int, endorsement_form=None, status: int = 200):
+    output = _or_404(selectors.access_output, request.user, pk)
+    can_edit = selectors.can_edit_output(request.user, output)
+    return render(request, "research/output_detail.html", {
+        "output": output, "can_edit": can_edit,
+        "endorsements": selectors.endorsements_visible_to(request.user, output=output),
+        "endorsement_form": endorsement_form or (EndorsementForm() if can_edit else None),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def output_create(request):
+    school, schools = _research_schools(request)
+    if school is None:
+        messages.error(request, "只有学校的管理员或科研人员可以登记科研成果。")
+        return redirect("research:output_list")
+    form = OutputForm(request.POST or None, request.FILES or None, viewer=request.user, school=school,
+                      initial={"project": request.GET.get("project")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            output = services.create_output(by=request.user, school=school, **form.service_kwargs())
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已登记成果：{output.title}")
+            return redirect("research:output_detail", pk=output.pk)
+    return render(request, "research/form.html", {
+        "form": form, "school": school, "schools": schools, "creating": True, "what": "科研成果", "multipart": True,
+        "cancel_url": reverse("research:output_list")}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def output_edit(request, pk: int):
+    output = _or_404(selectors.access_output, request.user, pk)
+    if not selectors.can_edit_output(request.user, output):
+        messages.error(request, f"只有{output.owner_school.name}的管理员或科研人员可以修改科研成果。")
+        return redirect("research:output_detail", pk=output.pk)
+    initial = {f: getattr(output, f) for f in services.OUTPUT_CONTENT}
+    initial.update(authors=list(output.authors.all()), project=output.project_id, scope=output.scope,
+                   alliances=list(output.shared_alliances.all()), partnerships=list(output.shared_partnerships.all()))
+    form = OutputForm(request.POST or None, request.FILES or None, initial=initial, viewer=request.user,
+                      school=output.owner_school, output=output)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_output(by=request.user, output=output, **form.service_kwargs())
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "成果已保存。")
+            return redirect("research:output_detail", pk=output.pk)
+    return render(request, "research/form.html", {
+        "form": form, "school": output.owner_school, "what": "科研成果", "item": output, "multipart": True,
+        "cancel_url": reverse("research:output_detail", args=[output.pk])}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def output_retire(request, pk: int):
+    output = _or_404(selectors.access_output, request.user, pk)
+    restore = request.POST.get("action") == "restore"
+    try:
+        services.set_output_active(by=request.user, output=output, active=restore)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "成果已恢复。" if restore else "成果已停用（仅本校科研人员可以看到，不再计入排行）。")
+    return redirect("research:output_detail", pk=output.pk)
+
+
+@login_required
+def output_file(request, pk: int):
+    output = _or_404(selectors.access_output, request.user, pk)
+    return _or_404(download_response, output.file, output.file_name)
+
+
+# -- endorsements -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def endorsement_add(request, pk: int):
+    output = _or_404(selectors.access_output, request.user, pk)
+    form = EndorsementForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_endorsement(by=request.user, output=output, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "批示已登记，待核实后计入统计。")
+            return redirect("research:output_detail", pk=output.pk)
+    return output_detail(request, pk, endorsement_form=form, status=400)
+
+
+@login_required
+@require_POST
+def endorsement_verify(request, pk: int):
+    endorsement = _or_404(selectors.access_endorsement, request.user, pk)
+    try:
+        if request.POST.get("action") == "remove":
+            services.remove_endorsement(by=request.user, endorsement=endorsement)
+            messages.success(request, "批示已删除。")
+        else:
+            services.verify_endorsement(by=request.user, endorsement=endorsement)
+            messages.success(request, "批示已核实，计入统计。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("research:output_detail", pk=endorsement.output_id)
+
+
+@login_required
+def endorsement_evidence(request, pk: int):
+    endorsement = _or_404(selectors.access_endorsement, request.user, pk)
+    return _or_404(download_response, endorsement.evidence, endorsement.evidence_name)
+
+
+@login_required
+def ranking(request):
+    form = OutputFilterForm(request.GET or None, schools=[])
+    year = form.filters().get("year") if request.GET else None
+    return render(request, "research/ranking.html", {
+        "outputs": selectors.output_ranking(request.user, year=year),
+        "schools": selectors.school_ranking(request.user, year=year), "year": year, "form": form,
+    })
+
+
+# -- Excel ------------------------------------------------------------------------------------
+
+
+def _import_views(importer, name, list_name):
+    @login_required
+    def template(request):
+        return excel.template_view(request, bank=importer.bank)
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def upload(request):
+        return excel.import_view(request, bank=importer.bank, list_url=reverse(list_name),
+                                 template_url=reverse(f"research:{name}_import_template"),
+                                 status_url_name=f"research:{name}_import_status")
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def status(request, job_id):
+        try:
+            return excel.import_status_view(request, job_id=str(job_id), list_url=reverse(list_name))
+        except NotFoundError:
+            raise Http404 from None
+
+    return template, upload, status
+
+
+project_import_template, project_import, project_import_status = _import_views(ProjectImporter, "project", "research:list")
+output_import_template, output_import, output_import_status = _import_views(OutputImporter, "output", "research:output_list")
