@@ -61,6 +61,11 @@ def on_not_found(request, exc):
     return api.create_response(request, error_body("not_found", "未找到该记录，或您无权查看。"), status=404)
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    return api.create_response(request, error_body("validation_error", "数值超出允许范围。"), status=422)
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return api.create_response(request, error_body("http_error", str(exc.message)), status=exc.status_code)

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from yiwang.core.api_support import SignedIn
+from yiwang.core.api_support import Id, Limit, Offset, SignedIn
 from yiwang.core.errors import DomainError
 from yiwang.core.request_context import client_ip
 
@@ -110,8 +110,8 @@ def sign_up_out(e: SignUp, checked_in: bool | None = None) -> dict:
 class ClassFilters(Schema):
     school: str = ""
     status: str = ""
-    limit: int = 100
-    offset: int = 0
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 @router.get("/classes", response=list[ClassOut], summary="班次列表（按共享范围可见）")
@@ -144,11 +144,11 @@ class SessionFilters(Schema):
     start: date | None = None
     end: date | None = None
     school: str = ""
-    module: int | None = None
+    module: Id | None = None
     form: str = ""
     open: bool = False
-    limit: int = 200
-    offset: int = 0
+    limit: Limit = 200
+    offset: Offset = 0
 
 
 @router.get("/sessions", response=list[SessionOut], summary="课程表（时间窗口内、按共享范围可见）")

@@ -5,25 +5,14 @@ from typing import Annotated
 
 from django.urls import reverse
 from ninja import Field, Schema
-from ninja.pagination import PageNumberPagination
 
+from yiwang.core.api_support import MAX_ID, BankPagination, Id, IdList  # noqa: F401  (re-exported)
 from yiwang.network.enums import SharingScope
 
 from .enums import CourseKind, CourseStatus, MaterialKind
 
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-IdList = Annotated[list[Id], Field(max_length=200)]
 Text = Annotated[str, Field(max_length=5000)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-
-
-class BankPagination(PageNumberPagination):
-    """Page-number pagination with bounded numbers (a huge page or page size is a 422, never a 500)."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000, description="页码，从 1 开始")
-        page_size: int | None = Field(None, ge=1, le=100, description="每页条数，默认 20，最多 100")
 
 
 class TeacherRef(Schema):
