@@ -19,5 +19,6 @@ def index(request):
         "totals": selectors.bank_totals(request.user),
         "per_school": per_school,
         "endorsements": selectors.verified_endorsements(request.user),
+        "ranking": selectors.endorsement_ranking(request.user),
         "chart": chart,
     })
