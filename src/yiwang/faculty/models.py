@@ -38,7 +38,11 @@ class Teacher(Shareable, TimeStampedModel):
             *Shareable.Meta.constraints,
             models.CheckConstraint(condition=Q(title__in=AcademicTitle.values), name="teacher_title_valid"),
         ]
-        indexes = [models.Index(fields=["owner_school", "name"])]
+        indexes = [
+            models.Index(fields=["owner_school", "name"]),
+            # The "most recently updated" list order (the default, by pinyin, uses name_pinyin's index).
+            models.Index(fields=["-updated_at", "-id"], name="teacher_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

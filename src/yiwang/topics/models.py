@@ -39,7 +39,12 @@ class Topic(Shareable, TimeStampedModel):
             models.CheckConstraint(condition=Q(status__in=PublicationStatus.values), name="topic_status_valid"),
             models.CheckConstraint(condition=Q(hours__gt=0), name="topic_hours_positive"),
         ]
-        indexes = [models.Index(fields=["owner_school", "status"]), models.Index(fields=["status", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["owner_school", "status"]),
+            models.Index(fields=["status", "-updated_at"]),
+            # The default list order: lets the list walk the newest rows and stop after one page.
+            models.Index(fields=["-updated_at", "-id"], name="topic_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -54,3 +59,9 @@ class Topic(Shareable, TimeStampedModel):
 
         labels = dict(Audience.choices)
         return [labels.get(c, c) for c in self.audience_codes]
+
+    @property
+    def keywords_list(self) -> list[str]:
+        import re
+
+        return [part for part in re.split(r"[、,，;；\s]+", self.keywords) if part]

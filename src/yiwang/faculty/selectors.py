@@ -1,0 +1,132 @@
+"""Reads on the faculty bank. Every read goes through the visibility rule."""
+
+from django.db.models import Q, QuerySet
+
+from yiwang.core.errors import NotFoundError
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.visibility import viewer_context, visible_to
+
+from .models import Teacher
+
+TEACHER_SORTS = {
+    "name": ("name_pinyin", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "school": ("owner_school__code", "name_pinyin", "id"),
+    "title": ("title", "name_pinyin", "id"),
+}
+TEACHER_SORT_LABELS = {"name": "按姓名拼音", "-updated": "最近更新", "school": "按学校", "title": "按职称"}
+STATUS_LABELS = {"active": "在职", "retired": "已停用", "all": "全部"}
+
+
+def staff_schools(viewer) -> list[int]:
+    cached = getattr(viewer, "_yiwang_staff_schools", None)
+    if cached is None:
+        cached = staff_school_ids(viewer)
+        if getattr(viewer, "is_authenticated", False):
+            viewer._yiwang_staff_schools = cached
+    return cached
+
+
+def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
+    """Retired teachers are shown only to their owner school's staff (who filter by status)."""
+    if status == "retired":
+        return qs.filter(is_active=False, owner_school_id__in=staff_schools(viewer))
+    if status == "all":
+        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=staff_schools(viewer)))
+    return qs.filter(is_active=True)
+
+
+def teachers_visible_to(viewer, *, school=None, q: str = "", title: str = "", department: str = "",
+                        invited: bool | None = None, status: str = "active", sort: str = "name") -> QuerySet:
+    """Teachers ``viewer`` may see, filtered. ``school``: a School, its id or its code."""
+    qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
+    qs = _with_status(qs, viewer, status)
+    if school:
+        qs = qs.filter(**school_filter(school))
+    if q:
+        q = q.strip()
+        lowered = q.lower()
+        qs = qs.filter(Q(name__contains=q) | Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
+                       | Q(expertise__contains=q))
+    if title:
+        qs = qs.filter(title=title)
+    if department:
+        qs = qs.filter(department__contains=department)
+    if invited is not None:
+        qs = qs.filter(is_invited=invited)
+    return qs.order_by(*TEACHER_SORTS.get(sort, TEACHER_SORTS["name"]))
+
+
+def school_filter(school) -> dict:
+    if hasattr(school, "pk"):
+        return {"owner_school_id": school.pk}
+    if isinstance(school, int) or str(school).isdigit():
+        return {"owner_school_id": int(school)}
+    return {"owner_school__code": school}
+
+
+def access_teacher(viewer, pk) -> Teacher:
+    """One teacher the viewer may see (retired ones only for the owner's staff); else NotFoundError."""
+    try:
+        return teachers_visible_to(viewer, status="all").get(pk=pk)
+    except (Teacher.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+# -- contact details: masked outside the owner school ---------------------------------
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678; short numbers keep only the last two digits."""
+    digits = phone or ""
+    if not digits:
+        return ""
+    if len(digits) >= 8:
+        return f"{digits[:3]}****{digits[-4:]}"
+    return "****" + digits[-2:]
+
+
+def mask_email(email: str) -> str:
+    """zhang@example.com → z***@example.com."""
+    if not email or "@" not in email:
+        return ""
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def sees_contact(viewer, teacher: Teacher) -> bool:
+    return teacher.owner_school_id in viewer_context(viewer).school_ids
+
+
+def with_contacts(teachers, viewer):
+    """Set ``shown_phone`` / ``shown_email`` on each teacher: full inside the owner school, masked outside."""
+    for teacher in teachers:
+        full = sees_contact(viewer, teacher)
+        teacher.shown_phone = teacher.phone if full else mask_phone(teacher.phone)
+        teacher.shown_email = teacher.email if full else mask_email(teacher.email)
+    return teachers
+
+
+# -- the profile page ---------------------------------------------------------------------
+
+
+def teacher_profile(viewer, teacher: Teacher) -> dict:
+    """What the profile page gathers: topics, courses and research the viewer may see."""
+    from yiwang.courses.models import Course
+    from yiwang.research.models import ResearchOutput, ResearchProject
+    from yiwang.topics.selectors import topics_visible_to
+
+    return {
+        "topics": list(topics_visible_to(viewer, teacher=teacher)[:100]),
+        "courses": list(visible_to(Course.objects.filter(teachers=teacher), viewer)
+                        .select_related("owner_school", "module").order_by("-updated_at")[:100]),
+        "projects": list(visible_to(ResearchProject.objects.filter(Q(members=teacher) | Q(principal_investigator=teacher)),
+                                    viewer)
+                         .select_related("owner_school").distinct().order_by("-start_date")[:100]),
+        "outputs": list(visible_to(ResearchOutput.objects.filter(authors=teacher), viewer)
+                        .select_related("owner_school").distinct().order_by("-published_on")[:100]),
+    }
+
+
+def editable_school_ids(viewer) -> list[int]:
+    return staff_schools(viewer)

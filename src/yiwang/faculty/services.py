@@ -1,0 +1,180 @@
+"""Writes on the faculty bank (师资库). Each: permission → checks → lock → save → audit → index."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from pypinyin import Style, lazy_pinyin
+
+from yiwang.activity.services import record_audit, snapshot
+from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
+from yiwang.core.indexing import item_changed
+from yiwang.network import rules
+from yiwang.network.enums import SharingScope
+from yiwang.network.services import apply_sharing, validate_sharing
+
+from .enums import AcademicTitle, Gender
+from .models import Teacher
+
+TEACHER_FIELDS = [
+    "name", "gender", "title", "position", "department", "expertise", "bio", "phone", "email",
+    "is_invited", "employer", "post", "user", "is_active", "scope", "owner_school",
+]
+PROFILE_FIELDS = ["name", "gender", "title", "position", "department", "expertise", "bio", "phone", "email",
+                  "is_invited", "employer", "post"]
+STAFF_ONLY_FIELDS = {"scope", "alliances", "partnerships", "user", "is_invited", "employer", "post"}
+PHONE_PATTERN = re.compile(r"^[0-9+\-\s()]{7,20}$")
+
+# Surnames whose reading differs from the everyday reading of the character.
+SURNAME_READINGS = {
+    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha", "覃": "qin",
+    "盖": "ge", "缪": "miao", "翟": "zhai", "尉": "yu", "乐": "yue", "种": "chong", "秘": "bi",
+    "黑": "he", "员": "yun", "繁": "po", "长": "chang", "重": "chong", "柏": "bai", "薄": "bo",
+}
+
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """Full pinyin without tones and the initials: 张宏伟 → ("zhanghongwei", "zhw")."""
+    name = re.sub(r"\s+", "", name or "")
+    if not name:
+        return "", ""
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars.lower()))
+    first = SURNAME_READINGS.get(name[0])
+    if first:
+        syllables[0] = first
+    syllables = [s.lower() for s in syllables if s.strip()]
+    return "".join(syllables)[:120], "".join(s[0] for s in syllables)[:20]
+
+
+def can_edit_teacher(user, teacher: Teacher) -> bool:
+    """The owner school's staff, or the teacher themself (their own profile)."""
+    if rules.can_edit_bank_item(user, teacher.owner_school_id):
+        return True
+    return teacher.user_id is not None and teacher.user_id == getattr(user, "pk", None)
+
+
+def clean_teacher_fields(fields: dict) -> dict:
+    """Trimmed, checked fields; DomainError with a Chinese message on the first bad one."""
+    data = dict(fields)
+    for key in ("name", "position", "department", "expertise", "bio", "phone", "email", "employer", "post"):
+        if key in data:
+            data[key] = (data[key] or "").strip()
+    if "name" in data:
+        if not data["name"]:
+            raise DomainError("请填写教师姓名。", field="name")
+        if len(data["name"]) > 40:
+            raise DomainError("姓名最多 40 个字。", field="name")
+    if data.get("gender") not in (None, "", *Gender.values):
+        raise DomainError("性别只能是男或女。", field="gender")
+    if "title" in data and data["title"] not in AcademicTitle.values:
+        raise DomainError("职称只能是教授、副教授、讲师、助教或其他。", field="title")
+    if data.get("phone") and not PHONE_PATTERN.match(data["phone"]):
+        raise DomainError("电话号码格式不正确，应为 7–20 位数字（可含 - 和空格）。", field="phone")
+    if data.get("email"):
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            raise DomainError("电子邮箱格式不正确。", field="email") from None
+    for key, limit, label in (("position", 60, "职务"), ("department", 60, "教研部"), ("expertise", 300, "研究专长"),
+                              ("employer", 100, "工作单位"), ("post", 100, "单位职务")):
+        if len(data.get(key) or "") > limit:
+            raise DomainError(f"{label}最多 {limit} 个字。", field=key)
+    if data.get("is_invited") and not data.get("employer"):
+        raise DomainError("外请师资须填写工作单位。", field="employer")
+    return data
+
+
+def _check_user_link(user, school, teacher: Teacher | None = None) -> None:
+    if user is None:
+        return
+    if not rules.is_member(user, school):
+        raise DomainError(f"只能关联{school.name}的成员账号。", field="user")
+    other = Teacher.objects.filter(user=user).exclude(pk=getattr(teacher, "pk", None)).first()
+    if other is not None:
+        raise ConflictError(f"该账号已关联教师“{other.name}”。", field="user")
+
+
+def create_teacher(*, by, school, name: str, scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(),
+                   user=None, **fields) -> Teacher:
+    if by is not None and not rules.can_edit_bank_item(by, school):
+        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以添加教师。")
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    data = clean_teacher_fields({"name": name, "title": fields.pop("title", AcademicTitle.OTHER), **fields})
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    _check_user_link(user, school)
+    pinyin, initials = name_pinyin(data["name"])
+    with transaction.atomic():
+        teacher = Teacher.objects.create(owner_school=school, scope=scope, user=user, name_pinyin=pinyin,
+                                         name_initials=initials, **data)
+        apply_sharing(teacher, alliances=alliances, partnerships=partnerships)
+        record_audit(actor=by, action="teacher.created", obj=teacher, school=school,
+                     after=snapshot(teacher, TEACHER_FIELDS))
+        item_changed(teacher)
+    return teacher
+
+
+def update_teacher(*, by, teacher: Teacher, alliances=None, partnerships=None, **changes) -> Teacher:
+    """Change a teacher. The teacher themself may change the profile fields; staff everything."""
+    if not can_edit_teacher(by, teacher):
+        raise PermissionDeniedError("只有本人或所属学校的管理员、教务、培训、科研人员可以修改教师信息。")
+    is_staff = rules.can_edit_bank_item(by, teacher.owner_school_id)
+    unknown = set(changes) - set(PROFILE_FIELDS) - {"scope", "user"}
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    asked = set(changes) | ({"alliances"} if alliances is not None else set()) | (
+        {"partnerships"} if partnerships is not None else set())
+    if not is_staff and asked & STAFF_ONLY_FIELDS:
+        raise PermissionDeniedError("共享范围、外请信息和关联账号只能由所属学校的管理员或教务、培训、科研人员修改。")
+    with transaction.atomic():
+        teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
+        before = snapshot(teacher, TEACHER_FIELDS)
+        current = {key: getattr(teacher, key) for key in PROFILE_FIELDS}
+        data = clean_teacher_fields({**current, **{k: v for k, v in changes.items() if k in PROFILE_FIELDS}})
+        scope = changes.get("scope", teacher.scope)
+        if "scope" in changes or alliances is not None or partnerships is not None:
+            alliances = list(teacher.shared_alliances.all()) if alliances is None else list(alliances)
+            partnerships = list(teacher.shared_partnerships.all()) if partnerships is None else list(partnerships)
+            if scope != SharingScope.PARTNERS and "scope" in changes:
+                alliances, partnerships = [], []
+            validate_sharing(owner_school=teacher.owner_school, scope=scope, alliances=alliances,
+                             partnerships=partnerships)
+            apply_sharing(teacher, alliances=alliances, partnerships=partnerships)
+        if "user" in changes:
+            _check_user_link(changes["user"], teacher.owner_school, teacher)
+            teacher.user = changes["user"]
+        for key, value in data.items():
+            setattr(teacher, key, value)
+        teacher.scope = scope
+        teacher.name_pinyin, teacher.name_initials = name_pinyin(teacher.name)
+        teacher.save()
+        record_audit(actor=by, action="teacher.updated", obj=teacher, school=teacher.owner_school, before=before,
+                     after=snapshot(teacher, TEACHER_FIELDS))
+        item_changed(teacher)
+    return teacher
+
+
+def set_teacher_active(*, by, teacher: Teacher, active: bool) -> Teacher:
+    """Retire (停用) or restore a teacher. Only the owner school's staff."""
+    if not rules.can_edit_bank_item(by, teacher.owner_school_id):
+        raise PermissionDeniedError("只有所属学校的管理员、教务、培训或科研人员可以停用或恢复教师。")
+    with transaction.atomic():
+        teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
+        if teacher.is_active == active:
+            raise ConflictError("该教师已是启用状态。" if active else "该教师已停用。")
+        teacher.is_active = active
+        teacher.save(update_fields=["is_active", "updated_at"])
+        record_audit(actor=by, action="teacher.restored" if active else "teacher.retired", obj=teacher,
+                     school=teacher.owner_school, before={"is_active": not active}, after={"is_active": active})
+        item_changed(teacher)
+    return teacher
+
+
+def retire_teacher(*, by, teacher: Teacher) -> Teacher:
+    return set_teacher_active(by=by, teacher=teacher, active=False)
+
+
+def restore_teacher(*, by, teacher: Teacher) -> Teacher:
+    return set_teacher_active(by=by, teacher=teacher, active=True)

@@ -1,0 +1,86 @@
+"""Reads on the topic bank. Every read goes through the visibility rule."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from yiwang.core.errors import NotFoundError
+from yiwang.faculty.models import Teacher
+from yiwang.faculty.selectors import school_filter, staff_schools
+from yiwang.network.visibility import visible_to
+
+from .enums import PublicationStatus
+from .models import Topic
+from .services import own_teacher_id
+
+TOPIC_SORTS = {
+    "-updated": ("-updated_at", "-id"),
+    "title": ("title", "id"),
+    "-hours": ("-hours", "-id"),
+    "-created": ("-created_at", "-id"),
+}
+TOPIC_SORT_LABELS = {"-updated": "最近更新", "-created": "最新添加", "title": "按讲题名称", "-hours": "课时从多到少"}
+
+
+def editor_q(viewer) -> Q:
+    """Topics the viewer may edit: their school's staff, or a teacher among the topic's teachers."""
+    condition = Q(owner_school_id__in=staff_schools(viewer))
+    mine = own_teacher_id(viewer)
+    if mine is not None:
+        condition |= Exists(Topic.teachers.through.objects.filter(topic_id=OuterRef("pk"), teacher_id=mine))
+    return condition
+
+
+def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
+    """Published topics for everyone who may see them; drafts only for their editors; retired ones only
+    for the owner school's staff (who filter by status)."""
+    published = Q(status=PublicationStatus.PUBLISHED)
+    drafts = Q(status=PublicationStatus.DRAFT) & editor_q(viewer)
+    retired = Q(status=PublicationStatus.RETIRED, owner_school_id__in=staff_schools(viewer))
+    if status == PublicationStatus.PUBLISHED:
+        return qs.filter(published)
+    if status == PublicationStatus.DRAFT:
+        return qs.filter(drafts)
+    if status == PublicationStatus.RETIRED:
+        return qs.filter(retired)
+    if status == "all":
+        return qs.filter(published | drafts | retired)
+    return qs.filter(published | drafts)
+
+
+def visible_teachers_prefetch(viewer) -> Prefetch:
+    """A topic's teachers, limited to the ones the viewer may see (no names leak through topics)."""
+    return Prefetch("teachers", queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer)
+                    .order_by("name_pinyin", "id"))
+
+
+def topics_visible_to(viewer, *, school=None, module=None, category: str = "", form: str = "", audience: str = "",
+                      status: str = "", year: int | None = None, q: str = "", teacher=None,
+                      sort: str = "-updated") -> QuerySet:
+    """Topics ``viewer`` may see, filtered and sorted (the search app does real text search)."""
+    qs = visible_to(Topic.objects.select_related("owner_school", "module"), viewer)
+    qs = _with_status(qs, viewer, status)
+    if school:
+        qs = qs.filter(**school_filter(school))
+    if module:
+        qs = qs.filter(module_id=getattr(module, "pk", module))
+    if category:
+        qs = qs.filter(category=category)
+    if form:
+        qs = qs.filter(form=form)
+    if audience:
+        qs = qs.filter(Q(audiences=audience) | Q(audiences__startswith=f"{audience},")
+                       | Q(audiences__endswith=f",{audience}") | Q(audiences__contains=f",{audience},"))
+    if year:
+        qs = qs.filter(created_at__year=int(year))
+    if q:
+        qs = qs.filter(title__contains=q.strip())
+    if teacher:
+        qs = qs.filter(teachers=getattr(teacher, "pk", teacher))
+    return qs.prefetch_related(visible_teachers_prefetch(viewer)).order_by(*TOPIC_SORTS.get(sort, TOPIC_SORTS["-updated"]))
+
+
+def access_topic(viewer, pk) -> Topic:
+    """One topic the viewer may see (retired ones only for the owner's staff); else NotFoundError."""
+    try:
+        return topics_visible_to(viewer, status="all").get(pk=pk)
+    except (Topic.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None

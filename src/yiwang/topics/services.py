@@ -1,0 +1,175 @@
+"""Writes on the topic bank (讲题库). Each: permission → checks → lock → save → audit → index."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from yiwang.activity.services import record_audit, snapshot
+from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
+from yiwang.core.indexing import item_changed
+from yiwang.faculty.models import Teacher
+from yiwang.network import rules
+from yiwang.network.enums import SharingScope
+from yiwang.network.services import apply_sharing, validate_sharing
+from yiwang.network.visibility import visible_to
+
+from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
+from .models import Topic
+
+TOPIC_FIELDS = ["title", "summary", "outline", "category", "form", "audiences", "hours", "module", "keywords",
+                "status", "scope", "owner_school"]
+CONTENT_FIELDS = ["title", "summary", "outline", "category", "form", "audiences", "hours", "module", "keywords",
+                  "status"]
+MAX_HOURS = Decimal("100")
+
+
+def own_teacher_id(user) -> int | None:
+    """The id of the user's own teacher profile, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_yiwang_teacher_id", "unset")
+    if cached == "unset":
+        cached = Teacher.objects.filter(user=user).values_list("pk", flat=True).first()
+        user._yiwang_teacher_id = cached
+    return cached
+
+
+def can_edit_topic(user, topic: Topic) -> bool:
+    """The owner school's staff, or a teacher among the topic's teachers."""
+    if rules.can_edit_bank_item(user, topic.owner_school_id):
+        return True
+    mine = own_teacher_id(user)
+    return mine is not None and topic.teachers.filter(pk=mine).exists()
+
+
+def clean_topic_fields(data: dict) -> dict:
+    data = dict(data)
+    for key in ("title", "summary", "outline", "keywords"):
+        if key in data:
+            data[key] = (data[key] or "").strip()
+    if "title" in data:
+        if not data["title"]:
+            raise DomainError("请填写讲题名称。", field="title")
+        if len(data["title"]) > 200:
+            raise DomainError("讲题名称最多 200 个字。", field="title")
+    if "category" in data and data["category"] not in DisciplineCategory.values:
+        raise DomainError("请从列表中选择学科类别。", field="category")
+    if "form" in data and data["form"] not in TeachingForm.values:
+        raise DomainError("教学形式只能是" + "、".join(TeachingForm.labels) + "之一。", field="form")
+    if "status" in data and data["status"] not in PublicationStatus.values:
+        raise DomainError("状态只能是草稿、发布或停用。", field="status")
+    if "audiences" in data:
+        codes = data["audiences"]
+        codes = [c for c in (codes.split(",") if isinstance(codes, str) else codes) if c]
+        bad = [c for c in codes if c not in Audience.values]
+        if bad:
+            raise DomainError(f"适用对象“{bad[0]}”不在可选范围内（可选：{'、'.join(Audience.labels)}）。", field="audiences")
+        data["audiences"] = ",".join(dict.fromkeys(codes))
+    if "hours" in data:
+        try:
+            hours = Decimal(str(data["hours"]))
+        except (InvalidOperation, ValueError):
+            raise DomainError("课时应为数字，例如 3 或 1.5。", field="hours") from None
+        if not hours.is_finite() or hours <= 0 or hours > MAX_HOURS:
+            raise DomainError("课时应大于 0 且不超过 100 小时。", field="hours")
+        data["hours"] = hours.quantize(Decimal("0.1"))
+    if len(data.get("keywords") or "") > 200:
+        raise DomainError("关键词最多 200 个字。", field="keywords")
+    return data
+
+
+def _check_teachers(by, teachers, *, school) -> list[Teacher]:
+    teachers = list(dict.fromkeys(teachers))
+    if not teachers:
+        raise DomainError("请至少选择一位授课教师。", field="teachers")
+    ids = [t.pk for t in teachers]
+    if by is not None:
+        visible = set(visible_to(Teacher.objects.filter(pk__in=ids, is_active=True), by).values_list("pk", flat=True))
+    else:
+        visible = set(Teacher.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    missing = [t for t in teachers if t.pk not in visible]
+    if missing:
+        raise DomainError(f"找不到授课教师“{missing[0].name}”，或该教师已停用。", field="teachers")
+    return teachers
+
+
+def _require_create_right(by, school, teachers) -> None:
+    if by is None or rules.can_edit_bank_item(by, school):
+        return
+    mine = own_teacher_id(by)
+    if mine is None or not rules.is_member(by, school):
+        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训、科研人员或本校教师可以添加讲题。")
+    if mine not in {t.pk for t in teachers}:
+        raise PermissionDeniedError("教师只能添加自己担任授课教师的讲题。", code="forbidden")
+
+
+def create_topic(*, by, school, title: str, teachers, category: str, form: str,
+                 scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(), **fields) -> Topic:
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    teachers = list(teachers)
+    _require_create_right(by, school, teachers)
+    data = clean_topic_fields({"title": title, "category": category, "form": form,
+                               "status": fields.pop("status", PublicationStatus.DRAFT), **fields})
+    teachers = _check_teachers(by, teachers, school=school)
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    with transaction.atomic():
+        topic = Topic.objects.create(owner_school=school, scope=scope, **data)
+        topic.teachers.set(teachers)
+        apply_sharing(topic, alliances=alliances, partnerships=partnerships)
+        record_audit(actor=by, action="topic.created", obj=topic, school=school,
+                     after={**snapshot(topic, TOPIC_FIELDS), "teachers": [t.pk for t in teachers]})
+        item_changed(topic)
+    return topic
+
+
+def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes) -> Topic:
+    if not can_edit_topic(by, topic):
+        raise PermissionDeniedError("只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。")
+    unknown = set(changes) - set(CONTENT_FIELDS) - {"scope"}
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    data = clean_topic_fields({k: v for k, v in changes.items() if k in CONTENT_FIELDS})
+    if teachers is not None:
+        teachers = _check_teachers(by, teachers, school=topic.owner_school)
+    with transaction.atomic():
+        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        before = {**snapshot(topic, TOPIC_FIELDS), "teachers": sorted(topic.teachers.values_list("pk", flat=True))}
+        scope = changes.get("scope", topic.scope)
+        if "scope" in changes or alliances is not None or partnerships is not None:
+            alliances = list(topic.shared_alliances.all()) if alliances is None else list(alliances)
+            partnerships = list(topic.shared_partnerships.all()) if partnerships is None else list(partnerships)
+            if scope != SharingScope.PARTNERS and "scope" in changes:
+                alliances, partnerships = [], []
+            validate_sharing(owner_school=topic.owner_school, scope=scope, alliances=alliances,
+                             partnerships=partnerships)
+            apply_sharing(topic, alliances=alliances, partnerships=partnerships)
+        for key, value in data.items():
+            setattr(topic, key, value)
+        topic.scope = scope
+        topic.save()
+        if teachers is not None:
+            topic.teachers.set(teachers)
+        record_audit(actor=by, action="topic.updated", obj=topic, school=topic.owner_school, before=before,
+                     after={**snapshot(topic, TOPIC_FIELDS),
+                            "teachers": sorted(topic.teachers.values_list("pk", flat=True))})
+        item_changed(topic)
+    return topic
+
+
+def retire_topic(*, by, topic: Topic) -> Topic:
+    """停用: hidden from lists for everyone but the owner school's staff."""
+    if not can_edit_topic(by, topic):
+        raise PermissionDeniedError("只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以停用讲题。")
+    with transaction.atomic():
+        topic = Topic.objects.select_for_update().get(pk=topic.pk)
+        if topic.status == PublicationStatus.RETIRED:
+            raise ConflictError("该讲题已停用。")
+        before = topic.status
+        topic.status = PublicationStatus.RETIRED
+        topic.save(update_fields=["status", "updated_at"])
+        record_audit(actor=by, action="topic.retired", obj=topic, school=topic.owner_school,
+                     before={"status": before}, after={"status": topic.status})
+        item_changed(topic)
+    return topic

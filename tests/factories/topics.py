@@ -1,0 +1,29 @@
+"""Factories for the topic bank."""
+
+import factory
+
+from yiwang.network.enums import SharingScope
+from yiwang.topics.enums import DisciplineCategory, PublicationStatus, TeachingForm
+from yiwang.topics.models import Topic
+
+from . import SchoolFactory
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        skip_postgeneration_save = True
+
+    owner_school = factory.SubFactory(SchoolFactory)
+    scope = SharingScope.SYSTEM
+    title = factory.Sequence(lambda n: f"乡村振兴专题讲座第{n}讲")
+    category = DisciplineCategory.ECONOMY
+    form = TeachingForm.LECTURE
+    audiences = "main,young"
+    hours = 3
+    status = PublicationStatus.PUBLISHED
+
+    @factory.post_generation
+    def teachers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.teachers.set(extracted)
