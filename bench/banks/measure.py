@@ -171,6 +171,7 @@ def import_once(path: str, school_code: str, listeners: str) -> None:
 
     if listeners == "off":
         indexing._changed.clear()
+        indexing._bulk_changed.clear()
     start = time.perf_counter()
     call_command("import", "teacher", path, "--school", school_code, "--on-duplicate", "skip")
     print(f"  in-process: {time.perf_counter() - start:.1f} s; peak RSS "

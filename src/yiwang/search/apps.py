@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class Config(AppConfig):
     name = "yiwang.search"
     label = "search"
+    verbose_name = "搜索"
+
+    def ready(self):
+        from yiwang.core.indexing import on_item_changed, on_item_removed, on_items_changed
+
+        from . import services
+
+        on_item_changed(services.on_item_changed)
+        on_item_removed(services.on_item_removed)
+        on_items_changed(services.on_items_changed)

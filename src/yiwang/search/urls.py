@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("match/", views.match, name="match"),
+    path("dictionary/", views.dictionary, name="dictionary"),
+    path("dictionary/<int:pk>/remove/", views.dictionary_remove, name="dictionary_remove"),
+]

@@ -1,0 +1,287 @@
+"""The full-text index behind one interface, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
+
+Both index the same pre-segmented tokens (``segmentation.py``) in four weighted
+fields — title > keywords > names > body — and answer the same contract:
+
+* ``write(rows)`` / ``delete(ids)`` / ``clear()`` keep the index in step with ``SearchDocument``;
+* ``search(documents, words, mode, limit, offset)`` → ``SearchPage``: the ranked page
+  ``[(document_id, score)]`` best first (higher is better; ties broken by recency, then
+  rating, then id), the facet counts ``{facet: {value: count}}`` over every visible match,
+  and ``capped``: one query ranks and counts at most the newest ``SEARCH_CANDIDATE_LIMIT``
+  (5 000) matching documents, so a very common word costs no more than a rare one
+  (decision 0002).
+
+``documents`` is a ``SearchDocument`` queryset that already carries the visibility
+condition (``network.visibility.visible_q``) and the filters; its WHERE clause is
+compiled into the index query, so results, totals and facets obey the same rule.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
+
+from .enums import MatchMode
+from .models import SearchDocument
+
+TABLE = SearchDocument._meta.db_table
+FIELDS = ("title", "keywords", "names", "body")
+WEIGHTS = {"title": 10.0, "keywords": 5.0, "names": 3.0, "body": 1.0}
+FACET_COLUMNS = {"type": "doc_type", "school": "owner_school_id", "module": "module_id", "category": "category",
+                 "year": "year"}
+DEFAULT_CANDIDATE_LIMIT = 5_000
+TIE_BREAK = f'"{TABLE}"."sort_date" DESC, "{TABLE}"."rating" DESC NULLS LAST, "{TABLE}"."id" DESC'
+
+
+def _where(documents) -> tuple[str, list]:
+    """The WHERE clause of a SearchDocument queryset, as SQL over the table's own name."""
+    query = documents.query
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.compile(query.where)
+    except FullResultSet:
+        return "1=1", []
+    except EmptyResultSet:
+        return "1=0", []
+    return (sql or "1=1"), list(params)
+
+
+class SearchBackend:
+    vendor = ""
+    # True when the index entry is a column of the document row (written with the row on rebuild).
+    inline_column = ""
+
+    def inline_value(self, fields: dict[str, list[str]]) -> str:
+        raise NotImplementedError
+
+    def before_rebuild(self) -> None:
+        """Called once the index is empty, before a rebuild writes everything again."""
+
+    def after_rebuild(self) -> None:
+        """Called when a rebuild has written everything."""
+
+    # -- writing ------------------------------------------------------------------------------
+    def write(self, rows: list[tuple[int, dict[str, list[str]]]], fresh: bool = False) -> None:
+        """Index entries for new document rows (``fresh``: the index is known to hold none of them)."""
+        raise NotImplementedError
+
+    def delete(self, ids: list[int]) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    # -- reading ------------------------------------------------------------------------------
+    def candidates(self, words: list[str], mode: str) -> tuple[str, list, str, list]:
+        """(SQL selecting ``rid`` — and for FTS5 ``score`` — of at most ``candidate_limit()`` matching
+        documents, the newest; its params; the score expression over the joined row; its params)."""
+        raise NotImplementedError
+
+    def prepare(self, cursor) -> None:
+        """Session settings before a search statement."""
+
+    def search(self, documents, words: list[str], mode: str, limit: int,
+               offset: int = 0) -> "SearchPage":
+        """One statement: match the candidates once, keep the visible ones (``documents``' WHERE),
+        score them, and return the ranked page, the facet counts and whether the cap was hit."""
+        hits_sql, params, score, score_params = self.candidates(words, mode)
+        where, where_params = _where(documents)
+        facet_columns = ", ".join(f'"{TABLE}"."{c}" AS {c}' for c in FACET_COLUMNS.values())
+        groups = " UNION ALL ".join(
+            f"SELECT '{name}' AS kind, CAST({column} AS TEXT) AS value, COUNT(*) AS n, 0 AS position, "
+            f"CAST(0 AS DOUBLE PRECISION) AS score FROM matched WHERE {column} IS NOT NULL GROUP BY {column}"
+            for name, column in FACET_COLUMNS.items()
+        )
+        order = "score DESC, sort_date DESC, rating DESC NULLS LAST, id DESC"
+        sql = (
+            f"WITH hits AS MATERIALIZED ({hits_sql}), "
+            f'matched AS MATERIALIZED (SELECT "{TABLE}"."id" AS id, {facet_columns}, '
+            f'"{TABLE}"."sort_date" AS sort_date, "{TABLE}"."rating" AS rating, {score} AS score '
+            f'FROM hits JOIN "{TABLE}" ON "{TABLE}"."id" = hits.rid WHERE ({where})) '
+            f"{groups} UNION ALL SELECT 'candidates', NULL, COUNT(*), 0, 0 FROM hits "
+            f"UNION ALL SELECT 'hit', NULL, id, position, score FROM ("
+            f"SELECT id, CAST(score AS DOUBLE PRECISION) AS score, ROW_NUMBER() OVER (ORDER BY {order}) AS position "
+            f"FROM matched ORDER BY {order} LIMIT %s OFFSET %s) AS top"
+        )
+        page = SearchPage(facets={name: {} for name in FACET_COLUMNS})
+        hits: list[tuple[int, int, float]] = []
+        with connection.cursor() as cursor:
+            self.prepare(cursor)
+            cursor.execute(sql, [*params, *score_params, *where_params, limit, offset])
+            for kind, value, n, position, row_score in cursor.fetchall():
+                if kind == "hit":
+                    hits.append((position, n, float(row_score)))
+                elif kind == "candidates":
+                    page.capped = n >= candidate_limit()
+                else:
+                    page.facets[kind][value] = n
+        page.ranked = [(pk, row_score) for _, pk, row_score in sorted(hits)]
+        page.total = sum(page.facets["type"].values())
+        return page
+
+
+@dataclass
+class SearchPage:
+    ranked: list[tuple[int, float]] = field(default_factory=list)  # (document id, score), best first
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet → value → count
+    total: int = 0
+    capped: bool = False  # more documents matched than one query ranks and counts
+
+
+def candidate_limit() -> int:
+    """How many matching documents (the newest) one query ranks and counts at most."""
+    from django.conf import settings
+
+    return int(getattr(settings, "SEARCH_CANDIDATE_LIMIT", DEFAULT_CANDIDATE_LIMIT))
+
+
+class SqliteBackend(SearchBackend):
+    """FTS5 table ``search_fts`` (unicode61 over space-joined tokens), rowid = document id."""
+
+    vendor = "sqlite"
+
+    def write(self, rows, fresh=False):
+        if not rows:
+            return
+        if not fresh:  # a flushed test database or a crashed write may have left entries under these ids
+            self.delete([pk for pk, _ in rows])
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fts(rowid, title, keywords, names, body) VALUES (%s, %s, %s, %s, %s)",
+                [(pk, *(" ".join(fields.get(f, [])) for f in FIELDS)) for pk, fields in rows],
+            )
+
+    def delete(self, ids):
+        if ids:
+            with connection.cursor() as cursor:
+                cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk in ids])
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fts")
+
+    def after_rebuild(self):
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+
+    @staticmethod
+    def expression(words, mode) -> str:
+        joiner = " AND " if mode == MatchMode.ALL else " OR "
+        return joiner.join(f'"{w}"' for w in words)
+
+    def candidates(self, words, mode):
+        weights = ", ".join(str(WEIGHTS[f]) for f in FIELDS)
+        hits = (f"SELECT rowid AS rid, -bm25(search_fts, {weights}) AS score FROM search_fts "
+                f"WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT {candidate_limit()}")
+        return hits, [self.expression(words, mode)], "hits.score", []
+
+
+class PostgresBackend(SearchBackend):
+    """Column ``search_vector tsvector`` with a GIN index; lexemes written as-is (config ``simple``),
+    weighted A/B/C/D for title/keywords/names/body."""
+
+    vendor = "postgresql"
+    inline_column = "search_vector"
+    LETTERS = {"title": "A", "keywords": "B", "names": "C", "body": "D"}
+    MAX_POSITION = 16383
+
+    @classmethod
+    def vector(cls, fields: dict[str, list[str]]) -> str:
+        """A tsvector literal with explicit positions and weights: ``'乡村':1A '振兴':2A``."""
+        positions: dict[str, list[str]] = {}
+        position = 0
+        for name in FIELDS:
+            letter = cls.LETTERS[name]
+            for token in fields.get(name, []):
+                if len(token) > 60:
+                    continue
+                position = min(position + 1, cls.MAX_POSITION)
+                entries = positions.setdefault(token, [])
+                if len(entries) < 256:
+                    entries.append(f"{position}{letter}")
+        return " ".join(f"'{token}':{','.join(p)}" for token, p in positions.items())
+
+    def write(self, rows, fresh=False):
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 500):
+                batch = rows[start:start + 500]
+                values = ", ".join(["(%s, %s::tsvector)"] * len(batch))
+                params = [value for pk, fields in batch for value in (pk, self.vector(fields))]
+                cursor.execute(
+                    f'UPDATE "{TABLE}" AS d SET search_vector = v.vector FROM (VALUES {values}) AS v(id, vector) '
+                    "WHERE d.id = v.id", params,
+                )
+
+    def inline_value(self, fields):
+        return self.vector(fields)
+
+    def delete(self, ids):
+        """The vector lives on the document row: deleting the row deletes it."""
+
+    def clear(self):
+        """As ``delete``."""
+
+    def before_rebuild(self):
+        """A GIN index is built much faster in one go than row by row (outside a transaction only:
+        a rebuild inside one, as in tests, keeps the index)."""
+        self.index_dropped = not connection.in_atomic_block
+        if self.index_dropped:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP INDEX IF EXISTS search_document_vector_gin")
+
+    def after_rebuild(self):
+        if getattr(self, "index_dropped", False):
+            with connection.cursor() as cursor:
+                cursor.execute(POSTGRES_INSTALL[1])
+                cursor.execute(f'ANALYZE "{TABLE}"')
+
+    @staticmethod
+    def expression(words, mode) -> str:
+        joiner = " & " if mode == MatchMode.ALL else " | "
+        return joiner.join(f"'{w}'" for w in words)
+
+    def candidates(self, words, mode):
+        expression = self.expression(words, mode)
+        hits = (f'SELECT id AS rid FROM "{TABLE}" WHERE search_vector @@ %s::tsquery '
+                f"ORDER BY id DESC LIMIT {candidate_limit()}")
+        score = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', \"{TABLE}\".search_vector, %s::tsquery, 1)"
+        return hits, [expression], score, [expression]
+
+    def prepare(self, cursor):
+        """JIT compilation costs more than it saves on these short statements."""
+        cursor.execute("SET jit = off")
+
+
+def backend() -> SearchBackend:
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
+
+
+# -- installation (called from the migrations) ---------------------------------------------------
+
+SQLITE_INSTALL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
+    "title, keywords, names, body, tokenize = 'unicode61 remove_diacritics 0')",
+]
+SQLITE_UNINSTALL = ["DROP TABLE IF EXISTS search_fts"]
+POSTGRES_INSTALL = [
+    f'ALTER TABLE "{TABLE}" ADD COLUMN IF NOT EXISTS search_vector tsvector',
+    f'CREATE INDEX IF NOT EXISTS search_document_vector_gin ON "{TABLE}" USING GIN (search_vector)',
+]
+POSTGRES_UNINSTALL = [
+    "DROP INDEX IF EXISTS search_document_vector_gin",
+    f'ALTER TABLE "{TABLE}" DROP COLUMN IF EXISTS search_vector',
+]
+
+
+def install(schema_editor) -> None:
+    statements = POSTGRES_INSTALL if schema_editor.connection.vendor == "postgresql" else SQLITE_INSTALL
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def uninstall(schema_editor) -> None:
+    statements = POSTGRES_UNINSTALL if schema_editor.connection.vendor == "postgresql" else SQLITE_UNINSTALL
+    for sql in statements:
+        schema_editor.execute(sql)
