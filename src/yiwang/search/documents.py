@@ -270,7 +270,8 @@ class BatchContext:
         return self._sharing[item.pk]
 
     def teachers_of(self, item) -> list[TeacherInfo]:
-        return [self.teachers[t] for t in self._links.get(item.pk, []) if t in self.teachers]
+        # Sorted by teacher id so a document reads the same on every database.
+        return [self.teachers[t] for t in sorted(self._links.get(item.pk, [])) if t in self.teachers]
 
     def module_name(self, module_id) -> str:
         return self._modules.get(module_id, "") if module_id else ""
