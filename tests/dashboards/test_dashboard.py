@@ -27,6 +27,7 @@ def test_dashboard_counts_own_school_items(network, client_for):
 def test_dashboard_ignores_other_schools_drafts_and_hidden_endorsements(network, client_for):
     from tests.factories.research import OutputFactory, endorsement
     from tests.factories.topics import TopicFactory
+
     from yiwang.topics.enums import PublicationStatus
 
     TopicFactory(owner_school=network.city, scope=SharingScope.NETWORK, status=PublicationStatus.DRAFT)

@@ -2,8 +2,8 @@
 
 import pytest
 from django.db import transaction
-
 from tests.factories.faculty import TeacherFactory
+
 from yiwang.core.indexing import items_changed
 from yiwang.network.enums import SharingScope
 from yiwang.search.models import SearchDocument
