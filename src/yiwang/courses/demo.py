@@ -9,7 +9,7 @@ import random
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from yiwang.faculty.demo import _scope_and_sharing, sharing_options
+from yiwang.faculty.demo import scope_and_sharing, sharing_options
 from yiwang.faculty.models import Teacher
 from yiwang.network.models import School
 from yiwang.topics.demo import ensure_gz_modules
@@ -97,7 +97,7 @@ def _create(rng, log, sharing, modules, schools, teachers, row) -> Course | None
     if existing is not None:
         log.count(False)
         return existing
-    scope, alliances, partnerships = _scope_and_sharing(rng, school, sharing)
+    scope, alliances, partnerships = scope_and_sharing(rng, school, sharing)
     if status in (CourseStatus.FEATURED,) and scope == "school":
         scope = "network"
     pool = teachers.get(school.pk, [])

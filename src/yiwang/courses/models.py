@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from yiwang.core.files import PrivateUploadPath
 from yiwang.core.models import TimeStampedModel
 from yiwang.network.models import Shareable
 
 from .enums import CourseKind, CourseStatus, MaterialKind
-from .files import PrivateUploadPath
 
 
 class TeachingModule(TimeStampedModel):

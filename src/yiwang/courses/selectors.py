@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 
 from yiwang.core.errors import NotFoundError
+from yiwang.core.validators import clean_query
 from yiwang.faculty.models import Teacher
 from yiwang.faculty.selectors import school_filter, staff_schools
 from yiwang.network.models import School
@@ -16,7 +17,6 @@ from yiwang.network.visibility import visible_to
 
 from .enums import CourseStatus
 from .models import Course, CourseMaterial, TeachingModule
-from .validators import clean_query
 
 PUBLIC_STATUSES = [CourseStatus.PUBLISHED, CourseStatus.FEATURED]
 COURSE_SORTS = {

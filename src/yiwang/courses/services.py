@@ -14,6 +14,7 @@ from django.urls import reverse
 from yiwang.activity.services import notify, record_audit, snapshot
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
+from yiwang.core.validators import check_upload, clean_choice, clean_link, clean_text
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules
 from yiwang.network.enums import SharingScope
@@ -24,7 +25,6 @@ from yiwang.network.visibility import visible_to
 from .enums import CourseKind, CourseStatus, MaterialKind
 from .models import Course, CourseMaterial, TeachingModule
 from .selectors import can_edit_course, can_publish_course
-from .validators import check_upload, clean_choice, clean_link, clean_text
 
 COURSE_FIELDS = ["title", "module", "kind", "place_name", "place_address", "summary", "keywords", "status",
                  "scope", "owner_school"]

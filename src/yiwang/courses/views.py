@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
 from yiwang.faculty.selectors import staff_schools
 from yiwang.faculty.views import active_schools, form_error, querystring_without_page
@@ -17,7 +18,6 @@ from yiwang.network.models import School
 from . import selectors, services
 from .enums import CourseStatus
 from .excel import CourseImporter
-from .files import download_response
 from .forms import CourseFilterForm, CourseForm, MaterialForm
 
 EXPORT_LIMIT = 100_000

@@ -4,13 +4,13 @@ from ninja import Query, Router, Schema, Status
 
 from yiwang.core.api_support import SignedIn
 from yiwang.core.errors import DomainError
+from yiwang.core.pagination import paginate_capped
 from yiwang.network.models import Alliance, School, SupportPartnership
 from yiwang.network.visibility import viewer_context
 
 from . import selectors, services
 from .enums import AcademicTitle
 from .models import Teacher
-from .paging import paginate_capped
 from .schemas import TeacherIn, TeacherOut, TeacherPage, TeacherPatch
 
 PREFIX = "faculty"

@@ -50,7 +50,7 @@ def _weighted_title(rng: random.Random) -> str:
     return rng.choices(values, weights=weights)[0]
 
 
-def _scope_and_sharing(rng: random.Random, school: School, sharing: dict) -> tuple[str, list, list]:
+def scope_and_sharing(rng: random.Random, school: School, sharing: dict) -> tuple[str, list, list]:
     """Spread over all five scopes; 协作 only where the school has an alliance or partnership."""
     scope = rng.choice([SharingScope.SYSTEM, SharingScope.SYSTEM, SharingScope.NETWORK, SharingScope.NETWORK,
                         SharingScope.SCHOOL, SharingScope.PARTNERS, SharingScope.PARTNERS, SharingScope.PUBLIC])
@@ -96,7 +96,7 @@ def load(*, scale: int = 0, log) -> None:
     for membership in teacher_memberships:
         user, school = membership.user, membership.school
         fields = _profile_fields(rng, user.full_name, school)
-        scope, alliances, partnerships = _scope_and_sharing(rng, school, sharing)
+        scope, alliances, partnerships = scope_and_sharing(rng, school, sharing)
         if Teacher.objects.filter(user=user).exists():
             log.count(False)
             continue
@@ -134,7 +134,7 @@ def _load_without_accounts(rng: random.Random, log, sharing: dict) -> None:
         if Teacher.objects.filter(owner_school=school, name=name).exists():
             log.count(False)
             continue
-        scope, alliances, partnerships = _scope_and_sharing(rng, school, sharing)
+        scope, alliances, partnerships = scope_and_sharing(rng, school, sharing)
         create_teacher(by=None, school=school, name=name, scope=scope, alliances=alliances, partnerships=partnerships,
                        **_profile_fields(rng, name, school))
         log.count(True)

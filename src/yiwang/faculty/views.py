@@ -7,13 +7,13 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.core.pagination import paginate_capped
 from yiwang.network import rules
 from yiwang.network.models import School
 
 from . import selectors, services
 from .excel import TeacherImporter
 from .forms import TeacherFilterForm, TeacherForm
-from .paging import paginate_capped
 
 EXPORT_LIMIT = 100_000
 

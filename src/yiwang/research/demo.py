@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from yiwang.accounts.models import User
-from yiwang.faculty.demo import _scope_and_sharing, sharing_options
+from yiwang.faculty.demo import scope_and_sharing, sharing_options
 from yiwang.faculty.models import Teacher
 from yiwang.network.models import School
 
@@ -73,7 +73,7 @@ def _project(rng, log, sharing, school, title, teachers, all_teachers) -> Resear
     end = start + timedelta(days=rng.choice([364, 546, 729]))
     level = rng.choice([ProjectLevel.NATIONAL, ProjectLevel.PROVINCIAL, ProjectLevel.PROVINCIAL, ProjectLevel.MUNICIPAL,
                         ProjectLevel.MUNICIPAL, ProjectLevel.SCHOOL])
-    scope, alliances, partnerships = _scope_and_sharing(rng, school, sharing)
+    scope, alliances, partnerships = scope_and_sharing(rng, school, sharing)
     project = services.create_project(
         by=None, school=school, title=title, level=level, category=rng.choice(ProjectCategory.values),
         principal_investigator=principal, members=members, start_date=start, end_date=end,
@@ -106,7 +106,7 @@ def _outputs(log, sharing, project: ResearchProject, verifier) -> None:
         if output is None:
             day = min(project.start_date + timedelta(days=120 + 90 * index), date(2025, 12, 31))
             venue = rng.choice(RECIPIENTS) if kind == OutputKind.ADVISORY else rng.choice(VENUES)
-            scope, alliances, partnerships = _scope_and_sharing(rng, project.owner_school, sharing)
+            scope, alliances, partnerships = scope_and_sharing(rng, project.owner_school, sharing)
             output = services.create_output(
                 by=None, school=project.owner_school, kind=kind, title=title, published_on=day, venue=venue,
                 authors=members[: rng.randint(1, 3)], author_text="课题组" if rng.random() < 0.3 else "",

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from yiwang.core.files import PrivateUploadPath
 from yiwang.core.models import TimeStampedModel
-from yiwang.courses.files import PrivateUploadPath
 from yiwang.network.models import Shareable
 
 from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus

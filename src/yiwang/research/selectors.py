@@ -11,8 +11,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 
 from yiwang.core.errors import NotFoundError
+from yiwang.core.validators import clean_query
 from yiwang.courses.selectors import visible_teachers_prefetch
-from yiwang.courses.validators import clean_query
 from yiwang.faculty.selectors import school_filter
 from yiwang.network.models import School
 from yiwang.network.rules import staff_school_ids

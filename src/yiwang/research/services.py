@@ -14,8 +14,8 @@ from django.utils import timezone
 from yiwang.activity.services import record_audit, snapshot
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
+from yiwang.core.validators import check_upload, clean_amount, clean_choice, clean_text
 from yiwang.courses.services import check_teachers, update_sharing
-from yiwang.courses.validators import check_upload, clean_amount, clean_choice, clean_text
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules
 from yiwang.network.enums import SharingScope

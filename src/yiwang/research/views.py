@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
-from yiwang.courses.files import download_response
 from yiwang.faculty.views import active_schools, form_error, querystring_without_page
 from yiwang.network.models import School
 

@@ -8,7 +8,7 @@ import random
 from django.db import transaction
 
 from yiwang.courses.models import TeachingModule
-from yiwang.faculty.demo import _scope_and_sharing, sharing_options
+from yiwang.faculty.demo import scope_and_sharing, sharing_options
 from yiwang.faculty.models import Teacher
 from yiwang.network.models import School
 
@@ -215,7 +215,7 @@ def load(*, scale: int = 0, log) -> None:
         picked = [lead]
         if rng.random() < 0.2 and len(teachers[school_id]) > 1:
             picked.append(rng.choice([t for t in teachers[school_id] if t != lead]))
-        scope, alliances, partnerships = _scope_and_sharing(rng, school, sharing)
+        scope, alliances, partnerships = scope_and_sharing(rng, school, sharing)
         module = modules[module_index] if module_index is not None and modules and (
             school.code == "gz" or school.code.startswith("gz-")) else None
         fields = {
