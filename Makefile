@@ -41,7 +41,6 @@ test-fast: env
 
 lint: env
 	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
 
 bench: env
 	$(PY) bench/run_all.py
