@@ -9,6 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from yiwang.core.pagination import paginate
+from yiwang.core.views_support import querystring_without_page
 from yiwang.network import rules
 from yiwang.network.models import School
 
@@ -39,10 +40,8 @@ def audit_log(request):
         raise PermissionDenied
     form, qs = _filtered(request)
     page = paginate(qs, request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "activity/audit_log.html", {
-        "form": form, "page": page, "querystring_without_page": params.urlencode() + ("&" if params else ""),
+        "form": form, "page": page, "querystring_without_page": querystring_without_page(request),
     })
 
 

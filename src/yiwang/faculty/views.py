@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.pagination import paginate_capped
+from yiwang.core.views_support import active_schools, form_error, querystring_without_page
 from yiwang.network import rules
 from yiwang.network.models import School
 
@@ -16,21 +17,6 @@ from .excel import TeacherImporter
 from .forms import TeacherFilterForm, TeacherForm
 
 EXPORT_LIMIT = 100_000
-
-
-def querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
-
-
-def form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def active_schools():
-    return School.objects.filter(is_active=True).order_by("code").only("id", "code", "short_name", "name")
 
 
 def _access(request, pk):

@@ -11,7 +11,7 @@ from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
-from yiwang.faculty.views import active_schools, form_error, querystring_without_page
+from yiwang.core.views_support import active_schools, form_error, querystring_without_page
 from yiwang.network.models import School
 
 from . import selectors, services

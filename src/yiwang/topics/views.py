@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.pagination import paginate_capped
+from yiwang.core.views_support import active_schools, form_error, querystring_without_page
 from yiwang.faculty.models import Teacher
 from yiwang.faculty.selectors import editable_school_ids
-from yiwang.faculty.views import active_schools, form_error, querystring_without_page
 from yiwang.network import rules
 from yiwang.network.models import School
 

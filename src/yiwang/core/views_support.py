@@ -1,0 +1,22 @@
+"""Small helpers shared by the pages of every app (kept out of any one app's views)."""
+
+from yiwang.core.errors import DomainError
+
+
+def querystring_without_page(request) -> str:
+    """The current query string without ``page``, ready for ``?{{ this }}page=N`` links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def form_error(form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: on its field when the form has it, else on top."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def active_schools():
+    from yiwang.network.models import School
+
+    return School.objects.filter(is_active=True).order_by("code").only("id", "code", "short_name", "name")
