@@ -20,3 +20,20 @@ def active_schools():
     from yiwang.network.models import School
 
     return School.objects.filter(is_active=True).order_by("code").only("id", "code", "short_name", "name")
+
+
+def submit_form(request, form, action):
+    """Run ``action()`` (a service call) for a POSTed, valid form.
+
+    Returns what the service returned (``True`` if it returned nothing), or ``None`` when the
+    form was not posted, is invalid, or the service refused — a refusal's Chinese message is
+    then shown on the form and nothing was changed.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action()
+    except DomainError as exc:
+        form_error(form, exc)
+        return None
+    return True if result is None else result

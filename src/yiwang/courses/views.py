@@ -11,7 +11,7 @@ from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
-from yiwang.core.views_support import active_schools, form_error, querystring_without_page
+from yiwang.core.views_support import active_schools, form_error, querystring_without_page, submit_form
 from yiwang.faculty.selectors import staff_schools
 from yiwang.network.models import School
 
@@ -89,14 +89,10 @@ def course_create(request):
         messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加课程。")
         return redirect("courses:list")
     form = CourseForm(request.POST or None, viewer=request.user, school=school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.create_course(by=request.user, school=school, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, f"已添加课程：{course.title}（草稿）")
-            return redirect("courses:detail", pk=course.pk)
+    course = submit_form(request, form, lambda: services.create_course(by=request.user, school=school, **form.service_kwargs()))
+    if course is not None:
+        messages.success(request, f"已添加课程：{course.title}（草稿）")
+        return redirect("courses:detail", pk=course.pk)
     return render(request, "courses/form.html", {"form": form, "school": school, "schools": schools,
                                                  "creating": True}, status=400 if form.errors else 200)
 
@@ -114,14 +110,10 @@ def course_edit(request, pk: int):
                    alliances=list(course.shared_alliances.all()), partnerships=list(course.shared_partnerships.all()))
     form = CourseForm(request.POST or None, initial=initial, viewer=request.user, school=course.owner_school,
                       course=course, is_owner=is_owner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_course(by=request.user, course=course, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, "课程已保存。")
-            return redirect("courses:detail", pk=course.pk)
+    saved = submit_form(request, form, lambda: services.update_course(by=request.user, course=course, **form.service_kwargs()))
+    if saved is not None:
+        messages.success(request, "课程已保存。")
+        return redirect("courses:detail", pk=course.pk)
     return render(request, "courses/form.html", {"form": form, "school": course.owner_school, "course": course},
                   status=400 if form.errors else 200)
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.pagination import paginate_capped
-from yiwang.core.views_support import active_schools, form_error, querystring_without_page
+from yiwang.core.views_support import active_schools, querystring_without_page, submit_form
 from yiwang.network import rules
 from yiwang.network.models import School
 
@@ -81,14 +81,10 @@ def teacher_create(request):
         messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加教师。")
         return redirect("faculty:list")
     form = TeacherForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            teacher = services.create_teacher(by=request.user, school=school, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, f"已添加教师：{teacher.name}")
-            return redirect("faculty:detail", pk=teacher.pk)
+    teacher = submit_form(request, form, lambda: services.create_teacher(by=request.user, school=school, **form.service_kwargs()))
+    if teacher is not None:
+        messages.success(request, f"已添加教师：{teacher.name}")
+        return redirect("faculty:detail", pk=teacher.pk)
     return render(request, "faculty/form.html", {"form": form, "school": school, "schools": schools,
                                                  "creating": True}, status=400 if form.errors else 200)
 
@@ -105,14 +101,10 @@ def teacher_edit(request, pk: int):
     initial.update(scope=teacher.scope, alliances=list(teacher.shared_alliances.all()),
                    partnerships=list(teacher.shared_partnerships.all()))
     form = TeacherForm(request.POST or None, initial=initial, school=teacher.owner_school, is_staff=is_staff)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_teacher(by=request.user, teacher=teacher, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, "教师信息已保存。")
-            return redirect("faculty:detail", pk=teacher.pk)
+    saved = submit_form(request, form, lambda: services.update_teacher(by=request.user, teacher=teacher, **form.service_kwargs()))
+    if saved is not None:
+        messages.success(request, "教师信息已保存。")
+        return redirect("faculty:detail", pk=teacher.pk)
     return render(request, "faculty/form.html", {"form": form, "school": teacher.owner_school, "teacher": teacher},
                   status=400 if form.errors else 200)
 

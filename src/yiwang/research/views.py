@@ -11,7 +11,7 @@ from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
-from yiwang.core.views_support import active_schools, form_error, querystring_without_page
+from yiwang.core.views_support import active_schools, form_error, querystring_without_page, submit_form
 from yiwang.network.models import School
 
 from . import selectors, services
@@ -85,14 +85,10 @@ def project_create(request):
         messages.error(request, "只有学校的管理员或科研人员可以登记科研课题。")
         return redirect("research:list")
     form = ProjectForm(request.POST or None, viewer=request.user, school=school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.create_project(by=request.user, school=school, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, f"已登记课题：{project.title}")
-            return redirect("research:detail", pk=project.pk)
+    project = submit_form(request, form, lambda: services.create_project(by=request.user, school=school, **form.service_kwargs()))
+    if project is not None:
+        messages.success(request, f"已登记课题：{project.title}")
+        return redirect("research:detail", pk=project.pk)
     return render(request, "research/form.html", {
         "form": form, "school": school, "schools": schools, "creating": True, "what": "科研课题",
         "cancel_url": reverse("research:list")}, status=400 if form.errors else 200)
@@ -113,14 +109,10 @@ def project_edit(request, pk: int):
                    alliances=list(project.shared_alliances.all()), partnerships=list(project.shared_partnerships.all()))
     form = ProjectForm(request.POST or None, initial=initial, viewer=request.user, school=project.owner_school,
                        project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_project(by=request.user, project=project, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, "课题已保存。")
-            return redirect("research:detail", pk=project.pk)
+    saved = submit_form(request, form, lambda: services.update_project(by=request.user, project=project, **form.service_kwargs()))
+    if saved is not None:
+        messages.success(request, "课题已保存。")
+        return redirect("research:detail", pk=project.pk)
     return render(request, "research/form.html", {
         "form": form, "school": project.owner_school, "what": "科研课题", "item": project,
         "cancel_url": reverse("research:detail", args=[project.pk])}, status=400 if form.errors else 200)
@@ -189,14 +181,10 @@ def output_create(request):
         return redirect("research:output_list")
     form = OutputForm(request.POST or None, request.FILES or None, viewer=request.user, school=school,
                       initial={"project": request.GET.get("project")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            output = services.create_output(by=request.user, school=school, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, f"已登记成果：{output.title}")
-            return redirect("research:output_detail", pk=output.pk)
+    output = submit_form(request, form, lambda: services.create_output(by=request.user, school=school, **form.service_kwargs()))
+    if output is not None:
+        messages.success(request, f"已登记成果：{output.title}")
+        return redirect("research:output_detail", pk=output.pk)
     return render(request, "research/form.html", {
         "form": form, "school": school, "schools": schools, "creating": True, "what": "科研成果", "multipart": True,
         "cancel_url": reverse("research:output_list")}, status=400 if form.errors else 200)
@@ -214,14 +202,10 @@ def output_edit(request, pk: int):
                    alliances=list(output.shared_alliances.all()), partnerships=list(output.shared_partnerships.all()))
     form = OutputForm(request.POST or None, request.FILES or None, initial=initial, viewer=request.user,
                       school=output.owner_school, output=output)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_output(by=request.user, output=output, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, "成果已保存。")
-            return redirect("research:output_detail", pk=output.pk)
+    saved = submit_form(request, form, lambda: services.update_output(by=request.user, output=output, **form.service_kwargs()))
+    if saved is not None:
+        messages.success(request, "成果已保存。")
+        return redirect("research:output_detail", pk=output.pk)
     return render(request, "research/form.html", {
         "form": form, "school": output.owner_school, "what": "科研成果", "item": output, "multipart": True,
         "cancel_url": reverse("research:output_detail", args=[output.pk])}, status=400 if form.errors else 200)

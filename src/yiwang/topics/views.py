@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.pagination import paginate_capped
-from yiwang.core.views_support import active_schools, form_error, querystring_without_page
+from yiwang.core.views_support import active_schools, querystring_without_page, submit_form
 from yiwang.faculty.models import Teacher
 from yiwang.faculty.selectors import editable_school_ids
 from yiwang.network import rules
@@ -84,14 +84,10 @@ def topic_create(request):
     own = Teacher.objects.filter(user=request.user).first()
     form = TopicForm(request.POST or None, school=school, viewer=request.user,
                      initial={"teachers": [own] if own else []})
-    if request.method == "POST" and form.is_valid():
-        try:
-            topic = services.create_topic(by=request.user, school=school, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, f"已添加讲题：{topic.title}")
-            return redirect("topics:detail", pk=topic.pk)
+    topic = submit_form(request, form, lambda: services.create_topic(by=request.user, school=school, **form.service_kwargs()))
+    if topic is not None:
+        messages.success(request, f"已添加讲题：{topic.title}")
+        return redirect("topics:detail", pk=topic.pk)
     return render(request, "topics/form.html", {"form": form, "school": school, "schools": schools, "creating": True},
                   status=400 if form.errors else 200)
 
@@ -108,14 +104,10 @@ def topic_edit(request, pk: int):
     initial.update(audiences=topic.audience_codes, teachers=list(topic.teachers.all()),
                    alliances=list(topic.shared_alliances.all()), partnerships=list(topic.shared_partnerships.all()))
     form = TopicForm(request.POST or None, initial=initial, school=topic.owner_school, viewer=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_topic(by=request.user, topic=topic, **form.service_kwargs())
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, "讲题已保存。")
-            return redirect("topics:detail", pk=topic.pk)
+    saved = submit_form(request, form, lambda: services.update_topic(by=request.user, topic=topic, **form.service_kwargs()))
+    if saved is not None:
+        messages.success(request, "讲题已保存。")
+        return redirect("topics:detail", pk=topic.pk)
     return render(request, "topics/form.html", {"form": form, "school": topic.owner_school, "topic": topic},
                   status=400 if form.errors else 200)
 
