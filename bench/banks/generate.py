@@ -27,13 +27,55 @@ from yiwang.faculty.services import name_pinyin  # noqa: E402
 from yiwang.network.models import School  # noqa: E402
 
 CHUNK = 20_000
-SUBJECTS = ["百千万工程", "乡村振兴", "高质量发展", "基层治理", "党史学习教育", "数字经济", "粤港澳大湾区", "新质生产力",
-            "两个确立", "全面从严治党", "城市更新", "营商环境", "生态文明", "共同富裕", "法治政府", "应急管理",
-            "科技创新", "县域经济", "红色资源", "文化强省", "数据要素", "城乡融合", "对口支援", "区域协作"]
-ANGLES = ["的理论逻辑与实践路径", "的广东探索", "的现场教学", "中的领导干部担当", "的案例分析", "的机制创新",
-          "的历史经验", "与基层实践", "的重点任务", "的问题与对策", "的方法论", "的国际比较"]
+SUBJECTS = [
+    "百千万工程",
+    "乡村振兴",
+    "高质量发展",
+    "基层治理",
+    "党史学习教育",
+    "数字经济",
+    "粤港澳大湾区",
+    "新质生产力",
+    "两个确立",
+    "全面从严治党",
+    "城市更新",
+    "营商环境",
+    "生态文明",
+    "共同富裕",
+    "法治政府",
+    "应急管理",
+    "科技创新",
+    "县域经济",
+    "红色资源",
+    "文化强省",
+    "数据要素",
+    "城乡融合",
+    "对口支援",
+    "区域协作",
+]
+ANGLES = [
+    "的理论逻辑与实践路径",
+    "的广东探索",
+    "的现场教学",
+    "中的领导干部担当",
+    "的案例分析",
+    "的机制创新",
+    "的历史经验",
+    "与基层实践",
+    "的重点任务",
+    "的问题与对策",
+    "的方法论",
+    "的国际比较",
+]
 PLACES = ["广州", "番禺", "南沙", "天河", "梅州", "清远", "叙永", "古蔺", "毕节", "波密", "疏附", "龙岩"]
-DEPARTMENTS = ["党史党建教研部", "经济学教研部", "公共管理教研部", "法学教研部", "文史教研部", "领导科学教研部"]
+DEPARTMENTS = [
+    "党史党建教研部",
+    "经济学教研部",
+    "公共管理教研部",
+    "法学教研部",
+    "文史教研部",
+    "领导科学教研部",
+]
 SCOPES = ["system", "system", "network", "network", "network", "school", "public", "partners"]
 FORMS = ["lecture", "field", "case", "seminar", "simulation", "interview", "experience"]
 CATEGORIES = ["theory", "party", "politics", "economy", "governance", "culture", "ecology", "leadership"]
@@ -53,7 +95,7 @@ def chunks(rows_iter, size=CHUNK):
 
 def insert(table: str, columns: list[str], rows_iter) -> int:
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({placeholders})'
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
     total = 0
     with connection.cursor() as cursor:
         for batch in chunks(rows_iter):
@@ -88,15 +130,55 @@ def generate(teachers: int, topics: int, seed: int = 7) -> None:
             name = fictional_name(rng)
             pinyin, initials = name_pinyin(name)
             stamp = db_stamp(now - timedelta(minutes=rng.randint(0, 3 * 525600)))
-            yield (first_teacher + i, stamp, stamp, rng.choice(SCOPES[:-1]), name, pinyin, initials,
-                   rng.choice(["male", "female"]), rng.choice(["professor", "associate", "lecturer", "assistant"]),
-                   "", rng.choice(DEPARTMENTS), "、".join(rng.sample(SUBJECTS, 2)), "",
-                   f"139{rng.randint(10000000, 99999999)}", f"{pinyin}{i}@example.cn", False, "", "", True,
-                   rng.choice(schools))
+            yield (
+                first_teacher + i,
+                stamp,
+                stamp,
+                rng.choice(SCOPES[:-1]),
+                name,
+                pinyin,
+                initials,
+                rng.choice(["male", "female"]),
+                rng.choice(["professor", "associate", "lecturer", "assistant"]),
+                "",
+                rng.choice(DEPARTMENTS),
+                "、".join(rng.sample(SUBJECTS, 2)),
+                "",
+                f"139{rng.randint(10000000, 99999999)}",
+                f"{pinyin}{i}@example.cn",
+                False,
+                "",
+                "",
+                True,
+                rng.choice(schools),
+            )
 
-    n = insert("faculty_teacher", ["id", "created_at", "updated_at", "scope", "name", "name_pinyin", "name_initials",
-                                   "gender", "title", "position", "department", "expertise", "bio", "phone", "email",
-                                   "is_invited", "employer", "post", "is_active", "owner_school_id"], teacher_rows())
+    n = insert(
+        "faculty_teacher",
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "scope",
+            "name",
+            "name_pinyin",
+            "name_initials",
+            "gender",
+            "title",
+            "position",
+            "department",
+            "expertise",
+            "bio",
+            "phone",
+            "email",
+            "is_invited",
+            "employer",
+            "post",
+            "is_active",
+            "owner_school_id",
+        ],
+        teacher_rows(),
+    )
     print(f"teachers: {n} in {time.perf_counter() - start:.1f}s", flush=True)
     teacher_school = _teacher_school(first_teacher)
     by_school: dict[int, list[int]] = {}
@@ -121,14 +203,45 @@ def generate(teachers: int, topics: int, seed: int = 7) -> None:
             scope = rng.choice(SCOPES)
             if scope == "partners":
                 scope = "system"  # the 协作 links would need per-school alliances; keep the generator simple
-            yield (first_topic + i, stamp, stamp, scope, title,
-                   f"本讲围绕{subject}，结合{rng.choice(PLACES)}实践，讲清政策脉络与实践路径。", "",
-                   rng.choice(CATEGORIES), rng.choice(FORMS), ",".join(rng.sample(AUDIENCES, rng.randint(1, 3))),
-                   rng.choice([1.5, 2, 3, 3, 4]), f"{subject}、{rng.choice(SUBJECTS)}", status, None, school)
+            yield (
+                first_topic + i,
+                stamp,
+                stamp,
+                scope,
+                title,
+                f"本讲围绕{subject}，结合{rng.choice(PLACES)}实践，讲清政策脉络与实践路径。",
+                "",
+                rng.choice(CATEGORIES),
+                rng.choice(FORMS),
+                ",".join(rng.sample(AUDIENCES, rng.randint(1, 3))),
+                rng.choice([1.5, 2, 3, 3, 4]),
+                f"{subject}、{rng.choice(SUBJECTS)}",
+                status,
+                None,
+                school,
+            )
 
-    n = insert("topics_topic", ["id", "created_at", "updated_at", "scope", "title", "summary", "outline", "category",
-                                "form", "audiences", "hours", "keywords", "status", "module_id", "owner_school_id"],
-               topic_rows())
+    n = insert(
+        "topics_topic",
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "scope",
+            "title",
+            "summary",
+            "outline",
+            "category",
+            "form",
+            "audiences",
+            "hours",
+            "keywords",
+            "status",
+            "module_id",
+            "owner_school_id",
+        ],
+        topic_rows(),
+    )
     print(f"topics: {n} in {time.perf_counter() - start:.1f}s", flush=True)
     n = insert("topics_topic_teachers", ["topic_id", "teacher_id"], iter(lead_of.items()))
     print(f"topic teachers: {n} in {time.perf_counter() - start:.1f}s", flush=True)

@@ -24,8 +24,14 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings.dev")
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
-URLS = ["/topics/", "/api/v1/topics/?page_size=50", "/faculty/", "/api/v1/faculty/?page_size=50",
-        "/topics/?form=field", "/topics/?page=20"]
+URLS = [
+    "/topics/",
+    "/api/v1/topics/?page_size=50",
+    "/faculty/",
+    "/api/v1/faculty/?page_size=50",
+    "/topics/?form=field",
+    "/topics/?page=20",
+]
 
 
 def setup_django():
@@ -45,8 +51,11 @@ def session_cookie(username: str) -> str:
     user = User.objects.get(username=username)
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0] if hasattr(
-        settings, "AUTHENTICATION_BACKENDS") else "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = (
+        settings.AUTHENTICATION_BACKENDS[0]
+        if hasattr(settings, "AUTHENTICATION_BACKENDS")
+        else "django.contrib.auth.backends.ModelBackend"
+    )
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
@@ -60,8 +69,12 @@ def measure_lists(requests: int, port: int) -> None:
     setup_django()
     cookie = session_cookie("gz-panyu-t1")
     env = {**os.environ, "DEBUG": "0", "PORT": str(port), "WEB_CONCURRENCY": "2"}
-    server = subprocess.Popen([str(VENV_BIN / "yiwang"), "serve", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(VENV_BIN / "yiwang"), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -73,7 +86,11 @@ def measure_lists(requests: int, port: int) -> None:
             except OSError:
                 time.sleep(0.2)
         check = urllib.request.Request(base + "/api/v1/topics/?page_size=1", headers={"Cookie": cookie})
-        print("server answers:", urllib.request.urlopen(check, timeout=30).read()[:120].decode(errors="replace"), flush=True)
+        print(
+            "server answers:",
+            urllib.request.urlopen(check, timeout=30).read()[:120].decode(errors="replace"),
+            flush=True,
+        )
         for url in URLS:
             timings = []
             for i in range(requests + 5):
@@ -84,8 +101,11 @@ def measure_lists(requests: int, port: int) -> None:
                     assert response.status == 200, url
                 if i >= 5:  # warm-up
                     timings.append((time.perf_counter() - start) * 1000)
-            print(f"{url:40s} p50 {statistics.median(timings):7.1f} ms   p95 {p95(timings):7.1f} ms   "
-                  f"({len(body)} bytes, {requests} requests)", flush=True)
+            print(
+                f"{url:40s} p50 {statistics.median(timings):7.1f} ms   p95 {p95(timings):7.1f} ms   "
+                f"({len(body)} bytes, {requests} requests)",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -102,7 +122,9 @@ def measure_queries() -> None:
 
     setup_test_environment()
     client = Client()
-    client.force_login(User.objects.get(username="gz-panyu-t1"), backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        User.objects.get(username="gz-panyu-t1"), backend="django.contrib.auth.backends.ModelBackend"
+    )
     print(f"topics in database: {Topic.objects.count()}")
     for url in URLS[:4]:
         client.get(url, HTTP_HOST="127.0.0.1")
@@ -121,12 +143,38 @@ def write_teacher_file(path: Path, rows: int) -> None:
     rng = random.Random(11)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("教师导入")
-    sheet.append(["姓名", "性别", "职称", "职务", "教研部", "研究专长", "简介", "电话", "电子邮箱", "外请师资", "共享范围"])
+    sheet.append(
+        [
+            "姓名",
+            "性别",
+            "职称",
+            "职务",
+            "教研部",
+            "研究专长",
+            "简介",
+            "电话",
+            "电子邮箱",
+            "外请师资",
+            "共享范围",
+        ]
+    )
     titles, scopes = ["教授", "副教授", "讲师", "助教"], ["本系统", "全网", "本校", "公开"]
     for i in range(rows):
-        sheet.append([fictional_name(rng), rng.choice(["男", "女"]), rng.choice(titles), "", "经济学教研部",
-                      "数字经济、新质生产力", "长期从事经济学教学研究。", f"139{i:08d}", f"t{i}@example.cn", "否",
-                      rng.choice(scopes)])
+        sheet.append(
+            [
+                fictional_name(rng),
+                rng.choice(["男", "女"]),
+                rng.choice(titles),
+                "",
+                "经济学教研部",
+                "数字经济、新质生产力",
+                "长期从事经济学教学研究。",
+                f"139{i:08d}",
+                f"t{i}@example.cn",
+                "否",
+                rng.choice(scopes),
+            ]
+        )
     workbook.save(path)
 
 
@@ -149,16 +197,30 @@ def measure_import(rows: int) -> None:
         if not target.exists():
             write_teacher_file(target, n)
         code = f"bench-import-{listeners}"
-        School.objects.get_or_create(code=code, defaults={
-            "name": f"基准测试导入党校{listeners}", "short_name": "导入", "level": "county", "province": "广东省"})
+        School.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": f"基准测试导入党校{listeners}",
+                "short_name": "导入",
+                "level": "county",
+                "province": "广东省",
+            },
+        )
         start = time.perf_counter()
-        result = subprocess.run([sys.executable, __file__, "_import_once", str(target), code, listeners],
-                                capture_output=True, text=True, env=os.environ)
+        result = subprocess.run(
+            [sys.executable, __file__, "_import_once", str(target), code, listeners],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+        )
         elapsed = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(result.stdout.strip() or result.stderr.strip()[-800:])
-        print(f"import of {n} teacher rows, search listeners {listeners}: {elapsed:.1f} s wall (process incl. "
-              f"start-up), peak RSS so far {peak_mb:.0f} MB", flush=True)
+        print(
+            f"import of {n} teacher rows, search listeners {listeners}: {elapsed:.1f} s wall (process incl. "
+            f"start-up), peak RSS so far {peak_mb:.0f} MB",
+            flush=True,
+        )
 
 
 def import_once(path: str, school_code: str, listeners: str) -> None:
@@ -174,12 +236,16 @@ def import_once(path: str, school_code: str, listeners: str) -> None:
         indexing._bulk_changed.clear()
     start = time.perf_counter()
     call_command("import", "teacher", path, "--school", school_code, "--on-duplicate", "skip")
-    print(f"  in-process: {time.perf_counter() - start:.1f} s; peak RSS "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"  in-process: {time.perf_counter() - start:.1f} s; peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("what", choices=["lists", "queries", "import", "_import_once"])
     parser.add_argument("extra", nargs="*")
     parser.add_argument("--requests", type=int, default=100)

@@ -43,8 +43,13 @@ from yiwang.topics.enums import Audience, DisciplineCategory, PublicationStatus,
 from yiwang.topics.models import Topic  # noqa: E402
 
 BATCH = 5000
-SCOPES = [SharingScope.NETWORK] * 10 + [SharingScope.SYSTEM] * 5 + [SharingScope.PARTNERS] * 2 + \
-         [SharingScope.SCHOOL] * 2 + [SharingScope.PUBLIC]
+SCOPES = (
+    [SharingScope.NETWORK] * 10
+    + [SharingScope.SYSTEM] * 5
+    + [SharingScope.PARTNERS] * 2
+    + [SharingScope.SCHOOL] * 2
+    + [SharingScope.PUBLIC]
+)
 
 
 def _names(count: int) -> list[str]:
@@ -57,7 +62,7 @@ def _bulk(model, rows) -> list:
     created = []
     for start in range(0, len(rows), BATCH):
         with transaction.atomic():
-            created += model.objects.bulk_create(rows[start:start + BATCH])
+            created += model.objects.bulk_create(rows[start : start + BATCH])
     return created
 
 
@@ -72,7 +77,9 @@ def _shared(model, field: str, items, rng, alliances, partnerships) -> None:
         if rng.random() < 0.6:
             a_rows.append(through_a(**{f"{item_field}_id": item.pk, "alliance_id": rng.choice(alliances)}))
         else:
-            p_rows.append(through_p(**{f"{item_field}_id": item.pk, "supportpartnership_id": rng.choice(partnerships)}))
+            p_rows.append(
+                through_p(**{f"{item_field}_id": item.pk, "supportpartnership_id": rng.choice(partnerships)})
+            )
     _bulk(through_a, a_rows)
     _bulk(through_p, p_rows)
 
@@ -89,10 +96,19 @@ def generate(*, topics: int, teachers: int, research: int, seed: int = 2026) -> 
     teacher_rows = []
     for name in _names(teachers):
         full, initials = name_pinyin(name)
-        teacher_rows.append(Teacher(
-            owner_school_id=rng.choice(schools), scope=rng.choice(SCOPES), name=name, name_pinyin=full,
-            name_initials=initials, expertise=corpus.expertise(), department=corpus.department(),
-            bio=corpus.text((1, 2)), is_active=rng.random() < 0.97))
+        teacher_rows.append(
+            Teacher(
+                owner_school_id=rng.choice(schools),
+                scope=rng.choice(SCOPES),
+                name=name,
+                name_pinyin=full,
+                name_initials=initials,
+                expertise=corpus.expertise(),
+                department=corpus.department(),
+                bio=corpus.text((1, 2)),
+                is_active=rng.random() < 0.97,
+            )
+        )
     created_teachers = _bulk(Teacher, teacher_rows)
     _shared(Teacher, "shared_alliances", created_teachers, rng, alliances, partnerships)
     teacher_ids = [t.pk for t in created_teachers]
@@ -103,13 +119,23 @@ def generate(*, topics: int, teachers: int, research: int, seed: int = 2026) -> 
     done = 0
     while done < topics:
         n = min(50000, topics - done)
-        rows = [Topic(
-            owner_school_id=rng.choice(schools), scope=rng.choice(SCOPES), title=corpus.title(),
-            summary=corpus.text((2, 4)), outline=corpus.text((0, 2)), keywords=corpus.keywords(),
-            category=rng.choice(categories), form=rng.choice(forms), audiences=",".join(rng.sample(audiences, 2)),
-            status=PublicationStatus.PUBLISHED if rng.random() < 0.9 else rng.choice(
-                [PublicationStatus.DRAFT, PublicationStatus.RETIRED]),
-        ) for _ in range(n)]
+        rows = [
+            Topic(
+                owner_school_id=rng.choice(schools),
+                scope=rng.choice(SCOPES),
+                title=corpus.title(),
+                summary=corpus.text((2, 4)),
+                outline=corpus.text((0, 2)),
+                keywords=corpus.keywords(),
+                category=rng.choice(categories),
+                form=rng.choice(forms),
+                audiences=",".join(rng.sample(audiences, 2)),
+                status=PublicationStatus.PUBLISHED
+                if rng.random() < 0.9
+                else rng.choice([PublicationStatus.DRAFT, PublicationStatus.RETIRED]),
+            )
+            for _ in range(n)
+        ]
         created = _bulk(Topic, rows)
         _shared(Topic, "shared_alliances", created, rng, alliances, partnerships)
         through = Topic.teachers.through
@@ -119,27 +145,59 @@ def generate(*, topics: int, teachers: int, research: int, seed: int = 2026) -> 
     counts["topics"] = done
 
     projects = research // 2
-    statuses = [ProjectStatus.ONGOING, ProjectStatus.CONCLUDED, ProjectStatus.APPROVED, ProjectStatus.APPLYING]
+    statuses = [
+        ProjectStatus.ONGOING,
+        ProjectStatus.CONCLUDED,
+        ProjectStatus.APPROVED,
+        ProjectStatus.APPLYING,
+    ]
     project_rows = []
     for _ in range(projects):
         start = date(2015, 1, 1) + timedelta(days=rng.randint(0, 3650))
-        project_rows.append(ResearchProject(
-            owner_school_id=rng.choice(schools), scope=rng.choice(SCOPES), title=corpus.title(),
-            level=rng.choice(ProjectLevel.values), category=rng.choice(ProjectCategory.values),
-            principal_investigator_id=rng.choice(teacher_ids), summary=corpus.text((2, 3)), keywords=corpus.keywords(),
-            start_date=start, end_date=start + timedelta(days=730), status=rng.choice(statuses)))
+        project_rows.append(
+            ResearchProject(
+                owner_school_id=rng.choice(schools),
+                scope=rng.choice(SCOPES),
+                title=corpus.title(),
+                level=rng.choice(ProjectLevel.values),
+                category=rng.choice(ProjectCategory.values),
+                principal_investigator_id=rng.choice(teacher_ids),
+                summary=corpus.text((2, 3)),
+                keywords=corpus.keywords(),
+                start_date=start,
+                end_date=start + timedelta(days=730),
+                status=rng.choice(statuses),
+            )
+        )
     created_projects = _bulk(ResearchProject, project_rows)
     _shared(ResearchProject, "shared_alliances", created_projects, rng, alliances, partnerships)
-    _bulk(ResearchMember, [ResearchMember(project_id=p.pk, teacher_id=p.principal_investigator_id, role="principal")
-                           for p in created_projects])
-    output_rows = [ResearchOutput(
-        owner_school_id=rng.choice(schools), scope=rng.choice(SCOPES), kind=rng.choice(OutputKind.values),
-        title=corpus.title(), abstract=corpus.text((2, 4)), keywords=corpus.keywords(), venue=corpus.venue(),
-        published_on=date(2015, 1, 1) + timedelta(days=rng.randint(0, 3650))) for _ in range(research - projects)]
+    _bulk(
+        ResearchMember,
+        [
+            ResearchMember(project_id=p.pk, teacher_id=p.principal_investigator_id, role="principal")
+            for p in created_projects
+        ],
+    )
+    output_rows = [
+        ResearchOutput(
+            owner_school_id=rng.choice(schools),
+            scope=rng.choice(SCOPES),
+            kind=rng.choice(OutputKind.values),
+            title=corpus.title(),
+            abstract=corpus.text((2, 4)),
+            keywords=corpus.keywords(),
+            venue=corpus.venue(),
+            published_on=date(2015, 1, 1) + timedelta(days=rng.randint(0, 3650)),
+        )
+        for _ in range(research - projects)
+    ]
     created_outputs = _bulk(ResearchOutput, output_rows)
     _shared(ResearchOutput, "shared_alliances", created_outputs, rng, alliances, partnerships)
     through = ResearchOutput.authors.through
-    _bulk(through, [through(researchoutput_id=o.pk, teacher_id=rng.choice(teacher_ids)) for o in created_outputs])
+    _bulk(
+        through,
+        [through(researchoutput_id=o.pk, teacher_id=rng.choice(teacher_ids)) for o in created_outputs],
+    )
     counts["projects"], counts["outputs"] = len(created_projects), len(created_outputs)
     return counts
 

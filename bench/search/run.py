@@ -56,23 +56,61 @@ def query_mix() -> list[dict]:
     names = unique_names(20000, seed=7)
     gz = School.objects.get(code="gz").pk
     common = ["发展", "治理", "建设", "实践", "创新", "乡村振兴", "高质量发展", "基层治理", "党建", "经济"]
-    rare = ["低空经济", "数据要素", "枫桥经验", "接诉即办", "碳达峰碳中和", "绝壁天渠", "海洋强国", "舆情应对",
-            "人口老龄化", "一带一路"]
-    compounds = ["新质生产力", "百千万工程", "粤港澳大湾区", "中国式现代化", "全面从严治党", "营商环境", "数字政府",
-                 "红色文化", "县域经济", "法治政府"]
+    rare = [
+        "低空经济",
+        "数据要素",
+        "枫桥经验",
+        "接诉即办",
+        "碳达峰碳中和",
+        "绝壁天渠",
+        "海洋强国",
+        "舆情应对",
+        "人口老龄化",
+        "一带一路",
+    ]
+    compounds = [
+        "新质生产力",
+        "百千万工程",
+        "粤港澳大湾区",
+        "中国式现代化",
+        "全面从严治党",
+        "营商环境",
+        "数字政府",
+        "红色文化",
+        "县域经济",
+        "法治政府",
+    ]
     subwords = ["振兴", "生产力", "湾区", "智库", "红色", "咨政", "治党", "城镇化", "集体经济", "开放"]
     people = names[100:120]
     pinyin = [name_pinyin(n)[0] for n in names[200:210]]
     initials = [name_pinyin(n)[1] for n in names[300:305]]
     phrases = ['"乡村振兴的实践路径"', '"基层治理"', '"新发展格局"', "“数字经济”", '"红色资源"']
-    multi = ["乡村振兴 基层治理", "新质生产力 科技创新", "广州 百千万工程", "生态文明 绿水青山", "数字政府 营商环境",
-             "南沙 对外开放", "党史学习教育 理想信念", "城市治理 网格化管理", "毕节 对口支援", "共同富裕 县域经济"]
+    multi = [
+        "乡村振兴 基层治理",
+        "新质生产力 科技创新",
+        "广州 百千万工程",
+        "生态文明 绿水青山",
+        "数字政府 营商环境",
+        "南沙 对外开放",
+        "党史学习教育 理想信念",
+        "城市治理 网格化管理",
+        "毕节 对口支援",
+        "共同富裕 县域经济",
+    ]
     misses = ["火星探测", "量子纠缠", "深海采矿 冰川"]
-    queries = [{"q": q} for q in common + rare + compounds + subwords + people + pinyin + initials + phrases + multi
-               + misses]
-    facets = [{"q": "乡村振兴", "type": "topic"}, {"q": "治理", "school": gz}, {"q": "发展", "year": 2020},
-              {"q": "新质生产力", "type": "output"}, {"q": "基层治理", "category": "社会治理"},
-              {"q": "高质量发展", "type": "project", "year": 2018}, {"q": "红色文化", "school": gz, "type": "topic"}]
+    queries = [
+        {"q": q}
+        for q in common + rare + compounds + subwords + people + pinyin + initials + phrases + multi + misses
+    ]
+    facets = [
+        {"q": "乡村振兴", "type": "topic"},
+        {"q": "治理", "school": gz},
+        {"q": "发展", "year": 2020},
+        {"q": "新质生产力", "type": "output"},
+        {"q": "基层治理", "category": "社会治理"},
+        {"q": "高质量发展", "type": "project", "year": 2018},
+        {"q": "红色文化", "school": gz, "type": "topic"},
+    ]
     queries += facets
     return queries[:100]
 
@@ -103,7 +141,9 @@ def raw_times(viewer, queries: list[dict]) -> list[float]:
     return times
 
 
-def http_times(port: int, key: str, queries: list[dict], rounds: int, concurrency: int = 2) -> tuple[list[float], int]:
+def http_times(
+    port: int, key: str, queries: list[dict], rounds: int, concurrency: int = 2
+) -> tuple[list[float], int]:
     work: queue.Queue = queue.Queue()
     for _ in range(rounds):
         for params in queries:
@@ -120,7 +160,9 @@ def http_times(port: int, key: str, queries: list[dict], rounds: int, concurrenc
             except queue.Empty:
                 break
             started = time.perf_counter()
-            conn.request("GET", "/api/v1/search?" + urlencode(params), headers={"Authorization": f"Bearer {key}"})
+            conn.request(
+                "GET", "/api/v1/search?" + urlencode(params), headers={"Authorization": f"Bearer {key}"}
+            )
             response = conn.getresponse()
             response.read()
             elapsed = (time.perf_counter() - started) * 1000
@@ -161,10 +203,19 @@ def main() -> None:
     viewer = User.objects.get(username="gz-staff")
     _, key = create_api_token(user=viewer, name="search-bench")
     queries = query_mix()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="yiwang.settings.production", SECRET_KEY="bench-only-secret",
-               ALLOWED_HOSTS="127.0.0.1,localhost", LOG_LEVEL="ERROR")
-    server = subprocess.Popen([str(ROOT / ".venv/bin/yiwang"), "serve", "--port", str(args.port), "--workers",
-                               str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="yiwang.settings.production",
+        SECRET_KEY="bench-only-secret",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="ERROR",
+    )
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/yiwang"), "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(args.port)
         http_times(args.port, key, queries, 1)  # warm-up: dictionaries loaded, caches filled
@@ -176,12 +227,22 @@ def main() -> None:
     raw = [t for _ in range(args.rounds) for t in raw_times(viewer, queries)]
     documents = SearchDocument.objects.count()
     result = {
-        "vendor": connection.vendor, "documents": documents, "queries": len(queries), "rounds": args.rounds,
-        "concurrency": 2, "http_errors": errors,
-        "http_ms": {"p50": round(statistics.median(times), 1), "p95": round(percentile(times, 95), 1),
-                    "max": round(max(times), 1)},
-        "raw_ms": {"p50": round(statistics.median(raw), 1), "p95": round(percentile(raw, 95), 1),
-                   "max": round(max(raw), 1)},
+        "vendor": connection.vendor,
+        "documents": documents,
+        "queries": len(queries),
+        "rounds": args.rounds,
+        "concurrency": 2,
+        "http_errors": errors,
+        "http_ms": {
+            "p50": round(statistics.median(times), 1),
+            "p95": round(percentile(times, 95), 1),
+            "max": round(max(times), 1),
+        },
+        "raw_ms": {
+            "p50": round(statistics.median(raw), 1),
+            "p95": round(percentile(raw, 95), 1),
+            "max": round(max(raw), 1),
+        },
     }
     result["ratio_p50"] = round(result["http_ms"]["p50"] / max(result["raw_ms"]["p50"], 0.01), 2)
     text = json.dumps(result, ensure_ascii=False)

@@ -31,8 +31,10 @@ def openapi_document(request):
     from ninja.responses import NinjaJSONEncoder
 
     schema = api.get_openapi_schema(path_prefix=API_ROOT)
-    return HttpResponse(json.dumps(schema, cls=NinjaJSONEncoder, ensure_ascii=False),
-                        content_type="application/json; charset=utf-8")
+    return HttpResponse(
+        json.dumps(schema, cls=NinjaJSONEncoder, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
 
 
 @api.exception_handler(DomainError)
@@ -74,7 +76,17 @@ def on_http_error(request, exc: HttpError):
 def _mount() -> None:
     from importlib import import_module
 
-    for app in ("network", "accounts", "faculty", "topics", "courses", "research", "classes", "search", "dashboards"):
+    for app in (
+        "network",
+        "accounts",
+        "faculty",
+        "topics",
+        "courses",
+        "research",
+        "classes",
+        "search",
+        "dashboards",
+    ):
         try:
             module = import_module(f"yiwang.{app}.api")
         except ModuleNotFoundError as exc:

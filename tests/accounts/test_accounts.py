@@ -133,8 +133,10 @@ def test_api_token_created_from_profile_page_shown_once(client_for):
 def test_change_password_wrong_old_password(client_for):
     user = UserFactory()
     client = client_for(user)
-    html = client.post("/accounts/me/", {"pw-old_password": "nope", "pw-new_password": "NewPass12",
-                                         "pw-new_password_again": "NewPass12"}).content.decode()
+    html = client.post(
+        "/accounts/me/",
+        {"pw-old_password": "nope", "pw-new_password": "NewPass12", "pw-new_password_again": "NewPass12"},
+    ).content.decode()
     assert "原密码不正确。" in html
     user.refresh_from_db()
     assert not user.check_password("NewPass12")

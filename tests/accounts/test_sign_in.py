@@ -92,7 +92,9 @@ def test_idle_session_expires_after_thirty_minutes():
 
 def test_open_redirect_refused(client):
     UserFactory(username="teacher1")
-    response = client.post("/accounts/login/", {"username": "teacher1", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/login/", {"username": "teacher1", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

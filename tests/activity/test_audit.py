@@ -18,15 +18,21 @@ def records():
     sysadmin = platform_admin(PlatformRoleKind.SYSTEM)
     sysadmin.full_name = "周建国"
     sysadmin.save()
-    services.create_school(by=sysadmin, code="a1", name="甲党校", short_name="甲", level="city", province="广东省")
-    services.create_school(by=sysadmin, code="b1", name="乙党校", short_name="乙", level="city", province="四川省")
+    services.create_school(
+        by=sysadmin, code="a1", name="甲党校", short_name="甲", level="city", province="广东省"
+    )
+    services.create_school(
+        by=sysadmin, code="b1", name="乙党校", short_name="乙", level="city", province="四川省"
+    )
     return sysadmin
 
 
 def test_write_and_audit_share_one_transaction():
     sysadmin = platform_admin(PlatformRoleKind.SYSTEM)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.create_school(by=sysadmin, code="gone", name="回滚党校", short_name="回滚", level="city", province="广东省")
+        services.create_school(
+            by=sysadmin, code="gone", name="回滚党校", short_name="回滚", level="city", province="广东省"
+        )
         raise RuntimeError("boom")
     assert not AuditRecord.objects.filter(action="school.created").exists()
 

@@ -20,8 +20,7 @@ from yiwang.accounts.services import create_api_token
 from yiwang.network.enums import SharingScope
 
 # Operations of other apps skipped because they answer 500 (reported to their owners). Keep empty when fixed.
-KNOWN_SERVER_ERRORS: set[str] = {
-}
+KNOWN_SERVER_ERRORS: set[str] = {}
 EXAMPLES = 3  # per operation and generation mode (positive, negative)
 
 
@@ -41,15 +40,23 @@ def keep_db_connection():
 @pytest.fixture
 def seeded(db, keep_db_connection):
     network = build_small_network()
-    user = member(network.city, is_school_admin=True, is_teaching_staff=True, is_training_staff=True,
-                  is_research_staff=True, is_teacher=True)
+    user = member(
+        network.city,
+        is_school_admin=True,
+        is_teaching_staff=True,
+        is_training_staff=True,
+        is_research_staff=True,
+        is_teacher=True,
+    )
     teacher = BankTeacherFactory(owner_school=network.city, name="陈思远", user=user)
     other = BankTeacherFactory(owner_school=network.far, name="黄立新")
     module = ModuleFactory(owner_school=network.city, name="英雄城市·薪火永续")
     for scope in SharingScope.values:
         CourseFactory(owner_school=network.city, scope=scope, module=module, teachers=[teacher])
         project = ProjectFactory(owner_school=network.city, scope=scope, principal_investigator=teacher)
-        output = OutputFactory(owner_school=network.city, scope=scope, project=project, published_on=date(2024, 1, 1))
+        output = OutputFactory(
+            owner_school=network.city, scope=scope, project=project, published_on=date(2024, 1, 1)
+        )
         output.authors.set([teacher, other])
         endorsement(output)
         endorsement(output, verified=False)
@@ -61,8 +68,14 @@ def fuzz(operation, headers: dict, mode, failures: list) -> int:
     """Run bounded generated requests against one operation; record every 5xx. Returns the request count."""
     sent = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         response = case.call(headers=headers)

@@ -24,14 +24,19 @@ def spreadsheet(rows) -> dict:
         workbook.active.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return {"name": "番禺师资.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "buffer": buffer.getvalue()}
+    return {
+        "name": "番禺师资.xlsx",
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "buffer": buffer.getvalue(),
+    }
 
 
 @pytest.fixture
 def panyu_staff():
     gz = SchoolFactory(code="gz", name="中共广州市委党校", short_name="广州")
-    panyu = SchoolFactory(code="gz-panyu", name="中共广州市番禺区委党校", short_name="番禺", parent=gz, level="county")
+    panyu = SchoolFactory(
+        code="gz-panyu", name="中共广州市番禺区委党校", short_name="番禺", parent=gz, level="county"
+    )
     user = UserFactory(username="gz-panyu-staff", full_name="梁晓红")
     MembershipFactory(user=user, school=panyu, is_teaching_staff=True)
     return panyu
@@ -39,7 +44,16 @@ def panyu_staff():
 
 def test_branch_staff_fixes_bad_row_and_imports_teachers(page, panyu_staff):
     rows = [
-        ["陈志强", "男", "副教授", "党史党建教研部", "党史、基层治理", "13800001111", "czq@example.com", "本系统"],
+        [
+            "陈志强",
+            "男",
+            "副教授",
+            "党史党建教研部",
+            "党史、基层治理",
+            "13800001111",
+            "czq@example.com",
+            "本系统",
+        ],
         ["林美玲", "女", "高级讲师", "经济学教研部", "数字经济", "13800002222", "lml@example.com", "全网"],
         ["黄伟明", "男", "讲师", "公共管理教研部", "百千万工程", "13800003333", "", "本校"],
     ]
@@ -71,11 +85,21 @@ def test_branch_staff_fixes_bad_row_and_imports_teachers(page, panyu_staff):
 
 
 def test_topic_detail_page(page, panyu_staff):
-    teacher = TeacherFactory(owner_school=panyu_staff, name="陈志强", scope=SharingScope.NETWORK, title="associate")
-    topic = TopicFactory(owner_school=panyu_staff, scope=SharingScope.NETWORK, teachers=[teacher],
-                         title="深入实施“百千万工程” 推动城乡区域协调发展", form="field", category="economy",
-                         audiences="main,young", keywords="百千万工程、城乡融合",
-                         summary="围绕县镇村协调发展，讲清政策脉络与番禺的实践路径。", outline="一、背景\n二、番禺实践\n三、研讨")
+    teacher = TeacherFactory(
+        owner_school=panyu_staff, name="陈志强", scope=SharingScope.NETWORK, title="associate"
+    )
+    topic = TopicFactory(
+        owner_school=panyu_staff,
+        scope=SharingScope.NETWORK,
+        teachers=[teacher],
+        title="深入实施“百千万工程” 推动城乡区域协调发展",
+        form="field",
+        category="economy",
+        audiences="main,young",
+        keywords="百千万工程、城乡融合",
+        summary="围绕县镇村协调发展，讲清政策脉络与番禺的实践路径。",
+        outline="一、背景\n二、番禺实践\n三、研讨",
+    )
     sign_in(page, "gz-panyu-staff")
     page.wait_for_selector("h1:has-text('欢迎')")
     page.goto(f"{page.base_url}/topics/{topic.pk}/")

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def panyu_teacher():
     gz = SchoolFactory(code="gz", name="中共广州市委党校", short_name="广州")
-    panyu = SchoolFactory(code="gz-panyu", name="中共广州市番禺区委党校", short_name="番禺", parent=gz, level="county")
+    panyu = SchoolFactory(
+        code="gz-panyu", name="中共广州市番禺区委党校", short_name="番禺", parent=gz, level="county"
+    )
     user = UserFactory(username="gz-panyu-t1", full_name="林晓东")
     MembershipFactory(user=user, school=panyu, is_teacher=True)
     return user

@@ -14,7 +14,9 @@ def test_search_box_gives_highlighted_results(page):
     network = build_small_network()
     build_corpus(network)
     rebuild_index()
-    MembershipFactory(user=UserFactory(username="city-t1", full_name="黄老师"), school=network.city, is_teacher=True)
+    MembershipFactory(
+        user=UserFactory(username="city-t1", full_name="黄老师"), school=network.city, is_teacher=True
+    )
     sign_in(page, "city-t1")
     page.goto(page.base_url + "/search/")
     page.fill("#search-q", "乡村振兴")

@@ -25,8 +25,15 @@ def test_api_answers_in_utf8_chinese_with_token(network):
     response = Client().get("/api/v1/network/schools/city", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
     assert response.json() == {
-        "code": "city", "name": "中共测试市委党校", "short_name": "测试市", "level": "city", "level_label": "市级",
-        "province": "广东省", "city": "广州市", "parent_code": None, "branch_codes": ["city-a", "city-b"],
+        "code": "city",
+        "name": "中共测试市委党校",
+        "short_name": "测试市",
+        "level": "city",
+        "level_label": "市级",
+        "province": "广东省",
+        "city": "广州市",
+        "parent_code": None,
+        "branch_codes": ["city-a", "city-b"],
     }
     assert "中共测试市委党校" in response.content.decode("utf-8")
 
@@ -44,9 +51,13 @@ def test_anonymous_and_bad_token_get_chinese_401(client):
 def test_revoked_token_refused(client):
     user = UserFactory()
     token, key = create_api_token(user=user, name="t")
-    assert client.get("/api/v1/network/schools", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert (
+        client.get("/api/v1/network/schools", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    )
     revoke_api_token(user=user, token_id=token.pk)
-    assert client.get("/api/v1/network/schools", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert (
+        client.get("/api/v1/network/schools", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    )
 
 
 def test_missing_school_uses_error_shape(client, network):
@@ -59,4 +70,6 @@ def test_missing_school_uses_error_shape(client, network):
 def test_alliances_listed_with_members(client, network):
     client.force_login(member(network.far))
     data = client.get("/api/v1/network/alliances").json()
-    assert [(a["name"], sorted(m["code"] for m in a["members"])) for a in data] == [("测试片区", ["city", "far"])]
+    assert [(a["name"], sorted(m["code"] for m in a["members"])) for a in data] == [
+        ("测试片区", ["city", "far"])
+    ]

@@ -24,30 +24,43 @@ def xlsx(rows) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("column, raw, expected", [
-    (excel.Column("d", "日期", kind="date"), "2024/3/1", date(2024, 3, 1)),
-    (excel.Column("d", "日期", kind="date"), "2024年3月1日", date(2024, 3, 1)),
-    (excel.Column("d", "日期", kind="date"), date(2024, 3, 1), date(2024, 3, 1)),
-    (excel.Column("n", "课时", kind="decimal"), 1.5, Decimal("1.5")),
-    (excel.Column("t", "电话"), 13812345678.0, "13812345678"),
-    (excel.Column("b", "外请", kind="bool"), "是", True),
-    (excel.Column("c", "形式", kind="choice", choices=(("field", "现场教学"),)), "现场教学", "field"),
-    (excel.Column("m", "对象", kind="multi", choices=(("main", "主体班"), ("young", "中青班"))), "主体班、中青班", ["main", "young"]),
-])
+@pytest.mark.parametrize(
+    "column, raw, expected",
+    [
+        (excel.Column("d", "日期", kind="date"), "2024/3/1", date(2024, 3, 1)),
+        (excel.Column("d", "日期", kind="date"), "2024年3月1日", date(2024, 3, 1)),
+        (excel.Column("d", "日期", kind="date"), date(2024, 3, 1), date(2024, 3, 1)),
+        (excel.Column("n", "课时", kind="decimal"), 1.5, Decimal("1.5")),
+        (excel.Column("t", "电话"), 13812345678.0, "13812345678"),
+        (excel.Column("b", "外请", kind="bool"), "是", True),
+        (excel.Column("c", "形式", kind="choice", choices=(("field", "现场教学"),)), "现场教学", "field"),
+        (
+            excel.Column("m", "对象", kind="multi", choices=(("main", "主体班"), ("young", "中青班"))),
+            "主体班、中青班",
+            ["main", "young"],
+        ),
+    ],
+)
 def test_cells_parse(column, raw, expected):
     assert column.parse(raw) == expected
 
 
-@pytest.mark.parametrize("column, raw, reason", [
-    (excel.Column("d", "日期", kind="date"), "2024-02-30", "日期格式不正确，应为 2024-03-01 这样的日期"),
-    (excel.Column("d", "日期", kind="date"), "明天", "日期格式不正确，应为 2024-03-01 这样的日期"),
-    (excel.Column("n", "课时", kind="decimal"), "三", "应为数字，例如 3 或 1.5"),
-    (excel.Column("b", "外请", kind="bool"), "也许", "应填写“是”或“否”"),
-    (excel.Column("c", "形式", kind="choice", choices=(("field", "现场教学"), ("case", "案例教学"))), "跳舞",
-     "不在可选范围内（可选：现场教学、案例教学）"),
-    (excel.Column("t", "姓名", required=True), "  ", "必填，不能为空"),
-    (excel.Column("t", "姓名", max_length=2), "欧阳修文", "过长：最多 2 个字，现有 4 个字"),
-])
+@pytest.mark.parametrize(
+    "column, raw, reason",
+    [
+        (excel.Column("d", "日期", kind="date"), "2024-02-30", "日期格式不正确，应为 2024-03-01 这样的日期"),
+        (excel.Column("d", "日期", kind="date"), "明天", "日期格式不正确，应为 2024-03-01 这样的日期"),
+        (excel.Column("n", "课时", kind="decimal"), "三", "应为数字，例如 3 或 1.5"),
+        (excel.Column("b", "外请", kind="bool"), "也许", "应填写“是”或“否”"),
+        (
+            excel.Column("c", "形式", kind="choice", choices=(("field", "现场教学"), ("case", "案例教学"))),
+            "跳舞",
+            "不在可选范围内（可选：现场教学、案例教学）",
+        ),
+        (excel.Column("t", "姓名", required=True), "  ", "必填，不能为空"),
+        (excel.Column("t", "姓名", max_length=2), "欧阳修文", "过长：最多 2 个字，现有 4 个字"),
+    ],
+)
 def test_bad_cells_give_chinese_reason(column, raw, reason):
     with pytest.raises(excel.CellError) as exc:
         column.parse(raw)
@@ -108,7 +121,10 @@ def test_command_reports_problems_and_writes_nothing(network, tmp_path, capsys):
     with pytest.raises(CommandError) as exc:
         call_command("import", "teacher", str(path), "--school", "city")
     assert str(exc.value) == "文件中有 1 个问题，未导入任何记录。"
-    assert "第 2 行“职称”列（值：院士）：不在可选范围内（可选：教授、副教授、讲师、助教、其他）" in capsys.readouterr().err
+    assert (
+        "第 2 行“职称”列（值：院士）：不在可选范围内（可选：教授、副教授、讲师、助教、其他）"
+        in capsys.readouterr().err
+    )
     with pytest.raises(CommandError) as exc:
         call_command("import", "teacher", str(path), "--school", "nowhere")
     assert str(exc.value) == "未知的学校代码“nowhere”。"
@@ -128,4 +144,6 @@ def test_command_imports_clean_file(network, tmp_path, capsys):
     from yiwang.faculty.models import Teacher
 
     assert sorted(Teacher.objects.values_list("name", "title", "phone")) == [
-        ("李明", "other", ""), ("王芳", "professor", "13812345678")]
+        ("李明", "other", ""),
+        ("王芳", "professor", "13812345678"),
+    ]

@@ -16,9 +16,20 @@ pytestmark = pytest.mark.django_db
 
 
 def course_record(course) -> tuple:
-    return (course.title, course.kind, course.place_name, course.place_address, course.summary, course.keywords,
-            course.status, course.scope, course.module_id, sorted(t.pk for t in course.teachers.all()),
-            sorted(s.code for s in course.co_schools.all()), sorted(a.name for a in course.shared_alliances.all()))
+    return (
+        course.title,
+        course.kind,
+        course.place_name,
+        course.place_address,
+        course.summary,
+        course.keywords,
+        course.status,
+        course.scope,
+        course.module_id,
+        sorted(t.pk for t in course.teachers.all()),
+        sorted(s.code for s in course.co_schools.all()),
+        sorted(a.name for a in course.shared_alliances.all()),
+    )
 
 
 def sheet(rows: list[list]) -> bytes:
@@ -45,11 +56,24 @@ def test_round_trip_export_then_import_into_empty_school(client_for, network):
     module = ModuleFactory(owner_school=network.city, name="千年商都·枢纽门户")
     t1 = BankTeacherFactory(owner_school=network.city, name="林秀文")
     t2 = BankTeacherFactory(owner_school=network.branch_a, name="何志明")
-    CourseFactory(owner_school=network.city, title="北京路文化核心区现场教学", kind="field", place_name="北京路",
-                  place_address="越秀区北京路", summary="千年商都的文脉\n第二行", keywords="商都、文脉", module=module,
-                  teachers=[t1, t2], co_schools=[network.branch_a], scope=SharingScope.PARTNERS,
-                  alliances=[network.alliance], status=CourseStatus.FEATURED)
-    CourseFactory(owner_school=network.city, title="数字政府建设", status=CourseStatus.DRAFT, scope=SharingScope.NETWORK)
+    CourseFactory(
+        owner_school=network.city,
+        title="北京路文化核心区现场教学",
+        kind="field",
+        place_name="北京路",
+        place_address="越秀区北京路",
+        summary="千年商都的文脉\n第二行",
+        keywords="商都、文脉",
+        module=module,
+        teachers=[t1, t2],
+        co_schools=[network.branch_a],
+        scope=SharingScope.PARTNERS,
+        alliances=[network.alliance],
+        status=CourseStatus.FEATURED,
+    )
+    CourseFactory(
+        owner_school=network.city, title="数字政府建设", status=CourseStatus.DRAFT, scope=SharingScope.NETWORK
+    )
     CourseFactory(owner_school=network.city, title="公开课", scope=SharingScope.PUBLIC, teachers=[t1])
     staff = member(network.city, is_teaching_staff=True)
     exported = client_for(staff).get("/courses/export/?status=all").content
@@ -63,18 +87,31 @@ def test_round_trip_export_then_import_into_empty_school(client_for, network):
 def test_bad_rows_all_reported_and_nothing_written(network):
     BankTeacherFactory(owner_school=network.branch_a, name="王芳")
     BankTeacherFactory(owner_school=network.branch_b, name="王芳")
-    header = ["学校代码", "课程名称", "教学模块", "类型", "现场教学点", "授课教师", "共建学校", "状态", "共享范围", "协作共享对象"]
-    data = sheet([
-        header,
-        ["", "好课程", "", "课堂教学", "", "", "", "", "", ""],
-        ["nowhere", "未知学校", "", "课堂教学", "", "", "", "", "", ""],
-        ["", "现场课", "", "现场教学", "", "", "", "", "", ""],
-        ["", "类型错", "", "讲座", "", "", "", "", "", ""],
-        ["", "无模块", "不存在的模块", "课堂教学", "", "查无此人", "zzz", "", "", ""],
-        ["", "协作错", "", "课堂教学", "", "", "", "", "协作", ""],
-        ["", "重名教师", "", "课堂教学", "", "王芳", "", "", "", ""],
-        ["", "好课程", "", "课堂教学", "", "", "", "", "", ""],
-    ])
+    header = [
+        "学校代码",
+        "课程名称",
+        "教学模块",
+        "类型",
+        "现场教学点",
+        "授课教师",
+        "共建学校",
+        "状态",
+        "共享范围",
+        "协作共享对象",
+    ]
+    data = sheet(
+        [
+            header,
+            ["", "好课程", "", "课堂教学", "", "", "", "", "", ""],
+            ["nowhere", "未知学校", "", "课堂教学", "", "", "", "", "", ""],
+            ["", "现场课", "", "现场教学", "", "", "", "", "", ""],
+            ["", "类型错", "", "讲座", "", "", "", "", "", ""],
+            ["", "无模块", "不存在的模块", "课堂教学", "", "查无此人", "zzz", "", "", ""],
+            ["", "协作错", "", "课堂教学", "", "", "", "", "协作", ""],
+            ["", "重名教师", "", "课堂教学", "", "王芳", "", "", "", ""],
+            ["", "好课程", "", "课堂教学", "", "", "", "", "", ""],
+        ]
+    )
     report = excel.get_importer("course")(by=None, school=network.city).run(data)
     assert report.state == "invalid"
     assert [(p.row, p.column, p.reason) for p in report.problems] == [
@@ -93,10 +130,15 @@ def test_bad_rows_all_reported_and_nothing_written(network):
 
 def test_duplicates_listed_then_skip_or_update(network):
     CourseFactory(owner_school=network.city, title="已有课程", summary="旧简介")
-    data = sheet([["课程名称", "类型", "课程简介"], ["已有课程", "课堂教学", "新简介"], ["新课程", "课堂教学", ""]])
+    data = sheet(
+        [["课程名称", "类型", "课程简介"], ["已有课程", "课堂教学", "新简介"], ["新课程", "课堂教学", ""]]
+    )
     importer = excel.get_importer("course")
     report = importer(by=None, school=network.city).run(data)
-    assert (report.state, [d["item"] for d in report.duplicates]) == ("needs_decision", ["已有课程（测试市）"])
+    assert (report.state, [d["item"] for d in report.duplicates]) == (
+        "needs_decision",
+        ["已有课程（测试市）"],
+    )
     assert Course.objects.count() == 1
     report = importer(by=None, school=network.city, on_duplicate="skip").run(data)
     assert (report.created, report.skipped) == (1, 1)

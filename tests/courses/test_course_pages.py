@@ -24,8 +24,9 @@ def body(response) -> str:
 
 
 def export_titles(response) -> list[str]:
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
-                                     else response.content)).active
+    sheet = load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
     rows = list(sheet.iter_rows(values_only=True))
     title_col = rows[0].index("课程名称")
     return sorted(r[title_col] for r in rows[1:])
@@ -35,8 +36,11 @@ def export_titles(response) -> list[str]:
 def test_course_list_detail_export_and_counts_respect_scope(client_for, leaky, viewers, who):
     user, sees_own, sees_partners = viewers[who]
     client = client_for(user)
-    expected = sorted([leaky.public.title] + ([leaky.own.title] if sees_own else [])
-                      + ([leaky.partners.title] if sees_partners else []))
+    expected = sorted(
+        [leaky.public.title]
+        + ([leaky.own.title] if sees_own else [])
+        + ([leaky.partners.title] if sees_partners else [])
+    )
     page = client.get("/courses/")
     assert page.status_code == 200
     html = body(page)
@@ -58,17 +62,27 @@ def test_course_list_detail_export_and_counts_respect_scope(client_for, leaky, v
 
 
 def test_anonymous_is_sent_to_sign_in(client, leaky):
-    for url in ("/courses/", f"/courses/{leaky.public.pk}/", "/courses/export/",
-                f"/courses/materials/{leaky.materials[leaky.own.pk].pk}/download/"):
+    for url in (
+        "/courses/",
+        f"/courses/{leaky.public.pk}/",
+        "/courses/export/",
+        f"/courses/materials/{leaky.materials[leaky.own.pk].pk}/download/",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_drafts_and_retired_only_for_editors(client_for, network):
-    co = CourseFactory(owner_school=network.city, title="共建草稿", status=CourseStatus.DRAFT,
-                       scope=SharingScope.NETWORK, co_schools=[network.far])
-    retired = CourseFactory(owner_school=network.city, title="已停用课程", status=CourseStatus.RETIRED,
-                            scope=SharingScope.NETWORK)
+    co = CourseFactory(
+        owner_school=network.city,
+        title="共建草稿",
+        status=CourseStatus.DRAFT,
+        scope=SharingScope.NETWORK,
+        co_schools=[network.far],
+    )
+    retired = CourseFactory(
+        owner_school=network.city, title="已停用课程", status=CourseStatus.RETIRED, scope=SharingScope.NETWORK
+    )
     far_staff, far_teacher = member(network.far, is_research_staff=True), member(network.far, is_teacher=True)
     assert "共建草稿" in body(client_for(far_staff).get("/courses/"))
     assert client_for(far_staff).get(f"/courses/{co.pk}/").status_code == 200
@@ -90,8 +104,12 @@ def test_course_list_query_count_same_for_3_and_30_rows(client_for, network, dja
 
     def make(n):
         for _ in range(n):
-            CourseFactory(owner_school=network.city, scope=SharingScope.SYSTEM, teachers=[teacher],
-                          co_schools=[network.branch_b])
+            CourseFactory(
+                owner_school=network.city,
+                scope=SharingScope.SYSTEM,
+                teachers=[teacher],
+                co_schools=[network.branch_b],
+            )
 
     make(3)
     client.get("/courses/")
@@ -106,20 +124,34 @@ def test_course_list_query_count_same_for_3_and_30_rows(client_for, network, dja
 def test_create_edit_and_upload_through_pages(client_for, network):
     staff = member(network.city, is_teaching_staff=True)
     client = client_for(staff)
-    response = client.post("/courses/new/", {"school": network.city.pk, "title": "南沙自贸区展厅现场教学",
-                                             "kind": "field", "place_name": "南沙自贸区展厅", "scope": "network"})
+    response = client.post(
+        "/courses/new/",
+        {
+            "school": network.city.pk,
+            "title": "南沙自贸区展厅现场教学",
+            "kind": "field",
+            "place_name": "南沙自贸区展厅",
+            "scope": "network",
+        },
+    )
     course = Course.objects.get(title="南沙自贸区展厅现场教学")
     assert response.status_code == 302 and response["Location"] == f"/courses/{course.pk}/"
     assert (course.owner_school, course.status, course.scope) == (network.city, CourseStatus.DRAFT, "network")
-    response = client.post(f"/courses/{course.pk}/edit/", {"title": "南沙自贸区展厅现场教学", "kind": "field",
-                                                           "place_name": "", "scope": "network"})
+    response = client.post(
+        f"/courses/{course.pk}/edit/",
+        {"title": "南沙自贸区展厅现场教学", "kind": "field", "place_name": "", "scope": "network"},
+    )
     assert response.status_code == 400
     assert "现场教学课程请填写现场教学点名称。" in body(response)
     upload = SimpleUploadedFile("课件.pptx", b"PK\x03\x04slides")
-    response = client.post(f"/courses/{course.pk}/materials/", {"kind": "slides", "title": "课件", "file": upload})
+    response = client.post(
+        f"/courses/{course.pk}/materials/", {"kind": "slides", "title": "课件", "file": upload}
+    )
     assert response.status_code == 302
     bad = SimpleUploadedFile("视频.mp4", b"\x00\x00\x00\x18ftypmp42")
-    response = client.post(f"/courses/{course.pk}/materials/", {"kind": "slides", "title": "课件", "file": bad})
+    response = client.post(
+        f"/courses/{course.pk}/materials/", {"kind": "slides", "title": "课件", "file": bad}
+    )
     assert response.status_code == 400 and "不支持的资料文件类型“mp4”" in body(response)
     assert list(CourseMaterial.objects.values_list("title", "version")) == [("课件", 1)]
     client.post(f"/courses/{course.pk}/status/", {"to": "review"})
@@ -132,13 +164,16 @@ def test_create_edit_and_upload_through_pages(client_for, network):
 
 def test_other_school_staff_cannot_edit_through_pages(client_for, leaky, network):
     client = client_for(member(network.branch_a, is_school_admin=True))
-    response = client.post(f"/courses/{leaky.partners.pk}/edit/", {"title": "改名", "kind": "classroom",
-                                                                  "scope": "public"})
+    response = client.post(
+        f"/courses/{leaky.partners.pk}/edit/", {"title": "改名", "kind": "classroom", "scope": "public"}
+    )
     assert response.status_code == 302
     leaky.partners.refresh_from_db()
     assert (leaky.partners.title, leaky.partners.scope) == ("协作课程：黄埔军校旧址", SharingScope.PARTNERS)
-    response = client.post(f"/courses/{leaky.partners.pk}/materials/",
-                           {"kind": "other", "title": "x", "link": "https://example.cn/x"})
+    response = client.post(
+        f"/courses/{leaky.partners.pk}/materials/",
+        {"kind": "other", "title": "x", "link": "https://example.cn/x"},
+    )
     assert response.status_code == 400
     assert "只有所属学校或共建学校的管理员、教务、培训、科研人员可以上传课程资料。" in body(response)
     assert CourseMaterial.objects.filter(course=leaky.partners).count() == 1

@@ -29,20 +29,37 @@ def staff(network):
 
 @pytest.fixture
 def course(network, staff):
-    return services.create_course(by=staff, school=network.city, title="从广州起义看英雄城市", kind=CourseKind.FIELD,
-                                  place_name="广州起义纪念馆")
+    return services.create_course(
+        by=staff,
+        school=network.city,
+        title="从广州起义看英雄城市",
+        kind=CourseKind.FIELD,
+        place_name="广州起义纪念馆",
+    )
 
 
 def test_create_course_saves_draft_with_audit(network, staff):
     module = ModuleFactory(owner_school=network.city, name="英雄城市·薪火永续")
     teacher = BankTeacherFactory(owner_school=network.city, name="林文")
-    course = services.create_course(by=staff, school=network.city, title="  黄埔军校旧址现场教学 ", kind=CourseKind.FIELD,
-                                    place_name="黄埔军校旧址", module=module, teachers=[teacher],
-                                    co_schools=[network.branch_a], scope=SharingScope.PARTNERS,
-                                    alliances=[network.alliance])
+    course = services.create_course(
+        by=staff,
+        school=network.city,
+        title="  黄埔军校旧址现场教学 ",
+        kind=CourseKind.FIELD,
+        place_name="黄埔军校旧址",
+        module=module,
+        teachers=[teacher],
+        co_schools=[network.branch_a],
+        scope=SharingScope.PARTNERS,
+        alliances=[network.alliance],
+    )
     course.refresh_from_db()
     assert (course.title, course.status, course.module, course.scope) == (
-        "黄埔军校旧址现场教学", CourseStatus.DRAFT, module, SharingScope.PARTNERS)
+        "黄埔军校旧址现场教学",
+        CourseStatus.DRAFT,
+        module,
+        SharingScope.PARTNERS,
+    )
     assert list(course.teachers.all()) == [teacher]
     assert list(course.co_schools.all()) == [network.branch_a]
     assert list(course.shared_alliances.all()) == [network.alliance]
@@ -51,17 +68,32 @@ def test_create_course_saves_draft_with_audit(network, staff):
     assert record.after["teachers"] == [teacher.pk] and record.after["co_schools"] == [network.branch_a.pk]
 
 
-@pytest.mark.parametrize("kwargs, field, message", [
-    ({"title": "  "}, "title", "请填写课程名称。"),
-    ({"title": "课" * 201}, "title", "课程名称最多 200 个字，现有 201 个字。"),
-    ({"title": "现场", "kind": CourseKind.FIELD}, "place_name", "现场教学课程请填写现场教学点名称。"),
-    ({"title": "课程", "kind": "lecture"}, "kind", "课程类型只能是课堂教学、现场教学之一。"),
-    ({"title": "课\x00程"}, "title", "课程名称含有无法识别的字符，请删除后重试。"),
-    ({"title": "课程", "scope": "galaxy"}, "scope", "共享范围无效，只能是本校、本系统、协作、全网或公开。"),
-    ({"title": "课程", "scope": SharingScope.PARTNERS}, "scope", "“协作”范围需至少选择一个联盟或对口支援关系。"),
-    ({"title": "课程", "teachers": [999999]}, "teachers", "找不到编号为 999999 的授课教师，或该教师已停用。"),
-    ({"title": "课程", "module": "abc"}, "module", "所选教学模块不存在。"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field, message",
+    [
+        ({"title": "  "}, "title", "请填写课程名称。"),
+        ({"title": "课" * 201}, "title", "课程名称最多 200 个字，现有 201 个字。"),
+        ({"title": "现场", "kind": CourseKind.FIELD}, "place_name", "现场教学课程请填写现场教学点名称。"),
+        ({"title": "课程", "kind": "lecture"}, "kind", "课程类型只能是课堂教学、现场教学之一。"),
+        ({"title": "课\x00程"}, "title", "课程名称含有无法识别的字符，请删除后重试。"),
+        (
+            {"title": "课程", "scope": "galaxy"},
+            "scope",
+            "共享范围无效，只能是本校、本系统、协作、全网或公开。",
+        ),
+        (
+            {"title": "课程", "scope": SharingScope.PARTNERS},
+            "scope",
+            "“协作”范围需至少选择一个联盟或对口支援关系。",
+        ),
+        (
+            {"title": "课程", "teachers": [999999]},
+            "teachers",
+            "找不到编号为 999999 的授课教师，或该教师已停用。",
+        ),
+        ({"title": "课程", "module": "abc"}, "module", "所选教学模块不存在。"),
+    ],
+)
 def test_create_course_bad_input_changes_nothing(network, staff, kwargs, field, message):
     with pytest.raises(DomainError) as exc:
         services.create_course(by=staff, school=network.city, **kwargs)
@@ -92,7 +124,9 @@ def test_co_school_staff_edits_and_uploads_but_cannot_publish_or_reshare(network
     co_staff = member(network.far, is_research_staff=True)
     course = services.update_course(by=co_staff, course=course, summary="由两校共建。")
     assert course.summary == "由两校共建。"
-    services.upload_material(by=co_staff, course=course, kind=MaterialKind.SLIDES, title="课件", file=pdf("课件.pdf"))
+    services.upload_material(
+        by=co_staff, course=course, kind=MaterialKind.SLIDES, title="课件", file=pdf("课件.pdf")
+    )
     with pytest.raises(PermissionDeniedError, match="只有所属学校的人员可以修改共享范围和共建学校"):
         services.update_course(by=co_staff, course=course, scope=SharingScope.PUBLIC)
     course = services.change_course_status(by=co_staff, course=course, to=CourseStatus.REVIEW)
@@ -110,7 +144,9 @@ def test_stranger_staff_cannot_edit(network, course):
     with pytest.raises(PermissionDeniedError):
         services.update_course(by=outsider, course=course, title="改名")
     with pytest.raises(PermissionDeniedError):
-        services.upload_material(by=outsider, course=course, kind=MaterialKind.OTHER, title="x", link="https://a.cn/x")
+        services.upload_material(
+            by=outsider, course=course, kind=MaterialKind.OTHER, title="x", link="https://a.cn/x"
+        )
     course.refresh_from_db()
     assert course.title == "从广州起义看英雄城市" and course.materials.count() == 0
 
@@ -119,26 +155,36 @@ def test_status_path_draft_review_published_featured(network, course, staff):
     for to in (CourseStatus.REVIEW, CourseStatus.PUBLISHED, CourseStatus.FEATURED, CourseStatus.PUBLISHED):
         course = services.change_course_status(by=staff, course=course, to=to)
         assert course.status == to
-    changes = list(AuditRecord.objects.filter(action="course.status_changed").order_by("pk")
-                   .values_list("before", "after"))
+    changes = list(
+        AuditRecord.objects.filter(action="course.status_changed")
+        .order_by("pk")
+        .values_list("before", "after")
+    )
     assert changes == [
-        ({"status": "draft"}, {"status": "review"}), ({"status": "review"}, {"status": "published"}),
-        ({"status": "published"}, {"status": "featured"}), ({"status": "featured"}, {"status": "published"}),
+        ({"status": "draft"}, {"status": "review"}),
+        ({"status": "review"}, {"status": "published"}),
+        ({"status": "published"}, {"status": "featured"}),
+        ({"status": "featured"}, {"status": "published"}),
     ]
 
 
-@pytest.mark.parametrize("start, to", [
-    (CourseStatus.DRAFT, CourseStatus.PUBLISHED),
-    (CourseStatus.DRAFT, CourseStatus.FEATURED),
-    (CourseStatus.REVIEW, CourseStatus.FEATURED),
-    (CourseStatus.RETIRED, CourseStatus.PUBLISHED),
-    (CourseStatus.FEATURED, CourseStatus.DRAFT),
-])
+@pytest.mark.parametrize(
+    "start, to",
+    [
+        (CourseStatus.DRAFT, CourseStatus.PUBLISHED),
+        (CourseStatus.DRAFT, CourseStatus.FEATURED),
+        (CourseStatus.REVIEW, CourseStatus.FEATURED),
+        (CourseStatus.RETIRED, CourseStatus.PUBLISHED),
+        (CourseStatus.FEATURED, CourseStatus.DRAFT),
+    ],
+)
 def test_disallowed_transitions_refused(network, staff, start, to):
     course = CourseFactory(owner_school=network.city, status=start)
     with pytest.raises(ConflictError) as exc:
         services.change_course_status(by=staff, course=course, to=to)
-    assert exc.value.message == (f"课程当前为“{CourseStatus(start).label}”，不能改为“{CourseStatus(to).label}”。")
+    assert exc.value.message == (
+        f"课程当前为“{CourseStatus(start).label}”，不能改为“{CourseStatus(to).label}”。"
+    )
     course.refresh_from_db()
     assert course.status == start
 
@@ -153,16 +199,30 @@ def test_retire_and_restore(network, course, staff):
 
 
 def test_new_upload_of_same_material_adds_version_and_keeps_old(network, course, staff):
-    first = services.upload_material(by=staff, course=course, kind=MaterialKind.LESSON_PLAN, title="教案",
-                                     file=pdf("教案v1.pdf", PDF + b"one"))
-    second = services.upload_material(by=staff, course=course, kind=MaterialKind.LESSON_PLAN, title="教案",
-                                      file=pdf("教案v2.pdf", PDF + b"two"), note="补充案例")
-    other = services.upload_material(by=staff, course=course, kind=MaterialKind.SLIDES, title="教案",
-                                     file=pdf("课件.pdf"))
+    first = services.upload_material(
+        by=staff,
+        course=course,
+        kind=MaterialKind.LESSON_PLAN,
+        title="教案",
+        file=pdf("教案v1.pdf", PDF + b"one"),
+    )
+    second = services.upload_material(
+        by=staff,
+        course=course,
+        kind=MaterialKind.LESSON_PLAN,
+        title="教案",
+        file=pdf("教案v2.pdf", PDF + b"two"),
+        note="补充案例",
+    )
+    other = services.upload_material(
+        by=staff, course=course, kind=MaterialKind.SLIDES, title="教案", file=pdf("课件.pdf")
+    )
     assert (first.version, second.version, other.version) == (1, 2, 1)
     history = selectors.material_history(course)
     assert [(g["kind"], g["title"], [m.version for m in g["versions"]]) for g in history] == [
-        ("教案", "教案", [2, 1]), ("课件", "教案", [1])]
+        ("教案", "教案", [2, 1]),
+        ("课件", "教案", [1]),
+    ]
     first.refresh_from_db()
     with first.file.open("rb") as handle:
         assert handle.read() == PDF + b"one"
@@ -170,20 +230,48 @@ def test_new_upload_of_same_material_adds_version_and_keeps_old(network, course,
     assert not first.file.name.endswith("教案v1.pdf")  # stored under an unguessable name
 
 
-@pytest.mark.parametrize("kwargs, field, message", [
-    ({"kind": MaterialKind.VIDEO, "file": "pdf"}, "file", "视频只能以链接形式提供，请填写视频链接，不要上传视频文件。"),
-    ({"kind": MaterialKind.VIDEO}, "link", "请填写视频链接（以 http:// 或 https:// 开头）。"),
-    ({"kind": MaterialKind.LESSON_PLAN}, "file", "请选择要上传的文件，或填写资料链接。"),
-    ({"kind": MaterialKind.OTHER, "link": "javascript:alert(1)"}, "link", "链接不是有效的网址，应以 http:// 或 https:// 开头。"),
-    ({"kind": MaterialKind.SLIDES, "file": SimpleUploadedFile("课件.mp4", b"\x00\x00\x00 ftypmp42")}, "file",
-     "不支持的资料文件类型“mp4”。可上传：PDF、Word（doc/docx）、PowerPoint（ppt/pptx）、Excel（xls/xlsx）、TXT、JPG、PNG；视频请以链接形式提供。"),
-    ({"kind": MaterialKind.SLIDES, "file": SimpleUploadedFile("课件.exe", b"MZ")}, "file",
-     "不支持的资料文件类型“exe”。可上传：PDF、Word（doc/docx）、PowerPoint（ppt/pptx）、Excel（xls/xlsx）、TXT、JPG、PNG；视频请以链接形式提供。"),
-    ({"kind": MaterialKind.SLIDES, "file": SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00")}, "file",
-     "资料文件内容与扩展名“.pdf”不符，请确认文件未损坏且类型正确。"),
-    ({"kind": MaterialKind.OTHER, "file": SimpleUploadedFile("空.txt", b"")}, "file", "资料文件是空的，请重新选择。"),
-    ({"kind": "audio", "link": "https://v.example.cn/1"}, "kind", "资料类型只能是教案、课件、解说词、视频链接、其他之一。"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field, message",
+    [
+        (
+            {"kind": MaterialKind.VIDEO, "file": "pdf"},
+            "file",
+            "视频只能以链接形式提供，请填写视频链接，不要上传视频文件。",
+        ),
+        ({"kind": MaterialKind.VIDEO}, "link", "请填写视频链接（以 http:// 或 https:// 开头）。"),
+        ({"kind": MaterialKind.LESSON_PLAN}, "file", "请选择要上传的文件，或填写资料链接。"),
+        (
+            {"kind": MaterialKind.OTHER, "link": "javascript:alert(1)"},
+            "link",
+            "链接不是有效的网址，应以 http:// 或 https:// 开头。",
+        ),
+        (
+            {"kind": MaterialKind.SLIDES, "file": SimpleUploadedFile("课件.mp4", b"\x00\x00\x00 ftypmp42")},
+            "file",
+            "不支持的资料文件类型“mp4”。可上传：PDF、Word（doc/docx）、PowerPoint（ppt/pptx）、Excel（xls/xlsx）、TXT、JPG、PNG；视频请以链接形式提供。",
+        ),
+        (
+            {"kind": MaterialKind.SLIDES, "file": SimpleUploadedFile("课件.exe", b"MZ")},
+            "file",
+            "不支持的资料文件类型“exe”。可上传：PDF、Word（doc/docx）、PowerPoint（ppt/pptx）、Excel（xls/xlsx）、TXT、JPG、PNG；视频请以链接形式提供。",
+        ),
+        (
+            {"kind": MaterialKind.SLIDES, "file": SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00")},
+            "file",
+            "资料文件内容与扩展名“.pdf”不符，请确认文件未损坏且类型正确。",
+        ),
+        (
+            {"kind": MaterialKind.OTHER, "file": SimpleUploadedFile("空.txt", b"")},
+            "file",
+            "资料文件是空的，请重新选择。",
+        ),
+        (
+            {"kind": "audio", "link": "https://v.example.cn/1"},
+            "kind",
+            "资料类型只能是教案、课件、解说词、视频链接、其他之一。",
+        ),
+    ],
+)
 def test_bad_material_refused_with_chinese_message(network, course, staff, kwargs, field, message):
     if kwargs.get("file") == "pdf":
         kwargs["file"] = pdf()
@@ -197,15 +285,31 @@ def test_bad_material_refused_with_chinese_message(network, course, staff, kwarg
 def test_oversized_material_refused(network, course, staff):
     big = pdf("大文件.pdf", PDF + b"x" * (1024 * 1024))
     with pytest.raises(DomainError) as exc:
-        services.upload_material(by=staff, course=course, kind=MaterialKind.LESSON_PLAN, title="教案", file=big)
+        services.upload_material(
+            by=staff, course=course, kind=MaterialKind.LESSON_PLAN, title="教案", file=big
+        )
     assert exc.value.message == "资料文件过大（1.0 MB），上限为 1 MB。"
     assert exc.value.code == "file_too_large"
     assert CourseMaterial.objects.count() == 0
 
 
 def test_video_link_and_text_file_accepted(network, course, staff):
-    video = services.upload_material(by=staff, course=course, kind=MaterialKind.VIDEO, title="现场实录",
-                                     link="https://video.example.cn/gz/1")
-    text = services.upload_material(by=staff, course=course, kind=MaterialKind.COMMENTARY, title="解说词",
-                                    file=SimpleUploadedFile("解说词.txt", "广州起义纪念馆解说词".encode("gb18030")))
-    assert (video.link, video.file.name, text.original_name) == ("https://video.example.cn/gz/1", "", "解说词.txt")
+    video = services.upload_material(
+        by=staff,
+        course=course,
+        kind=MaterialKind.VIDEO,
+        title="现场实录",
+        link="https://video.example.cn/gz/1",
+    )
+    text = services.upload_material(
+        by=staff,
+        course=course,
+        kind=MaterialKind.COMMENTARY,
+        title="解说词",
+        file=SimpleUploadedFile("解说词.txt", "广州起义纪念馆解说词".encode("gb18030")),
+    )
+    assert (video.link, video.file.name, text.original_name) == (
+        "https://video.example.cn/gz/1",
+        "",
+        "解说词.txt",
+    )

@@ -14,7 +14,9 @@ def test_dashboard_counts_only_visible_items(network, client_for):
     response = outsider.get("/dashboards/")
     totals = {t["key"]: t["count"] for t in response.context["totals"]}
     assert totals["teachers"] == 1
-    assert response.context["per_school"] == [{"school": "测试市", "teachers": 1, "topics": 0, "courses": 0, "total": 1}]
+    assert response.context["per_school"] == [
+        {"school": "测试市", "teachers": 1, "topics": 0, "courses": 0, "total": 1}
+    ]
 
 
 def test_dashboard_counts_own_school_items(network, client_for):

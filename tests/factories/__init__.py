@@ -72,7 +72,9 @@ def platform_admin(role: str) -> User:
 
 def join(alliance, *schools):
     for school in schools:
-        AllianceMembership.objects.get_or_create(alliance=alliance, school=school, defaults={"joined_on": date(2024, 1, 1)})
+        AllianceMembership.objects.get_or_create(
+            alliance=alliance, school=school, defaults={"joined_on": date(2024, 1, 1)}
+        )
 
 
 def build_small_network() -> SimpleNamespace:
@@ -83,15 +85,27 @@ def build_small_network() -> SimpleNamespace:
     stranger                         (related to nobody)
     """
     city = SchoolFactory(code="city", name="中共测试市委党校", short_name="测试市")
-    branch_a = SchoolFactory(code="city-a", name="中共测试市甲区委党校", short_name="甲区", parent=city, level=SchoolLevel.COUNTY)
-    branch_b = SchoolFactory(code="city-b", name="中共测试市乙区委党校", short_name="乙区", parent=city, level=SchoolLevel.COUNTY)
+    branch_a = SchoolFactory(
+        code="city-a", name="中共测试市甲区委党校", short_name="甲区", parent=city, level=SchoolLevel.COUNTY
+    )
+    branch_b = SchoolFactory(
+        code="city-b", name="中共测试市乙区委党校", short_name="乙区", parent=city, level=SchoolLevel.COUNTY
+    )
     far = SchoolFactory(code="far", name="中共远方市委党校", short_name="远方")
-    partner = SchoolFactory(code="partner", name="中共受援县委党校", short_name="受援", level=SchoolLevel.COUNTY)
+    partner = SchoolFactory(
+        code="partner", name="中共受援县委党校", short_name="受援", level=SchoolLevel.COUNTY
+    )
     stranger = SchoolFactory(code="stranger", name="中共无关市委党校", short_name="无关")
     alliance = AllianceFactory(name="测试片区", lead_school=city)
     join(alliance, city, far)
     partnership = SupportPartnership.objects.create(supporter=city, supported=partner, since=date(2020, 1, 1))
     return SimpleNamespace(
-        city=city, branch_a=branch_a, branch_b=branch_b, far=far, partner=partner, stranger=stranger,
-        alliance=alliance, partnership=partnership,
+        city=city,
+        branch_a=branch_a,
+        branch_b=branch_b,
+        far=far,
+        partner=partner,
+        stranger=stranger,
+        alliance=alliance,
+        partnership=partnership,
     )

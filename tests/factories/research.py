@@ -22,7 +22,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"课题{n:04d}")
     level = ProjectLevel.MUNICIPAL
     category = ProjectCategory.CONSULTING
-    principal_investigator = factory.SubFactory(BankTeacherFactory, owner_school=factory.SelfAttribute("..owner_school"))
+    principal_investigator = factory.SubFactory(
+        BankTeacherFactory, owner_school=factory.SelfAttribute("..owner_school")
+    )
     start_date = date(2024, 3, 1)
     end_date = date(2025, 2, 28)
     status = ProjectStatus.ONGOING
@@ -57,6 +59,9 @@ class OutputFactory(factory.django.DjangoModelFactory):
             self.shared_alliances.set(extracted)
 
 
-def endorsement(output, *, verified: bool = True, level=LeaderLevel.MUNICIPAL, day=date(2024, 7, 1)) -> Endorsement:
-    return Endorsement.objects.create(output=output, leader_level=level, endorsed_on=day,
-                                      verified_at=timezone.now() if verified else None)
+def endorsement(
+    output, *, verified: bool = True, level=LeaderLevel.MUNICIPAL, day=date(2024, 7, 1)
+) -> Endorsement:
+    return Endorsement.objects.create(
+        output=output, leader_level=level, endorsed_on=day, verified_at=timezone.now() if verified else None
+    )

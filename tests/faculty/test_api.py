@@ -11,9 +11,31 @@ from yiwang.network.enums import SharingScope
 
 pytestmark = pytest.mark.django_db
 
-TEACHER_KEYS = {"id", "name", "name_pinyin", "name_initials", "school", "gender", "gender_label", "title", "title_label",
-                "position", "department", "expertise", "bio", "phone", "email", "is_invited", "employer", "post",
-                "is_active", "scope", "scope_label", "created_at", "updated_at"}
+TEACHER_KEYS = {
+    "id",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "school",
+    "gender",
+    "gender_label",
+    "title",
+    "title_label",
+    "position",
+    "department",
+    "expertise",
+    "bio",
+    "phone",
+    "email",
+    "is_invited",
+    "employer",
+    "post",
+    "is_active",
+    "scope",
+    "scope_label",
+    "created_at",
+    "updated_at",
+}
 
 
 def bearer(user) -> dict:
@@ -22,8 +44,14 @@ def bearer(user) -> dict:
 
 
 def test_list_exact_shape_in_utf8(network):
-    teacher = TeacherFactory(owner_school=network.city, name="张宏伟", scope=SharingScope.NETWORK,
-                             expertise="党史、基层治理", phone="13812345678", email="zhw@example.com")
+    teacher = TeacherFactory(
+        owner_school=network.city,
+        name="张宏伟",
+        scope=SharingScope.NETWORK,
+        expertise="党史、基层治理",
+        phone="13812345678",
+        email="zhw@example.com",
+    )
     viewer = member(network.far)
     response = Client().get("/api/v1/faculty/?page_size=10", headers=bearer(viewer))
     assert response.status_code == 200
@@ -31,12 +59,21 @@ def test_list_exact_shape_in_utf8(network):
     assert "张宏伟" in response.content.decode("utf-8") and "\\u" not in response.content.decode("utf-8")
     data = response.json()
     assert {k: data[k] for k in ("count", "count_capped", "page", "page_size", "num_pages")} == {
-        "count": 1, "count_capped": False, "page": 1, "page_size": 10, "num_pages": 1}
+        "count": 1,
+        "count_capped": False,
+        "page": 1,
+        "page_size": 10,
+        "num_pages": 1,
+    }
     item = data["items"][0]
     assert set(item) == TEACHER_KEYS
     assert item["id"] == teacher.pk
     assert item["school"] == {"code": "city", "name": "中共测试市委党校", "short_name": "测试市"}
-    assert (item["name_pinyin"], item["name_initials"], item["expertise"]) == ("zhanghongwei", "zhw", ["党史", "基层治理"])
+    assert (item["name_pinyin"], item["name_initials"], item["expertise"]) == (
+        "zhanghongwei",
+        "zhw",
+        ["党史", "基层治理"],
+    )
     assert (item["phone"], item["email"], item["scope_label"]) == ("138****5678", "z***@example.com", "全网")
 
 
@@ -51,16 +88,29 @@ def test_anonymous_sees_only_public(network):
 def test_create_update_retire_with_token(network):
     staff = member(network.city, is_teaching_staff=True)
     client, headers = Client(), bearer(staff)
-    response = client.post("/api/v1/faculty/", {"school_code": "city", "name": "陈静", "title": "associate",
-                                                "scope": "partners", "alliance_ids": [network.alliance.pk]},
-                           content_type="application/json", headers=headers)
+    response = client.post(
+        "/api/v1/faculty/",
+        {
+            "school_code": "city",
+            "name": "陈静",
+            "title": "associate",
+            "scope": "partners",
+            "alliance_ids": [network.alliance.pk],
+        },
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 201, response.content
     created = response.json()
     assert (created["name"], created["name_pinyin"], created["scope"]) == ("陈静", "chenjing", "partners")
     teacher = Teacher.objects.get(pk=created["id"])
     assert list(teacher.shared_alliances.all()) == [network.alliance]
-    response = client.patch(f"/api/v1/faculty/{teacher.pk}", {"bio": "研究乡村振兴。", "scope": "system"},
-                            content_type="application/json", headers=headers)
+    response = client.patch(
+        f"/api/v1/faculty/{teacher.pk}",
+        {"bio": "研究乡村振兴。", "scope": "system"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 200
     assert (response.json()["bio"], response.json()["scope"]) == ("研究乡村振兴。", "system")
     teacher.refresh_from_db()
@@ -75,11 +125,16 @@ def test_create_update_retire_with_token(network):
 def test_outsider_update_refused_and_nothing_changes(network):
     teacher = TeacherFactory(owner_school=network.city, scope=SharingScope.NETWORK, bio="原简介")
     headers = bearer(member(network.far, is_school_admin=True))
-    response = Client().patch(f"/api/v1/faculty/{teacher.pk}", {"bio": "改掉"}, content_type="application/json",
-                              headers=headers)
+    response = Client().patch(
+        f"/api/v1/faculty/{teacher.pk}", {"bio": "改掉"}, content_type="application/json", headers=headers
+    )
     assert response.status_code == 403
-    assert response.json() == {"error": {"code": "forbidden",
-                                         "message": "只有本人或所属学校的管理员、教务、培训、科研人员可以修改教师信息。"}}
+    assert response.json() == {
+        "error": {
+            "code": "forbidden",
+            "message": "只有本人或所属学校的管理员、教务、培训、科研人员可以修改教师信息。",
+        }
+    }
     teacher.refresh_from_db()
     assert teacher.bio == "原简介"
 
@@ -87,14 +142,30 @@ def test_outsider_update_refused_and_nothing_changes(network):
 def test_create_errors_in_shared_shape(network):
     headers = bearer(member(network.city, is_teaching_staff=True))
     client = Client()
-    response = client.post("/api/v1/faculty/", {"school_code": "nope", "name": "陈静"}, content_type="application/json",
-                           headers=headers)
+    response = client.post(
+        "/api/v1/faculty/",
+        {"school_code": "nope", "name": "陈静"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 400
-    assert response.json() == {"error": {"code": "invalid", "message": "未知的学校代码“nope”。", "field": "school_code"}}
-    response = client.post("/api/v1/faculty/", {"school_code": "city", "name": "陈静", "email": "bad"},
-                           content_type="application/json", headers=headers)
-    assert response.json()["error"] == {"code": "invalid", "message": "电子邮箱格式不正确。", "field": "email"}
-    response = client.post("/api/v1/faculty/", {"school_code": "city"}, content_type="application/json", headers=headers)
+    assert response.json() == {
+        "error": {"code": "invalid", "message": "未知的学校代码“nope”。", "field": "school_code"}
+    }
+    response = client.post(
+        "/api/v1/faculty/",
+        {"school_code": "city", "name": "陈静", "email": "bad"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "电子邮箱格式不正确。",
+        "field": "email",
+    }
+    response = client.post(
+        "/api/v1/faculty/", {"school_code": "city"}, content_type="application/json", headers=headers
+    )
     assert response.status_code == 422
     assert response.json()["error"]["message"] == "请求参数不正确，请检查后重试。"
     response = client.get("/api/v1/faculty/?page_size=1000", headers=headers)
@@ -105,7 +176,9 @@ def test_create_errors_in_shared_shape(network):
 def test_writes_need_sign_in_and_revoked_token_refused(network):
     staff = member(network.city, is_teaching_staff=True)
     client = Client()
-    response = client.post("/api/v1/faculty/", {"school_code": "city", "name": "陈静"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/faculty/", {"school_code": "city", "name": "陈静"}, content_type="application/json"
+    )
     assert response.status_code == 401
     assert response.json() == {"error": {"code": "unauthorized", "message": "未登录或令牌无效。"}}
     token, key = create_api_token(user=staff, name="t")

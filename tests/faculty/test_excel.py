@@ -18,7 +18,18 @@ from yiwang.network.enums import SharingScope
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["学校代码", "姓名", "性别", "职称", "电话", "电子邮箱", "外请师资", "工作单位", "共享范围", "协作共享对象"]
+HEADERS = [
+    "学校代码",
+    "姓名",
+    "性别",
+    "职称",
+    "电话",
+    "电子邮箱",
+    "外请师资",
+    "工作单位",
+    "共享范围",
+    "协作共享对象",
+]
 
 
 def xlsx(rows, headers=HEADERS) -> bytes:
@@ -37,14 +48,16 @@ def upload(data: bytes, name="teachers.xlsx"):
 
 def test_every_problem_listed_and_nothing_written(network):
     staff = member(network.city, is_teaching_staff=True)
-    data = xlsx([
-        ["", "王芳", "女", "教授", "13812345678", "wf@example.com", "否", "", "本系统", ""],
-        ["nowhere", "李明", "男", "讲师", "", "", "", "", "", ""],
-        ["", "", "男", "院士", "abc", "not-mail", "也许", "", "协作", ""],
-        ["stranger", "赵强", "", "", "", "", "是", "", "全网", ""],
-        ["", "陈静", "", "", "", "", "", "", "协作", "测试片区、unknown-code、far"],
-        ["", "王芳", "女", "教授", "13812345678", "", "", "", "", ""],
-    ])
+    data = xlsx(
+        [
+            ["", "王芳", "女", "教授", "13812345678", "wf@example.com", "否", "", "本系统", ""],
+            ["nowhere", "李明", "男", "讲师", "", "", "", "", "", ""],
+            ["", "", "男", "院士", "abc", "not-mail", "也许", "", "协作", ""],
+            ["stranger", "赵强", "", "", "", "", "是", "", "全网", ""],
+            ["", "陈静", "", "", "", "", "", "", "协作", "测试片区、unknown-code、far"],
+            ["", "王芳", "女", "教授", "13812345678", "", "", "", "", ""],
+        ]
+    )
     report = TeacherImporter(by=staff, school=network.city).run(data)
     assert report.state == "invalid"
     assert [(p.row, p.column, p.value, p.reason) for p in report.problems] == [
@@ -82,18 +95,40 @@ def test_missing_required_column(network):
 def test_clean_file_imports_all_in_one_go_with_one_audit_record(network):
     staff = member(network.city, is_teaching_staff=True)
     MembershipFactory(user=staff, school=network.branch_a, is_training_staff=True)
-    data = xlsx([
-        ["", "王芳", "女", "教授", "13812345678", "wf@example.com", "否", "", "协作", "测试片区、partner"],
-        ["city-a", "欧阳明", "男", "", "", "", "是", "广州市农业农村局", "全网", ""],
-    ])
+    data = xlsx(
+        [
+            [
+                "",
+                "王芳",
+                "女",
+                "教授",
+                "13812345678",
+                "wf@example.com",
+                "否",
+                "",
+                "协作",
+                "测试片区、partner",
+            ],
+            ["city-a", "欧阳明", "男", "", "", "", "是", "广州市农业农村局", "全网", ""],
+        ]
+    )
     report = TeacherImporter(by=staff, school=network.city).run(data)
     assert (report.state, report.created) == ("imported", 2)
     wang = Teacher.objects.get(name="王芳")
-    assert (wang.owner_school, wang.title, wang.name_pinyin, wang.scope) == (network.city, "professor", "wangfang", "partners")
+    assert (wang.owner_school, wang.title, wang.name_pinyin, wang.scope) == (
+        network.city,
+        "professor",
+        "wangfang",
+        "partners",
+    )
     assert list(wang.shared_alliances.all()) == [network.alliance]
     assert list(wang.shared_partnerships.all()) == [network.partnership]
     ouyang = Teacher.objects.get(name="欧阳明")
-    assert (ouyang.owner_school, ouyang.is_invited, ouyang.employer) == (network.branch_a, True, "广州市农业农村局")
+    assert (ouyang.owner_school, ouyang.is_invited, ouyang.employer) == (
+        network.branch_a,
+        True,
+        "广州市农业农村局",
+    )
     record = AuditRecord.objects.get(action="teacher.imported")
     assert record.after == {"created": 2, "updated": 0, "skipped": 0, "rows": 2}
 
@@ -102,11 +137,13 @@ def test_duplicates_listed_then_skip_or_update(network):
     staff = member(network.city, is_teaching_staff=True)
     TeacherFactory(owner_school=network.city, name="王芳", phone="13812345678", title="lecturer")
     TeacherFactory(owner_school=network.city, name="李明", phone="")
-    data = xlsx([
-        ["", "王芳", "", "教授", "13812345678", "", "", "", "", ""],
-        ["", "黎明", "", "", "", "", "", "", "", ""],  # same pinyin as 李明 in the same school
-        ["", "陈静", "", "", "", "", "", "", "", ""],
-    ])
+    data = xlsx(
+        [
+            ["", "王芳", "", "教授", "13812345678", "", "", "", "", ""],
+            ["", "黎明", "", "", "", "", "", "", "", ""],  # same pinyin as 李明 in the same school
+            ["", "陈静", "", "", "", "", "", "", "", ""],
+        ]
+    )
     report = TeacherImporter(by=staff, school=network.city).run(data)
     assert report.state == "needs_decision"
     assert [(d["row"], d["existing"]) for d in report.duplicates] == [(2, "王芳"), (3, "李明")]
@@ -127,14 +164,22 @@ def test_import_pages_show_problems_then_import(client_for, network):
     assert client.get("/faculty/import/").status_code == 200
     template = client.get("/faculty/import/template/")
     assert template["Content-Type"] == excel.XLSX_CONTENT_TYPE
-    bad = xlsx([["", "王芳", "", "", "", "", "", "", "", ""], ["", "李明", "", "", "", "", "", "", "火星", ""]])
+    bad = xlsx(
+        [["", "王芳", "", "", "", "", "", "", "", ""], ["", "李明", "", "", "", "", "", "", "火星", ""]]
+    )
     response = client.post("/faculty/import/", {"school": network.city.pk, "file": upload(bad)})
     assert response.status_code == 302
     status = client.get(response["Location"]).content.decode()
     assert "文件中有 1 个问题，未导入任何记录。" in status
-    assert "第 3 行" in status and "火星" in status and "不在可选范围内（可选：本校、本系统、协作、全网、公开）" in status
+    assert (
+        "第 3 行" in status
+        and "火星" in status
+        and "不在可选范围内（可选：本校、本系统、协作、全网、公开）" in status
+    )
     assert Teacher.objects.count() == 0
-    good = xlsx([["", "王芳", "", "", "", "", "", "", "", ""], ["", "李明", "", "", "", "", "", "", "全网", ""]])
+    good = xlsx(
+        [["", "王芳", "", "", "", "", "", "", "", ""], ["", "李明", "", "", "", "", "", "", "全网", ""]]
+    )
     response = client.post("/faculty/import/", {"school": network.city.pk, "file": upload(good)})
     assert "导入完成：新建 2 条，更新 0 条，跳过 0 条。" in client.get(response["Location"]).content.decode()
     assert sorted(Teacher.objects.values_list("name", flat=True)) == ["李明", "王芳"]
@@ -144,8 +189,10 @@ def test_import_duplicate_choice_on_page(client_for, network):
     staff = member(network.city, is_teaching_staff=True)
     TeacherFactory(owner_school=network.city, name="王芳", phone="")
     client = client_for(staff)
-    response = client.post("/faculty/import/", {"school": network.city.pk,
-                                                "file": upload(xlsx([["", "王芳", "", "教授", "", "", "", "", "", ""]]))})
+    response = client.post(
+        "/faculty/import/",
+        {"school": network.city.pk, "file": upload(xlsx([["", "王芳", "", "教授", "", "", "", "", "", ""]]))},
+    )
     status_url = response["Location"]
     assert "可能与已有记录重复" in client.get(status_url).content.decode()
     client.post(status_url, {"on_duplicate": "update"})
@@ -168,25 +215,60 @@ def test_upload_refusals_on_page(client_for, network):
 
 def test_job_status_private_to_its_owner(client_for, network):
     staff = member(network.city, is_teaching_staff=True)
-    job_id = excel.start_import_job(bank="teacher", upload=upload(xlsx([])), filename="t.xlsx", school=network.city,
-                                    by=staff)
+    job_id = excel.start_import_job(
+        bank="teacher", upload=upload(xlsx([])), filename="t.xlsx", school=network.city, by=staff
+    )
     other = client_for(member(network.city, is_teaching_staff=True))
     assert other.get(f"/faculty/import/{job_id}/").status_code == 404
 
 
 def test_round_trip_export_then_import_into_empty_school(client_for, network):
     source = member(network.city, is_teaching_staff=True)
-    TeacherFactory(owner_school=network.city, name="王芳", gender="female", title="professor", position="主任",
-                   department="经济学教研部", expertise="数字经济、新质生产力", bio="简介\n第二行", phone="13812345678",
-                   email="wf@example.com", scope=SharingScope.PUBLIC)
-    TeacherFactory(owner_school=network.city, name="欧阳明", is_invited=True, employer="广州市科学技术局", post="副局长",
-                   phone="", email="", scope=SharingScope.SCHOOL)
+    TeacherFactory(
+        owner_school=network.city,
+        name="王芳",
+        gender="female",
+        title="professor",
+        position="主任",
+        department="经济学教研部",
+        expertise="数字经济、新质生产力",
+        bio="简介\n第二行",
+        phone="13812345678",
+        email="wf@example.com",
+        scope=SharingScope.PUBLIC,
+    )
+    TeacherFactory(
+        owner_school=network.city,
+        name="欧阳明",
+        is_invited=True,
+        employer="广州市科学技术局",
+        post="副局长",
+        phone="",
+        email="",
+        scope=SharingScope.SCHOOL,
+    )
     exported = client_for(source).get("/faculty/export/").content
     target_staff = member(network.stranger, is_teaching_staff=True)
     report = TeacherImporter(by=target_staff, school=network.stranger).run(exported)
     assert (report.state, report.created) == ("imported", 2)
-    fields = ["name", "name_pinyin", "name_initials", "gender", "title", "position", "department", "expertise", "bio",
-              "phone", "email", "is_invited", "employer", "post", "scope", "is_active"]
+    fields = [
+        "name",
+        "name_pinyin",
+        "name_initials",
+        "gender",
+        "title",
+        "position",
+        "department",
+        "expertise",
+        "bio",
+        "phone",
+        "email",
+        "is_invited",
+        "employer",
+        "post",
+        "scope",
+        "is_active",
+    ]
     original = list(Teacher.objects.filter(owner_school=network.city).order_by("name").values(*fields))
     copied = list(Teacher.objects.filter(owner_school=network.stranger).order_by("name").values(*fields))
     assert copied == original

@@ -63,8 +63,9 @@ def test_branch_sees_partners_scope_but_not_school_scope(client_for, network, se
 
 
 def test_contacts_masked_outside_owner_school(client_for, network):
-    teacher = TeacherFactory(owner_school=network.city, scope=SharingScope.NETWORK, phone="13812345678",
-                             email="zhang@example.com")
+    teacher = TeacherFactory(
+        owner_school=network.city, scope=SharingScope.NETWORK, phone="13812345678", email="zhang@example.com"
+    )
     outsider = client_for(member(network.far))
     body = outsider.get(f"/faculty/{teacher.pk}/").content.decode()
     assert "138****5678" in body and "z***@example.com" in body and "13812345678" not in body
@@ -123,8 +124,9 @@ def test_staff_creates_teacher_through_page(client_for, network):
     assert response.status_code == 400
     assert "“协作”范围需至少选择一个联盟或对口支援关系。" in response.content.decode()
     assert Teacher.objects.count() == 0
-    response = client.post("/faculty/new/", {"name": "陈静", "title": "lecturer", "scope": "system",
-                                             "phone": "13900001111"})
+    response = client.post(
+        "/faculty/new/", {"name": "陈静", "title": "lecturer", "scope": "system", "phone": "13900001111"}
+    )
     teacher = Teacher.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/faculty/{teacher.pk}/"
     assert (teacher.owner_school, teacher.name_pinyin) == (network.branch_a, "chenjing")

@@ -13,18 +13,29 @@ from yiwang.network.enums import SharingScope
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name, full, initials", [
-    ("张宏伟", "zhanghongwei", "zhw"), ("曾志宏", "zengzhihong", "zzh"), ("单雄信", "shanxiongxin", "sxx"),
-    ("李娜", "lina", "ln"),
-])
+@pytest.mark.parametrize(
+    "name, full, initials",
+    [
+        ("张宏伟", "zhanghongwei", "zhw"),
+        ("曾志宏", "zengzhihong", "zzh"),
+        ("单雄信", "shanxiongxin", "sxx"),
+        ("李娜", "lina", "ln"),
+    ],
+)
 def test_name_pinyin_full_and_initials(name, full, initials):
     assert services.name_pinyin(name) == (full, initials)
 
 
 def test_staff_creates_teacher_with_pinyin_and_audit(network):
     staff = member(network.branch_a, is_teaching_staff=True)
-    teacher = services.create_teacher(by=staff, school=network.branch_a, name=" 张宏伟 ", title="associate",
-                                      phone="13812345678", email="zhw@example.com")
+    teacher = services.create_teacher(
+        by=staff,
+        school=network.branch_a,
+        name=" 张宏伟 ",
+        title="associate",
+        phone="13812345678",
+        email="zhw@example.com",
+    )
     teacher.refresh_from_db()
     assert (teacher.name, teacher.name_pinyin, teacher.name_initials) == ("张宏伟", "zhanghongwei", "zhw")
     assert teacher.owner_school == network.branch_a and teacher.scope == SharingScope.SYSTEM
@@ -40,14 +51,17 @@ def test_teacher_of_another_school_cannot_create(network):
     assert Teacher.objects.count() == 0
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"name": ""}, "请填写教师姓名。"),
-    ({"name": "王芳", "email": "not-an-email"}, "电子邮箱格式不正确。"),
-    ({"name": "王芳", "phone": "abc"}, "电话号码格式不正确，应为 7–20 位数字（可含 - 和空格）。"),
-    ({"name": "王芳", "title": "dean"}, "职称只能是教授、副教授、讲师、助教或其他。"),
-    ({"name": "王芳", "is_invited": True}, "外请师资须填写工作单位。"),
-    ({"name": "王芳", "scope": "partners"}, "“协作”范围需至少选择一个联盟或对口支援关系。"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"name": ""}, "请填写教师姓名。"),
+        ({"name": "王芳", "email": "not-an-email"}, "电子邮箱格式不正确。"),
+        ({"name": "王芳", "phone": "abc"}, "电话号码格式不正确，应为 7–20 位数字（可含 - 和空格）。"),
+        ({"name": "王芳", "title": "dean"}, "职称只能是教授、副教授、讲师、助教或其他。"),
+        ({"name": "王芳", "is_invited": True}, "外请师资须填写工作单位。"),
+        ({"name": "王芳", "scope": "partners"}, "“协作”范围需至少选择一个联盟或对口支援关系。"),
+    ],
+)
 def test_bad_teacher_input_refused_with_chinese_message(network, fields, message):
     staff = member(network.city, is_school_admin=True)
     with pytest.raises(DomainError) as exc:
@@ -82,8 +96,9 @@ def test_teacher_of_another_school_cannot_edit(network):
 
 def test_partners_scope_shares_with_picked_alliance(network):
     staff = member(network.city, is_school_admin=True)
-    teacher = services.create_teacher(by=staff, school=network.city, name="李明", scope=SharingScope.PARTNERS,
-                                      alliances=[network.alliance])
+    teacher = services.create_teacher(
+        by=staff, school=network.city, name="李明", scope=SharingScope.PARTNERS, alliances=[network.alliance]
+    )
     assert list(teacher.shared_alliances.all()) == [network.alliance]
     assert selectors.teachers_visible_to(member(network.far)).get() == teacher
     assert not selectors.teachers_visible_to(member(network.stranger)).exists()

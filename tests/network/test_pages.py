@@ -34,8 +34,15 @@ def test_manage_page_forbidden_to_school_admin(network, client_for):
 
 def test_manage_page_creates_school_and_reports_duplicate(network, client_for):
     client = client_for(platform_admin(PlatformRoleKind.SYSTEM))
-    data = {"form": "school", "school-code": "new-one", "school-name": "中共新建区委党校", "school-short_name": "新建",
-            "school-level": "county", "school-province": "广东省", "school-parent": network.city.pk}
+    data = {
+        "form": "school",
+        "school-code": "new-one",
+        "school-name": "中共新建区委党校",
+        "school-short_name": "新建",
+        "school-level": "county",
+        "school-province": "广东省",
+        "school-parent": network.city.pk,
+    }
     assert client.post("/network/manage/", data).status_code == 302
     assert School.objects.get(code="new-one").parent == network.city
     data["school-name"] = "另一个名字"

@@ -20,8 +20,14 @@ def sysadmin():
 
 
 def test_create_school_records_audit(sysadmin):
-    school = services.create_school(by=sysadmin, code="gz-test", name="中共测试区委党校", short_name="测试",
-                                    level="county", province="广东省")
+    school = services.create_school(
+        by=sysadmin,
+        code="gz-test",
+        name="中共测试区委党校",
+        short_name="测试",
+        level="county",
+        province="广东省",
+    )
     record = AuditRecord.objects.get(action="school.created")
     assert record.actor == sysadmin
     assert record.school == school
@@ -31,7 +37,9 @@ def test_create_school_records_audit(sysadmin):
 def test_duplicate_school_code_refused_in_chinese(sysadmin):
     SchoolFactory(code="dup")
     with pytest.raises(ConflictError) as exc:
-        services.create_school(by=sysadmin, code="dup", name="另一所党校", short_name="另", level="city", province="广东省")
+        services.create_school(
+            by=sysadmin, code="dup", name="另一所党校", short_name="另", level="city", province="广东省"
+        )
     assert exc.value.message == "学校代码“dup”已被使用。"
     assert School.objects.filter(code="dup").count() == 1
     assert not AuditRecord.objects.filter(action="school.created").exists()
@@ -55,22 +63,34 @@ def test_only_system_admin_manages_network():
     school = SchoolFactory()
     school_admin = member(school, is_school_admin=True)
     with pytest.raises(PermissionDeniedError):
-        services.create_school(by=school_admin, code="x", name="某党校", short_name="某", level="city", province="广东省")
+        services.create_school(
+            by=school_admin, code="x", name="某党校", short_name="某", level="city", province="广东省"
+        )
     with pytest.raises(PermissionDeniedError):
-        services.create_school(by=platform_admin(PlatformRoleKind.AUDIT), code="x", name="某党校", short_name="某",
-                               level="city", province="广东省")
+        services.create_school(
+            by=platform_admin(PlatformRoleKind.AUDIT),
+            code="x",
+            name="某党校",
+            short_name="某",
+            level="city",
+            province="广东省",
+        )
     assert not School.objects.filter(code="x").exists()
 
 
 def test_invalid_level_refused(sysadmin):
     with pytest.raises(DomainError) as exc:
-        services.create_school(by=sysadmin, code="x", name="某党校", short_name="某", level="galaxy", province="广东省")
+        services.create_school(
+            by=sysadmin, code="x", name="某党校", short_name="某", level="galaxy", province="广东省"
+        )
     assert exc.value.message == "学校级别只能是省级、市级或县区级。"
 
 
 def test_alliance_includes_lead_school_and_refuses_duplicates(sysadmin):
     lead, other = SchoolFactory(), SchoolFactory()
-    alliance = services.create_alliance(by=sysadmin, name="测试联盟", kind="adjacent", lead_school=lead, members=[other])
+    alliance = services.create_alliance(
+        by=sysadmin, name="测试联盟", kind="adjacent", lead_school=lead, members=[other]
+    )
     assert set(alliance.members.all()) == {lead, other}
     with pytest.raises(ConflictError):
         services.add_alliance_member(by=sysadmin, alliance=alliance, school=other)
@@ -95,12 +115,18 @@ def test_validate_sharing_rejects_bad_scope_and_foreign_alliance(network):
         services.validate_sharing(owner_school=network.city, scope="everyone")
     assert bad.value.message == "共享范围无效，只能是本校、本系统、协作、全网或公开。"
     with pytest.raises(DomainError) as foreign:
-        services.validate_sharing(owner_school=network.stranger, scope=SharingScope.PARTNERS, alliances=[network.alliance])
+        services.validate_sharing(
+            owner_school=network.stranger, scope=SharingScope.PARTNERS, alliances=[network.alliance]
+        )
     assert "不是“测试片区”的成员" in foreign.value.message
     with pytest.raises(DomainError):
         services.validate_sharing(owner_school=network.city, scope=SharingScope.PARTNERS)
-    services.validate_sharing(owner_school=network.city, scope=SharingScope.PARTNERS, alliances=[network.alliance],
-                              partnerships=[network.partnership])
+    services.validate_sharing(
+        owner_school=network.city,
+        scope=SharingScope.PARTNERS,
+        alliances=[network.alliance],
+        partnerships=[network.partnership],
+    )
 
 
 def test_database_refuses_invalid_scope(network):

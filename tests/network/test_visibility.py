@@ -51,7 +51,10 @@ def test_partners_scope_reaches_picked_alliance_and_partnership(network):
     assert by_partnership.name not in visible_names(far_viewer)
     assert by_partnership.name in visible_names(partner_viewer)
     assert by_alliance.name not in visible_names(partner_viewer)
-    assert not visible_names(member(network.stranger, is_teacher=True)) & {by_alliance.name, by_partnership.name}
+    assert not visible_names(member(network.stranger, is_teacher=True)) & {
+        by_alliance.name,
+        by_partnership.name,
+    }
     # The owner's system sees both.
     assert visible_names(member(network.branch_b)) >= {by_alliance.name, by_partnership.name}
 

@@ -24,14 +24,30 @@ def leaky(network):
     unverified on the 协作 output (never counted).
     """
     pi = BankTeacherFactory(owner_school=network.city, name="陈思远", scope=SharingScope.NETWORK)
-    own = ProjectFactory(owner_school=network.city, title="本校课题：城中村治理", scope=SharingScope.SCHOOL,
-                         principal_investigator=pi)
-    partners = ProjectFactory(owner_school=network.city, title="协作课题：百千万工程", scope=SharingScope.PARTNERS,
-                              alliances=[network.alliance], principal_investigator=pi)
-    own_output = OutputFactory(owner_school=network.city, title="本校咨政报告", scope=SharingScope.SCHOOL, project=own)
+    own = ProjectFactory(
+        owner_school=network.city,
+        title="本校课题：城中村治理",
+        scope=SharingScope.SCHOOL,
+        principal_investigator=pi,
+    )
+    partners = ProjectFactory(
+        owner_school=network.city,
+        title="协作课题：百千万工程",
+        scope=SharingScope.PARTNERS,
+        alliances=[network.alliance],
+        principal_investigator=pi,
+    )
+    own_output = OutputFactory(
+        owner_school=network.city, title="本校咨政报告", scope=SharingScope.SCHOOL, project=own
+    )
     own_output.file.save("全文.pdf", SimpleUploadedFile("全文.pdf", b"%PDF secret"))
-    partners_output = OutputFactory(owner_school=network.city, title="协作咨政报告", scope=SharingScope.PARTNERS,
-                                    alliances=[network.alliance], project=own)
+    partners_output = OutputFactory(
+        owner_school=network.city,
+        title="协作咨政报告",
+        scope=SharingScope.PARTNERS,
+        alliances=[network.alliance],
+        project=own,
+    )
     public_output = OutputFactory(owner_school=network.stranger, title="公开论文", scope=SharingScope.PUBLIC)
     for _ in range(3):
         endorsement(own_output)
@@ -40,8 +56,15 @@ def leaky(network):
     endorsement(partners_output)
     endorsement(partners_output, verified=False)
     endorsement(public_output)
-    return SimpleNamespace(pi=pi, own=own, partners=partners, own_output=own_output, partners_output=partners_output,
-                           public_output=public_output, evidence=evidence)
+    return SimpleNamespace(
+        pi=pi,
+        own=own,
+        partners=partners,
+        own_output=own_output,
+        partners_output=partners_output,
+        public_output=public_output,
+        evidence=evidence,
+    )
 
 
 @pytest.fixture

@@ -38,7 +38,9 @@ def api(user) -> Client:
 def test_projects_respect_scope_on_pages_api_and_export(client_for, leaky, viewers, who):
     user, sees_own, sees_partners = viewers[who]
     client = client_for(user)
-    expected = sorted(([leaky.own.title] if sees_own else []) + ([leaky.partners.title] if sees_partners else []))
+    expected = sorted(
+        ([leaky.own.title] if sees_own else []) + ([leaky.partners.title] if sees_partners else [])
+    )
     html = text(client.get("/research/"))
     assert f"共 {len(expected)} 项课题" in html
     assert (leaky.own.title in html, leaky.partners.title in html) == (sees_own, sees_partners)
@@ -47,14 +49,18 @@ def test_projects_respect_scope_on_pages_api_and_export(client_for, leaky, viewe
         assert client.get(f"/research/{project.pk}/").status_code == (200 if sees else 404)
     data = api(user).get("/api/v1/research/projects").json()
     assert (sorted(p["title"] for p in data["items"]), data["count"]) == (expected, len(expected))
-    assert api(user).get(f"/api/v1/research/projects/{leaky.own.pk}").status_code == (200 if sees_own else 404)
+    assert api(user).get(f"/api/v1/research/projects/{leaky.own.pk}").status_code == (
+        200 if sees_own else 404
+    )
 
 
 @pytest.mark.parametrize("who", WHO)
 def test_outputs_files_endorsements_respect_scope(client_for, leaky, viewers, who):
     user, sees_own, sees_partners = viewers[who]
     client = client_for(user)
-    expected = sorted(["公开论文"] + (["本校咨政报告"] if sees_own else []) + (["协作咨政报告"] if sees_partners else []))
+    expected = sorted(
+        ["公开论文"] + (["本校咨政报告"] if sees_own else []) + (["协作咨政报告"] if sees_partners else [])
+    )
     html = text(client.get("/research/outputs/"))
     assert f"共 {len(expected)} 项成果" in html
     for title in ("本校咨政报告", "协作咨政报告", "公开论文"):
@@ -79,7 +85,9 @@ def test_outputs_files_endorsements_respect_scope(client_for, leaky, viewers, wh
         assert sorted(e["status_label"] for e in response.json()) == ["已核实", "已核实", "待核实"]
         detail = api(user).get(f"/api/v1/research/outputs/{leaky.partners_output.pk}").json()
         assert (detail["verified_endorsements"], detail["project_title"]) == (
-            2, "本校课题：城中村治理" if sees_own else None)
+            2,
+            "本校课题：城中村治理" if sees_own else None,
+        )
     verify = client.post(f"/research/endorsements/{leaky.evidence.pk}/")
     assert verify.status_code == (302 if sees_partners else 404)
 
@@ -92,18 +100,28 @@ def test_rankings_count_only_visible_verified_endorsements(client_for, leaky, vi
     expected_schools.sort(key=lambda r: -r[1])
     ranking = api(user).get("/api/v1/research/ranking").json()
     assert [(r["school_code"], r["total"]) for r in ranking["schools"]] == expected_schools
-    expected_outputs = {"公开论文": 1} | ({"本校咨政报告": 3} if sees_own else {}) | ({"协作咨政报告": 2} if sees_partners else {})
+    expected_outputs = (
+        {"公开论文": 1}
+        | ({"本校咨政报告": 3} if sees_own else {})
+        | ({"协作咨政报告": 2} if sees_partners else {})
+    )
     assert {o["title"]: o["verified_endorsements"] for o in ranking["outputs"]} == expected_outputs
     html = text(client_for(user).get("/research/ranking/"))
     assert ("本校咨政报告" in html, "协作咨政报告" in html) == (sees_own, sees_partners)
     listed = api(user).get("/api/v1/research/outputs?endorsed=true&sort=-endorsements").json()
-    assert [o["title"] for o in listed["items"]] == sorted(expected_outputs, key=lambda t: -expected_outputs[t])
+    assert [o["title"] for o in listed["items"]] == sorted(
+        expected_outputs, key=lambda t: -expected_outputs[t]
+    )
 
 
 def test_project_members_of_hidden_teachers_not_shown(client_for, network):
     hidden = BankTeacherFactory(owner_school=network.stranger, name="隐藏教师", scope=SharingScope.SCHOOL)
-    project = ProjectFactory(owner_school=network.stranger, title="公开课题", scope=SharingScope.PUBLIC,
-                             principal_investigator=hidden)
+    project = ProjectFactory(
+        owner_school=network.stranger,
+        title="公开课题",
+        scope=SharingScope.PUBLIC,
+        principal_investigator=hidden,
+    )
     viewer = member(network.city, is_teacher=True)
     page = text(client_for(viewer).get(f"/research/{project.pk}/"))
     assert "公开课题" in page and "隐藏教师" not in page

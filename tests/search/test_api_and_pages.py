@@ -17,13 +17,35 @@ def test_api_search_contract(corpus, city_viewer, client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    assert set(body) == {"query", "words", "phrases", "mode", "notice", "total", "page", "pages", "capped", "results", "facets"}
+    assert set(body) == {
+        "query",
+        "words",
+        "phrases",
+        "mode",
+        "notice",
+        "total",
+        "page",
+        "pages",
+        "capped",
+        "results",
+        "facets",
+    }
     assert (body["query"], body["words"], body["mode"], body["page"], body["pages"]) == (
-        "法治政府建设", ["法治政府", "建设"], "all", 1, 1)
+        "法治政府建设",
+        ["法治政府", "建设"],
+        "all",
+        1,
+        1,
+    )
     first = body["results"][0]
     assert {k: first[k] for k in ("type", "type_label", "id", "title", "url", "school")} == {
-        "type": "topic", "type_label": "讲题", "id": corpus.p_law.pk, "title": "法治政府建设的重点任务",
-        "url": f"/topics/{corpus.p_law.pk}/", "school": "中共测试市委党校"}
+        "type": "topic",
+        "type_label": "讲题",
+        "id": corpus.p_law.pk,
+        "title": "法治政府建设的重点任务",
+        "url": f"/topics/{corpus.p_law.pk}/",
+        "school": "中共测试市委党校",
+    }
     assert first["title_html"] == "<mark>法治政府</mark><mark>建设</mark>的重点任务"
     assert [f["name"] for f in body["facets"]] == ["type", "school", "module", "category", "year"]
     assert "\\u" not in response.content.decode()
@@ -33,20 +55,26 @@ def test_api_filters(corpus, city_viewer, client_for):
     client = client_for(city_viewer)
     body = client.get("/api/v1/search", {"q": "治理", "type": "project"}).json()
     assert [(r["type"], r["id"], r["url"]) for r in body["results"]] == [
-        ("project", corpus.r_grid.pk, f"/research/{corpus.r_grid.pk}/")]
+        ("project", corpus.r_grid.pk, f"/research/{corpus.r_grid.pk}/")
+    ]
     output = client.get("/api/v1/search", {"q": "咨政报告", "type": "output"}).json()["results"][0]
     assert (output["id"], output["url"]) == (corpus.o_npf.pk, f"/research/outputs/{corpus.o_npf.pk}/")
-    assert body["facets"][0]["options"] == [{"value": "project", "label": "科研课题", "count": 1, "selected": True}]
+    assert body["facets"][0]["options"] == [
+        {"value": "project", "label": "科研课题", "count": 1, "selected": True}
+    ]
 
 
-@pytest.mark.parametrize("params, status, message", [
-    ({"q": ""}, 400, "请输入要搜索的词语。"),
-    ({"q": "的"}, 400, "搜索内容只包含标点或“的、和、与”等常用虚词，请输入更具体的词语。"),
-    ({"q": "乡" * 201}, 400, "搜索内容不能超过 200 个字符，请精简后再试。"),
-    ({"q": "治理", "type": "x"}, 400, None),
-    ({"q": "治理", "year": "abc"}, 422, "请求参数不正确，请检查后重试。"),
-    ({"q": "治理", "page": 99}, 400, "页码应在 1 到 50 之间；请用更具体的词语缩小范围。"),
-])
+@pytest.mark.parametrize(
+    "params, status, message",
+    [
+        ({"q": ""}, 400, "请输入要搜索的词语。"),
+        ({"q": "的"}, 400, "搜索内容只包含标点或“的、和、与”等常用虚词，请输入更具体的词语。"),
+        ({"q": "乡" * 201}, 400, "搜索内容不能超过 200 个字符，请精简后再试。"),
+        ({"q": "治理", "type": "x"}, 400, None),
+        ({"q": "治理", "year": "abc"}, 422, "请求参数不正确，请检查后重试。"),
+        ({"q": "治理", "page": 99}, 400, "页码应在 1 到 50 之间；请用更具体的词语缩小范围。"),
+    ],
+)
 def test_api_bad_query_uses_the_shared_error_shape(corpus, city_viewer, client_for, params, status, message):
     response = client_for(city_viewer).get("/api/v1/search", params)
     assert response.status_code == status
@@ -63,21 +91,38 @@ def test_api_rejects_a_wrong_token(client):
 
 def test_api_match_contract(corpus, city_viewer, client_for):
     response = client_for(city_viewer).post(
-        "/api/v1/search/match", {"need": "为中青班讲授乡村振兴与基层治理专题"}, content_type="application/json")
+        "/api/v1/search/match",
+        {"need": "为中青班讲授乡村振兴与基层治理专题"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["words"], body["audience"], body["form"]) == (["乡村振兴", "基层治理"], "young", "")
     top = body["teachers"][0]
-    assert (top["id"], top["name"], top["matched"], top["fit"]) == (corpus.zhang.pk, "张宏伟", ["乡村振兴", "基层治理"], 100.0)
-    assert {"type": "topic", "type_label": "讲题", "id": corpus.p_rural.pk, "title": "推进乡村振兴的广州实践",
-            "url": f"/topics/{corpus.p_rural.pk}/", "matched": ["乡村振兴", "基层治理"]} in top["evidence"]
+    assert (top["id"], top["name"], top["matched"], top["fit"]) == (
+        corpus.zhang.pk,
+        "张宏伟",
+        ["乡村振兴", "基层治理"],
+        100.0,
+    )
+    assert {
+        "type": "topic",
+        "type_label": "讲题",
+        "id": corpus.p_rural.pk,
+        "title": "推进乡村振兴的广州实践",
+        "url": f"/topics/{corpus.p_rural.pk}/",
+        "matched": ["乡村振兴", "基层治理"],
+    } in top["evidence"]
 
 
 def test_api_match_refuses_an_empty_need(corpus, city_viewer, client_for):
-    response = client_for(city_viewer).post("/api/v1/search/match", {"need": "讲授一堂专题课"},
-                                            content_type="application/json")
+    response = client_for(city_viewer).post(
+        "/api/v1/search/match", {"need": "讲授一堂专题课"}, content_type="application/json"
+    )
     assert response.status_code == 400
-    assert response.json()["error"]["message"] == "请写明需求的主题，例如“为中青班讲授乡村振兴与基层治理专题”。"
+    assert (
+        response.json()["error"]["message"] == "请写明需求的主题，例如“为中青班讲授乡村振兴与基层治理专题”。"
+    )
 
 
 def test_search_page_shows_highlighted_results_and_facets(corpus, city_viewer, client_for):
@@ -100,8 +145,9 @@ def test_search_page_bad_query_message(corpus, city_viewer, client_for):
     assert "请输入要搜索的词语。" in response.content.decode()
 
 
-def test_search_page_query_count_does_not_grow_with_results(network, city_viewer, client_for,
-                                                            django_assert_max_num_queries):
+def test_search_page_query_count_does_not_grow_with_results(
+    network, city_viewer, client_for, django_assert_max_num_queries
+):
     client = client_for(city_viewer)
     index(*[make_topic(network.city, f"数据要素改革第{i}讲") for i in range(3)])
     client.get("/search/", {"q": "数据要素"})  # warm the dictionary
@@ -114,7 +160,11 @@ def test_search_page_query_count_does_not_grow_with_results(network, city_viewer
 
 
 def test_match_page(corpus, city_viewer, client_for):
-    html = client_for(city_viewer).get("/search/match/", {"need": "为中青班讲授乡村振兴与基层治理专题"}).content.decode()
+    html = (
+        client_for(city_viewer)
+        .get("/search/match/", {"need": "为中青班讲授乡村振兴与基层治理专题"})
+        .content.decode()
+    )
     assert "张宏伟" in html and "匹配度 100.0" in html and "推进乡村振兴的广州实践" in html
 
 

@@ -18,11 +18,15 @@ def found(viewer, query):
     return [(h.type, h.title) for h in search_visible_to(viewer, query).hits]
 
 
-def test_teacher_created_through_the_bank_service_is_found_at_once(network, django_capture_on_commit_callbacks):
+def test_teacher_created_through_the_bank_service_is_found_at_once(
+    network, django_capture_on_commit_callbacks
+):
     staff = member(network.city, is_teaching_staff=True)
     viewer = member(network.city)
     with django_capture_on_commit_callbacks(execute=True):
-        create_teacher(by=staff, school=network.city, name="欧阳明", expertise="城市治理", scope=SharingScope.NETWORK)
+        create_teacher(
+            by=staff, school=network.city, name="欧阳明", expertise="城市治理", scope=SharingScope.NETWORK
+        )
     assert found(viewer, "ouyangming") == [("teacher", "欧阳明")]
     assert found(viewer, "城市治理") == [("teacher", "欧阳明")]
 

@@ -19,12 +19,19 @@ def scoped(network):
     owner = make_teacher(network.city, "欧阳明", scope=SharingScope.SCHOOL, expertise="海绵城市")
     school_only = make_topic(network.city, "本校海绵城市讲题", teachers=[owner], scope=SharingScope.SCHOOL)
     system = make_topic(network.branch_a, "本系统海绵城市讲题", scope=SharingScope.SYSTEM)
-    by_alliance = make_topic(network.city, "联盟海绵城市讲题", scope=SharingScope.PARTNERS, alliances=[network.alliance])
-    by_partner = make_output(network.city, "对口海绵城市成果", scope=SharingScope.PARTNERS,
-                             authors=[owner])
+    by_alliance = make_topic(
+        network.city, "联盟海绵城市讲题", scope=SharingScope.PARTNERS, alliances=[network.alliance]
+    )
+    by_partner = make_output(network.city, "对口海绵城市成果", scope=SharingScope.PARTNERS, authors=[owner])
     by_partner.shared_partnerships.set([network.partnership])
     index(owner, school_only, system, by_alliance, by_partner)
-    return {"owner": owner, "school": school_only, "system": system, "alliance": by_alliance, "partner": by_partner}
+    return {
+        "owner": owner,
+        "school": school_only,
+        "system": system,
+        "alliance": by_alliance,
+        "partner": by_partner,
+    }
 
 
 def visible_titles(viewer, query="海绵城市", **filters):
@@ -35,7 +42,13 @@ def visible_titles(viewer, query="海绵城市", **filters):
 
 def test_each_school_sees_exactly_what_the_rule_allows(network, scoped):
     expect = {
-        network.city: {"欧阳明", "本校海绵城市讲题", "本系统海绵城市讲题", "联盟海绵城市讲题", "对口海绵城市成果"},
+        network.city: {
+            "欧阳明",
+            "本校海绵城市讲题",
+            "本系统海绵城市讲题",
+            "联盟海绵城市讲题",
+            "对口海绵城市成果",
+        },
         network.branch_a: {"本系统海绵城市讲题", "联盟海绵城市讲题", "对口海绵城市成果"},
         network.branch_b: {"联盟海绵城市讲题", "对口海绵城市成果"},
         network.far: {"联盟海绵城市讲题"},
@@ -56,7 +69,11 @@ def test_anonymous_sees_nothing_restricted(scoped):
 
 def test_facet_filter_on_a_hidden_school_counts_nothing(network, scoped):
     seen, total, counts = visible_titles(member(network.stranger), school=network.city.pk)
-    assert (seen, total, counts) == (set(), 0, {"type": 0, "school": 0, "module": 0, "category": 0, "year": 0})
+    assert (seen, total, counts) == (
+        set(),
+        0,
+        {"type": 0, "school": 0, "module": 0, "category": 0, "year": 0},
+    )
 
 
 def test_fallback_to_any_word_still_hides(network, scoped):

@@ -15,7 +15,9 @@ def test_need_ranks_teachers_by_fit_with_evidence(corpus, city_viewer):
     assert (top.name, top.fit, top.matched) == ("张宏伟", 100.0, ["乡村振兴", "基层治理"])
     assert [e.title for e in top.evidence if e.type == "topic"] == ["推进乡村振兴的广州实践"]
     others = {t.name for t in result.teachers[1:]}
-    assert "周雅琳" in others  # 基层治理 only (topic for the 主体班 is filtered out by audience; her project fits)
+    assert (
+        "周雅琳" in others
+    )  # 基层治理 only (topic for the 主体班 is filtered out by audience; her project fits)
     assert all(t.fit < top.fit for t in result.teachers[1:])
 
 
@@ -37,16 +39,23 @@ def test_rating_breaks_ties_and_is_reported(network, city_viewer):
     b = make_teacher(network.city, "乙老师", expertise="海洋强国")
     index(a, b)
     result = match_teachers(city_viewer, "海洋强国")
-    assert [t.name for t in result.teachers] == sorted([t.name for t in result.teachers],
-                                                       key=lambda n: n)  # equal fit, no rating: by name
-    assert [t.rating for t in result.teachers] == [rating_averages([a.pk]).get(a.pk), rating_averages([b.pk]).get(b.pk)]
+    assert [t.name for t in result.teachers] == sorted(
+        [t.name for t in result.teachers], key=lambda n: n
+    )  # equal fit, no rating: by name
+    assert [t.rating for t in result.teachers] == [
+        rating_averages([a.pk]).get(a.pk),
+        rating_averages([b.pk]).get(b.pk),
+    ]
 
 
-@pytest.mark.parametrize("need, message", [
-    ("", "请输入要搜索的词语。"),
-    ("讲授一堂专题课", "请写明需求的主题，例如“为中青班讲授乡村振兴与基层治理专题”。"),
-    ("乡" * 201, "搜索内容不能超过 200 个字符，请精简后再试。"),
-])
+@pytest.mark.parametrize(
+    "need, message",
+    [
+        ("", "请输入要搜索的词语。"),
+        ("讲授一堂专题课", "请写明需求的主题，例如“为中青班讲授乡村振兴与基层治理专题”。"),
+        ("乡" * 201, "搜索内容不能超过 200 个字符，请精简后再试。"),
+    ],
+)
 def test_bad_need_is_refused(corpus, city_viewer, need, message):
     with pytest.raises(DomainError) as exc:
         match_teachers(city_viewer, need)
@@ -67,4 +76,6 @@ def test_topic_of_a_hidden_teacher_is_no_evidence_for_a_visible_one(network, cit
     topic = make_topic(network.city, "海洋强国战略", teachers=[visible])
     index(visible, topic)
     result = match_teachers(city_viewer, "海洋强国")
-    assert [(t.name, [e.title for e in t.evidence]) for t in result.teachers] == [("甲老师", ["海洋强国战略"])]
+    assert [(t.name, [e.title for e in t.evidence]) for t in result.teachers] == [
+        ("甲老师", ["海洋强国战略"])
+    ]

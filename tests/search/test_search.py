@@ -45,25 +45,34 @@ def test_quoted_phrase_matches_only_as_written(corpus, city_viewer):
     assert reversed_phrase.mode == "any"  # no item has the phrase: fell back to any word
 
 
-@pytest.mark.parametrize("query, message", [
-    ("", "请输入要搜索的词语。"),
-    ("   ", "请输入要搜索的词语。"),
-    ("的 和 与", "搜索内容只包含标点或“的、和、与”等常用虚词，请输入更具体的词语。"),
-    ("，。！？……", "搜索内容只包含标点或“的、和、与”等常用虚词，请输入更具体的词语。"),
-    ("乡" * 201, "搜索内容不能超过 200 个字符，请精简后再试。"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("", "请输入要搜索的词语。"),
+        ("   ", "请输入要搜索的词语。"),
+        ("的 和 与", "搜索内容只包含标点或“的、和、与”等常用虚词，请输入更具体的词语。"),
+        ("，。！？……", "搜索内容只包含标点或“的、和、与”等常用虚词，请输入更具体的词语。"),
+        ("乡" * 201, "搜索内容不能超过 200 个字符，请精简后再试。"),
+    ],
+)
 def test_bad_query_gets_a_chinese_message(corpus, city_viewer, query, message):
     with pytest.raises(DomainError) as exc:
         search_visible_to(city_viewer, query)
     assert (exc.value.message, exc.value.field) == (message, "q")
 
 
-@pytest.mark.parametrize("filters, message", [
-    ({"type": "bogus"}, "类型参数不正确，可选：teacher（教师）、topic（讲题）、course（课程）、project（科研课题）、output（科研成果）。"),
-    ({"year": "abc"}, "年份参数应为整数。"),
-    ({"year": 3000}, "年份应在 1900 到 2100 之间。"),
-    ({"page": 0}, "页码应在 1 到 50 之间；请用更具体的词语缩小范围。"),
-])
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        (
+            {"type": "bogus"},
+            "类型参数不正确，可选：teacher（教师）、topic（讲题）、course（课程）、project（科研课题）、output（科研成果）。",
+        ),
+        ({"year": "abc"}, "年份参数应为整数。"),
+        ({"year": 3000}, "年份应在 1900 到 2100 之间。"),
+        ({"page": 0}, "页码应在 1 到 50 之间；请用更具体的词语缩小范围。"),
+    ],
+)
 def test_bad_filter_gets_a_chinese_message(corpus, city_viewer, filters, message):
     with pytest.raises(DomainError) as exc:
         search_visible_to(city_viewer, "治理", **filters)
@@ -91,8 +100,13 @@ def test_facets_count_every_visible_match(corpus, city_viewer, network):
     assert results.total == 5
     assert facets["school"] == {str(network.city.pk): 3, str(network.branch_b.pk): 2}
     assert facets["year"] == {"2023": 1, str(corpus.p_gov.created_at.year): 2}
-    assert set(keys(results)) == {("topic", corpus.p_rural.pk), ("topic", corpus.p_gov.pk), ("teacher", corpus.zhang.pk),
-                                  ("teacher", corpus.zhou.pk), ("project", corpus.r_grid.pk)}
+    assert set(keys(results)) == {
+        ("topic", corpus.p_rural.pk),
+        ("topic", corpus.p_gov.pk),
+        ("teacher", corpus.zhang.pk),
+        ("teacher", corpus.zhou.pk),
+        ("project", corpus.r_grid.pk),
+    }
 
 
 def test_facet_filter_narrows_results_and_counts(corpus, city_viewer, network):
@@ -113,7 +127,9 @@ def test_facet_filter_narrows_results_and_counts(corpus, city_viewer, network):
 
 
 def test_snippet_highlights_matches_and_escapes_everything_else(network, city_viewer):
-    topic = make_topic(network.city, "<script>乡村振兴</script>", summary='<img src=x onerror="alert(1)">乡村振兴 & 治理')
+    topic = make_topic(
+        network.city, "<script>乡村振兴</script>", summary='<img src=x onerror="alert(1)">乡村振兴 & 治理'
+    )
     index(topic)
     hit = search_visible_to(city_viewer, "乡村振兴").hits[0]
     assert hit.title_html == "&lt;script&gt;<mark>乡村振兴</mark>&lt;/script&gt;"
@@ -130,7 +146,12 @@ def test_pinyin_query_highlights_the_name(corpus, city_viewer):
 
 def test_hit_has_type_id_title_url_school(corpus, city_viewer):
     hit = search_visible_to(city_viewer, "法治政府建设").hits[0]
-    assert (hit.type, hit.type_label, hit.id, hit.title) == ("topic", "讲题", corpus.p_law.pk, "法治政府建设的重点任务")
+    assert (hit.type, hit.type_label, hit.id, hit.title) == (
+        "topic",
+        "讲题",
+        corpus.p_law.pk,
+        "法治政府建设的重点任务",
+    )
     assert hit.url == f"/topics/{corpus.p_law.pk}/"
     assert hit.school == "中共测试市委党校"
     assert hit.category == "政治与法治"
@@ -149,7 +170,9 @@ def test_rebuild_command_recreates_the_index(corpus, city_viewer):
 
 def test_many_results_are_paged(network, city_viewer):
     teacher = make_teacher(network.city, "钱多多")
-    topics = [make_topic(network.city, f"数据要素市场化配置改革第{i}讲", teachers=[teacher]) for i in range(25)]
+    topics = [
+        make_topic(network.city, f"数据要素市场化配置改革第{i}讲", teachers=[teacher]) for i in range(25)
+    ]
     index(*topics)
     first = search_visible_to(city_viewer, "数据要素")
     second = search_visible_to(city_viewer, "数据要素", page=2)
@@ -166,8 +189,10 @@ def test_very_common_word_ranks_and_counts_only_the_newest_candidates(network, c
     assert {h.id for h in results.hits} == {t.pk for t in topics[2:]}
     assert results.notice == "匹配的条目很多，只在最新的 3 条中排序和统计；加上更具体的词语可以缩小范围。"
     settings.SEARCH_CANDIDATE_LIMIT = 6
-    assert (search_visible_to(city_viewer, "数据要素").capped, search_visible_to(city_viewer, "数据要素").notice) == (
-        False, "")
+    assert (
+        search_visible_to(city_viewer, "数据要素").capped,
+        search_visible_to(city_viewer, "数据要素").notice,
+    ) == (False, "")
 
 
 def test_demo_rebuilds_the_index_and_is_idempotent(corpus, city_viewer):

@@ -24,15 +24,32 @@ def test_domain_words_keep_the_sub_words_the_plain_dictionary_gives():
 
 def test_query_words_use_precise_mode_and_drop_stop_words():
     seg = Segmenter(domain_words())
-    assert seg.query_words("为中青班讲授乡村振兴与基层治理专题") == ["中青班", "讲授", "乡村振兴", "基层治理", "专题"]
+    assert seg.query_words("为中青班讲授乡村振兴与基层治理专题") == [
+        "中青班",
+        "讲授",
+        "乡村振兴",
+        "基层治理",
+        "专题",
+    ]
     assert seg.query_words("的 和 与，。！") == []
     assert seg.query_words("ＡＩ 人工智能") == ["ai", "人工智能"]
 
 
 def test_shipped_domain_dictionary_holds_the_issue_words():
     words = set(domain_words())
-    assert {"百千万工程", "新质生产力", "两个确立", "两个维护", "粤港澳大湾区", "现场教学", "咨政报告", "乡村振兴",
-            "基层治理", "高质量发展", "红棉讲坛"} <= words
+    assert {
+        "百千万工程",
+        "新质生产力",
+        "两个确立",
+        "两个维护",
+        "粤港澳大湾区",
+        "现场教学",
+        "咨政报告",
+        "乡村振兴",
+        "基层治理",
+        "高质量发展",
+        "红棉讲坛",
+    } <= words
 
 
 def test_name_tokens_hold_full_pinyin_initials_and_parts():
@@ -45,7 +62,9 @@ def test_name_tokens_use_the_surname_reading():
 
 
 @pytest.mark.django_db
-def test_added_word_is_effective_at_once_and_reindexes_items_containing_it(network, django_capture_on_commit_callbacks):
+def test_added_word_is_effective_at_once_and_reindexes_items_containing_it(
+    network, django_capture_on_commit_callbacks
+):
     viewer = member(network.city)
     topic = make_topic(network.city, "推进红棉讲坛品牌建设", summary="红棉讲坛是一个讲座品牌。")
     index(topic)
@@ -75,12 +94,15 @@ def test_removed_word_stops_being_one_word(network, django_capture_on_commit_cal
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("word, message", [
-    ("", "请输入要添加的词语。"),
-    ("红", "词语长度应为 2 到 30 个字符。"),
-    ("红棉 讲坛", "词语只能包含汉字、字母或数字，不能包含空格或标点。"),
-    ("红棉·讲坛", "词语只能包含汉字、字母或数字，不能包含空格或标点。"),
-])
+@pytest.mark.parametrize(
+    "word, message",
+    [
+        ("", "请输入要添加的词语。"),
+        ("红", "词语长度应为 2 到 30 个字符。"),
+        ("红棉 讲坛", "词语只能包含汉字、字母或数字，不能包含空格或标点。"),
+        ("红棉·讲坛", "词语只能包含汉字、字母或数字，不能包含空格或标点。"),
+    ],
+)
 def test_bad_dictionary_word_is_refused_and_changes_nothing(word, message):
     admin = platform_admin(PlatformRoleKind.SYSTEM)
     with pytest.raises(DomainError) as exc:

@@ -43,7 +43,9 @@ def sign_in(*, username: str, password: str) -> SignInResult:
             User().set_password(password)
             return wrong
         if user.is_locked(now):
-            return SignInResult(None, f"连续登录失败次数过多，账号已锁定至 {format_local(user.locked_until)}，请稍后再试。")
+            return SignInResult(
+                None, f"连续登录失败次数过多，账号已锁定至 {format_local(user.locked_until)}，请稍后再试。"
+            )
         if not user.check_password(password) or not user.is_active:
             user.failed_login_count += 1
             max_failures = settings.LOGIN_MAX_FAILURES
@@ -51,7 +53,9 @@ def sign_in(*, username: str, password: str) -> SignInResult:
                 user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
                 user.failed_login_count = 0
                 user.save(update_fields=["failed_login_count", "locked_until"])
-                record_audit(actor=None, action="account.locked", obj=user, after={"locked_until": user.locked_until})
+                record_audit(
+                    actor=None, action="account.locked", obj=user, after={"locked_until": user.locked_until}
+                )
                 return SignInResult(
                     None,
                     f"连续 {max_failures} 次登录失败，账号已锁定至 {format_local(user.locked_until)}，请稍后再试。",
@@ -74,7 +78,9 @@ def validate_new_password(password: str, user: User | None = None) -> None:
         raise DomainError("；".join(exc.messages), field="password") from exc
 
 
-def create_user(*, by, username: str, full_name: str, password: str, email: str = "", phone: str = "") -> User:
+def create_user(
+    *, by, username: str, full_name: str, password: str, email: str = "", phone: str = ""
+) -> User:
     username = username.strip()
     if not username:
         raise DomainError("请填写用户名。", field="username")
@@ -83,7 +89,9 @@ def create_user(*, by, username: str, full_name: str, password: str, email: str 
     validate_new_password(password)
     with transaction.atomic():
         user = User.objects.create_user(username, password, full_name=full_name, email=email, phone=phone)
-        record_audit(actor=by, action="account.created", obj=user, after={"username": username, "full_name": full_name})
+        record_audit(
+            actor=by, action="account.created", obj=user, after={"username": username, "full_name": full_name}
+        )
     return user
 
 
@@ -99,7 +107,9 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
 
 def grant_platform_role(*, by, user: User, role: str) -> PlatformRole:
     """Give a person one of the three platform roles; a second role is refused."""
-    if by is not None and not (getattr(by, "is_system_admin", False) or getattr(by, "is_security_admin", False)):
+    if by is not None and not (
+        getattr(by, "is_system_admin", False) or getattr(by, "is_security_admin", False)
+    ):
         raise PermissionDeniedError("只有系统管理员或安全管理员可以授予平台角色。")
     if role not in PlatformRoleKind.values:
         raise DomainError("无效的平台角色。", field="role")
@@ -127,7 +137,9 @@ def unlock_user(*, by, user: User) -> None:
         user.locked_until = None
         user.failed_login_count = 0
         user.save(update_fields=["locked_until", "failed_login_count"])
-        record_audit(actor=by, action="account.unlocked", obj=user, before=before, after={"locked_until": None})
+        record_audit(
+            actor=by, action="account.unlocked", obj=user, before=before, after={"locked_until": None}
+        )
 
 
 def _hash_key(key: str) -> str:

@@ -21,7 +21,9 @@ def login_view(request):
     error = ""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
-        result = services.sign_in(username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        result = services.sign_in(
+            username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
         if result.user is not None:
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
             if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
@@ -30,8 +32,12 @@ def login_view(request):
         error = result.message
     elif request.method == "POST":
         error = "请输入用户名和密码。"
-    return render(request, "accounts/login.html", {"form": form, "error": error, "next": next_url},
-                  status=200 if not error else 400)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "error": error, "next": next_url},
+        status=200 if not error else 400,
+    )
 
 
 @require_POST
@@ -50,8 +56,11 @@ def profile(request):
         password_form = PasswordChangeForm(request.POST, prefix="pw")
         if password_form.is_valid():
             try:
-                services.change_password(user=request.user, old_password=password_form.cleaned_data["old_password"],
-                                         new_password=password_form.cleaned_data["new_password"])
+                services.change_password(
+                    user=request.user,
+                    old_password=password_form.cleaned_data["old_password"],
+                    new_password=password_form.cleaned_data["new_password"],
+                )
             except DomainError as exc:
                 password_form.add_error(None, exc.message)
             else:
@@ -64,17 +73,26 @@ def profile(request):
         token_form = ApiTokenForm(request.POST, prefix="tk")
         if token_form.is_valid():
             try:
-                _, new_key = services.create_api_token(user=request.user, name=token_form.cleaned_data["name"])
+                _, new_key = services.create_api_token(
+                    user=request.user, name=token_form.cleaned_data["name"]
+                )
             except DomainError as exc:
                 token_form.add_error("name", exc.message)
             else:
                 token_form = ApiTokenForm(prefix="tk")
     tokens = request.user.api_tokens.all()
     memberships = request.user.memberships.filter(is_active=True).select_related("school")
-    return render(request, "accounts/profile.html", {
-        "password_form": password_form, "token_form": token_form, "tokens": tokens,
-        "new_key": new_key, "memberships": memberships,
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "password_form": password_form,
+            "token_form": token_form,
+            "tokens": tokens,
+            "new_key": new_key,
+            "memberships": memberships,
+        },
+    )
 
 
 @login_required
@@ -105,8 +123,11 @@ def manage_users(request):
     users = User.objects.select_related("platform_role_grant").order_by("username")
     if q:
         users = users.filter(username__icontains=q) | users.filter(full_name__icontains=q)
-    return render(request, "accounts/manage_users.html", {"form": form, "users": users[:200], "q": q,
-                                                           "role_form": PlatformRoleForm()})
+    return render(
+        request,
+        "accounts/manage_users.html",
+        {"form": form, "users": users[:200], "q": q, "role_form": PlatformRoleForm()},
+    )
 
 
 @login_required

@@ -10,12 +10,21 @@ class AuditRecord(models.Model):
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_name = models.CharField("操作人姓名", max_length=64, blank=True)
     school = models.ForeignKey(
-        "network.School", verbose_name="学校", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "network.School",
+        verbose_name="学校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     action = models.CharField("操作", max_length=60, db_index=True)
     object_type = models.CharField("对象类型", max_length=60, blank=True)
@@ -28,7 +37,10 @@ class AuditRecord(models.Model):
     class Meta:
         verbose_name = "审计记录"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["school", "created_at"]), models.Index(fields=["actor", "created_at"])]
+        indexes = [
+            models.Index(fields=["school", "created_at"]),
+            models.Index(fields=["actor", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"

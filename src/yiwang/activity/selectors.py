@@ -5,8 +5,9 @@ from django.utils import timezone
 from .models import AuditRecord
 
 
-def audit_records(*, person: str = "", school_id: int | None = None, action: str = "",
-                  date_from=None, date_to=None):
+def audit_records(
+    *, person: str = "", school_id: int | None = None, action: str = "", date_from=None, date_to=None
+):
     qs = AuditRecord.objects.select_related("school").order_by("-created_at", "-id")
     if person:
         qs = qs.filter(actor_name__icontains=person) | qs.filter(actor__username=person)

@@ -36,7 +36,9 @@ def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
     return {k: _jsonable(v) for k, v in data.items() if not k.endswith("password")}
 
 
-def record_audit(*, actor, action: str, obj=None, school=None, before=None, after=None, object_repr: str = ""):
+def record_audit(
+    *, actor, action: str, obj=None, school=None, before=None, after=None, object_repr: str = ""
+):
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditRecord.objects.create(
         actor=actor_obj,

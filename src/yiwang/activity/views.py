@@ -20,16 +20,23 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(label="操作人", required=False)
     school = forms.ModelChoiceField(label="学校", queryset=School.objects.all(), required=False)
     action = forms.CharField(label="操作", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _filtered(request):
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     qs = audit_records(
-        person=data.get("person") or "", school_id=data["school"].pk if data.get("school") else None,
-        action=data.get("action") or "", date_from=data.get("date_from"), date_to=data.get("date_to"),
+        person=data.get("person") or "",
+        school_id=data["school"].pk if data.get("school") else None,
+        action=data.get("action") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
     )
     return form, qs
 
@@ -40,9 +47,15 @@ def audit_log(request):
         raise PermissionDenied
     form, qs = _filtered(request)
     page = paginate(qs, request.GET.get("page"))
-    return render(request, "activity/audit_log.html", {
-        "form": form, "page": page, "querystring_without_page": querystring_without_page(request),
-    })
+    return render(
+        request,
+        "activity/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring_without_page": querystring_without_page(request),
+        },
+    )
 
 
 @login_required
@@ -52,14 +65,24 @@ def audit_export(request):
     _, qs = _filtered(request)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("审计日志")
-    ws.append(["时间", "操作人", "学校", "操作", "对象类型", "对象编号", "对象", "修改前", "修改后", "IP 地址"])
+    ws.append(
+        ["时间", "操作人", "学校", "操作", "对象类型", "对象编号", "对象", "修改前", "修改后", "IP 地址"]
+    )
     for r in qs.iterator(chunk_size=2000):
-        ws.append([
-            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"), r.actor_name,
-            r.school.name if r.school else "", r.action, r.object_type, r.object_id, r.object_repr,
-            str(r.before) if r.before is not None else "", str(r.after) if r.after is not None else "",
-            r.ip_address or "",
-        ])
+        ws.append(
+            [
+                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                r.actor_name,
+                r.school.name if r.school else "",
+                r.action,
+                r.object_type,
+                r.object_id,
+                r.object_repr,
+                str(r.before) if r.before is not None else "",
+                str(r.after) if r.after is not None else "",
+                r.ip_address or "",
+            ]
+        )
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(

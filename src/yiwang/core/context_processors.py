@@ -3,16 +3,26 @@
 from django.urls import NoReverseMatch, reverse
 
 NAVIGATION = [
-    ("共享资源", [
-        ("师资库", "faculty:list"),
-        ("讲题库", "topics:list"),
-        ("课程库", "courses:list"),
-        ("教学模块", "courses:module_list"),
-        ("科研信息库", "research:list"),
-    ]),
+    (
+        "共享资源",
+        [
+            ("师资库", "faculty:list"),
+            ("讲题库", "topics:list"),
+            ("课程库", "courses:list"),
+            ("教学模块", "courses:module_list"),
+            ("科研信息库", "research:list"),
+        ],
+    ),
     ("同听一堂课", [("课程表与开放课堂", "classes:calendar")]),
     ("合备一门课", [("精品课共建", "courses:list")]),
-    ("共研一个题", [("科研课题", "research:list"), ("科研成果", "research:output_list"), ("批示排行", "research:ranking")]),
+    (
+        "共研一个题",
+        [
+            ("科研课题", "research:list"),
+            ("科研成果", "research:output_list"),
+            ("批示排行", "research:ranking"),
+        ],
+    ),
     ("交流协作", [("学校网络", "network:overview")]),
     ("统计分析", [("数据概览", "dashboards:index")]),
 ]

@@ -280,10 +280,15 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "bank": self.bank, "state": self.state, "total_rows": self.total_rows,
-            "problems": [p.as_dict() for p in self.problems], "duplicates": self.duplicates,
+            "bank": self.bank,
+            "state": self.state,
+            "total_rows": self.total_rows,
+            "problems": [p.as_dict() for p in self.problems],
+            "duplicates": self.duplicates,
             "ignored_columns": self.ignored_columns,
-            "created": self.created, "updated": self.updated, "skipped": self.skipped,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
         }
 
 
@@ -458,7 +463,9 @@ class Importer:
             row.values[key] = school
 
     # -- the flow ------------------------------------------------------------------
-    def check(self, data: bytes, progress: Callable[[int, int], None] | None = None) -> tuple[ImportReport, list[ImportRow]]:
+    def check(
+        self, data: bytes, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[ImportReport, list[ImportRow]]:
         """Check every row; return the report and the parsed rows. Writes nothing."""
         report = ImportReport(bank=self.bank)
         height, rows_iter = read_sheet(data)
@@ -500,7 +507,9 @@ class Importer:
             if column.header in positions:
                 mapping[column.key] = positions[column.header]
             elif column.required:
-                report.problems.append(Problem(1, column.header, "", f"缺少必填列“{column.header}”，请使用最新模板"))
+                report.problems.append(
+                    Problem(1, column.header, "", f"缺少必填列“{column.header}”，请使用最新模板")
+                )
         known = {c.header for c in self.columns}
         report.ignored_columns = [h for h in positions if h not in known]
         return mapping
@@ -525,15 +534,22 @@ class Importer:
             if not row.problems:
                 key = self.duplicate_key(row)
                 if key is not None and key in first_seen:
-                    row.problems.append(Problem(row.number, "", self.describe(row),
-                                                f"与第 {first_seen[key]} 行重复"))
+                    row.problems.append(
+                        Problem(row.number, "", self.describe(row), f"与第 {first_seen[key]} 行重复")
+                    )
                 elif key is not None:
                     first_seen[key] = row.number
             if not row.problems:
                 row.existing = self.find_existing(row)
                 if row.existing is not None:
-                    report.duplicates.append({"row": row.number, "item": self.describe(row),
-                                              "existing_id": row.existing.pk, "existing": str(row.existing)})
+                    report.duplicates.append(
+                        {
+                            "row": row.number,
+                            "item": self.describe(row),
+                            "existing_id": row.existing.pk,
+                            "existing": str(row.existing),
+                        }
+                    )
             report.problems.extend(row.problems)
             if not row.problems:
                 row.raw = None  # only rows with problems need their raw cells (memory on large files)
@@ -566,10 +582,16 @@ class Importer:
             else:
                 report.skipped = len(duplicate_rows)
             record_audit(
-                actor=self.by, action=self.audit_action or f"{self.bank}.imported", school=self.school,
+                actor=self.by,
+                action=self.audit_action or f"{self.bank}.imported",
+                school=self.school,
                 object_repr=f"导入{self.label} {report.created} 条新建、{report.updated} 条更新、{report.skipped} 条跳过",
-                after={"created": report.created, "updated": report.updated, "skipped": report.skipped,
-                       "rows": report.total_rows},
+                after={
+                    "created": report.created,
+                    "updated": report.updated,
+                    "skipped": report.skipped,
+                    "rows": report.total_rows,
+                },
             )
             _announce_changed(self.model, saved)
 
@@ -597,10 +619,22 @@ def sharing_columns() -> list[Column]:
     from yiwang.network.enums import SharingScope
 
     return [
-        Column("scope", "共享范围", kind="choice", choices=tuple(SharingScope.choices), default=SharingScope.SYSTEM,
-               example="本系统", help="留空为“本系统”"),
-        Column("share_with", "协作共享对象", max_length=500, width=24,
-               help="共享范围为“协作”时填写：联盟名称或对口支援学校代码，多个用顿号分隔"),
+        Column(
+            "scope",
+            "共享范围",
+            kind="choice",
+            choices=tuple(SharingScope.choices),
+            default=SharingScope.SYSTEM,
+            example="本系统",
+            help="留空为“本系统”",
+        ),
+        Column(
+            "share_with",
+            "协作共享对象",
+            max_length=500,
+            width=24,
+            help="共享范围为“协作”时填写：联盟名称或对口支援学校代码，多个用顿号分隔",
+        ),
     ]
 
 
@@ -611,7 +645,9 @@ class SharingResolver:
         from yiwang.network.models import Alliance, SupportPartnership
 
         self.alliances = {a.name: a for a in Alliance.objects.prefetch_related("memberships")}
-        self.alliance_members = {a.pk: {m.school_id for m in a.memberships.all()} for a in self.alliances.values()}
+        self.alliance_members = {
+            a.pk: {m.school_id for m in a.memberships.all()} for a in self.alliances.values()
+        }
         self.partnerships = list(SupportPartnership.objects.select_related("supporter", "supported"))
 
     def resolve(self, row: ImportRow, school) -> None:
@@ -636,10 +672,15 @@ class SharingResolver:
                 else:
                     row.values["alliances"].append(alliance)
                 continue
-            partnership = next((p for p in self.partnerships if {p.supporter.code, p.supported.code} == {school.code, name}), None)
+            partnership = next(
+                (p for p in self.partnerships if {p.supporter.code, p.supported.code} == {school.code, name}),
+                None,
+            )
             if partnership is not None:
                 row.values["partnerships"].append(partnership)
-            elif any(name in (p.supporter.code, p.supported.code) for p in self.partnerships) or _school_exists(name):
+            elif any(
+                name in (p.supporter.code, p.supported.code) for p in self.partnerships
+            ) or _school_exists(name):
                 row.problem("share_with", f"{school.short_name}与学校“{name}”没有对口支援关系")
             else:
                 row.problem("share_with", f"未知的学校代码或联盟名称“{name}”")
@@ -667,10 +708,16 @@ def save_sharing(items: list[tuple[Any, list, list]]) -> None:
     alliance_through = model.shared_alliances.through
     partnership_through = model.shared_partnerships.through
     item_field = model._meta.get_field("shared_alliances").m2m_field_name() + "_id"
-    alliance_rows = [alliance_through(**{item_field: obj.pk, "alliance_id": a.pk}) for obj, alliances, _ in items
-                     for a in alliances]
-    partnership_rows = [partnership_through(**{item_field: obj.pk, "supportpartnership_id": p.pk})
-                        for obj, _, partnerships in items for p in partnerships]
+    alliance_rows = [
+        alliance_through(**{item_field: obj.pk, "alliance_id": a.pk})
+        for obj, alliances, _ in items
+        for a in alliances
+    ]
+    partnership_rows = [
+        partnership_through(**{item_field: obj.pk, "supportpartnership_id": p.pk})
+        for obj, _, partnerships in items
+        for p in partnerships
+    ]
     alliance_through.objects.bulk_create(alliance_rows, batch_size=BATCH_SIZE)
     partnership_through.objects.bulk_create(partnership_rows, batch_size=BATCH_SIZE)
 
@@ -733,14 +780,25 @@ def build_template(importer_cls: type[Importer]) -> bytes:
             for r, value in enumerate(values, start=2):
                 options.cell(row=r, column=option_col, value=value)
             formula = f"'可选值'!${opt_letter}$2:${opt_letter}${len(values) + 1}"
-            validation = DataValidation(type="list", formula1=formula, allow_blank=not column.required,
-                                        showErrorMessage=True, errorTitle="不在可选范围内",
-                                        error=f"请从下拉列表中选择{column.header}。")
+            validation = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle="不在可选范围内",
+                error=f"请从下拉列表中选择{column.header}。",
+            )
             ws.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}10000")
         elif column.kind == "multi":
-            validation = DataValidation(type="custom", formula1="TRUE", allow_blank=True, showInputMessage=True,
-                                        promptTitle=column.header, prompt=f"可填多个，用顿号分隔：{'、'.join(column.labels)}"[:250])
+            validation = DataValidation(
+                type="custom",
+                formula1="TRUE",
+                allow_blank=True,
+                showInputMessage=True,
+                promptTitle=column.header,
+                prompt=f"可填多个，用顿号分隔：{'、'.join(column.labels)}"[:250],
+            )
             ws.add_data_validation(validation)
             validation.add(f"{letter}2:{letter}10000")
         elif column.kind == "date":
@@ -794,7 +852,9 @@ def xlsx_response(data: bytes, filename: str):
     from django.http import HttpResponse
 
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 
@@ -848,18 +908,33 @@ def start_import_job(*, bank: str, upload, filename: str, school, by, on_duplica
 
     importer_cls = get_importer(bank)
     if not can_edit_bank_item(by, school):
-        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以导入{importer_cls.label}。")
+        raise PermissionDeniedError(
+            f"只有{school.name}的管理员、教务、培训或科研人员可以导入{importer_cls.label}。"
+        )
     importer_cls(by=by, school=school, on_duplicate=on_duplicate)  # validates on_duplicate
     data = check_upload(upload, filename)
     job_id = str(uuid.uuid4())
     path = _job_path(job_id)
     path.mkdir(parents=True, exist_ok=True)
     (path / "upload.xlsx").write_bytes(data)
-    _write_status(job_id, {
-        "id": job_id, "bank": bank, "label": importer_cls.label, "user_id": by.pk, "school_id": school.pk,
-        "school_name": school.name, "filename": filename, "on_duplicate": on_duplicate, "state": "queued",
-        "checked": 0, "total": 0, "report": None, "error": "",
-    })
+    _write_status(
+        job_id,
+        {
+            "id": job_id,
+            "bank": bank,
+            "label": importer_cls.label,
+            "user_id": by.pk,
+            "school_id": school.pk,
+            "school_name": school.name,
+            "filename": filename,
+            "on_duplicate": on_duplicate,
+            "state": "queued",
+            "checked": 0,
+            "total": 0,
+            "report": None,
+            "error": "",
+        },
+    )
     _enqueue(job_id)
     return job_id
 
@@ -896,7 +971,8 @@ def execute_import_job(job_id: str) -> dict:
 
     try:
         importer = get_importer(status["bank"])(
-            by=User.objects.get(pk=status["user_id"]), school=School.objects.get(pk=status["school_id"]),
+            by=User.objects.get(pk=status["user_id"]),
+            school=School.objects.get(pk=status["school_id"]),
             on_duplicate=status.get("on_duplicate"),
         )
         report = importer.run((path / "upload.xlsx").read_bytes(), progress)
@@ -934,7 +1010,9 @@ def import_view(request, *, bank: str, list_url: str, template_url: str, status_
     from yiwang.network.rules import staff_school_ids
 
     importer_cls = get_importer(bank)
-    schools = list(School.objects.filter(pk__in=staff_school_ids(request.user), is_active=True).order_by("code"))
+    schools = list(
+        School.objects.filter(pk__in=staff_school_ids(request.user), is_active=True).order_by("code")
+    )
     error = ""
     if request.method == "POST":
         school = next((s for s in schools if str(s.pk) == request.POST.get("school")), None)
@@ -944,18 +1022,34 @@ def import_view(request, *, bank: str, list_url: str, template_url: str, status_
                 raise DomainError("请选择要导入到的学校（须是您担任管理员、教务、培训或科研人员的学校）。")
             if upload is None:
                 raise DomainError("请选择要上传的 Excel 文件。")
-            job_id = start_import_job(bank=bank, upload=upload, filename=upload.name, school=school,
-                                      by=request.user, on_duplicate=request.POST.get("on_duplicate") or None)
+            job_id = start_import_job(
+                bank=bank,
+                upload=upload,
+                filename=upload.name,
+                school=school,
+                by=request.user,
+                on_duplicate=request.POST.get("on_duplicate") or None,
+            )
         except DomainError as exc:
             error = exc.message
         else:
             messages.success(request, "文件已上传，正在检查。")
             return redirect(status_url_name, job_id=job_id)
-    return render(request, "core/excel_import.html", {
-        "label": importer_cls.label, "columns": importer_cls.columns, "schools": schools, "error": error,
-        "list_url": list_url, "bank": bank, "template_url": template_url,
-        "max_mb": settings.IMPORT_MAX_BYTES // 1048576,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "core/excel_import.html",
+        {
+            "label": importer_cls.label,
+            "columns": importer_cls.columns,
+            "schools": schools,
+            "error": error,
+            "list_url": list_url,
+            "bank": bank,
+            "template_url": template_url,
+            "max_mb": settings.IMPORT_MAX_BYTES // 1048576,
+        },
+        status=400 if error else 200,
+    )
 
 
 def import_status_view(request, *, job_id: str, list_url: str):
@@ -964,7 +1058,9 @@ def import_status_view(request, *, job_id: str, list_url: str):
 
     if request.method == "POST":
         try:
-            decide_duplicates(job_id=job_id, by=request.user, on_duplicate=request.POST.get("on_duplicate", ""))
+            decide_duplicates(
+                job_id=job_id, by=request.user, on_duplicate=request.POST.get("on_duplicate", "")
+            )
         except NotFoundError:
             raise
         except DomainError as exc:
@@ -975,10 +1071,17 @@ def import_status_view(request, *, job_id: str, list_url: str):
     status = read_job(job_id, request.user)
     report = status.get("report") or {}
     context = {
-        "job": status, "report": report, "list_url": list_url,
-        "problems": report.get("problems", [])[:1000], "problem_count": len(report.get("problems", [])),
+        "job": status,
+        "report": report,
+        "list_url": list_url,
+        "problems": report.get("problems", [])[:1000],
+        "problem_count": len(report.get("problems", [])),
         "running": status["state"] in ("queued", "running"),
         "percent": int(100 * status["checked"] / status["total"]) if status.get("total") else 0,
     }
-    template = "core/excel_import_progress.html" if request.headers.get("HX-Request") else "core/excel_import_status.html"
+    template = (
+        "core/excel_import_progress.html"
+        if request.headers.get("HX-Request")
+        else "core/excel_import_status.html"
+    )
     return render(request, template, context)

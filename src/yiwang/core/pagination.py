@@ -45,6 +45,7 @@ def paginate(queryset, page: str | int | None, per_page: int = DEFAULT_PAGE_SIZE
         next_page_number=page_obj.number + 1 if page_obj.has_next() else None,
     )
 
+
 COUNT_CAP = 10_000
 
 
@@ -79,11 +80,17 @@ def paginate_capped(queryset, page, per_page: int = 50, cap: int = COUNT_CAP) ->
     if not capped:
         number = min(number, num_pages)
     start = (number - 1) * per_page
-    rows = list(queryset[start:start + per_page + 1])
+    rows = list(queryset[start : start + per_page + 1])
     has_next = len(rows) > per_page
     return CappedPage(
-        items=rows[:per_page], number=number, per_page=per_page, count=count, count_capped=capped,
+        items=rows[:per_page],
+        number=number,
+        per_page=per_page,
+        count=count,
+        count_capped=capped,
         num_pages=max(num_pages, number + (1 if has_next else 0)) if capped else num_pages,
-        has_previous=number > 1, has_next=has_next,
-        previous_page_number=number - 1 if number > 1 else None, next_page_number=number + 1 if has_next else None,
+        has_previous=number > 1,
+        has_next=has_next,
+        previous_page_number=number - 1 if number > 1 else None,
+        next_page_number=number + 1 if has_next else None,
     )

@@ -20,9 +20,14 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc/.ppt/.xls)
 ZIP = b"PK\x03\x04"  # Office Open XML (.docx/.pptx/.xlsx)
 FILE_SIGNATURES = {
     "pdf": (b"%PDF",),
-    "doc": (OLE,), "ppt": (OLE,), "xls": (OLE,),
-    "docx": (ZIP,), "pptx": (ZIP,), "xlsx": (ZIP,),
-    "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",),
+    "doc": (OLE,),
+    "ppt": (OLE,),
+    "xls": (OLE,),
+    "docx": (ZIP,),
+    "pptx": (ZIP,),
+    "xlsx": (ZIP,),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
     "png": (b"\x89PNG\r\n\x1a\n",),
     "txt": (),
 }
@@ -39,8 +44,15 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def clean_text(value, *, label: str, field: str, max_length: int | None = None, required: bool = False,
-               multiline: bool = False) -> str:
+def clean_text(
+    value,
+    *,
+    label: str,
+    field: str,
+    max_length: int | None = None,
+    required: bool = False,
+    multiline: bool = False,
+) -> str:
     """Trimmed text, or DomainError for missing/too long/unprintable input."""
     text = unicodedata.normalize("NFC", str(value or "")).strip()
     if not multiline:
@@ -114,7 +126,9 @@ def check_upload(upload, *, field: str = "file", label: str = "文件") -> str:
     limit = settings.UPLOAD_MAX_BYTES
     if size > limit:
         raise DomainError(
-            f"{label}过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。", code="file_too_large", field=field
+            f"{label}过大（{size / 1048576:.1f} MB），上限为 {limit / 1048576:.0f} MB。",
+            code="file_too_large",
+            field=field,
         )
     if size == 0:
         raise DomainError(f"{label}是空的，请重新选择。", field=field)
@@ -122,7 +136,8 @@ def check_upload(upload, *, field: str = "file", label: str = "文件") -> str:
     if ext not in FILE_SIGNATURES:
         raise DomainError(
             f"不支持的{label}类型“{ext or '无扩展名'}”。可上传：{ALLOWED_TYPES_TEXT}；视频请以链接形式提供。",
-            code="file_type", field=field,
+            code="file_type",
+            field=field,
         )
     upload.seek(0)
     head = upload.read(2048)
@@ -130,7 +145,9 @@ def check_upload(upload, *, field: str = "file", label: str = "文件") -> str:
     signatures = FILE_SIGNATURES[ext]
     ok = _looks_like_text(head) if not signatures else any(head.startswith(sig) for sig in signatures)
     if not ok:
-        raise DomainError(f"{label}内容与扩展名“.{ext}”不符，请确认文件未损坏且类型正确。", code="file_type", field=field)
+        raise DomainError(
+            f"{label}内容与扩展名“.{ext}”不符，请确认文件未损坏且类型正确。", code="file_type", field=field
+        )
     if len(name) > 150:
         raise DomainError(f"{label}名过长，请改短后再上传（最多 150 个字）。", field=field)
     return ext

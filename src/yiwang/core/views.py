@@ -9,7 +9,9 @@ from yiwang.network.models import Membership
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    memberships = Membership.objects.filter(user=request.user, is_active=True).select_related("school", "school__parent")
+    memberships = Membership.objects.filter(user=request.user, is_active=True).select_related(
+        "school", "school__parent"
+    )
     return render(request, "core/home.html", {"memberships": memberships})
 
 

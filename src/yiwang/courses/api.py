@@ -40,8 +40,10 @@ def resolve_schools(codes, *, field: str) -> list[School]:
 def resolve_sharing(alliance_ids, partnership_ids) -> dict:
     """Alliance/partnership ids → objects (None stays None: “not changed”)."""
     result = {}
-    for key, model, ids, label in (("alliances", Alliance, alliance_ids, "联盟"),
-                                   ("partnerships", SupportPartnership, partnership_ids, "对口支援关系")):
+    for key, model, ids, label in (
+        ("alliances", Alliance, alliance_ids, "联盟"),
+        ("partnerships", SupportPartnership, partnership_ids, "对口支援关系"),
+    ):
         if ids is None:
             continue
         found = {o.pk: o for o in model.objects.filter(pk__in=ids)}
@@ -87,10 +89,16 @@ def create_course(request, payload: CourseIn):
     data = payload.dict()
     school = school_by_code(data.pop("school"))
     course = services.create_course(
-        by=request.auth, school=school, title=data.pop("title"), kind=data.pop("kind"),
-        module=data.pop("module_id"), teachers=data.pop("teacher_ids"),
-        co_schools=resolve_schools(data.pop("co_school_codes"), field="co_schools"), scope=data.pop("scope"),
-        **resolve_sharing(data.pop("alliance_ids"), data.pop("partnership_ids")), **data,
+        by=request.auth,
+        school=school,
+        title=data.pop("title"),
+        kind=data.pop("kind"),
+        module=data.pop("module_id"),
+        teachers=data.pop("teacher_ids"),
+        co_schools=resolve_schools(data.pop("co_school_codes"), field="co_schools"),
+        scope=data.pop("scope"),
+        **resolve_sharing(data.pop("alliance_ids"), data.pop("partnership_ids")),
+        **data,
     )
     return Status(201, _detail(request.auth, course.pk))
 
@@ -114,7 +122,12 @@ def update_course(request, course_id: CourseId, payload: CoursePatch):
     return _detail(request.auth, course.pk)
 
 
-@router.post("/{course_id}/status", response=CourseDetailOut, auth=SignedIn(), summary="变更课程状态（提交审核、发布、评为精品课…）")
+@router.post(
+    "/{course_id}/status",
+    response=CourseDetailOut,
+    auth=SignedIn(),
+    summary="变更课程状态（提交审核、发布、评为精品课…）",
+)
 def change_status(request, course_id: CourseId, payload: CourseStatusIn):
     course = selectors.access_course(request.auth, course_id)
     services.change_course_status(by=request.auth, course=course, to=payload.status)
@@ -128,18 +141,31 @@ def retire_course(request, course_id: CourseId):
     return _detail(request.auth, course.pk)
 
 
-@router.get("/{course_id}/materials", response=list[MaterialOut], summary="课程资料（每个版本一行，最新在前）")
+@router.get(
+    "/{course_id}/materials", response=list[MaterialOut], summary="课程资料（每个版本一行，最新在前）"
+)
 def list_materials(request, course_id: CourseId):
     course = selectors.access_course(request.auth, course_id)
     return list(course.materials.select_related("uploaded_by").order_by("kind", "title", "-version"))
 
 
-@router.post("/{course_id}/materials", response={201: MaterialOut}, auth=SignedIn(),
-             summary="上传课程资料（同类型同名称即为新版本）")
-def upload_material(request, course_id: CourseId, kind: Form[MaterialKind], title: Form[str],
-                    link: Form[str] = "", note: Form[str] = "", file: File[UploadedFile | None] = None):
+@router.post(
+    "/{course_id}/materials",
+    response={201: MaterialOut},
+    auth=SignedIn(),
+    summary="上传课程资料（同类型同名称即为新版本）",
+)
+def upload_material(
+    request,
+    course_id: CourseId,
+    kind: Form[MaterialKind],
+    title: Form[str],
+    link: Form[str] = "",
+    note: Form[str] = "",
+    file: File[UploadedFile | None] = None,
+):
     course = selectors.access_course(request.auth, course_id)
-    material = services.upload_material(by=request.auth, course=course, kind=kind, title=title, file=file,
-                                        link=link, note=note)
+    material = services.upload_material(
+        by=request.auth, course=course, kind=kind, title=title, file=file, link=link, note=note
+    )
     return Status(201, material)
-

@@ -27,7 +27,12 @@ class TeacherLookup:
     """
 
     def __init__(self, by, cells: list[str]):
-        names = {self._split(part)[0] for cell in cells for part in excel.SPLIT_MULTI.split(cell or "") if part.strip()}
+        names = {
+            self._split(part)[0]
+            for cell in cells
+            for part in excel.SPLIT_MULTI.split(cell or "")
+            if part.strip()
+        }
         qs = Teacher.objects.filter(name__in=names, is_active=True).select_related("owner_school")
         if by is not None:
             qs = visible_to(qs, by)
@@ -59,8 +64,11 @@ class TeacherLookup:
                 candidates = [t for t in candidates if t.owner_school.code == code]
             else:
                 system = self.system(school)
-                for level in ([t for t in candidates if t.owner_school_id == school.pk],
-                              [t for t in candidates if t.owner_school_id in system], candidates):
+                for level in (
+                    [t for t in candidates if t.owner_school_id == school.pk],
+                    [t for t in candidates if t.owner_school_id in system],
+                    candidates,
+                ):
                     if level:
                         candidates = level
                         break
@@ -99,19 +107,67 @@ class CourseImporter(excel.Importer):
     model = Course
     audit_action = "course.imported"
     columns = [
-        C("school", "学校代码", kind="school", import_only=True, help="留空则为导入页面所选学校；填写时须是您可管理的学校"),
-        C("title", "课程名称", required=True, max_length=200, example="从广州起义看英雄城市的红色基因", width=30),
-        C("module", "教学模块", max_length=60, example="英雄城市·薪火永续", width=18, help="填写已有教学模块的名称，可留空"),
-        C("kind", "类型", kind="choice", choices=tuple(CourseKind.choices), required=True, example="现场教学", width=10),
+        C(
+            "school",
+            "学校代码",
+            kind="school",
+            import_only=True,
+            help="留空则为导入页面所选学校；填写时须是您可管理的学校",
+        ),
+        C(
+            "title",
+            "课程名称",
+            required=True,
+            max_length=200,
+            example="从广州起义看英雄城市的红色基因",
+            width=30,
+        ),
+        C(
+            "module",
+            "教学模块",
+            max_length=60,
+            example="英雄城市·薪火永续",
+            width=18,
+            help="填写已有教学模块的名称，可留空",
+        ),
+        C(
+            "kind",
+            "类型",
+            kind="choice",
+            choices=tuple(CourseKind.choices),
+            required=True,
+            example="现场教学",
+            width=10,
+        ),
         C("place_name", "现场教学点", max_length=100, example="广州起义纪念馆", help="现场教学课程必填"),
         C("place_address", "地址", max_length=200, example="广州市越秀区起义路200号", width=24),
-        C("summary", "课程简介", max_length=5000, example="结合纪念馆展陈讲述广州起义的历史与精神。", width=30),
+        C(
+            "summary",
+            "课程简介",
+            max_length=5000,
+            example="结合纪念馆展陈讲述广州起义的历史与精神。",
+            width=30,
+        ),
         C("keywords", "关键词", max_length=200, example="广州起义、红色基因", width=18),
-        C("teachers", "授课教师", max_length=500, example="", width=22,
-          help="教师姓名，多个用顿号分隔；重名时写明学校代码，如：张宏伟（gz-yuexiu）"),
+        C(
+            "teachers",
+            "授课教师",
+            max_length=500,
+            example="",
+            width=22,
+            help="教师姓名，多个用顿号分隔；重名时写明学校代码，如：张宏伟（gz-yuexiu）",
+        ),
         C("co_schools", "共建学校", max_length=500, example="", width=18, help="学校代码，多个用顿号分隔"),
-        C("status", "状态", kind="choice", choices=tuple(CourseStatus.choices), default=CourseStatus.DRAFT,
-          example="草稿", width=8, help="留空为“草稿”"),
+        C(
+            "status",
+            "状态",
+            kind="choice",
+            choices=tuple(CourseStatus.choices),
+            default=CourseStatus.DRAFT,
+            example="草稿",
+            width=8,
+            help="留空为“草稿”",
+        ),
         *excel.sharing_columns(),
         C("owner", "所属学校", export_only=True, width=24),
     ]
@@ -125,8 +181,12 @@ class CourseImporter(excel.Importer):
             self.modules.setdefault(module.name, []).append(module)
         codes = {r.values.get("school") for r in rows if r.values.get("school")}
         school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
-        self.existing = {(school_id, title): pk for pk, school_id, title in
-                         Course.objects.filter(owner_school_id__in=school_ids).values_list("pk", "owner_school_id", "title")}
+        self.existing = {
+            (school_id, title): pk
+            for pk, school_id, title in Course.objects.filter(owner_school_id__in=school_ids).values_list(
+                "pk", "owner_school_id", "title"
+            )
+        }
 
     def _module(self, row, school):
         name = row.values.get("module") or ""
@@ -161,23 +221,39 @@ class CourseImporter(excel.Importer):
 
     def find_existing(self, row):
         pk = self.existing.get((row.values["school"].pk, row.values["title"]))
-        return Course(pk=pk, title=row.values["title"], owner_school_id=row.values["school"].pk) if pk else None
+        return (
+            Course(pk=pk, title=row.values["title"], owner_school_id=row.values["school"].pk) if pk else None
+        )
 
     def _fields(self, row) -> dict:
-        return {**{k: row.values[k] for k in self.content_keys}, "module": row.values["module"],
-                "scope": row.values["scope"]}
+        return {
+            **{k: row.values[k] for k in self.content_keys},
+            "module": row.values["module"],
+            "scope": row.values["scope"],
+        }
 
     def create_objects(self, rows):
         courses = [Course(owner_school=row.values["school"], **self._fields(row)) for row in rows]
         Course.objects.bulk_create(courses, batch_size=excel.BATCH_SIZE)
-        teacher_links = [Course.teachers.through(course_id=c.pk, teacher_id=t.pk)
-                         for c, r in zip(courses, rows, strict=True) for t in r.values["teachers"]]
+        teacher_links = [
+            Course.teachers.through(course_id=c.pk, teacher_id=t.pk)
+            for c, r in zip(courses, rows, strict=True)
+            for t in r.values["teachers"]
+        ]
         Course.teachers.through.objects.bulk_create(teacher_links, batch_size=excel.BATCH_SIZE)
-        co_links = [Course.co_schools.through(course_id=c.pk, school_id=s.pk)
-                    for c, r in zip(courses, rows, strict=True) for s in r.values["co_schools"]]
+        co_links = [
+            Course.co_schools.through(course_id=c.pk, school_id=s.pk)
+            for c, r in zip(courses, rows, strict=True)
+            for s in r.values["co_schools"]
+        ]
         Course.co_schools.through.objects.bulk_create(co_links, batch_size=excel.BATCH_SIZE)
-        excel.save_sharing([(c, r.values["alliances"], r.values["partnerships"]) for c, r in zip(courses, rows, strict=True)
-                            if r.values["alliances"] or r.values["partnerships"]])
+        excel.save_sharing(
+            [
+                (c, r.values["alliances"], r.values["partnerships"])
+                for c, r in zip(courses, rows, strict=True)
+                if r.values["alliances"] or r.values["partnerships"]
+            ]
+        )
         return courses
 
     def update_object(self, obj, row):
@@ -197,6 +273,8 @@ class CourseImporter(excel.Importer):
             module=course.module.name if course.module_id else "",
             teachers=TeacherLookup.describe(course.teachers.all()),
             co_schools="、".join(s.code for s in course.co_schools.all()),
-            scope=course.scope, share_with=excel.SharingResolver.describe(course), owner=course.owner_school.name,
+            scope=course.scope,
+            share_with=excel.SharingResolver.describe(course),
+            owner=course.owner_school.name,
         )
         return values

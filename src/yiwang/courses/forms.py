@@ -24,11 +24,16 @@ class YearField(forms.IntegerField):
 
 
 class CourseFilterForm(forms.Form):
-    q = forms.CharField(label="关键词", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "课程名称、教学点、关键词"}))
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "课程名称、教学点、关键词"}),
+    )
     school = forms.ChoiceField(label="学校", required=False)
-    module = forms.ModelChoiceField(label="教学模块", required=False, queryset=TeachingModule.objects.all(),
-                                    empty_label="全部模块")
+    module = forms.ModelChoiceField(
+        label="教学模块", required=False, queryset=TeachingModule.objects.all(), empty_label="全部模块"
+    )
     kind = forms.ChoiceField(label="类型", required=False, choices=with_blank("全部类型", CourseKind.choices))
     status = forms.ChoiceField(label="状态", required=False, choices=list(STATUS_FILTER_LABELS.items()))
     year = YearField()
@@ -42,7 +47,11 @@ class CourseFilterForm(forms.Form):
         """The valid filters (an invalid one is dropped, never an error page)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {key: data.get(key) for key in self.fields if data.get(key) not in (None, "") and key not in self.errors}
+        return {
+            key: data.get(key)
+            for key in self.fields
+            if data.get(key) not in (None, "") and key not in self.errors
+        }
 
 
 def teacher_queryset(viewer, *, extra_ids=()):
@@ -50,7 +59,8 @@ def teacher_queryset(viewer, *, extra_ids=()):
     schools = system_of(staff_schools(viewer))
     qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
     return qs.filter(Q(owner_school_id__in=schools, is_active=True) | Q(pk__in=list(extra_ids))).order_by(
-        "owner_school__code", "name_pinyin", "id")
+        "owner_school__code", "name_pinyin", "id"
+    )
 
 
 class TeacherChoiceField(forms.ModelMultipleChoiceField):
@@ -60,18 +70,26 @@ class TeacherChoiceField(forms.ModelMultipleChoiceField):
 
 class CourseForm(SharingFormMixin, forms.Form):
     title = forms.CharField(label="课程名称", max_length=200)
-    module = forms.ModelChoiceField(label="教学模块", required=False, queryset=TeachingModule.objects.all(),
-                                    empty_label="（不属于任何模块）")
+    module = forms.ModelChoiceField(
+        label="教学模块",
+        required=False,
+        queryset=TeachingModule.objects.all(),
+        empty_label="（不属于任何模块）",
+    )
     kind = forms.ChoiceField(label="类型", choices=CourseKind.choices)
-    place_name = forms.CharField(label="现场教学点", max_length=100, required=False,
-                                 help_text="现场教学课程必填，例如：广州起义纪念馆")
+    place_name = forms.CharField(
+        label="现场教学点", max_length=100, required=False, help_text="现场教学课程必填，例如：广州起义纪念馆"
+    )
     place_address = forms.CharField(label="地址", max_length=200, required=False)
     summary = forms.CharField(label="课程简介", required=False, widget=forms.Textarea)
     keywords = forms.CharField(label="关键词", max_length=200, required=False, help_text="以顿号分隔")
     teachers = TeacherChoiceField(label="授课教师", required=False, queryset=Teacher.objects.none())
-    co_schools = forms.ModelMultipleChoiceField(label="共建学校", required=False,
-                                                queryset=School.objects.filter(is_active=True).order_by("code"),
-                                                help_text="共建学校的人员可以一起修改课程、上传资料")
+    co_schools = forms.ModelMultipleChoiceField(
+        label="共建学校",
+        required=False,
+        queryset=School.objects.filter(is_active=True).order_by("code"),
+        help_text="共建学校的人员可以一起修改课程、上传资料",
+    )
 
     OWNER_ONLY = ("co_schools", "scope", "alliances", "partnerships")
 
@@ -79,7 +97,9 @@ class CourseForm(SharingFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         extra = list(course.teachers.values_list("pk", flat=True)) if course else []
         self.fields["teachers"].queryset = teacher_queryset(viewer, extra_ids=extra)
-        self.fields["co_schools"].queryset = School.objects.filter(is_active=True).exclude(pk=school.pk).order_by("code")
+        self.fields["co_schools"].queryset = (
+            School.objects.filter(is_active=True).exclude(pk=school.pk).order_by("code")
+        )
         self.add_sharing_fields(school)
         if not is_owner:
             for name in self.OWNER_ONLY:
@@ -94,11 +114,15 @@ class CourseForm(SharingFormMixin, forms.Form):
 
 class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label="资料类型", choices=MaterialKind.choices)
-    title = forms.CharField(label="资料名称", max_length=200,
-                            help_text="与已有资料同类型同名称时，作为新版本保存，旧版本仍可下载")
-    file = forms.FileField(label="文件", required=False,
-                           help_text="PDF、Word、PowerPoint、Excel、TXT、JPG、PNG；视频请填写链接")
-    link = forms.CharField(label="链接", required=False, max_length=200, help_text="以 http:// 或 https:// 开头")
+    title = forms.CharField(
+        label="资料名称", max_length=200, help_text="与已有资料同类型同名称时，作为新版本保存，旧版本仍可下载"
+    )
+    file = forms.FileField(
+        label="文件", required=False, help_text="PDF、Word、PowerPoint、Excel、TXT、JPG、PNG；视频请填写链接"
+    )
+    link = forms.CharField(
+        label="链接", required=False, max_length=200, help_text="以 http:// 或 https:// 开头"
+    )
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 

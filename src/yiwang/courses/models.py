@@ -35,7 +35,12 @@ class TeachingModule(TimeStampedModel):
 class Course(Shareable, TimeStampedModel):
     title = models.CharField("课程名称", max_length=200)
     module = models.ForeignKey(
-        TeachingModule, verbose_name="教学模块", null=True, blank=True, on_delete=models.SET_NULL, related_name="courses"
+        TeachingModule,
+        verbose_name="教学模块",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="courses",
     )
     kind = models.CharField("类型", max_length=12, choices=CourseKind.choices, default=CourseKind.CLASSROOM)
     place_name = models.CharField("现场教学点", max_length=100, blank=True)
@@ -45,7 +50,9 @@ class Course(Shareable, TimeStampedModel):
     co_schools = models.ManyToManyField(
         "network.School", verbose_name="共建学校", blank=True, related_name="co_built_courses"
     )
-    teachers = models.ManyToManyField("faculty.Teacher", verbose_name="授课教师", blank=True, related_name="courses")
+    teachers = models.ManyToManyField(
+        "faculty.Teacher", verbose_name="授课教师", blank=True, related_name="courses"
+    )
     status = models.CharField(
         "状态", max_length=12, choices=CourseStatus.choices, default=CourseStatus.DRAFT, db_index=True
     )
@@ -58,7 +65,10 @@ class Course(Shareable, TimeStampedModel):
             models.CheckConstraint(condition=Q(kind__in=CourseKind.values), name="course_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=CourseStatus.values), name="course_status_valid"),
         ]
-        indexes = [models.Index(fields=["status", "-updated_at"]), models.Index(fields=["owner_school", "status"])]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"]),
+            models.Index(fields=["owner_school", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -76,7 +86,11 @@ class CourseMaterial(models.Model):
     link = models.URLField("链接", blank=True)
     size_bytes = models.PositiveBigIntegerField("大小", default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     note = models.CharField("说明", max_length=200, blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
@@ -85,7 +99,9 @@ class CourseMaterial(models.Model):
         verbose_name = "课程资料"
         ordering = ["course_id", "kind", "title", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "kind", "title", "version"], name="material_version_once"),
+            models.UniqueConstraint(
+                fields=["course", "kind", "title", "version"], name="material_version_once"
+            ),
             models.CheckConstraint(condition=Q(kind__in=MaterialKind.values), name="material_kind_valid"),
             models.CheckConstraint(condition=~Q(file="") | ~Q(link=""), name="material_has_file_or_link"),
             models.CheckConstraint(condition=Q(version__gte=1), name="material_version_positive"),

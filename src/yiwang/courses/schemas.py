@@ -175,14 +175,18 @@ class CourseFilters(Schema):
     school: str | None = Field(None, max_length=40, description="学校代码")
     module: Id | None = Field(None, description="教学模块编号")
     kind: CourseKind | None = None
-    status: CourseStatus | None = Field(None, description="不填为已发布与精品课；草稿/审核中/停用仅编辑者可见")
+    status: CourseStatus | None = Field(
+        None, description="不填为已发布与精品课；草稿/审核中/停用仅编辑者可见"
+    )
     year: Year | None = Field(None, description="添加年份")
     q: str | None = Field(None, max_length=100, description="课程名称、教学点或关键词")
     sort: str | None = Field(None, pattern="^(-updated|-created|title|school)$")
 
 
 class CourseIn(SharingIn):
-    school: str = Field(..., max_length=40, description="所属学校代码（须是您担任管理员、教务、培训或科研人员的学校）")
+    school: str = Field(
+        ..., max_length=40, description="所属学校代码（须是您担任管理员、教务、培训或科研人员的学校）"
+    )
     title: str = Field(..., max_length=200)
     module_id: Id | None = None
     kind: CourseKind = CourseKind.CLASSROOM

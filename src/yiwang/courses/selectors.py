@@ -25,8 +25,17 @@ COURSE_SORTS = {
     "title": ("title", "id"),
     "school": ("owner_school__code", "title", "id"),
 }
-COURSE_SORT_LABELS = {"-updated": "最近更新", "-created": "最新添加", "title": "按课程名称", "school": "按学校"}
-STATUS_FILTER_LABELS = {"": "已发布（含精品课）", **dict(CourseStatus.choices), "all": "全部（我可编辑的含草稿）"}
+COURSE_SORT_LABELS = {
+    "-updated": "最近更新",
+    "-created": "最新添加",
+    "title": "按课程名称",
+    "school": "按学校",
+}
+STATUS_FILTER_LABELS = {
+    "": "已发布（含精品课）",
+    **dict(CourseStatus.choices),
+    "all": "全部（我可编辑的含草稿）",
+}
 
 
 def editor_q(viewer, prefix: str = "") -> Q:
@@ -34,7 +43,9 @@ def editor_q(viewer, prefix: str = "") -> Q:
     schools = staff_schools(viewer)
     if not schools:
         return Q(pk__in=[])
-    co_built = Course.co_schools.through.objects.filter(course_id=OuterRef(f"{prefix}pk"), school_id__in=schools)
+    co_built = Course.co_schools.through.objects.filter(
+        course_id=OuterRef(f"{prefix}pk"), school_id__in=schools
+    )
     return Q(**{f"{prefix}owner_school_id__in": schools}) | Q(Exists(co_built))
 
 
@@ -45,18 +56,34 @@ def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
         return qs.filter(editor_q(viewer), status=status)
     if status == "all":
         return qs.filter(Q(status__in=PUBLIC_STATUSES) | editor_q(viewer))
-    return qs.filter(Q(status__in=PUBLIC_STATUSES) | (Q(status__in=[CourseStatus.DRAFT, CourseStatus.REVIEW])
-                                                        & editor_q(viewer)))
+    return qs.filter(
+        Q(status__in=PUBLIC_STATUSES)
+        | (Q(status__in=[CourseStatus.DRAFT, CourseStatus.REVIEW]) & editor_q(viewer))
+    )
 
 
 def visible_teachers_prefetch(viewer, lookup: str = "teachers") -> Prefetch:
     """An item's teachers, limited to those the viewer may see (no names leak through a course)."""
-    return Prefetch(lookup, queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer)
-                    .order_by("name_pinyin", "id"))
+    return Prefetch(
+        lookup,
+        queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer).order_by(
+            "name_pinyin", "id"
+        ),
+    )
 
 
-def courses_visible_to(viewer, *, school=None, module=None, kind: str = "", status: str = "", year: int | None = None,
-                       q: str = "", teacher=None, sort: str = "-updated") -> QuerySet:
+def courses_visible_to(
+    viewer,
+    *,
+    school=None,
+    module=None,
+    kind: str = "",
+    status: str = "",
+    year: int | None = None,
+    q: str = "",
+    teacher=None,
+    sort: str = "-updated",
+) -> QuerySet:
     """Courses ``viewer`` may see, filtered and sorted. ``school``: a School, its id or its code."""
     qs = visible_to(Course.objects.select_related("owner_school", "module"), viewer)
     qs = _with_status(qs, viewer, status)
@@ -78,8 +105,9 @@ def courses_visible_to(viewer, *, school=None, module=None, kind: str = "", stat
 
 def with_people(qs: QuerySet, viewer) -> QuerySet:
     """Prefetch what a list row shows: visible teachers and co-building schools."""
-    return qs.prefetch_related(visible_teachers_prefetch(viewer),
-                               Prefetch("co_schools", queryset=School.objects.order_by("code")))
+    return qs.prefetch_related(
+        visible_teachers_prefetch(viewer), Prefetch("co_schools", queryset=School.objects.order_by("code"))
+    )
 
 
 def access_course(viewer, pk) -> Course:
@@ -114,8 +142,12 @@ def material_history(course: Course) -> list[dict]:
     for material in course.materials.select_related("uploaded_by").order_by("kind", "title", "-version"):
         key = (material.kind, material.title)
         if key not in groups:
-            groups[key] = {"kind": material.get_kind_display(), "title": material.title, "latest": material,
-                           "versions": []}
+            groups[key] = {
+                "kind": material.get_kind_display(),
+                "title": material.title,
+                "latest": material,
+                "versions": [],
+            }
         groups[key]["versions"].append(material)
     return list(groups.values())
 
@@ -137,8 +169,14 @@ def modules_for(viewer, *, school=None) -> QuerySet:
     qs = TeachingModule.objects.select_related("owner_school")
     if school:
         qs = qs.filter(**school_filter(school))
-    counted = (courses_visible_to(viewer).filter(module_id=OuterRef("pk")).order_by()
-               .values("module_id").annotate(n=Count("pk")).values("n"))
+    counted = (
+        courses_visible_to(viewer)
+        .filter(module_id=OuterRef("pk"))
+        .order_by()
+        .values("module_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return qs.annotate(course_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
 
 

@@ -26,8 +26,18 @@ from .enums import CourseKind, CourseStatus, MaterialKind
 from .models import Course, CourseMaterial, TeachingModule
 from .selectors import can_edit_course, can_publish_course
 
-COURSE_FIELDS = ["title", "module", "kind", "place_name", "place_address", "summary", "keywords", "status",
-                 "scope", "owner_school"]
+COURSE_FIELDS = [
+    "title",
+    "module",
+    "kind",
+    "place_name",
+    "place_address",
+    "summary",
+    "keywords",
+    "status",
+    "scope",
+    "owner_school",
+]
 CONTENT_FIELDS = {"title", "module", "kind", "place_name", "place_address", "summary", "keywords"}
 
 # Allowed status changes: from → {to: (who may, verb for the audit/messages)}.
@@ -51,13 +61,23 @@ TRANSITION_LABELS = {
 
 def _clean_course_fields(data: dict) -> dict:
     data = dict(data)
-    text_limits = {"title": ("课程名称", 200, False), "place_name": ("现场教学点", 100, False),
-                   "place_address": ("地址", 200, False), "summary": ("课程简介", 5000, True),
-                   "keywords": ("关键词", 200, False)}
+    text_limits = {
+        "title": ("课程名称", 200, False),
+        "place_name": ("现场教学点", 100, False),
+        "place_address": ("地址", 200, False),
+        "summary": ("课程简介", 5000, True),
+        "keywords": ("关键词", 200, False),
+    }
     for key, (label, limit, multiline) in text_limits.items():
         if key in data:
-            data[key] = clean_text(data[key], label=label, field=key, max_length=limit, multiline=multiline,
-                                   required=key == "title")
+            data[key] = clean_text(
+                data[key],
+                label=label,
+                field=key,
+                max_length=limit,
+                multiline=multiline,
+                required=key == "title",
+            )
     if "kind" in data:
         data["kind"] = clean_choice(data["kind"], CourseKind, label="课程类型", field="kind")
     return data
@@ -106,14 +126,27 @@ def _check_co_schools(co_schools, owner: School) -> list[School]:
 
 
 def _course_state(course: Course) -> dict:
-    return {**snapshot(course, COURSE_FIELDS),
-            "teachers": sorted(course.teachers.values_list("pk", flat=True)),
-            "co_schools": sorted(course.co_schools.values_list("pk", flat=True))}
+    return {
+        **snapshot(course, COURSE_FIELDS),
+        "teachers": sorted(course.teachers.values_list("pk", flat=True)),
+        "co_schools": sorted(course.co_schools.values_list("pk", flat=True)),
+    }
 
 
-def create_course(*, by, school: School, title: str, kind: str = CourseKind.CLASSROOM, module=None,
-                  teachers=(), co_schools=(), scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(),
-                  **fields) -> Course:
+def create_course(
+    *,
+    by,
+    school: School,
+    title: str,
+    kind: str = CourseKind.CLASSROOM,
+    module=None,
+    teachers=(),
+    co_schools=(),
+    scope: str = SharingScope.SYSTEM,
+    alliances=(),
+    partnerships=(),
+    **fields,
+) -> Course:
     """A new course (草稿) of ``school``. ``by=None`` is the command line/demo (no permission check)."""
     unknown = set(fields) - CONTENT_FIELDS
     if unknown:
@@ -131,20 +164,25 @@ def create_course(*, by, school: School, title: str, kind: str = CourseKind.CLAS
         course.teachers.set(teachers)
         course.co_schools.set(co_schools)
         apply_sharing(course, alliances=alliances, partnerships=partnerships)
-        record_audit(actor=by, action="course.created", obj=course, school=school, after=_course_state(course))
+        record_audit(
+            actor=by, action="course.created", obj=course, school=school, after=_course_state(course)
+        )
         item_changed(course)
     return course
 
 
-def update_course(*, by, course: Course, teachers=None, co_schools=None, alliances=None, partnerships=None,
-                  **changes) -> Course:
+def update_course(
+    *, by, course: Course, teachers=None, co_schools=None, alliances=None, partnerships=None, **changes
+) -> Course:
     """Change a course's content, teachers or sharing. Co-building schools may not change sharing or co-builders."""
     unknown = set(changes) - CONTENT_FIELDS - {"scope"}
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
     if by is not None and not can_edit_course(by, course):
         raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。")
-    owner_only = "scope" in changes or co_schools is not None or alliances is not None or partnerships is not None
+    owner_only = (
+        "scope" in changes or co_schools is not None or alliances is not None or partnerships is not None
+    )
     if by is not None and owner_only and not can_publish_course(by, course):
         raise PermissionDeniedError("只有所属学校的人员可以修改共享范围和共建学校。")
     data = _clean_course_fields({k: v for k, v in changes.items() if k in CONTENT_FIELDS - {"module"}})
@@ -157,7 +195,9 @@ def update_course(*, by, course: Course, teachers=None, co_schools=None, allianc
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
         before = _course_state(course)
-        _check_field_place({"kind": data.get("kind", course.kind), "place_name": data.get("place_name", course.place_name)})
+        _check_field_place(
+            {"kind": data.get("kind", course.kind), "place_name": data.get("place_name", course.place_name)}
+        )
         update_sharing(course, changes.get("scope"), alliances, partnerships)
         for key, value in data.items():
             setattr(course, key, value)
@@ -166,8 +206,14 @@ def update_course(*, by, course: Course, teachers=None, co_schools=None, allianc
             course.teachers.set(teachers)
         if co_schools is not None:
             course.co_schools.set(co_schools)
-        record_audit(actor=by, action="course.updated", obj=course, school=course.owner_school, before=before,
-                     after=_course_state(course))
+        record_audit(
+            actor=by,
+            action="course.updated",
+            obj=course,
+            school=course.owner_school,
+            before=before,
+            after=_course_state(course),
+        )
         item_changed(course)
     return course
 
@@ -182,7 +228,9 @@ def update_sharing(item, scope, alliances, partnerships) -> None:
     else:
         alliances = list(item.shared_alliances.all()) if alliances is None else list(alliances)
         partnerships = list(item.shared_partnerships.all()) if partnerships is None else list(partnerships)
-    validate_sharing(owner_school=item.owner_school, scope=scope, alliances=alliances, partnerships=partnerships)
+    validate_sharing(
+        owner_school=item.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
+    )
     item.scope = scope
     apply_sharing(item, alliances=alliances, partnerships=partnerships)
 
@@ -198,14 +246,21 @@ def change_course_status(*, by, course: Course, to: str) -> Course:
         who = TRANSITIONS.get(course.status, {}).get(to)
         if who is None:
             raise ConflictError(
-                f"课程当前为“{course.get_status_display()}”，不能改为“{CourseStatus(to).label}”。", field="status"
+                f"课程当前为“{course.get_status_display()}”，不能改为“{CourseStatus(to).label}”。",
+                field="status",
             )
         _require_transition_right(by, course, who)
         before = course.status
         course.status = to
         course.save(update_fields=["status", "updated_at"])
-        record_audit(actor=by, action="course.status_changed", obj=course, school=course.owner_school,
-                     before={"status": before}, after={"status": to})
+        record_audit(
+            actor=by,
+            action="course.status_changed",
+            obj=course,
+            school=course.owner_school,
+            before={"status": before},
+            after={"status": to},
+        )
         item_changed(course)
         if to == CourseStatus.REVIEW:
             _notify_owner_staff(course, title=f"课程待审核：{course.title}")
@@ -218,14 +273,24 @@ def _require_transition_right(by, course: Course, who: str) -> None:
     if who == "editor" and not can_edit_course(by, course):
         raise PermissionDeniedError("只有所属学校或共建学校的人员可以提交审核。")
     if who == "owner" and not can_publish_course(by, course):
-        raise PermissionDeniedError(f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以审核、发布课程。")
+        raise PermissionDeniedError(
+            f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以审核、发布课程。"
+        )
 
 
 def _notify_owner_staff(course: Course, *, title: str) -> None:
-    reviewers = (Membership.objects.filter(school_id=course.owner_school_id, is_active=True)
-                 .filter(Q(is_school_admin=True) | Q(is_teaching_staff=True)).select_related("user"))
-    notify([m.user for m in reviewers], title=title, body=f"{course.owner_school.name} · {course.title}",
-           url=reverse("courses:detail", args=[course.pk]), email=False)
+    reviewers = (
+        Membership.objects.filter(school_id=course.owner_school_id, is_active=True)
+        .filter(Q(is_school_admin=True) | Q(is_teaching_staff=True))
+        .select_related("user")
+    )
+    notify(
+        [m.user for m in reviewers],
+        title=title,
+        body=f"{course.owner_school.name} · {course.title}",
+        url=reverse("courses:detail", args=[course.pk]),
+        email=False,
+    )
 
 
 def retire_course(*, by, course: Course) -> Course:
@@ -233,20 +298,29 @@ def retire_course(*, by, course: Course) -> Course:
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
         if by is not None and not can_publish_course(by, course):
-            raise PermissionDeniedError(f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以停用课程。")
+            raise PermissionDeniedError(
+                f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以停用课程。"
+            )
         if course.status == CourseStatus.RETIRED:
             raise ConflictError("该课程已停用。", field="status")
         before = course.status
         course.status = CourseStatus.RETIRED
         course.save(update_fields=["status", "updated_at"])
-        record_audit(actor=by, action="course.retired", obj=course, school=course.owner_school,
-                     before={"status": before}, after={"status": course.status})
+        record_audit(
+            actor=by,
+            action="course.retired",
+            obj=course,
+            school=course.owner_school,
+            before={"status": before},
+            after={"status": course.status},
+        )
         item_changed(course)
     return course
 
 
-def upload_material(*, by, course: Course, kind: str, title: str, file=None, link: str = "",
-                    note: str = "") -> CourseMaterial:
+def upload_material(
+    *, by, course: Course, kind: str, title: str, file=None, link: str = "", note: str = ""
+) -> CourseMaterial:
     """Add a material; the same (kind, title) again adds version n+1 and keeps every earlier version."""
     if by is not None and not can_edit_course(by, course):
         raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以上传课程资料。")
@@ -270,18 +344,40 @@ def upload_material(*, by, course: Course, kind: str, title: str, file=None, lin
     try:
         with transaction.atomic():
             Course.objects.select_for_update().filter(pk=course.pk).first()
-            latest = (CourseMaterial.objects.filter(course=course, kind=kind, title=title)
-                      .aggregate(v=Max("version"))["v"] or 0)
-            material = CourseMaterial(course=course, kind=kind, title=title, version=latest + 1, link=link,
-                                      note=note, uploaded_by=by if getattr(by, "is_authenticated", False) else None,
-                                      size_bytes=getattr(file, "size", 0) or 0, original_name=original_name)
+            latest = (
+                CourseMaterial.objects.filter(course=course, kind=kind, title=title).aggregate(
+                    v=Max("version")
+                )["v"]
+                or 0
+            )
+            material = CourseMaterial(
+                course=course,
+                kind=kind,
+                title=title,
+                version=latest + 1,
+                link=link,
+                note=note,
+                uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+                size_bytes=getattr(file, "size", 0) or 0,
+                original_name=original_name,
+            )
             if file:
                 material.file.save(original_name, file, save=False)
             material.save()
             Course.objects.filter(pk=course.pk).update(updated_at=material.created_at)
-            record_audit(actor=by, action="course.material_uploaded", obj=course, school=course.owner_school,
-                         after={"material": material.pk, "kind": kind, "title": title, "version": material.version,
-                                "size": material.size_bytes})
+            record_audit(
+                actor=by,
+                action="course.material_uploaded",
+                obj=course,
+                school=course.owner_school,
+                after={
+                    "material": material.pk,
+                    "kind": kind,
+                    "title": title,
+                    "version": material.version,
+                    "size": material.size_bytes,
+                },
+            )
             item_changed(course)
     except IntegrityError:
         raise ConflictError("同时有人上传了同名资料，请刷新后重试。") from None

@@ -40,20 +40,28 @@ def course_list(request):
     form, filters = _filters(request)
     qs = selectors.with_people(selectors.courses_visible_to(request.user, **filters), request.user)
     page = paginate(qs, request.GET.get("page"))
-    return render(request, "courses/list.html", {
-        "form": form, "page": page, "courses": page.items,
-        "querystring_without_page": querystring_without_page(request),
-        "can_create": bool(staff_schools(request.user)),
-    })
+    return render(
+        request,
+        "courses/list.html",
+        {
+            "form": form,
+            "page": page,
+            "courses": page.items,
+            "querystring_without_page": querystring_without_page(request),
+            "can_create": bool(staff_schools(request.user)),
+        },
+    )
 
 
 @login_required
 def course_export(request):
     _, filters = _filters(request)
-    qs = selectors.with_people(selectors.courses_visible_to(request.user, **filters), request.user).prefetch_related(
-        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(CourseImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user,
-                                 "课程库导出.xlsx")
+    qs = selectors.with_people(
+        selectors.courses_visible_to(request.user, **filters), request.user
+    ).prefetch_related("shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
+    return excel.export_response(
+        CourseImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "课程库导出.xlsx"
+    )
 
 
 @login_required
@@ -66,11 +74,18 @@ def course_detail(request, pk: int):
         for to, who in services.TRANSITIONS.get(course.status, {}).items()
         if (who == "editor" and can_edit) or (who == "owner" and is_owner)
     ]
-    return render(request, "courses/detail.html", {
-        "course": course, "materials": selectors.material_history(course), "can_edit": can_edit,
-        "can_retire": is_owner and course.status != CourseStatus.RETIRED, "transitions": transitions,
-        "material_form": MaterialForm() if can_edit else None,
-    })
+    return render(
+        request,
+        "courses/detail.html",
+        {
+            "course": course,
+            "materials": selectors.material_history(course),
+            "can_edit": can_edit,
+            "can_retire": is_owner and course.status != CourseStatus.RETIRED,
+            "transitions": transitions,
+            "material_form": MaterialForm() if can_edit else None,
+        },
+    )
 
 
 def _school_for_create(request):
@@ -89,12 +104,18 @@ def course_create(request):
         messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加课程。")
         return redirect("courses:list")
     form = CourseForm(request.POST or None, viewer=request.user, school=school)
-    course = submit_form(request, form, lambda: services.create_course(by=request.user, school=school, **form.service_kwargs()))
+    course = submit_form(
+        request, form, lambda: services.create_course(by=request.user, school=school, **form.service_kwargs())
+    )
     if course is not None:
         messages.success(request, f"已添加课程：{course.title}（草稿）")
         return redirect("courses:detail", pk=course.pk)
-    return render(request, "courses/form.html", {"form": form, "school": school, "schools": schools,
-                                                 "creating": True}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "courses/form.html",
+        {"form": form, "school": school, "schools": schools, "creating": True},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -106,16 +127,33 @@ def course_edit(request, pk: int):
         return redirect("courses:detail", pk=course.pk)
     is_owner = selectors.can_publish_course(request.user, course)
     initial = {field: getattr(course, field) for field in services.CONTENT_FIELDS}
-    initial.update(teachers=list(course.teachers.all()), co_schools=list(course.co_schools.all()), scope=course.scope,
-                   alliances=list(course.shared_alliances.all()), partnerships=list(course.shared_partnerships.all()))
-    form = CourseForm(request.POST or None, initial=initial, viewer=request.user, school=course.owner_school,
-                      course=course, is_owner=is_owner)
-    saved = submit_form(request, form, lambda: services.update_course(by=request.user, course=course, **form.service_kwargs()))
+    initial.update(
+        teachers=list(course.teachers.all()),
+        co_schools=list(course.co_schools.all()),
+        scope=course.scope,
+        alliances=list(course.shared_alliances.all()),
+        partnerships=list(course.shared_partnerships.all()),
+    )
+    form = CourseForm(
+        request.POST or None,
+        initial=initial,
+        viewer=request.user,
+        school=course.owner_school,
+        course=course,
+        is_owner=is_owner,
+    )
+    saved = submit_form(
+        request, form, lambda: services.update_course(by=request.user, course=course, **form.service_kwargs())
+    )
     if saved is not None:
         messages.success(request, "课程已保存。")
         return redirect("courses:detail", pk=course.pk)
-    return render(request, "courses/form.html", {"form": form, "school": course.owner_school, "course": course},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "courses/form.html",
+        {"form": form, "school": course.owner_school, "course": course},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -157,10 +195,18 @@ def material_upload(request, pk: int):
         else:
             messages.success(request, f"已上传：{material.title}（第 {material.version} 版）")
             return redirect("courses:detail", pk=course.pk)
-    return render(request, "courses/detail.html", {
-        "course": course, "materials": selectors.material_history(course), "can_edit": True,
-        "material_form": form, "transitions": [],
-    }, status=400)
+    return render(
+        request,
+        "courses/detail.html",
+        {
+            "course": course,
+            "materials": selectors.material_history(course),
+            "can_edit": True,
+            "material_form": form,
+            "transitions": [],
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -188,10 +234,16 @@ def module_detail(request, pk: int):
         raise Http404 from None
     qs = selectors.with_people(selectors.courses_visible_to(request.user, module=module), request.user)
     page = paginate(qs, request.GET.get("page"))
-    return render(request, "courses/module_detail.html", {
-        "module": module, "page": page, "courses": page.items,
-        "querystring_without_page": querystring_without_page(request),
-    })
+    return render(
+        request,
+        "courses/module_detail.html",
+        {
+            "module": module,
+            "page": page,
+            "courses": page.items,
+            "querystring_without_page": querystring_without_page(request),
+        },
+    )
 
 
 @login_required
@@ -202,8 +254,13 @@ def import_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    return excel.import_view(request, bank=CourseImporter.bank, list_url=reverse("courses:list"),
-                             template_url=reverse("courses:import_template"), status_url_name="courses:import_status")
+    return excel.import_view(
+        request,
+        bank=CourseImporter.bank,
+        list_url=reverse("courses:list"),
+        template_url=reverse("courses:import_template"),
+        status_url_name="courses:import_status",
+    )
 
 
 @login_required

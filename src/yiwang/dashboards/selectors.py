@@ -28,7 +28,9 @@ def _bare(qs):
 
 
 def bank_totals(viewer) -> list[dict]:
-    return [{"key": key, "label": label, "count": _bare(select(viewer)).count()} for key, label, select in BANKS]
+    return [
+        {"key": key, "label": label, "count": _bare(select(viewer)).count()} for key, label, select in BANKS
+    ]
 
 
 def items_per_school(viewer, limit: int = 20) -> list[dict]:
@@ -40,7 +42,10 @@ def items_per_school(viewer, limit: int = 20) -> list[dict]:
             entry = totals.setdefault(row["owner_school"], {"teachers": 0, "topics": 0, "courses": 0})
             entry[key] = row["n"]
     names = dict(School.objects.filter(pk__in=totals).values_list("pk", "short_name"))
-    result = [{"school": names.get(pk, "?"), **counts, "total": sum(counts.values())} for pk, counts in totals.items()]
+    result = [
+        {"school": names.get(pk, "?"), **counts, "total": sum(counts.values())}
+        for pk, counts in totals.items()
+    ]
     result.sort(key=lambda r: (-r["total"], r["school"]))
     return result[:limit]
 

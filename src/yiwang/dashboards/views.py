@@ -15,10 +15,14 @@ def index(request):
             {"name": "课程", "data": [r["courses"] for r in per_school]},
         ],
     }
-    return render(request, "dashboards/index.html", {
-        "totals": selectors.bank_totals(request.user),
-        "per_school": per_school,
-        "endorsements": selectors.verified_endorsements(request.user),
-        "ranking": selectors.endorsement_ranking(request.user),
-        "chart": chart,
-    })
+    return render(
+        request,
+        "dashboards/index.html",
+        {
+            "totals": selectors.bank_totals(request.user),
+            "per_school": per_school,
+            "endorsements": selectors.verified_endorsements(request.user),
+            "ranking": selectors.endorsement_ranking(request.user),
+            "chart": chart,
+        },
+    )

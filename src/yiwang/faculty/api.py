@@ -41,27 +41,51 @@ def page_of(qs, page: int, page_size: int) -> dict:
         raise DomainError(f"每页条数应在 1 到 {MAX_PAGE_SIZE} 之间。", field="page_size")
     result = paginate_capped(qs, page, page_size)
     if result.number != page:  # past the last page: an empty page, not the last one again
-        return {"count": result.count, "count_capped": result.count_capped, "page": page, "page_size": page_size,
-                "num_pages": result.num_pages, "items": []}
-    return {"count": result.count, "count_capped": result.count_capped, "page": page, "page_size": page_size,
-            "num_pages": result.num_pages, "items": result.items}
+        return {
+            "count": result.count,
+            "count_capped": result.count_capped,
+            "page": page,
+            "page_size": page_size,
+            "num_pages": result.num_pages,
+            "items": [],
+        }
+    return {
+        "count": result.count,
+        "count_capped": result.count_capped,
+        "page": page,
+        "page_size": page_size,
+        "num_pages": result.num_pages,
+        "items": result.items,
+    }
 
 
 def teacher_out(teacher: Teacher, viewer) -> dict:
     full = teacher.owner_school_id in viewer_context(viewer).school_ids
     school = teacher.owner_school
     return {
-        "id": teacher.pk, "name": teacher.name, "name_pinyin": teacher.name_pinyin,
+        "id": teacher.pk,
+        "name": teacher.name,
+        "name_pinyin": teacher.name_pinyin,
         "name_initials": teacher.name_initials,
         "school": {"code": school.code, "name": school.name, "short_name": school.short_name},
-        "gender": teacher.gender, "gender_label": teacher.get_gender_display() if teacher.gender else "",
-        "title": teacher.title, "title_label": teacher.get_title_display(), "position": teacher.position,
-        "department": teacher.department, "expertise": teacher.expertise_list, "bio": teacher.bio,
+        "gender": teacher.gender,
+        "gender_label": teacher.get_gender_display() if teacher.gender else "",
+        "title": teacher.title,
+        "title_label": teacher.get_title_display(),
+        "position": teacher.position,
+        "department": teacher.department,
+        "expertise": teacher.expertise_list,
+        "bio": teacher.bio,
         "phone": teacher.phone if full else selectors.mask_phone(teacher.phone),
         "email": teacher.email if full else selectors.mask_email(teacher.email),
-        "is_invited": teacher.is_invited, "employer": teacher.employer, "post": teacher.post,
-        "is_active": teacher.is_active, "scope": teacher.scope, "scope_label": teacher.get_scope_display(),
-        "created_at": teacher.created_at, "updated_at": teacher.updated_at,
+        "is_invited": teacher.is_invited,
+        "employer": teacher.employer,
+        "post": teacher.post,
+        "is_active": teacher.is_active,
+        "scope": teacher.scope,
+        "scope_label": teacher.get_scope_display(),
+        "created_at": teacher.created_at,
+        "updated_at": teacher.updated_at,
     }
 
 
@@ -104,7 +128,9 @@ def create_teacher(request, payload: TeacherIn):
     sharing = sharing_objects(data.pop("alliance_ids"), data.pop("partnership_ids"))
     data["gender"] = data["gender"] or ""
     teacher = services.create_teacher(by=request.auth, school=school, **data, **sharing)
-    return Status(201, teacher_out(Teacher.objects.select_related("owner_school").get(pk=teacher.pk), request.auth))
+    return Status(
+        201, teacher_out(Teacher.objects.select_related("owner_school").get(pk=teacher.pk), request.auth)
+    )
 
 
 @router.patch("/{int:teacher_id}", response=TeacherOut, auth=SignedIn(), summary="修改教师")

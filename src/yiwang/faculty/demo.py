@@ -25,8 +25,12 @@ DEPARTMENTS = {
     "领导科学教研部": ["领导力", "调查研究", "群众工作"],
 }
 POSITIONS = ["", "", "", "教研部副主任", "教研部主任", "教研室主任", "教务处副处长", "科研处副处长"]
-TITLE_WEIGHTS = [(AcademicTitle.PROFESSOR, 2), (AcademicTitle.ASSOCIATE, 4), (AcademicTitle.LECTURER, 4),
-                 (AcademicTitle.ASSISTANT, 1)]
+TITLE_WEIGHTS = [
+    (AcademicTitle.PROFESSOR, 2),
+    (AcademicTitle.ASSOCIATE, 4),
+    (AcademicTitle.LECTURER, 4),
+    (AcademicTitle.ASSISTANT, 1),
+]
 
 # 红棉讲坛 and other invited lecturers: employer, post, expertise.
 INVITED = [
@@ -52,8 +56,18 @@ def _weighted_title(rng: random.Random) -> str:
 
 def scope_and_sharing(rng: random.Random, school: School, sharing: dict) -> tuple[str, list, list]:
     """Spread over all five scopes; 协作 only where the school has an alliance or partnership."""
-    scope = rng.choice([SharingScope.SYSTEM, SharingScope.SYSTEM, SharingScope.NETWORK, SharingScope.NETWORK,
-                        SharingScope.SCHOOL, SharingScope.PARTNERS, SharingScope.PARTNERS, SharingScope.PUBLIC])
+    scope = rng.choice(
+        [
+            SharingScope.SYSTEM,
+            SharingScope.SYSTEM,
+            SharingScope.NETWORK,
+            SharingScope.NETWORK,
+            SharingScope.SCHOOL,
+            SharingScope.PARTNERS,
+            SharingScope.PARTNERS,
+            SharingScope.PUBLIC,
+        ]
+    )
     alliances, partnerships = sharing.get(school.pk, ([], []))
     if scope == SharingScope.PARTNERS:
         if not (alliances or partnerships):
@@ -79,8 +93,11 @@ def _profile_fields(rng: random.Random, name: str, school: School) -> dict:
     expertise = rng.sample(DEPARTMENTS[department], k=min(2, len(DEPARTMENTS[department])))
     pinyin, _ = name_pinyin(name)
     return {
-        "gender": rng.choice(Gender.values), "title": _weighted_title(rng), "position": rng.choice(POSITIONS),
-        "department": department, "expertise": "、".join(expertise),
+        "gender": rng.choice(Gender.values),
+        "title": _weighted_title(rng),
+        "position": rng.choice(POSITIONS),
+        "department": department,
+        "expertise": "、".join(expertise),
         "bio": f"{school.short_name}党校{department}教师，长期从事{expertise[0]}方面的教学与研究，多次为主体班、中青班授课。",
         "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
         "email": f"{pinyin}@{school.code}.dangxiao.example.cn",
@@ -91,8 +108,11 @@ def _profile_fields(rng: random.Random, name: str, school: School) -> dict:
 def load(*, scale: int = 0, log) -> None:
     rng = random.Random(20261123)
     sharing = sharing_options()
-    teacher_memberships = (Membership.objects.filter(is_teacher=True, user__username__regex=r"-t[1-5]$")
-                           .select_related("user", "school").order_by("school__code", "user__username"))
+    teacher_memberships = (
+        Membership.objects.filter(is_teacher=True, user__username__regex=r"-t[1-5]$")
+        .select_related("user", "school")
+        .order_by("school__code", "user__username")
+    )
     for membership in teacher_memberships:
         user, school = membership.user, membership.school
         fields = _profile_fields(rng, user.full_name, school)
@@ -100,8 +120,16 @@ def load(*, scale: int = 0, log) -> None:
         if Teacher.objects.filter(user=user).exists():
             log.count(False)
             continue
-        create_teacher(by=None, school=school, name=user.full_name, user=user, scope=scope, alliances=alliances,
-                       partnerships=partnerships, **fields)
+        create_teacher(
+            by=None,
+            school=school,
+            name=user.full_name,
+            user=user,
+            scope=scope,
+            alliances=alliances,
+            partnerships=partnerships,
+            **fields,
+        )
         log.count(True)
     _load_invited(rng, log, sharing)
     _load_without_accounts(rng, log, sharing)
@@ -117,9 +145,19 @@ def _load_invited(rng: random.Random, log, sharing: dict) -> None:
             log.count(False)
             continue
         scope = rng.choice([SharingScope.NETWORK, SharingScope.PUBLIC, SharingScope.SYSTEM])
-        create_teacher(by=None, school=gz, name=name, scope=scope, is_invited=True, employer=employer, post=post,
-                       title=AcademicTitle.OTHER, expertise=expertise, gender=rng.choice(Gender.values),
-                       bio=f"{employer}{post}，红棉讲坛特邀主讲人，主讲{expertise.split('、')[0]}专题。")
+        create_teacher(
+            by=None,
+            school=gz,
+            name=name,
+            scope=scope,
+            is_invited=True,
+            employer=employer,
+            post=post,
+            title=AcademicTitle.OTHER,
+            expertise=expertise,
+            gender=rng.choice(Gender.values),
+            bio=f"{employer}{post}，红棉讲坛特邀主讲人，主讲{expertise.split('、')[0]}专题。",
+        )
         log.count(True)
 
 
@@ -135,6 +173,13 @@ def _load_without_accounts(rng: random.Random, log, sharing: dict) -> None:
             log.count(False)
             continue
         scope, alliances, partnerships = scope_and_sharing(rng, school, sharing)
-        create_teacher(by=None, school=school, name=name, scope=scope, alliances=alliances, partnerships=partnerships,
-                       **_profile_fields(rng, name, school))
+        create_teacher(
+            by=None,
+            school=school,
+            name=name,
+            scope=scope,
+            alliances=alliances,
+            partnerships=partnerships,
+            **_profile_fields(rng, name, school),
+        )
         log.count(True)

@@ -19,14 +19,35 @@ class TeacherImporter(excel.Importer):
     model = Teacher
     audit_action = "teacher.imported"
     columns = [
-        C("school", "学校代码", kind="school", import_only=True, help="留空则为导入页面所选学校；填写时须是您可管理的学校"),
+        C(
+            "school",
+            "学校代码",
+            kind="school",
+            import_only=True,
+            help="留空则为导入页面所选学校；填写时须是您可管理的学校",
+        ),
         C("name", "姓名", required=True, max_length=40, example="张宏伟", width=10),
         C("gender", "性别", kind="choice", choices=tuple(Gender.choices), example="男", width=6),
-        C("title", "职称", kind="choice", choices=tuple(AcademicTitle.choices), default=AcademicTitle.OTHER,
-          example="副教授", width=8, help="留空为“其他”"),
+        C(
+            "title",
+            "职称",
+            kind="choice",
+            choices=tuple(AcademicTitle.choices),
+            default=AcademicTitle.OTHER,
+            example="副教授",
+            width=8,
+            help="留空为“其他”",
+        ),
         C("position", "职务", max_length=60, example="教研部副主任"),
         C("department", "教研部", max_length=60, example="党史党建教研部"),
-        C("expertise", "研究专长", max_length=300, example="党史、基层治理", width=24, help="多个专长以顿号分隔"),
+        C(
+            "expertise",
+            "研究专长",
+            max_length=300,
+            example="党史、基层治理",
+            width=24,
+            help="多个专长以顿号分隔",
+        ),
         C("bio", "简介", max_length=5000, example="长期从事党史党建教学研究。", width=30),
         C("phone", "电话", max_length=20, example="13812345678", width=14),
         C("email", "电子邮箱", max_length=254, example="zhanghw@example.com", width=22),
@@ -37,8 +58,20 @@ class TeacherImporter(excel.Importer):
         C("is_active", "在职", kind="bool", default=True, example="是", width=6, help="留空为“是”"),
         C("owner", "所属学校", export_only=True, width=24),
     ]
-    profile_keys = ["name", "gender", "title", "position", "department", "expertise", "bio", "phone", "email",
-                    "is_invited", "employer", "post"]
+    profile_keys = [
+        "name",
+        "gender",
+        "title",
+        "position",
+        "department",
+        "expertise",
+        "bio",
+        "phone",
+        "email",
+        "is_invited",
+        "employer",
+        "post",
+    ]
 
     def prepare(self, rows):
         self.sharing = excel.SharingResolver()
@@ -47,7 +80,8 @@ class TeacherImporter(excel.Importer):
         codes = {r.values.get("school") for r in rows if r.values.get("school")}
         school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
         existing = Teacher.objects.filter(owner_school_id__in=school_ids).values_list(
-            "pk", "owner_school_id", "name", "phone", "name_pinyin")
+            "pk", "owner_school_id", "name", "phone", "name_pinyin"
+        )
         for pk, school_id, name, phone, pinyin in existing.iterator(chunk_size=5000):
             self.by_name_phone.setdefault((school_id, name, phone), (pk, name))
             self.by_pinyin.setdefault((school_id, pinyin), (pk, name))
@@ -76,26 +110,36 @@ class TeacherImporter(excel.Importer):
         v = row.values
         school_id = v["school"].pk
         hit = self.by_name_phone.get((school_id, v["name"], v["phone"])) or self.by_pinyin.get(
-            (school_id, v["name_pinyin"]))
+            (school_id, v["name_pinyin"])
+        )
         if hit is None:
             return None
         return Teacher(pk=hit[0], name=hit[1], owner_school_id=school_id)
 
     def _fields(self, row) -> dict:
         v = row.values
-        return {**{key: v[key] for key in self.profile_keys}, "name_pinyin": v["name_pinyin"],
-                "name_initials": v["name_initials"], "scope": v["scope"], "is_active": v["is_active"]}
+        return {
+            **{key: v[key] for key in self.profile_keys},
+            "name_pinyin": v["name_pinyin"],
+            "name_initials": v["name_initials"],
+            "scope": v["scope"],
+            "is_active": v["is_active"],
+        }
 
     def create_objects(self, rows):
         """Bulk insert in batches, keeping only primary keys (100 k rows stay within the memory goal)."""
         pks = []
         for start in range(0, len(rows), excel.BATCH_SIZE):
-            batch = rows[start:start + excel.BATCH_SIZE]
+            batch = rows[start : start + excel.BATCH_SIZE]
             teachers = [Teacher(owner_school=row.values["school"], **self._fields(row)) for row in batch]
             Teacher.objects.bulk_create(teachers)
-            excel.save_sharing([(t, r.values["alliances"], r.values["partnerships"])
-                                for t, r in zip(teachers, batch, strict=True)
-                                if r.values["alliances"] or r.values["partnerships"]])
+            excel.save_sharing(
+                [
+                    (t, r.values["alliances"], r.values["partnerships"])
+                    for t, r in zip(teachers, batch, strict=True)
+                    if r.values["alliances"] or r.values["partnerships"]
+                ]
+            )
             pks.extend(t.pk for t in teachers)
         return pks
 
@@ -113,7 +157,9 @@ class TeacherImporter(excel.Importer):
         values.update(
             phone=teacher.phone if full else mask_phone(teacher.phone),
             email=teacher.email if full else mask_email(teacher.email),
-            scope=teacher.scope, share_with=excel.SharingResolver.describe(teacher), is_active=teacher.is_active,
+            scope=teacher.scope,
+            share_with=excel.SharingResolver.describe(teacher),
+            is_active=teacher.is_active,
             owner=teacher.owner_school.name,
         )
         return values

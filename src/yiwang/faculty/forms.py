@@ -17,18 +17,29 @@ class SharingFormMixin:
 
     def add_sharing_fields(self, school) -> None:
         alliances, partnerships = sharing_options_for(school)
-        self.fields["scope"] = forms.ChoiceField(label="共享范围", choices=SharingScope.choices,
-                                                 initial=SharingScope.SYSTEM,
-                                                 help_text="本校：仅本校；本系统：本校及上下级学校；协作：本系统加所选联盟/对口支援学校；全网：所有登录用户；公开：任何人")
+        self.fields["scope"] = forms.ChoiceField(
+            label="共享范围",
+            choices=SharingScope.choices,
+            initial=SharingScope.SYSTEM,
+            help_text="本校：仅本校；本系统：本校及上下级学校；协作：本系统加所选联盟/对口支援学校；全网：所有登录用户；公开：任何人",
+        )
         self.fields["alliances"] = forms.ModelMultipleChoiceField(
-            label="协作：共享给联盟", queryset=alliances, required=False, widget=forms.CheckboxSelectMultiple)
+            label="协作：共享给联盟", queryset=alliances, required=False, widget=forms.CheckboxSelectMultiple
+        )
         self.fields["partnerships"] = PartnershipChoiceField(
-            label="协作：共享给对口支援学校", queryset=partnerships, required=False, widget=forms.CheckboxSelectMultiple)
+            label="协作：共享给对口支援学校",
+            queryset=partnerships,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
 
     def sharing_data(self) -> dict:
         data = self.cleaned_data
-        return {"scope": data["scope"], "alliances": list(data.get("alliances") or []),
-                "partnerships": list(data.get("partnerships") or [])}
+        return {
+            "scope": data["scope"],
+            "alliances": list(data.get("alliances") or []),
+            "partnerships": list(data.get("partnerships") or []),
+        }
 
 
 class TeacherForm(SharingFormMixin, forms.Form):
@@ -37,7 +48,9 @@ class TeacherForm(SharingFormMixin, forms.Form):
     title = forms.ChoiceField(label="职称", choices=AcademicTitle.choices, initial=AcademicTitle.LECTURER)
     position = forms.CharField(label="职务", max_length=60, required=False)
     department = forms.CharField(label="教研部", max_length=60, required=False)
-    expertise = forms.CharField(label="研究专长", max_length=300, required=False, help_text="多个专长以顿号分隔")
+    expertise = forms.CharField(
+        label="研究专长", max_length=300, required=False, help_text="多个专长以顿号分隔"
+    )
     bio = forms.CharField(label="简介", widget=forms.Textarea, required=False)
     phone = forms.CharField(label="电话", max_length=20, required=False)
     email = forms.CharField(label="电子邮箱", max_length=254, required=False)
@@ -65,7 +78,9 @@ class TeacherFilterForm(forms.Form):
     q = forms.CharField(label="姓名/拼音/专长", required=False)
     school = forms.ChoiceField(label="学校", required=False)
     title = forms.ChoiceField(label="职称", choices=[("", "全部")] + AcademicTitle.choices, required=False)
-    invited = forms.ChoiceField(label="类型", choices=[("", "全部"), ("0", "本校教师"), ("1", "外请师资")], required=False)
+    invited = forms.ChoiceField(
+        label="类型", choices=[("", "全部"), ("0", "本校教师"), ("1", "外请师资")], required=False
+    )
     status = forms.ChoiceField(label="状态", choices=list(STATUS_LABELS.items()), required=False)
     sort = forms.ChoiceField(label="排序", choices=list(TEACHER_SORT_LABELS.items()), required=False)
 
@@ -80,7 +95,10 @@ class TeacherFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {
-            "q": data.get("q", ""), "school": data.get("school") or None, "title": data.get("title", ""),
+            "q": data.get("q", ""),
+            "school": data.get("school") or None,
+            "title": data.get("title", ""),
             "invited": {"1": True, "0": False}.get(data.get("invited") or ""),
-            "status": data.get("status") or "active", "sort": data.get("sort") or "name",
+            "status": data.get("status") or "active",
+            "sort": data.get("sort") or "name",
         }

@@ -15,7 +15,9 @@ class Teacher(Shareable, TimeStampedModel):
     name_pinyin = models.CharField("姓名拼音", max_length=120, blank=True, db_index=True)
     name_initials = models.CharField("拼音首字母", max_length=20, blank=True, db_index=True)
     gender = models.CharField("性别", max_length=10, choices=Gender.choices, blank=True)
-    title = models.CharField("职称", max_length=12, choices=AcademicTitle.choices, default=AcademicTitle.OTHER)
+    title = models.CharField(
+        "职称", max_length=12, choices=AcademicTitle.choices, default=AcademicTitle.OTHER
+    )
     position = models.CharField("职务", max_length=60, blank=True)
     department = models.CharField("教研部", max_length=60, blank=True)
     expertise = models.CharField("研究专长", max_length=300, blank=True, help_text="多个专长以顿号或逗号分隔")
@@ -26,8 +28,12 @@ class Teacher(Shareable, TimeStampedModel):
     employer = models.CharField("工作单位", max_length=100, blank=True)
     post = models.CharField("单位职务", max_length=100, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="关联账号", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="teacher_profile",
+        settings.AUTH_USER_MODEL,
+        verbose_name="关联账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teacher_profile",
     )
     is_active = models.BooleanField("在职/启用", default=True)
 

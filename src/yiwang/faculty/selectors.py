@@ -36,8 +36,17 @@ def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     return qs.filter(is_active=True)
 
 
-def teachers_visible_to(viewer, *, school=None, q: str = "", title: str = "", department: str = "",
-                        invited: bool | None = None, status: str = "active", sort: str = "name") -> QuerySet:
+def teachers_visible_to(
+    viewer,
+    *,
+    school=None,
+    q: str = "",
+    title: str = "",
+    department: str = "",
+    invited: bool | None = None,
+    status: str = "active",
+    sort: str = "name",
+) -> QuerySet:
     """Teachers ``viewer`` may see, filtered. ``school``: a School, its id or its code."""
     qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
     qs = _with_status(qs, viewer, status)
@@ -46,8 +55,12 @@ def teachers_visible_to(viewer, *, school=None, q: str = "", title: str = "", de
     if q:
         q = q.strip()
         lowered = q.lower()
-        qs = qs.filter(Q(name__contains=q) | Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
-                       | Q(expertise__contains=q))
+        qs = qs.filter(
+            Q(name__contains=q)
+            | Q(name_pinyin__startswith=lowered)
+            | Q(name_initials__startswith=lowered)
+            | Q(expertise__contains=q)
+        )
     if title:
         qs = qs.filter(title=title)
     if department:
@@ -118,13 +131,25 @@ def teacher_profile(viewer, teacher: Teacher) -> dict:
 
     return {
         "topics": list(topics_visible_to(viewer, teacher=teacher)[:100]),
-        "courses": list(visible_to(Course.objects.filter(teachers=teacher), viewer)
-                        .select_related("owner_school", "module").order_by("-updated_at")[:100]),
-        "projects": list(visible_to(ResearchProject.objects.filter(Q(members=teacher) | Q(principal_investigator=teacher)),
-                                    viewer)
-                         .select_related("owner_school").distinct().order_by("-start_date")[:100]),
-        "outputs": list(visible_to(ResearchOutput.objects.filter(authors=teacher), viewer)
-                        .select_related("owner_school").distinct().order_by("-published_on")[:100]),
+        "courses": list(
+            visible_to(Course.objects.filter(teachers=teacher), viewer)
+            .select_related("owner_school", "module")
+            .order_by("-updated_at")[:100]
+        ),
+        "projects": list(
+            visible_to(
+                ResearchProject.objects.filter(Q(members=teacher) | Q(principal_investigator=teacher)), viewer
+            )
+            .select_related("owner_school")
+            .distinct()
+            .order_by("-start_date")[:100]
+        ),
+        "outputs": list(
+            visible_to(ResearchOutput.objects.filter(authors=teacher), viewer)
+            .select_related("owner_school")
+            .distinct()
+            .order_by("-published_on")[:100]
+        ),
     }
 
 

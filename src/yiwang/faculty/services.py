@@ -18,19 +18,64 @@ from .enums import AcademicTitle, Gender
 from .models import Teacher
 
 TEACHER_FIELDS = [
-    "name", "gender", "title", "position", "department", "expertise", "bio", "phone", "email",
-    "is_invited", "employer", "post", "user", "is_active", "scope", "owner_school",
+    "name",
+    "gender",
+    "title",
+    "position",
+    "department",
+    "expertise",
+    "bio",
+    "phone",
+    "email",
+    "is_invited",
+    "employer",
+    "post",
+    "user",
+    "is_active",
+    "scope",
+    "owner_school",
 ]
-PROFILE_FIELDS = ["name", "gender", "title", "position", "department", "expertise", "bio", "phone", "email",
-                  "is_invited", "employer", "post"]
+PROFILE_FIELDS = [
+    "name",
+    "gender",
+    "title",
+    "position",
+    "department",
+    "expertise",
+    "bio",
+    "phone",
+    "email",
+    "is_invited",
+    "employer",
+    "post",
+]
 STAFF_ONLY_FIELDS = {"scope", "alliances", "partnerships", "user", "is_invited", "employer", "post"}
 PHONE_PATTERN = re.compile(r"^[0-9+\-\s()]{7,20}$")
 
 # Surnames whose reading differs from the everyday reading of the character.
 SURNAME_READINGS = {
-    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha", "覃": "qin",
-    "盖": "ge", "缪": "miao", "翟": "zhai", "尉": "yu", "乐": "yue", "种": "chong", "秘": "bi",
-    "黑": "he", "员": "yun", "繁": "po", "长": "chang", "重": "chong", "柏": "bai", "薄": "bo",
+    "单": "shan",
+    "曾": "zeng",
+    "解": "xie",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "查": "zha",
+    "覃": "qin",
+    "盖": "ge",
+    "缪": "miao",
+    "翟": "zhai",
+    "尉": "yu",
+    "乐": "yue",
+    "种": "chong",
+    "秘": "bi",
+    "黑": "he",
+    "员": "yun",
+    "繁": "po",
+    "长": "chang",
+    "重": "chong",
+    "柏": "bai",
+    "薄": "bo",
 }
 
 
@@ -76,8 +121,13 @@ def clean_teacher_fields(fields: dict) -> dict:
             validate_email(data["email"])
         except ValidationError:
             raise DomainError("电子邮箱格式不正确。", field="email") from None
-    for key, limit, label in (("position", 60, "职务"), ("department", 60, "教研部"), ("expertise", 300, "研究专长"),
-                              ("employer", 100, "工作单位"), ("post", 100, "单位职务")):
+    for key, limit, label in (
+        ("position", 60, "职务"),
+        ("department", 60, "教研部"),
+        ("expertise", 300, "研究专长"),
+        ("employer", 100, "工作单位"),
+        ("post", 100, "单位职务"),
+    ):
         if len(data.get(key) or "") > limit:
             raise DomainError(f"{label}最多 {limit} 个字。", field=key)
     if data.get("is_invited") and not data.get("employer"):
@@ -95,8 +145,17 @@ def _check_user_link(user, school, teacher: Teacher | None = None) -> None:
         raise ConflictError(f"该账号已关联教师“{other.name}”。", field="user")
 
 
-def create_teacher(*, by, school, name: str, scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(),
-                   user=None, **fields) -> Teacher:
+def create_teacher(
+    *,
+    by,
+    school,
+    name: str,
+    scope: str = SharingScope.SYSTEM,
+    alliances=(),
+    partnerships=(),
+    user=None,
+    **fields,
+) -> Teacher:
     if by is not None and not rules.can_edit_bank_item(by, school):
         raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以添加教师。")
     unknown = set(fields) - set(PROFILE_FIELDS)
@@ -107,11 +166,17 @@ def create_teacher(*, by, school, name: str, scope: str = SharingScope.SYSTEM, a
     _check_user_link(user, school)
     pinyin, initials = name_pinyin(data["name"])
     with transaction.atomic():
-        teacher = Teacher.objects.create(owner_school=school, scope=scope, user=user, name_pinyin=pinyin,
-                                         name_initials=initials, **data)
+        teacher = Teacher.objects.create(
+            owner_school=school, scope=scope, user=user, name_pinyin=pinyin, name_initials=initials, **data
+        )
         apply_sharing(teacher, alliances=alliances, partnerships=partnerships)
-        record_audit(actor=by, action="teacher.created", obj=teacher, school=school,
-                     after=snapshot(teacher, TEACHER_FIELDS))
+        record_audit(
+            actor=by,
+            action="teacher.created",
+            obj=teacher,
+            school=school,
+            after=snapshot(teacher, TEACHER_FIELDS),
+        )
         item_changed(teacher)
     return teacher
 
@@ -124,10 +189,15 @@ def update_teacher(*, by, teacher: Teacher, alliances=None, partnerships=None, *
     unknown = set(changes) - set(PROFILE_FIELDS) - {"scope", "user"}
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
-    asked = set(changes) | ({"alliances"} if alliances is not None else set()) | (
-        {"partnerships"} if partnerships is not None else set())
+    asked = (
+        set(changes)
+        | ({"alliances"} if alliances is not None else set())
+        | ({"partnerships"} if partnerships is not None else set())
+    )
     if not is_staff and asked & STAFF_ONLY_FIELDS:
-        raise PermissionDeniedError("共享范围、外请信息和关联账号只能由所属学校的管理员或教务、培训、科研人员修改。")
+        raise PermissionDeniedError(
+            "共享范围、外请信息和关联账号只能由所属学校的管理员或教务、培训、科研人员修改。"
+        )
     with transaction.atomic():
         teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
         before = snapshot(teacher, TEACHER_FIELDS)
@@ -136,11 +206,14 @@ def update_teacher(*, by, teacher: Teacher, alliances=None, partnerships=None, *
         scope = changes.get("scope", teacher.scope)
         if "scope" in changes or alliances is not None or partnerships is not None:
             alliances = list(teacher.shared_alliances.all()) if alliances is None else list(alliances)
-            partnerships = list(teacher.shared_partnerships.all()) if partnerships is None else list(partnerships)
+            partnerships = (
+                list(teacher.shared_partnerships.all()) if partnerships is None else list(partnerships)
+            )
             if scope != SharingScope.PARTNERS and "scope" in changes:
                 alliances, partnerships = [], []
-            validate_sharing(owner_school=teacher.owner_school, scope=scope, alliances=alliances,
-                             partnerships=partnerships)
+            validate_sharing(
+                owner_school=teacher.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
+            )
             apply_sharing(teacher, alliances=alliances, partnerships=partnerships)
         if "user" in changes:
             _check_user_link(changes["user"], teacher.owner_school, teacher)
@@ -150,8 +223,14 @@ def update_teacher(*, by, teacher: Teacher, alliances=None, partnerships=None, *
         teacher.scope = scope
         teacher.name_pinyin, teacher.name_initials = name_pinyin(teacher.name)
         teacher.save()
-        record_audit(actor=by, action="teacher.updated", obj=teacher, school=teacher.owner_school, before=before,
-                     after=snapshot(teacher, TEACHER_FIELDS))
+        record_audit(
+            actor=by,
+            action="teacher.updated",
+            obj=teacher,
+            school=teacher.owner_school,
+            before=before,
+            after=snapshot(teacher, TEACHER_FIELDS),
+        )
         item_changed(teacher)
     return teacher
 
@@ -166,8 +245,14 @@ def set_teacher_active(*, by, teacher: Teacher, active: bool) -> Teacher:
             raise ConflictError("该教师已是启用状态。" if active else "该教师已停用。")
         teacher.is_active = active
         teacher.save(update_fields=["is_active", "updated_at"])
-        record_audit(actor=by, action="teacher.restored" if active else "teacher.retired", obj=teacher,
-                     school=teacher.owner_school, before={"is_active": not active}, after={"is_active": active})
+        record_audit(
+            actor=by,
+            action="teacher.restored" if active else "teacher.retired",
+            obj=teacher,
+            school=teacher.owner_school,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
         item_changed(teacher)
     return teacher
 

@@ -27,8 +27,11 @@ def _access(request, pk):
 
 
 def _filters(request):
-    form = TeacherFilterForm(request.GET or None, schools=active_schools(),
-                             show_status=bool(selectors.editable_school_ids(request.user)))
+    form = TeacherFilterForm(
+        request.GET or None,
+        schools=active_schools(),
+        show_status=bool(selectors.editable_school_ids(request.user)),
+    )
     return form, form.filters() if request.GET else {}
 
 
@@ -37,36 +40,52 @@ def teacher_list(request):
     form, filters = _filters(request)
     page = paginate_capped(selectors.teachers_visible_to(request.user, **filters), request.GET.get("page"))
     selectors.with_contacts(page.items, request.user)
-    return render(request, "faculty/list.html", {
-        "form": form, "page": page, "teachers": page.items,
-        "querystring_without_page": querystring_without_page(request),
-        "can_create": bool(selectors.editable_school_ids(request.user)),
-    })
+    return render(
+        request,
+        "faculty/list.html",
+        {
+            "form": form,
+            "page": page,
+            "teachers": page.items,
+            "querystring_without_page": querystring_without_page(request),
+            "can_create": bool(selectors.editable_school_ids(request.user)),
+        },
+    )
 
 
 @login_required
 def teacher_export(request):
     _, filters = _filters(request)
     teachers = selectors.teachers_visible_to(request.user, **filters).prefetch_related(
-        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(TeacherImporter, teachers[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user,
-                                 "师资库导出.xlsx")
+        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported"
+    )
+    return excel.export_response(
+        TeacherImporter, teachers[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "师资库导出.xlsx"
+    )
 
 
 @login_required
 def teacher_detail(request, pk: int):
     teacher = _access(request, pk)
     selectors.with_contacts([teacher], request.user)
-    return render(request, "faculty/detail.html", {
-        "teacher": teacher, **selectors.teacher_profile(request.user, teacher),
-        "can_edit": services.can_edit_teacher(request.user, teacher),
-        "can_retire": rules.can_edit_bank_item(request.user, teacher.owner_school_id),
-    })
+    return render(
+        request,
+        "faculty/detail.html",
+        {
+            "teacher": teacher,
+            **selectors.teacher_profile(request.user, teacher),
+            "can_edit": services.can_edit_teacher(request.user, teacher),
+            "can_retire": rules.can_edit_bank_item(request.user, teacher.owner_school_id),
+        },
+    )
 
 
 def _school_for_create(request):
-    schools = list(School.objects.filter(pk__in=selectors.editable_school_ids(request.user), is_active=True)
-                   .order_by("code"))
+    schools = list(
+        School.objects.filter(pk__in=selectors.editable_school_ids(request.user), is_active=True).order_by(
+            "code"
+        )
+    )
     if not schools:
         return None, []
     wanted = request.GET.get("school") or request.POST.get("school")
@@ -81,12 +100,20 @@ def teacher_create(request):
         messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加教师。")
         return redirect("faculty:list")
     form = TeacherForm(request.POST or None, school=school)
-    teacher = submit_form(request, form, lambda: services.create_teacher(by=request.user, school=school, **form.service_kwargs()))
+    teacher = submit_form(
+        request,
+        form,
+        lambda: services.create_teacher(by=request.user, school=school, **form.service_kwargs()),
+    )
     if teacher is not None:
         messages.success(request, f"已添加教师：{teacher.name}")
         return redirect("faculty:detail", pk=teacher.pk)
-    return render(request, "faculty/form.html", {"form": form, "school": school, "schools": schools,
-                                                 "creating": True}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "faculty/form.html",
+        {"form": form, "school": school, "schools": schools, "creating": True},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -98,15 +125,26 @@ def teacher_edit(request, pk: int):
         return redirect("faculty:detail", pk=teacher.pk)
     is_staff = rules.can_edit_bank_item(request.user, teacher.owner_school_id)
     initial = {field: getattr(teacher, field) for field in services.PROFILE_FIELDS}
-    initial.update(scope=teacher.scope, alliances=list(teacher.shared_alliances.all()),
-                   partnerships=list(teacher.shared_partnerships.all()))
+    initial.update(
+        scope=teacher.scope,
+        alliances=list(teacher.shared_alliances.all()),
+        partnerships=list(teacher.shared_partnerships.all()),
+    )
     form = TeacherForm(request.POST or None, initial=initial, school=teacher.owner_school, is_staff=is_staff)
-    saved = submit_form(request, form, lambda: services.update_teacher(by=request.user, teacher=teacher, **form.service_kwargs()))
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.update_teacher(by=request.user, teacher=teacher, **form.service_kwargs()),
+    )
     if saved is not None:
         messages.success(request, "教师信息已保存。")
         return redirect("faculty:detail", pk=teacher.pk)
-    return render(request, "faculty/form.html", {"form": form, "school": teacher.owner_school, "teacher": teacher},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "faculty/form.html",
+        {"form": form, "school": teacher.owner_school, "teacher": teacher},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -135,8 +173,13 @@ def import_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    return excel.import_view(request, bank=TeacherImporter.bank, list_url=reverse("faculty:list"),
-                             template_url=reverse("faculty:import_template"), status_url_name="faculty:import_status")
+    return excel.import_view(
+        request,
+        bank=TeacherImporter.bank,
+        list_url=reverse("faculty:list"),
+        template_url=reverse("faculty:import_template"),
+        status_url_name="faculty:import_status",
+    )
 
 
 @login_required

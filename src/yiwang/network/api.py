@@ -15,9 +15,15 @@ router = Router(tags=["学校网络"], auth=SignedIn())
 
 def _school_out(school: School, branch_codes: list[str]) -> dict:
     return {
-        "code": school.code, "name": school.name, "short_name": school.short_name, "level": school.level,
-        "level_label": school.get_level_display(), "province": school.province, "city": school.city,
-        "parent_code": school.parent.code if school.parent_id else None, "branch_codes": branch_codes,
+        "code": school.code,
+        "name": school.name,
+        "short_name": school.short_name,
+        "level": school.level,
+        "level_label": school.get_level_display(),
+        "province": school.province,
+        "city": school.city,
+        "parent_code": school.parent.code if school.parent_id else None,
+        "branch_codes": branch_codes,
     }
 
 
@@ -40,9 +46,17 @@ def get_school(request, code: str):
 @router.get("/alliances", response=list[AllianceOut], summary="协作联盟")
 def list_alliances(request):
     return [
-        {"id": a.pk, "name": a.name, "kind": a.kind, "kind_label": a.get_kind_display(),
-         "lead_school_code": a.lead_school.code,
-         "members": [{"code": m.school.code, "name": m.school.name, "joined_on": m.joined_on} for m in a.memberships.all()]}
+        {
+            "id": a.pk,
+            "name": a.name,
+            "kind": a.kind,
+            "kind_label": a.get_kind_display(),
+            "lead_school_code": a.lead_school.code,
+            "members": [
+                {"code": m.school.code, "name": m.school.name, "joined_on": m.joined_on}
+                for m in a.memberships.all()
+            ],
+        }
         for a in selectors.alliances_with_members()
     ]
 
@@ -50,6 +64,12 @@ def list_alliances(request):
 @router.get("/partnerships", response=list[PartnershipOut], summary="对口支援关系")
 def list_partnerships(request):
     return [
-        {"id": p.pk, "supporter_code": p.supporter.code, "supported_code": p.supported.code, "since": p.since, "note": p.note}
+        {
+            "id": p.pk,
+            "supporter_code": p.supporter.code,
+            "supported_code": p.supported.code,
+            "since": p.since,
+            "note": p.note,
+        }
         for p in selectors.partnerships_of()
     ]

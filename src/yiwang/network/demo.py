@@ -20,8 +20,16 @@ from .models import Alliance, AllianceMembership, Membership, School, SupportPar
 DEMO_PASSWORD = "Yiwang@2026"
 
 GZ_DISTRICTS = [
-    ("yuexiu", "越秀"), ("haizhu", "海珠"), ("liwan", "荔湾"), ("tianhe", "天河"), ("baiyun", "白云"),
-    ("huangpu", "黄埔"), ("panyu", "番禺"), ("huadu", "花都"), ("nansha", "南沙"), ("conghua", "从化"),
+    ("yuexiu", "越秀"),
+    ("haizhu", "海珠"),
+    ("liwan", "荔湾"),
+    ("tianhe", "天河"),
+    ("baiyun", "白云"),
+    ("huangpu", "黄埔"),
+    ("panyu", "番禺"),
+    ("huadu", "花都"),
+    ("nansha", "南沙"),
+    ("conghua", "从化"),
     ("zengcheng", "增城"),
 ]
 
@@ -46,8 +54,23 @@ OTHER_SCHOOLS = [
 ]
 
 REGIONAL_GROUP = ["gz", "hy", "mz", "zq", "qy"]
-ADJACENT_ALLIANCE = ["lz", "lz-xuyong", "lz-gulin", "lz-hejiang", "xingwen", "bj-qixingguan", "weixin", "zhenxiong"]
-SUPPORTED_BY_GZ = [("mz", "2021-03-01"), ("ly", "2021-06-01"), ("bj", "2016-09-01"), ("sf", "2010-07-01"), ("bm", "2016-05-01")]
+ADJACENT_ALLIANCE = [
+    "lz",
+    "lz-xuyong",
+    "lz-gulin",
+    "lz-hejiang",
+    "xingwen",
+    "bj-qixingguan",
+    "weixin",
+    "zhenxiong",
+]
+SUPPORTED_BY_GZ = [
+    ("mz", "2021-03-01"),
+    ("ly", "2021-06-01"),
+    ("bj", "2016-09-01"),
+    ("sf", "2010-07-01"),
+    ("bm", "2016-05-01"),
+]
 
 
 class DemoLog:
@@ -94,34 +117,44 @@ def load(*, scale: int = 0, log: DemoLog) -> None:
     schools = {"gz": gz}
     for slug, district in GZ_DISTRICTS:
         code = f"gz-{slug}"
-        schools[code] = _school(log, code, f"中共广州市{district}区委党校", district, SchoolLevel.COUNTY,
-                                "广东省", "广州市", gz)
+        schools[code] = _school(
+            log, code, f"中共广州市{district}区委党校", district, SchoolLevel.COUNTY, "广东省", "广州市", gz
+        )
     for code, name, short, level, province, city, parent in OTHER_SCHOOLS:
         schools[code] = _school(log, code, name, short, level, province, city, schools.get(parent))
 
     regional, created = Alliance.objects.get_or_create(
         name="片区协作第一片区",
-        defaults={"kind": AllianceKind.REGIONAL, "lead_school": gz,
-                  "description": "广州、河源、梅州、肇庆、清远五市党校教学互鉴、师资互派、培训互接、基地互用、科研互助。"},
+        defaults={
+            "kind": AllianceKind.REGIONAL,
+            "lead_school": gz,
+            "description": "广州、河源、梅州、肇庆、清远五市党校教学互鉴、师资互派、培训互接、基地互用、科研互助。",
+        },
     )
     log.count(created)
     for code in REGIONAL_GROUP:
-        _, c = AllianceMembership.objects.get_or_create(alliance=regional, school=schools[code],
-                                                        defaults={"joined_on": date(2022, 4, 1)})
+        _, c = AllianceMembership.objects.get_or_create(
+            alliance=regional, school=schools[code], defaults={"joined_on": date(2022, 4, 1)}
+        )
         log.count(c)
     adjacent, created = Alliance.objects.get_or_create(
         name="川滇黔毗邻区县党校联盟",
-        defaults={"kind": AllianceKind.ADJACENT, "lead_school": schools["lz-xuyong"],
-                  "description": "川滇黔三省毗邻区县党校发展共商、信息共通、基地共用、班次互派、课程共享、课题共研、师资共育。"},
+        defaults={
+            "kind": AllianceKind.ADJACENT,
+            "lead_school": schools["lz-xuyong"],
+            "description": "川滇黔三省毗邻区县党校发展共商、信息共通、基地共用、班次互派、课程共享、课题共研、师资共育。",
+        },
     )
     log.count(created)
     for code in ADJACENT_ALLIANCE:
-        _, c = AllianceMembership.objects.get_or_create(alliance=adjacent, school=schools[code],
-                                                        defaults={"joined_on": date(2023, 6, 1)})
+        _, c = AllianceMembership.objects.get_or_create(
+            alliance=adjacent, school=schools[code], defaults={"joined_on": date(2023, 6, 1)}
+        )
         log.count(c)
     for code, since in SUPPORTED_BY_GZ:
         _, c = SupportPartnership.objects.get_or_create(
-            supporter=gz, supported=schools[code],
+            supporter=gz,
+            supported=schools[code],
             defaults={"since": date.fromisoformat(since), "note": "对口支援：班次互派、师资互派、人才交流"},
         )
         log.count(c)
@@ -142,7 +175,9 @@ def load(*, scale: int = 0, log: DemoLog) -> None:
         _member(log, admin, school, is_school_admin=True, is_teaching_staff=True)
         if code == "gz" or code.startswith("gz-"):
             staff = _user(log, f"{code}-staff", next(names), password_hash)
-            _member(log, staff, school, is_teaching_staff=True, is_training_staff=True, is_research_staff=True)
+            _member(
+                log, staff, school, is_teaching_staff=True, is_training_staff=True, is_research_staff=True
+            )
             for i in range(1, 6):
                 teacher = _user(log, f"{code}-t{i}", next(names), password_hash)
                 _member(log, teacher, school, is_teacher=True)
@@ -166,8 +201,14 @@ def _load_synthetic(*, scale: int, log: DemoLog, password_hash: str) -> None:
         group = i // 10
         parent_code = f"syn-{group * 10:05d}"
         is_parent = i % 10 == 0
-        school = School(code=code, name=f"合成党校{i:05d}", short_name=f"合成{i:05d}",
-                        level=SchoolLevel.CITY if is_parent else SchoolLevel.COUNTY, province="合成省", city=f"合成市{group}")
+        school = School(
+            code=code,
+            name=f"合成党校{i:05d}",
+            short_name=f"合成{i:05d}",
+            level=SchoolLevel.CITY if is_parent else SchoolLevel.COUNTY,
+            province="合成省",
+            city=f"合成市{group}",
+        )
         if not is_parent:
             school.parent = parents.get(group) or School.objects.filter(code=parent_code).first()
         school.save()
@@ -176,14 +217,31 @@ def _load_synthetic(*, scale: int, log: DemoLog, password_hash: str) -> None:
         new_schools.append(school)
     users = []
     for school in new_schools:
-        users.append(User(username=f"{school.code}-admin", full_name=f"{school.short_name}管理员", password=password_hash))
-        users.extend(User(username=f"{school.code}-t{k}", full_name=f"{school.short_name}教师{k}", password=password_hash)
-                     for k in range(1, 6))
+        users.append(
+            User(
+                username=f"{school.code}-admin",
+                full_name=f"{school.short_name}管理员",
+                password=password_hash,
+            )
+        )
+        users.extend(
+            User(
+                username=f"{school.code}-t{k}",
+                full_name=f"{school.short_name}教师{k}",
+                password=password_hash,
+            )
+            for k in range(1, 6)
+        )
     User.objects.bulk_create(users, batch_size=2000)
     by_name = {u.username: u for u in User.objects.filter(username__startswith="syn-")}
     memberships = []
     for school in new_schools:
-        memberships.append(Membership(user=by_name[f"{school.code}-admin"], school=school, is_school_admin=True))
-        memberships.extend(Membership(user=by_name[f"{school.code}-t{k}"], school=school, is_teacher=True) for k in range(1, 6))
+        memberships.append(
+            Membership(user=by_name[f"{school.code}-admin"], school=school, is_school_admin=True)
+        )
+        memberships.extend(
+            Membership(user=by_name[f"{school.code}-t{k}"], school=school, is_teacher=True)
+            for k in range(1, 6)
+        )
     Membership.objects.bulk_create(memberships, batch_size=2000)
     log.created += len(new_schools) + len(users) + len(memberships)

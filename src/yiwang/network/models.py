@@ -19,7 +19,12 @@ class School(TimeStampedModel):
     province = models.CharField("省份", max_length=20)
     city = models.CharField("城市", max_length=40, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上级学校", null=True, blank=True, on_delete=models.PROTECT, related_name="branches"
+        "self",
+        verbose_name="上级学校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
     )
     is_active = models.BooleanField("启用", default=True)
 
@@ -28,9 +33,7 @@ class School(TimeStampedModel):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="school_not_own_parent"),
-            models.CheckConstraint(
-                condition=Q(level__in=SchoolLevel.values), name="school_level_valid"
-            ),
+            models.CheckConstraint(condition=Q(level__in=SchoolLevel.values), name="school_level_valid"),
         ]
 
     def __str__(self) -> str:
@@ -138,9 +141,7 @@ class Shareable(models.Model):
     scope = models.CharField(
         "共享范围", max_length=10, choices=SharingScope.choices, default=SharingScope.SYSTEM, db_index=True
     )
-    shared_alliances = models.ManyToManyField(
-        Alliance, verbose_name="共享联盟", blank=True, related_name="+"
-    )
+    shared_alliances = models.ManyToManyField(Alliance, verbose_name="共享联盟", blank=True, related_name="+")
     shared_partnerships = models.ManyToManyField(
         SupportPartnership, verbose_name="共享对口支援关系", blank=True, related_name="+"
     )

@@ -8,15 +8,26 @@ from .models import Alliance, AllianceMembership, Membership, School, SupportPar
 def schools_overview():
     return (
         School.objects.filter(parent__isnull=True, is_active=True)
-        .prefetch_related(Prefetch("branches", queryset=School.objects.filter(is_active=True).order_by("code")))
+        .prefetch_related(
+            Prefetch("branches", queryset=School.objects.filter(is_active=True).order_by("code"))
+        )
         .order_by("province", "code")
     )
 
 
 def alliances_with_members():
-    return Alliance.objects.select_related("lead_school").prefetch_related(
-        Prefetch("memberships", queryset=AllianceMembership.objects.select_related("school").order_by("joined_on", "school__code"))
-    ).annotate(member_count=Count("memberships"))
+    return (
+        Alliance.objects.select_related("lead_school")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=AllianceMembership.objects.select_related("school").order_by(
+                    "joined_on", "school__code"
+                ),
+            )
+        )
+        .annotate(member_count=Count("memberships"))
+    )
 
 
 def partnerships_of(school: School | None = None):

@@ -47,11 +47,29 @@ def _validate_school_fields(fields: dict) -> None:
         raise DomainError("学校级别只能是省级、市级或县区级。", field="level")
 
 
-def create_school(*, by, code: str, name: str, short_name: str, level: str, province: str,
-                  city: str = "", parent: School | None = None, is_active: bool = True) -> School:
+def create_school(
+    *,
+    by,
+    code: str,
+    name: str,
+    short_name: str,
+    level: str,
+    province: str,
+    city: str = "",
+    parent: School | None = None,
+    is_active: bool = True,
+) -> School:
     _require_network_admin(by)
-    fields = dict(code=code.strip(), name=name.strip(), short_name=short_name.strip(), level=level,
-                  province=province.strip(), city=city.strip(), parent=parent, is_active=is_active)
+    fields = dict(
+        code=code.strip(),
+        name=name.strip(),
+        short_name=short_name.strip(),
+        level=level,
+        province=province.strip(),
+        city=city.strip(),
+        parent=parent,
+        is_active=is_active,
+    )
     _validate_school_fields(fields)
     if School.objects.filter(code=fields["code"]).exists():
         raise ConflictError(f"学校代码“{fields['code']}”已被使用。", field="code")
@@ -60,7 +78,13 @@ def create_school(*, by, code: str, name: str, short_name: str, level: str, prov
     try:
         with transaction.atomic():
             school = School.objects.create(**fields)
-            record_audit(actor=by, action="school.created", obj=school, school=school, after=snapshot(school, SCHOOL_FIELDS))
+            record_audit(
+                actor=by,
+                action="school.created",
+                obj=school,
+                school=school,
+                after=snapshot(school, SCHOOL_FIELDS),
+            )
     except IntegrityError:
         raise ConflictError("学校代码或名称已存在。") from None
     return school
@@ -82,13 +106,27 @@ def update_school(*, by, school: School, **changes) -> School:
         for key, value in changes.items():
             setattr(school, key, value)
         school.save()
-        record_audit(actor=by, action="school.updated", obj=school, school=school, before=before,
-                     after=snapshot(school, SCHOOL_FIELDS))
+        record_audit(
+            actor=by,
+            action="school.updated",
+            obj=school,
+            school=school,
+            before=before,
+            after=snapshot(school, SCHOOL_FIELDS),
+        )
     return school
 
 
-def create_alliance(*, by, name: str, kind: str, lead_school: School, description: str = "",
-                    members: list[School] | None = None, joined_on: date | None = None) -> Alliance:
+def create_alliance(
+    *,
+    by,
+    name: str,
+    kind: str,
+    lead_school: School,
+    description: str = "",
+    members: list[School] | None = None,
+    joined_on: date | None = None,
+) -> Alliance:
     _require_network_admin(by)
     name = name.strip()
     if not name:
@@ -98,43 +136,73 @@ def create_alliance(*, by, name: str, kind: str, lead_school: School, descriptio
     if Alliance.objects.filter(name=name).exists():
         raise ConflictError(f"联盟“{name}”已存在。", field="name")
     with transaction.atomic():
-        alliance = Alliance.objects.create(name=name, kind=kind, lead_school=lead_school, description=description)
+        alliance = Alliance.objects.create(
+            name=name, kind=kind, lead_school=lead_school, description=description
+        )
         all_members = {lead_school.pk: lead_school}
         for school in members or []:
             all_members[school.pk] = school
         AllianceMembership.objects.bulk_create(
-            [AllianceMembership(alliance=alliance, school=s, joined_on=joined_on or date.today())
-             for s in all_members.values()]
+            [
+                AllianceMembership(alliance=alliance, school=s, joined_on=joined_on or date.today())
+                for s in all_members.values()
+            ]
         )
-        record_audit(actor=by, action="alliance.created", obj=alliance, school=lead_school,
-                     after={"name": name, "kind": kind, "members": sorted(all_members)})
+        record_audit(
+            actor=by,
+            action="alliance.created",
+            obj=alliance,
+            school=lead_school,
+            after={"name": name, "kind": kind, "members": sorted(all_members)},
+        )
     return alliance
 
 
-def add_alliance_member(*, by, alliance: Alliance, school: School, joined_on: date | None = None) -> AllianceMembership:
+def add_alliance_member(
+    *, by, alliance: Alliance, school: School, joined_on: date | None = None
+) -> AllianceMembership:
     _require_network_admin(by)
     if AllianceMembership.objects.filter(alliance=alliance, school=school).exists():
         raise ConflictError(f"{school.name}已是“{alliance.name}”的成员。")
     with transaction.atomic():
-        member = AllianceMembership.objects.create(alliance=alliance, school=school, joined_on=joined_on or date.today())
-        record_audit(actor=by, action="alliance.member_added", obj=alliance, school=school, after={"school": school.pk})
+        member = AllianceMembership.objects.create(
+            alliance=alliance, school=school, joined_on=joined_on or date.today()
+        )
+        record_audit(
+            actor=by, action="alliance.member_added", obj=alliance, school=school, after={"school": school.pk}
+        )
     return member
 
 
-def create_support_partnership(*, by, supporter: School, supported: School, since: date, note: str = "") -> SupportPartnership:
+def create_support_partnership(
+    *, by, supporter: School, supported: School, since: date, note: str = ""
+) -> SupportPartnership:
     _require_network_admin(by)
     if supporter.pk == supported.pk:
         raise DomainError("支援方和受援方不能是同一所学校。")
     if SupportPartnership.objects.filter(supporter=supporter, supported=supported).exists():
         raise ConflictError(f"{supporter.short_name}对{supported.short_name}的对口支援关系已存在。")
     with transaction.atomic():
-        partnership = SupportPartnership.objects.create(supporter=supporter, supported=supported, since=since, note=note)
-        record_audit(actor=by, action="support_partnership.created", obj=partnership, school=supporter,
-                     after={"supporter": supporter.pk, "supported": supported.pk})
+        partnership = SupportPartnership.objects.create(
+            supporter=supporter, supported=supported, since=since, note=note
+        )
+        record_audit(
+            actor=by,
+            action="support_partnership.created",
+            obj=partnership,
+            school=supporter,
+            after={"supporter": supporter.pk, "supported": supported.pk},
+        )
     return partnership
 
 
-CAPABILITY_FIELDS = ["is_school_admin", "is_teaching_staff", "is_training_staff", "is_research_staff", "is_teacher"]
+CAPABILITY_FIELDS = [
+    "is_school_admin",
+    "is_teaching_staff",
+    "is_training_staff",
+    "is_research_staff",
+    "is_teacher",
+]
 
 
 def set_membership(*, by, user, school: School, **capabilities: bool) -> Membership:
@@ -151,8 +219,14 @@ def set_membership(*, by, user, school: School, **capabilities: bool) -> Members
             setattr(membership, flag, bool(value))
         membership.is_active = True
         membership.save()
-        record_audit(actor=by, action="membership.created" if created else "membership.updated", obj=membership,
-                     school=school, before=before, after=snapshot(membership, CAPABILITY_FIELDS))
+        record_audit(
+            actor=by,
+            action="membership.created" if created else "membership.updated",
+            obj=membership,
+            school=school,
+            before=before,
+            after=snapshot(membership, CAPABILITY_FIELDS),
+        )
     return membership
 
 
@@ -166,7 +240,9 @@ def validate_sharing(*, owner_school: School, scope: str, alliances=(), partners
         raise DomainError("“协作”范围需至少选择一个联盟或对口支援关系。", field="scope")
     for alliance in alliances:
         if not AllianceMembership.objects.filter(alliance=alliance, school=owner_school).exists():
-            raise DomainError(f"{owner_school.short_name}不是“{alliance.name}”的成员，不能向其共享。", field="scope")
+            raise DomainError(
+                f"{owner_school.short_name}不是“{alliance.name}”的成员，不能向其共享。", field="scope"
+            )
     for partnership in partnerships:
         if owner_school.pk not in (partnership.supporter_id, partnership.supported_id):
             raise DomainError("只能选择本校参与的对口支援关系。", field="scope")

@@ -12,25 +12,35 @@ from .models import School
 
 @login_required
 def overview(request):
-    return render(request, "network/overview.html", {
-        "top_schools": selectors.schools_overview(),
-        "alliances": selectors.alliances_with_members(),
-        "partnerships": selectors.partnerships_of(),
-    })
+    return render(
+        request,
+        "network/overview.html",
+        {
+            "top_schools": selectors.schools_overview(),
+            "alliances": selectors.alliances_with_members(),
+            "partnerships": selectors.partnerships_of(),
+        },
+    )
 
 
 @login_required
 def school_detail(request, code: str):
     school = get_object_or_404(School.objects.select_related("parent"), code=code)
-    return render(request, "network/school.html", {
-        "school": school,
-        "branches": school.branches.filter(is_active=True).order_by("code"),
-        "alliances": selectors.alliances_of(school),
-        "partnerships": selectors.partnerships_of(school),
-        "people": selectors.school_people(school) if rules.is_member(request.user, school) or rules.can_manage_network(request.user) else None,
-        "can_manage": rules.can_manage_network(request.user),
-        "parent_form": SchoolParentForm(initial={"parent": school.parent}),
-    })
+    return render(
+        request,
+        "network/school.html",
+        {
+            "school": school,
+            "branches": school.branches.filter(is_active=True).order_by("code"),
+            "alliances": selectors.alliances_of(school),
+            "partnerships": selectors.partnerships_of(school),
+            "people": selectors.school_people(school)
+            if rules.is_member(request.user, school) or rules.can_manage_network(request.user)
+            else None,
+            "can_manage": rules.can_manage_network(request.user),
+            "parent_form": SchoolParentForm(initial={"parent": school.parent}),
+        },
+    )
 
 
 def _form_error(form, exc: DomainError):
@@ -68,7 +78,9 @@ def manage(request):
                 else:
                     messages.success(request, f"已保存：{obj}")
                     return redirect("network:manage")
-    return render(request, "network/manage.html", {"forms": forms, "schools": School.objects.select_related("parent")})
+    return render(
+        request, "network/manage.html", {"forms": forms, "schools": School.objects.select_related("parent")}
+    )
 
 
 @login_required

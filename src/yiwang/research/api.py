@@ -51,8 +51,9 @@ def _project(user, pk):
 @router.get("/projects", response=list[ProjectOut], summary="科研课题列表（按共享范围过滤）")
 @paginate(BankPagination)
 def list_projects(request, filters: Query[ProjectFilters]):
-    return selectors.with_members(selectors.projects_visible_to(request.auth, **filters.dict(exclude_none=True)),
-                                  request.auth)
+    return selectors.with_members(
+        selectors.projects_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
+    )
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut, summary="科研课题详情")
@@ -66,8 +67,14 @@ def create_project(request, payload: ProjectIn):
     school = school_by_code(data.pop("school"))
     sharing = resolve_sharing(data.pop("alliance_ids"), data.pop("partnership_ids"))
     members = [(m["teacher_id"], m["role"]) for m in data.pop("members")]
-    project = services.create_project(by=request.auth, school=school, members=members,
-                                      principal_investigator=data.pop("principal_investigator_id"), **sharing, **data)
+    project = services.create_project(
+        by=request.auth,
+        school=school,
+        members=members,
+        principal_investigator=data.pop("principal_investigator_id"),
+        **sharing,
+        **data,
+    )
     return Status(201, _project(request.auth, project.pk))
 
 
@@ -75,8 +82,19 @@ def create_project(request, payload: ProjectIn):
 def update_project(request, project_id: ItemId, payload: ProjectPatch):
     project = selectors.access_project(request.auth, project_id)
     data = payload.dict(exclude_unset=True)
-    _not_null(data, ("title", "level", "category", "funding", "start_date", "end_date", "scope",
-                     "principal_investigator_id"))
+    _not_null(
+        data,
+        (
+            "title",
+            "level",
+            "category",
+            "funding",
+            "start_date",
+            "end_date",
+            "scope",
+            "principal_investigator_id",
+        ),
+    )
     kwargs = {k: v for k, v in data.items() if k in services.PROJECT_CONTENT or k == "scope"}
     if "principal_investigator_id" in data:
         kwargs["principal_investigator"] = data["principal_investigator_id"]
@@ -87,8 +105,12 @@ def update_project(request, project_id: ItemId, payload: ProjectPatch):
     return _project(request.auth, project.pk)
 
 
-@router.post("/projects/{project_id}/status", response=ProjectDetailOut, auth=SignedIn(),
-             summary="变更课题状态（立项、在研、结项、终止）")
+@router.post(
+    "/projects/{project_id}/status",
+    response=ProjectDetailOut,
+    auth=SignedIn(),
+    summary="变更课题状态（立项、在研、结项、终止）",
+)
 def change_project_status(request, project_id: ItemId, payload: ProjectStatusIn):
     project = selectors.access_project(request.auth, project_id)
     services.change_project_status(by=request.auth, project=project, to=payload.status)
@@ -114,8 +136,9 @@ def _output(user, pk):
 @router.get("/outputs", response=list[OutputOut], summary="科研成果列表（按共享范围过滤）")
 @paginate(BankPagination)
 def list_outputs(request, filters: Query[OutputFilters]):
-    return selectors.with_authors(selectors.outputs_visible_to(request.auth, **filters.dict(exclude_none=True)),
-                                  request.auth)
+    return selectors.with_authors(
+        selectors.outputs_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
+    )
 
 
 @router.get("/outputs/{output_id}", response=OutputDetailOut, summary="科研成果详情（含批示）")
@@ -128,8 +151,14 @@ def create_output(request, payload: OutputIn):
     data = payload.dict()
     school = school_by_code(data.pop("school"))
     sharing = resolve_sharing(data.pop("alliance_ids"), data.pop("partnership_ids"))
-    output = services.create_output(by=request.auth, school=school, authors=data.pop("author_ids"),
-                                    project=data.pop("project_id"), **sharing, **data)
+    output = services.create_output(
+        by=request.auth,
+        school=school,
+        authors=data.pop("author_ids"),
+        project=data.pop("project_id"),
+        **sharing,
+        **data,
+    )
     return Status(201, _output(request.auth, output.pk))
 
 
@@ -168,25 +197,40 @@ def upload_output_file(request, output_id: ItemId, file: File[UploadedFile]):
 # -- endorsements -----------------------------------------------------------------------------
 
 
-@router.get("/outputs/{output_id}/endorsements", response=list[EndorsementOut], summary="成果的批示（含待核实）")
+@router.get(
+    "/outputs/{output_id}/endorsements", response=list[EndorsementOut], summary="成果的批示（含待核实）"
+)
 def list_endorsements(request, output_id: ItemId):
     output = selectors.access_output(request.auth, output_id)
     return list(selectors.endorsements_visible_to(request.auth, output=output))
 
 
-@router.post("/outputs/{output_id}/endorsements", response={201: EndorsementOut}, auth=SignedIn(),
-             summary="登记批示（待核实）")
+@router.post(
+    "/outputs/{output_id}/endorsements",
+    response={201: EndorsementOut},
+    auth=SignedIn(),
+    summary="登记批示（待核实）",
+)
 def add_endorsement(request, output_id: ItemId, payload: EndorsementIn):
     output = selectors.access_output(request.auth, output_id)
     endorsement = services.add_endorsement(by=request.auth, output=output, **payload.dict())
     return Status(201, endorsement)
 
 
-@router.post("/outputs/{output_id}/endorsements/upload", response={201: EndorsementOut}, auth=SignedIn(),
-             summary="登记批示并上传佐证材料")
-def add_endorsement_with_evidence(request, output_id: ItemId, leader_level: Form[LeaderLevel],
-                                  endorsed_on: Form[str], summary: Form[str] = "",
-                                  evidence: File[UploadedFile | None] = None):
+@router.post(
+    "/outputs/{output_id}/endorsements/upload",
+    response={201: EndorsementOut},
+    auth=SignedIn(),
+    summary="登记批示并上传佐证材料",
+)
+def add_endorsement_with_evidence(
+    request,
+    output_id: ItemId,
+    leader_level: Form[LeaderLevel],
+    endorsed_on: Form[str],
+    summary: Form[str] = "",
+    evidence: File[UploadedFile | None] = None,
+):
     from datetime import date
 
     output = selectors.access_output(request.auth, output_id)
@@ -194,18 +238,28 @@ def add_endorsement_with_evidence(request, output_id: ItemId, leader_level: Form
         day = date.fromisoformat(endorsed_on)
     except ValueError:
         raise DomainError("批示日期格式不正确，应为 2025-03-01 这样的日期。", field="endorsed_on") from None
-    endorsement = services.add_endorsement(by=request.auth, output=output, leader_level=leader_level,
-                                           endorsed_on=day, summary=summary, evidence=evidence)
+    endorsement = services.add_endorsement(
+        by=request.auth,
+        output=output,
+        leader_level=leader_level,
+        endorsed_on=day,
+        summary=summary,
+        evidence=evidence,
+    )
     return Status(201, endorsement)
 
 
-@router.post("/endorsements/{endorsement_id}/verify", response=EndorsementOut, auth=SignedIn(), summary="核实批示")
+@router.post(
+    "/endorsements/{endorsement_id}/verify", response=EndorsementOut, auth=SignedIn(), summary="核实批示"
+)
 def verify_endorsement(request, endorsement_id: ItemId):
     endorsement = selectors.access_endorsement(request.auth, endorsement_id)
     return services.verify_endorsement(by=request.auth, endorsement=endorsement)
 
 
-@router.delete("/endorsements/{endorsement_id}", response={204: None}, auth=SignedIn(), summary="删除待核实的批示")
+@router.delete(
+    "/endorsements/{endorsement_id}", response={204: None}, auth=SignedIn(), summary="删除待核实的批示"
+)
 def remove_endorsement(request, endorsement_id: ItemId):
     endorsement = selectors.access_endorsement(request.auth, endorsement_id)
     services.remove_endorsement(by=request.auth, endorsement=endorsement)
@@ -217,9 +271,24 @@ def ranking(request, year: Year | None = Query(None)):
     schools = selectors.school_ranking(request.auth, year=year)
     outputs = selectors.output_ranking(request.auth, year=year)
     return {
-        "schools": [{"school_code": r["school"].code, "school_name": r["school"].name, "total": r["total"],
-                     "outputs": r["outputs"], **{lvl: r[f"n_{lvl}"] for lvl in LeaderLevel.values}} for r in schools],
-        "outputs": [{"id": o.pk, "title": o.title, "school_code": o.owner_school.code,
-                     "verified_endorsements": o.verified_count,
-                     **{lvl: getattr(o, f"n_{lvl}") for lvl in LeaderLevel.values}} for o in outputs],
+        "schools": [
+            {
+                "school_code": r["school"].code,
+                "school_name": r["school"].name,
+                "total": r["total"],
+                "outputs": r["outputs"],
+                **{lvl: r[f"n_{lvl}"] for lvl in LeaderLevel.values},
+            }
+            for r in schools
+        ],
+        "outputs": [
+            {
+                "id": o.pk,
+                "title": o.title,
+                "school_code": o.owner_school.code,
+                "verified_endorsements": o.verified_count,
+                **{lvl: getattr(o, f"n_{lvl}") for lvl in LeaderLevel.values},
+            }
+            for o in outputs
+        ],
     }

@@ -47,32 +47,86 @@ class ProjectImporter(ResearchImporter):
     audit_action = "research_project.imported"
     columns = [
         C("school", "学校代码", kind="school", import_only=True, help="牵头学校；留空则为导入页面所选学校"),
-        C("title", "课题名称", required=True, max_length=200, example="百千万工程背景下镇街基层治理能力提升研究", width=34),
-        C("level", "级别", kind="choice", choices=tuple(ProjectLevel.choices), required=True, example="市厅级", width=8),
-        C("category", "类别", kind="choice", choices=tuple(ProjectCategory.choices), required=True, example="决策咨询"),
-        C("principal_investigator", "负责人", required=True, max_length=60, example="", width=14, help=TEACHER_HELP),
+        C(
+            "title",
+            "课题名称",
+            required=True,
+            max_length=200,
+            example="百千万工程背景下镇街基层治理能力提升研究",
+            width=34,
+        ),
+        C(
+            "level",
+            "级别",
+            kind="choice",
+            choices=tuple(ProjectLevel.choices),
+            required=True,
+            example="市厅级",
+            width=8,
+        ),
+        C(
+            "category",
+            "类别",
+            kind="choice",
+            choices=tuple(ProjectCategory.choices),
+            required=True,
+            example="决策咨询",
+        ),
+        C(
+            "principal_investigator",
+            "负责人",
+            required=True,
+            max_length=60,
+            example="",
+            width=14,
+            help=TEACHER_HELP,
+        ),
         C("core_members", "核心成员", max_length=500, width=22, help=TEACHER_HELP),
         C("members", "成员", max_length=500, width=22, help=TEACHER_HELP),
         C("funding", "经费（万元）", kind="decimal", default=Decimal("0"), example="8", width=10),
         C("start_date", "开始日期", kind="date", required=True, example="2025-03-01", width=12),
         C("end_date", "结束日期", kind="date", required=True, example="2026-02-28", width=12),
-        C("status", "状态", kind="choice", choices=tuple(ProjectStatus.choices), default=ProjectStatus.APPLYING,
-          example="在研", width=8, help="留空为“申报”"),
+        C(
+            "status",
+            "状态",
+            kind="choice",
+            choices=tuple(ProjectStatus.choices),
+            default=ProjectStatus.APPLYING,
+            example="在研",
+            width=8,
+            help="留空为“申报”",
+        ),
         C("summary", "简介", max_length=5000, example="", width=30),
         C("keywords", "关键词", max_length=200, example="百千万工程、基层治理", width=18),
         *excel.sharing_columns(),
         C("owner", "牵头学校", export_only=True, width=24),
     ]
-    content_keys = ["title", "level", "category", "funding", "start_date", "end_date", "status", "summary", "keywords"]
+    content_keys = [
+        "title",
+        "level",
+        "category",
+        "funding",
+        "start_date",
+        "end_date",
+        "status",
+        "summary",
+        "keywords",
+    ]
 
     def prepare(self, rows):
         self.sharing = excel.SharingResolver()
-        cells = [r.values.get(k, "") for r in rows for k in ("principal_investigator", "core_members", "members")]
+        cells = [
+            r.values.get(k, "") for r in rows for k in ("principal_investigator", "core_members", "members")
+        ]
         self.teachers = TeacherLookup(self.by, cells)
         codes = {r.values.get("school") for r in rows if r.values.get("school")}
         school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
-        self.existing = {(sid, title): pk for pk, sid, title in ResearchProject.objects.filter(
-            owner_school_id__in=school_ids).values_list("pk", "owner_school_id", "title")}
+        self.existing = {
+            (sid, title): pk
+            for pk, sid, title in ResearchProject.objects.filter(owner_school_id__in=school_ids).values_list(
+                "pk", "owner_school_id", "title"
+            )
+        }
 
     def check_row(self, row):
         if not self.resolve_research_school(row):
@@ -110,22 +164,32 @@ class ProjectImporter(ResearchImporter):
         return ResearchProject(pk=pk, title=row.values["title"]) if pk else None
 
     def _fields(self, row) -> dict:
-        return {**{k: row.values[k] for k in self.content_keys}, "scope": row.values["scope"],
-                "principal_investigator": row.values["principal_investigator"]}
+        return {
+            **{k: row.values[k] for k in self.content_keys},
+            "scope": row.values["scope"],
+            "principal_investigator": row.values["principal_investigator"],
+        }
 
     def _member_objects(self, project, row) -> list[ResearchMember]:
         pi = row.values["principal_investigator"]
         return [ResearchMember(project=project, teacher=pi, role=MemberRole.PRINCIPAL)] + [
-            ResearchMember(project=project, teacher=t, role=role) for t, role in row.values["member_rows"]]
+            ResearchMember(project=project, teacher=t, role=role) for t, role in row.values["member_rows"]
+        ]
 
     def create_objects(self, rows):
         projects = [ResearchProject(owner_school=r.values["school"], **self._fields(r)) for r in rows]
         ResearchProject.objects.bulk_create(projects, batch_size=excel.BATCH_SIZE)
-        ResearchMember.objects.bulk_create([m for p, r in zip(projects, rows, strict=True)
-                                            for m in self._member_objects(p, r)], batch_size=excel.BATCH_SIZE)
-        excel.save_sharing([(p, r.values["alliances"], r.values["partnerships"])
-                            for p, r in zip(projects, rows, strict=True)
-                            if r.values["alliances"] or r.values["partnerships"]])
+        ResearchMember.objects.bulk_create(
+            [m for p, r in zip(projects, rows, strict=True) for m in self._member_objects(p, r)],
+            batch_size=excel.BATCH_SIZE,
+        )
+        excel.save_sharing(
+            [
+                (p, r.values["alliances"], r.values["partnerships"])
+                for p, r in zip(projects, rows, strict=True)
+                if r.values["alliances"] or r.values["partnerships"]
+            ]
+        )
         return projects
 
     def update_object(self, obj, row):
@@ -145,11 +209,14 @@ class ProjectImporter(ResearchImporter):
         principal = by_role[MemberRole.PRINCIPAL]
         values = {key: getattr(project, key) for key in self.content_keys}
         values.update(
-            principal_investigator=TeacherLookup.describe(principal) if principal
+            principal_investigator=TeacherLookup.describe(principal)
+            if principal
             else project.principal_investigator.name,
             core_members=TeacherLookup.describe(by_role[MemberRole.CORE]),
             members=TeacherLookup.describe(by_role[MemberRole.MEMBER]),
-            scope=project.scope, share_with=excel.SharingResolver.describe(project), owner=project.owner_school.name,
+            scope=project.scope,
+            share_with=excel.SharingResolver.describe(project),
+            owner=project.owner_school.name,
         )
         return values
 
@@ -162,8 +229,23 @@ class OutputImporter(ResearchImporter):
     audit_action = "research_output.imported"
     columns = [
         C("school", "学校代码", kind="school", import_only=True, help="留空则为导入页面所选学校"),
-        C("kind", "成果类型", kind="choice", choices=tuple(OutputKind.choices), required=True, example="咨政报告", width=10),
-        C("title", "成果名称", required=True, max_length=200, example="关于推进城中村改造中基层治理创新的建议", width=34),
+        C(
+            "kind",
+            "成果类型",
+            kind="choice",
+            choices=tuple(OutputKind.choices),
+            required=True,
+            example="咨政报告",
+            width=10,
+        ),
+        C(
+            "title",
+            "成果名称",
+            required=True,
+            max_length=200,
+            example="关于推进城中村改造中基层治理创新的建议",
+            width=34,
+        ),
         C("authors", "作者（教师）", max_length=500, width=22, help=TEACHER_HELP),
         C("author_text", "其他作者", max_length=200, example="课题组", help="平台外的作者"),
         C("published_on", "日期", kind="date", required=True, example="2025-06-30", width=12),
@@ -182,10 +264,18 @@ class OutputImporter(ResearchImporter):
         self.teachers = TeacherLookup(self.by, [r.values.get("authors", "") for r in rows])
         codes = {r.values.get("school") for r in rows if r.values.get("school")}
         school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
-        self.projects = {(sid, title): pk for pk, sid, title in ResearchProject.objects.filter(
-            owner_school_id__in=school_ids).values_list("pk", "owner_school_id", "title")}
-        self.existing = {(sid, title, kind): pk for pk, sid, title, kind in ResearchOutput.objects.filter(
-            owner_school_id__in=school_ids).values_list("pk", "owner_school_id", "title", "kind")}
+        self.projects = {
+            (sid, title): pk
+            for pk, sid, title in ResearchProject.objects.filter(owner_school_id__in=school_ids).values_list(
+                "pk", "owner_school_id", "title"
+            )
+        }
+        self.existing = {
+            (sid, title, kind): pk
+            for pk, sid, title, kind in ResearchOutput.objects.filter(
+                owner_school_id__in=school_ids
+            ).values_list("pk", "owner_school_id", "title", "kind")
+        }
 
     def check_row(self, row):
         if not self.resolve_research_school(row):
@@ -217,18 +307,28 @@ class OutputImporter(ResearchImporter):
         return ResearchOutput(pk=pk, title=v["title"]) if pk else None
 
     def _fields(self, row) -> dict:
-        return {**{k: row.values[k] for k in self.content_keys}, "scope": row.values["scope"],
-                "project_id": row.values["project"].pk if row.values["project"] else None}
+        return {
+            **{k: row.values[k] for k in self.content_keys},
+            "scope": row.values["scope"],
+            "project_id": row.values["project"].pk if row.values["project"] else None,
+        }
 
     def create_objects(self, rows):
         outputs = [ResearchOutput(owner_school=r.values["school"], **self._fields(r)) for r in rows]
         ResearchOutput.objects.bulk_create(outputs, batch_size=excel.BATCH_SIZE)
-        links = [ResearchOutput.authors.through(researchoutput_id=o.pk, teacher_id=t.pk)
-                 for o, r in zip(outputs, rows, strict=True) for t in r.values["authors"]]
+        links = [
+            ResearchOutput.authors.through(researchoutput_id=o.pk, teacher_id=t.pk)
+            for o, r in zip(outputs, rows, strict=True)
+            for t in r.values["authors"]
+        ]
         ResearchOutput.authors.through.objects.bulk_create(links, batch_size=excel.BATCH_SIZE)
-        excel.save_sharing([(o, r.values["alliances"], r.values["partnerships"])
-                            for o, r in zip(outputs, rows, strict=True)
-                            if r.values["alliances"] or r.values["partnerships"]])
+        excel.save_sharing(
+            [
+                (o, r.values["alliances"], r.values["partnerships"])
+                for o, r in zip(outputs, rows, strict=True)
+                if r.values["alliances"] or r.values["partnerships"]
+            ]
+        )
         return outputs
 
     def update_object(self, obj, row):
@@ -245,8 +345,12 @@ class OutputImporter(ResearchImporter):
         values = {key: getattr(output, key) for key in self.content_keys}
         values.update(
             authors=TeacherLookup.describe(output.authors.all()),
-            project=output.project.title if output.project_id and getattr(output, "project_visible", False) else "",
-            scope=output.scope, share_with=excel.SharingResolver.describe(output),
-            verified_endorsements=getattr(output, "verified_count", 0), owner=output.owner_school.name,
+            project=output.project.title
+            if output.project_id and getattr(output, "project_visible", False)
+            else "",
+            scope=output.scope,
+            share_with=excel.SharingResolver.describe(output),
+            verified_endorsements=getattr(output, "verified_count", 0),
+            owner=output.owner_school.name,
         )
         return values

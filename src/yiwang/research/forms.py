@@ -20,8 +20,14 @@ def related_school_ids(viewer) -> set[int]:
     """The viewer's school systems plus the schools of their alliances and support partnerships."""
     ctx = viewer_context(viewer)
     ids = set(ctx.system_school_ids)
-    ids |= set(AllianceMembership.objects.filter(alliance_id__in=ctx.alliance_ids).values_list("school_id", flat=True))
-    for pair in SupportPartnership.objects.filter(pk__in=ctx.partnership_ids).values_list("supporter_id", "supported_id"):
+    ids |= set(
+        AllianceMembership.objects.filter(alliance_id__in=ctx.alliance_ids).values_list(
+            "school_id", flat=True
+        )
+    )
+    for pair in SupportPartnership.objects.filter(pk__in=ctx.partnership_ids).values_list(
+        "supporter_id", "supported_id"
+    ):
         ids |= set(pair)
     return ids
 
@@ -29,8 +35,9 @@ def related_school_ids(viewer) -> set[int]:
 def research_teachers(viewer, *, extra_ids=()):
     """Teachers offered in research forms: visible, active, of related schools (plus those already chosen)."""
     qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
-    return qs.filter(Q(owner_school_id__in=related_school_ids(viewer), is_active=True) | Q(pk__in=list(extra_ids))
-                     ).order_by("owner_school__code", "name_pinyin", "id")
+    return qs.filter(
+        Q(owner_school_id__in=related_school_ids(viewer), is_active=True) | Q(pk__in=list(extra_ids))
+    ).order_by("owner_school__code", "name_pinyin", "id")
 
 
 class TeacherOneField(forms.ModelChoiceField):
@@ -46,33 +53,56 @@ class _Filters(forms.Form):
     def filters(self) -> dict:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        result = {key: data.get(key) for key in self.fields if data.get(key) not in (None, "") and key not in self.errors}
+        result = {
+            key: data.get(key)
+            for key in self.fields
+            if data.get(key) not in (None, "") and key not in self.errors
+        }
         if "endorsed" in result:
             result["endorsed"] = result["endorsed"] == "1"
         return result
 
 
 class ProjectFilterForm(_Filters):
-    q = forms.CharField(label="关键词", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "课题名称、关键词"}))
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "课题名称、关键词"}),
+    )
     school = forms.ChoiceField(label="牵头学校", required=False)
-    level = forms.ChoiceField(label="级别", required=False, choices=with_blank("全部级别", ProjectLevel.choices))
-    category = forms.ChoiceField(label="类别", required=False, choices=with_blank("全部类别", ProjectCategory.choices))
-    status = forms.ChoiceField(label="状态", required=False, choices=with_blank("全部状态", ProjectStatus.choices))
+    level = forms.ChoiceField(
+        label="级别", required=False, choices=with_blank("全部级别", ProjectLevel.choices)
+    )
+    category = forms.ChoiceField(
+        label="类别", required=False, choices=with_blank("全部类别", ProjectCategory.choices)
+    )
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=with_blank("全部状态", ProjectStatus.choices)
+    )
     year = YearField()
     sort = forms.ChoiceField(label="排序", required=False, choices=list(PROJECT_SORT_LABELS.items()))
 
 
 class OutputFilterForm(_Filters):
-    q = forms.CharField(label="关键词", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "成果名称、关键词、刊物"}))
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "成果名称、关键词、刊物"}),
+    )
     school = forms.ChoiceField(label="学校", required=False)
-    kind = forms.ChoiceField(label="成果类型", required=False, choices=with_blank("全部类型", OutputKind.choices))
-    endorsed = forms.ChoiceField(label="批示", required=False,
-                                 choices=[("", "全部"), ("1", "有已核实批示"), ("0", "无已核实批示")])
+    kind = forms.ChoiceField(
+        label="成果类型", required=False, choices=with_blank("全部类型", OutputKind.choices)
+    )
+    endorsed = forms.ChoiceField(
+        label="批示", required=False, choices=[("", "全部"), ("1", "有已核实批示"), ("0", "无已核实批示")]
+    )
     year = YearField()
     sort = forms.ChoiceField(label="排序", required=False, choices=list(OUTPUT_SORT_LABELS.items()))
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", "有效"), ("retired", "已停用"), ("all", "全部")])
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "有效"), ("retired", "已停用"), ("all", "全部")]
+    )
 
     def __init__(self, *args, show_status: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,14 +115,24 @@ class ProjectForm(SharingFormMixin, forms.Form):
     level = forms.ChoiceField(label="级别", choices=ProjectLevel.choices)
     category = forms.ChoiceField(label="类别", choices=ProjectCategory.choices)
     principal_investigator = TeacherOneField(label="负责人", queryset=Teacher.objects.none())
-    core_members = TeacherChoiceField(label="核心成员", required=False, queryset=Teacher.objects.none(),
-                                      help_text="可选择本系统、联盟和对口支援学校的教师")
+    core_members = TeacherChoiceField(
+        label="核心成员",
+        required=False,
+        queryset=Teacher.objects.none(),
+        help_text="可选择本系统、联盟和对口支援学校的教师",
+    )
     members = TeacherChoiceField(label="成员", required=False, queryset=Teacher.objects.none())
-    funding = forms.DecimalField(label="经费（万元）", required=False, min_value=0, max_digits=10, decimal_places=2)
+    funding = forms.DecimalField(
+        label="经费（万元）", required=False, min_value=0, max_digits=10, decimal_places=2
+    )
     start_date = forms.DateField(label="开始日期", widget=DATE)
     end_date = forms.DateField(label="结束日期", widget=DATE)
-    status = forms.ChoiceField(label="状态", choices=ProjectStatus.choices, initial=ProjectStatus.APPLYING,
-                               help_text="登记已立项或在研的课题时可直接选择")
+    status = forms.ChoiceField(
+        label="状态",
+        choices=ProjectStatus.choices,
+        initial=ProjectStatus.APPLYING,
+        help_text="登记已立项或在研的课题时可直接选择",
+    )
     summary = forms.CharField(label="简介", required=False, widget=forms.Textarea)
     keywords = forms.CharField(label="关键词", max_length=200, required=False)
 
@@ -120,19 +160,27 @@ class OutputForm(SharingFormMixin, forms.Form):
     kind = forms.ChoiceField(label="成果类型", choices=OutputKind.choices)
     title = forms.CharField(label="成果名称", max_length=200)
     authors = TeacherChoiceField(label="作者（教师）", required=False, queryset=Teacher.objects.none())
-    author_text = forms.CharField(label="其他作者", max_length=200, required=False, help_text="平台外的作者，以顿号分隔")
+    author_text = forms.CharField(
+        label="其他作者", max_length=200, required=False, help_text="平台外的作者，以顿号分隔"
+    )
     published_on = forms.DateField(label="日期", widget=DATE, help_text="发表、出版或报送日期")
     venue = forms.CharField(label="发表刊物/报送对象", max_length=200, required=False)
-    project = forms.ModelChoiceField(label="所属课题", required=False, queryset=ResearchProject.objects.none())
+    project = forms.ModelChoiceField(
+        label="所属课题", required=False, queryset=ResearchProject.objects.none()
+    )
     abstract = forms.CharField(label="摘要", required=False, widget=forms.Textarea)
     keywords = forms.CharField(label="关键词", max_length=200, required=False)
-    file = forms.FileField(label="文件", required=False, help_text="PDF、Word、PowerPoint、Excel、TXT、JPG、PNG")
+    file = forms.FileField(
+        label="文件", required=False, help_text="PDF、Word、PowerPoint、Excel、TXT、JPG、PNG"
+    )
 
     def __init__(self, *args, viewer, school, output=None, **kwargs):
         super().__init__(*args, **kwargs)
         extra = list(output.authors.values_list("pk", flat=True)) if output else []
         self.fields["authors"].queryset = research_teachers(viewer, extra_ids=extra)
-        self.fields["project"].queryset = ResearchProject.objects.filter(owner_school=school).order_by("-start_date")
+        self.fields["project"].queryset = ResearchProject.objects.filter(owner_school=school).order_by(
+            "-start_date"
+        )
         self.add_sharing_fields(school)
 
     def service_kwargs(self) -> dict:

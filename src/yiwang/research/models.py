@@ -28,7 +28,9 @@ class ResearchProject(Shareable, TimeStampedModel):
     funding = models.DecimalField("经费（万元）", max_digits=10, decimal_places=2, default=0)
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期")
-    status = models.CharField("状态", max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.APPLYING)
+    status = models.CharField(
+        "状态", max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.APPLYING
+    )
 
     class Meta(Shareable.Meta):
         verbose_name = "科研课题"
@@ -36,12 +38,17 @@ class ResearchProject(Shareable, TimeStampedModel):
         constraints = [
             *Shareable.Meta.constraints,
             models.CheckConstraint(condition=Q(level__in=ProjectLevel.values), name="project_level_valid"),
-            models.CheckConstraint(condition=Q(category__in=ProjectCategory.values), name="project_category_valid"),
+            models.CheckConstraint(
+                condition=Q(category__in=ProjectCategory.values), name="project_category_valid"
+            ),
             models.CheckConstraint(condition=Q(status__in=ProjectStatus.values), name="project_status_valid"),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="project_dates_ordered"),
             models.CheckConstraint(condition=Q(funding__gte=0), name="project_funding_not_negative"),
         ]
-        indexes = [models.Index(fields=["owner_school", "status"]), models.Index(fields=["-start_date", "-id"])]
+        indexes = [
+            models.Index(fields=["owner_school", "status"]),
+            models.Index(fields=["-start_date", "-id"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -49,7 +56,9 @@ class ResearchProject(Shareable, TimeStampedModel):
 
 class ResearchMember(models.Model):
     project = models.ForeignKey(ResearchProject, on_delete=models.CASCADE, related_name="memberships")
-    teacher = models.ForeignKey("faculty.Teacher", on_delete=models.PROTECT, related_name="research_memberships")
+    teacher = models.ForeignKey(
+        "faculty.Teacher", on_delete=models.PROTECT, related_name="research_memberships"
+    )
     role = models.CharField("角色", max_length=12, choices=MemberRole.choices, default=MemberRole.MEMBER)
 
     class Meta:
@@ -63,14 +72,21 @@ class ResearchMember(models.Model):
 class ResearchOutput(Shareable, TimeStampedModel):
     kind = models.CharField("成果类型", max_length=12, choices=OutputKind.choices)
     title = models.CharField("成果名称", max_length=200)
-    authors = models.ManyToManyField("faculty.Teacher", verbose_name="作者", blank=True, related_name="research_outputs")
+    authors = models.ManyToManyField(
+        "faculty.Teacher", verbose_name="作者", blank=True, related_name="research_outputs"
+    )
     author_text = models.CharField("其他作者", max_length=200, blank=True)
     abstract = models.TextField("摘要", blank=True)
     keywords = models.CharField("关键词", max_length=200, blank=True)
     published_on = models.DateField("日期")
     venue = models.CharField("发表刊物/报送对象", max_length=200, blank=True)
     project = models.ForeignKey(
-        ResearchProject, verbose_name="所属课题", null=True, blank=True, on_delete=models.SET_NULL, related_name="outputs"
+        ResearchProject,
+        verbose_name="所属课题",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outputs",
     )
     file = models.FileField("文件", upload_to=PrivateUploadPath("research"), blank=True)
     file_name = models.CharField("原文件名", max_length=150, blank=True)
@@ -83,7 +99,10 @@ class ResearchOutput(Shareable, TimeStampedModel):
             *Shareable.Meta.constraints,
             models.CheckConstraint(condition=Q(kind__in=OutputKind.values), name="output_kind_valid"),
         ]
-        indexes = [models.Index(fields=["is_active", "-published_on"]), models.Index(fields=["owner_school", "kind"])]
+        indexes = [
+            models.Index(fields=["is_active", "-published_on"]),
+            models.Index(fields=["owner_school", "kind"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -99,10 +118,20 @@ class Endorsement(TimeStampedModel):
     evidence = models.FileField("佐证材料", upload_to=PrivateUploadPath("endorsements"), blank=True)
     evidence_name = models.CharField("佐证材料原文件名", max_length=150, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="核实人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
 
@@ -110,7 +139,9 @@ class Endorsement(TimeStampedModel):
         verbose_name = "批示"
         ordering = ["-endorsed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(leader_level__in=LeaderLevel.values), name="endorsement_level_valid"),
+            models.CheckConstraint(
+                condition=Q(leader_level__in=LeaderLevel.values), name="endorsement_level_valid"
+            ),
         ]
         indexes = [models.Index(fields=["output", "verified_at"])]
 

@@ -258,7 +258,9 @@ class OutputFilters(Schema):
     project: Id | None = None
     teacher: Id | None = Field(None, description="作者的教师编号")
     endorsed: bool | None = Field(None, description="true：有已核实批示；false：没有")
-    status: str | None = Field(None, pattern="^(retired|all)$", description="retired/all：仅本校科研人员可见停用成果")
+    status: str | None = Field(
+        None, pattern="^(retired|all)$", description="retired/all：仅本校科研人员可见停用成果"
+    )
     sort: str | None = Field(None, pattern="^(-date|-endorsements|title)$")
 
 

@@ -27,7 +27,12 @@ PROJECT_SORTS = {
     "title": ("title", "id"),
     "-funding": ("-funding", "-id"),
 }
-PROJECT_SORT_LABELS = {"-start": "开始日期（新→旧）", "-updated": "最近更新", "title": "按课题名称", "-funding": "经费从高到低"}
+PROJECT_SORT_LABELS = {
+    "-start": "开始日期（新→旧）",
+    "-updated": "最近更新",
+    "title": "按课题名称",
+    "-funding": "经费从高到低",
+}
 OUTPUT_SORTS = {
     "-date": ("-published_on", "-id"),
     "-endorsements": ("-verified_count", "-published_on", "-id"),
@@ -54,11 +59,22 @@ def _year_range(year) -> tuple[date, date]:
 # -- projects ---------------------------------------------------------------------------------
 
 
-def projects_visible_to(viewer, *, school=None, level: str = "", category: str = "", status: str = "",
-                        year: int | None = None, q: str = "", teacher=None, sort: str = "-start") -> QuerySet:
+def projects_visible_to(
+    viewer,
+    *,
+    school=None,
+    level: str = "",
+    category: str = "",
+    status: str = "",
+    year: int | None = None,
+    q: str = "",
+    teacher=None,
+    sort: str = "-start",
+) -> QuerySet:
     """Projects ``viewer`` may see. ``year``: projects running during that year."""
-    qs = visible_to(ResearchProject.objects.select_related("owner_school", "principal_investigator__owner_school"),
-                    viewer)
+    qs = visible_to(
+        ResearchProject.objects.select_related("owner_school", "principal_investigator__owner_school"), viewer
+    )
     if school:
         qs = qs.filter(**school_filter(school))
     if level:
@@ -75,8 +91,10 @@ def projects_visible_to(viewer, *, school=None, level: str = "", category: str =
         qs = qs.filter(Q(title__contains=q) | Q(keywords__contains=q))
     if teacher:
         teacher_id = getattr(teacher, "pk", teacher)
-        qs = qs.filter(Q(principal_investigator_id=teacher_id)
-                       | Q(Exists(ResearchMember.objects.filter(project_id=OuterRef("pk"), teacher_id=teacher_id))))
+        qs = qs.filter(
+            Q(principal_investigator_id=teacher_id)
+            | Q(Exists(ResearchMember.objects.filter(project_id=OuterRef("pk"), teacher_id=teacher_id)))
+        )
     return qs.order_by(*PROJECT_SORTS.get(sort, PROJECT_SORTS["-start"]))
 
 
@@ -85,9 +103,13 @@ def members_prefetch(viewer) -> Prefetch:
     from yiwang.faculty.models import Teacher
 
     visible = visible_to(Teacher.objects.all(), viewer).values("pk")
-    return Prefetch("memberships", queryset=ResearchMember.objects.filter(teacher__in=visible)
-                    .select_related("teacher__owner_school").order_by("role", "teacher__name_pinyin", "id"),
-                    to_attr="visible_memberships")
+    return Prefetch(
+        "memberships",
+        queryset=ResearchMember.objects.filter(teacher__in=visible)
+        .select_related("teacher__owner_school")
+        .order_by("role", "teacher__name_pinyin", "id"),
+        to_attr="visible_memberships",
+    )
 
 
 def with_members(qs: QuerySet, viewer) -> QuerySet:
@@ -110,8 +132,13 @@ def can_edit_project(viewer, project: ResearchProject) -> bool:
 
 def verified_count_annotation():
     """Verified endorsements of the output, as a correlated subquery (no GROUP BY over the whole list)."""
-    counted = (Endorsement.objects.filter(output_id=OuterRef("pk"), verified_at__isnull=False).order_by()
-               .values("output_id").annotate(n=Count("pk")).values("n"))
+    counted = (
+        Endorsement.objects.filter(output_id=OuterRef("pk"), verified_at__isnull=False)
+        .order_by()
+        .values("output_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -124,11 +151,23 @@ def _outputs_with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     return qs.filter(is_active=True)
 
 
-def outputs_visible_to(viewer, *, school=None, kind: str = "", year: int | None = None, q: str = "", project=None,
-                       teacher=None, endorsed: bool | None = None, status: str = "", sort: str = "-date") -> QuerySet:
+def outputs_visible_to(
+    viewer,
+    *,
+    school=None,
+    kind: str = "",
+    year: int | None = None,
+    q: str = "",
+    project=None,
+    teacher=None,
+    endorsed: bool | None = None,
+    status: str = "",
+    sort: str = "-date",
+) -> QuerySet:
     """Outputs ``viewer`` may see, each annotated with ``verified_count`` (verified endorsements)."""
-    qs = _outputs_with_status(visible_to(ResearchOutput.objects.select_related("owner_school", "project"), viewer),
-                              viewer, status)
+    qs = _outputs_with_status(
+        visible_to(ResearchOutput.objects.select_related("owner_school", "project"), viewer), viewer, status
+    )
     if school:
         qs = qs.filter(**school_filter(school))
     if kind:
@@ -176,7 +215,9 @@ def project_outputs(viewer, project: ResearchProject) -> QuerySet:
 
 def endorsements_visible_to(viewer, *, output=None, verified: bool | None = None) -> QuerySet:
     """Endorsements of outputs the viewer may see (retired outputs: their owner's research staff only)."""
-    outputs = _outputs_with_status(visible_to(ResearchOutput.objects.all(), viewer), viewer, "all").values("pk")
+    outputs = _outputs_with_status(visible_to(ResearchOutput.objects.all(), viewer), viewer, "all").values(
+        "pk"
+    )
     qs = Endorsement.objects.filter(output__in=outputs).select_related("output", "verified_by", "added_by")
     if output is not None:
         qs = qs.filter(output_id=getattr(output, "pk", output))
@@ -199,8 +240,12 @@ def access_endorsement(viewer, pk) -> Endorsement:
 
 def _level_counts(prefix: str = "endorsements__") -> dict:
     verified = Q(**{f"{prefix}verified_at__isnull": False})
-    return {f"n_{level}": Count(f"{prefix}pk", filter=verified & Q(**{f"{prefix}leader_level": level}), distinct=True)
-            for level in LeaderLevel.values}
+    return {
+        f"n_{level}": Count(
+            f"{prefix}pk", filter=verified & Q(**{f"{prefix}leader_level": level}), distinct=True
+        )
+        for level in LeaderLevel.values
+    }
 
 
 def output_ranking(viewer, *, year: int | None = None, limit: int = 20) -> list[ResearchOutput]:
@@ -212,11 +257,16 @@ def output_ranking(viewer, *, year: int | None = None, limit: int = 20) -> list[
 def school_ranking(viewer, *, year: int | None = None, limit: int = 20) -> list[dict]:
     """Schools by verified endorsements of their outputs — counted only over outputs the viewer may see."""
     outputs = outputs_visible_to(viewer, year=year).values("pk")
-    rows = (Endorsement.objects.filter(output__in=outputs, verified_at__isnull=False)
-            .values("output__owner_school").annotate(
-                total=Count("pk"), outputs=Count("output", distinct=True),
-                **{f"n_{level}": Count("pk", filter=Q(leader_level=level)) for level in LeaderLevel.values})
-            .order_by("-total", "output__owner_school"))[:limit]
+    rows = (
+        Endorsement.objects.filter(output__in=outputs, verified_at__isnull=False)
+        .values("output__owner_school")
+        .annotate(
+            total=Count("pk"),
+            outputs=Count("output", distinct=True),
+            **{f"n_{level}": Count("pk", filter=Q(leader_level=level)) for level in LeaderLevel.values},
+        )
+        .order_by("-total", "output__owner_school")
+    )[:limit]
     rows = list(rows)
     schools = School.objects.in_bulk([r["output__owner_school"] for r in rows])
     return [{"school": schools[r["output__owner_school"]], **r} for r in rows]

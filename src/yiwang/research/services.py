@@ -25,11 +25,34 @@ from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, Project
 from .models import Endorsement, ResearchMember, ResearchOutput, ResearchProject
 
 MAX_FUNDING = Decimal("99999999.99")
-PROJECT_FIELDS = ["title", "level", "category", "principal_investigator", "summary", "keywords", "funding",
-                  "start_date", "end_date", "status", "scope", "owner_school"]
+PROJECT_FIELDS = [
+    "title",
+    "level",
+    "category",
+    "principal_investigator",
+    "summary",
+    "keywords",
+    "funding",
+    "start_date",
+    "end_date",
+    "status",
+    "scope",
+    "owner_school",
+]
 PROJECT_CONTENT = {"title", "level", "category", "summary", "keywords", "funding", "start_date", "end_date"}
-OUTPUT_FIELDS = ["kind", "title", "author_text", "abstract", "keywords", "published_on", "venue", "project",
-                 "scope", "owner_school", "is_active"]
+OUTPUT_FIELDS = [
+    "kind",
+    "title",
+    "author_text",
+    "abstract",
+    "keywords",
+    "published_on",
+    "venue",
+    "project",
+    "scope",
+    "owner_school",
+    "is_active",
+]
 OUTPUT_CONTENT = {"kind", "title", "author_text", "abstract", "keywords", "published_on", "venue"}
 
 # 申报 → 立项 → 在研 → 结项; 终止 from any open state. 结项 and 终止 are final.
@@ -40,8 +63,12 @@ PROJECT_TRANSITIONS = {
     ProjectStatus.CONCLUDED: set(),
     ProjectStatus.TERMINATED: set(),
 }
-TRANSITION_LABELS = {ProjectStatus.APPROVED: "批准立项", ProjectStatus.ONGOING: "开始研究",
-                     ProjectStatus.CONCLUDED: "结项", ProjectStatus.TERMINATED: "终止"}
+TRANSITION_LABELS = {
+    ProjectStatus.APPROVED: "批准立项",
+    ProjectStatus.ONGOING: "开始研究",
+    ProjectStatus.CONCLUDED: "结项",
+    ProjectStatus.TERMINATED: "终止",
+}
 EARLIEST = date(1949, 10, 1)
 
 
@@ -64,9 +91,13 @@ def _check_date(value, *, label: str, field: str) -> date:
 def _clean_project(data: dict) -> dict:
     data = dict(data)
     if "title" in data:
-        data["title"] = clean_text(data["title"], label="课题名称", field="title", max_length=200, required=True)
+        data["title"] = clean_text(
+            data["title"], label="课题名称", field="title", max_length=200, required=True
+        )
     if "summary" in data:
-        data["summary"] = clean_text(data["summary"], label="简介", field="summary", max_length=5000, multiline=True)
+        data["summary"] = clean_text(
+            data["summary"], label="简介", field="summary", max_length=5000, multiline=True
+        )
     if "keywords" in data:
         data["keywords"] = clean_text(data["keywords"], label="关键词", field="keywords", max_length=200)
     if "level" in data:
@@ -74,7 +105,9 @@ def _clean_project(data: dict) -> dict:
     if "category" in data:
         data["category"] = clean_choice(data["category"], ProjectCategory, label="课题类别", field="category")
     if "funding" in data:
-        data["funding"] = clean_amount(data["funding"], label="经费（万元）", field="funding", max_value=MAX_FUNDING)
+        data["funding"] = clean_amount(
+            data["funding"], label="经费（万元）", field="funding", max_value=MAX_FUNDING
+        )
     for key, label in (("start_date", "开始日期"), ("end_date", "结束日期")):
         if key in data:
             data[key] = _check_date(data[key], label=label, field=key)
@@ -102,21 +135,51 @@ def _members(by, principal, members) -> list[tuple[Teacher, str]]:
 
 def _save_members(project: ResearchProject, members: list[tuple[Teacher, str]]) -> None:
     project.memberships.all().delete()
-    ResearchMember.objects.bulk_create([ResearchMember(project=project, teacher=t, role=r) for t, r in members])
+    ResearchMember.objects.bulk_create(
+        [ResearchMember(project=project, teacher=t, role=r) for t, r in members]
+    )
 
 
 def _project_state(project: ResearchProject) -> dict:
-    return {**snapshot(project, PROJECT_FIELDS),
-            "members": sorted([m.teacher_id, m.role] for m in project.memberships.all())}
+    return {
+        **snapshot(project, PROJECT_FIELDS),
+        "members": sorted([m.teacher_id, m.role] for m in project.memberships.all()),
+    }
 
 
-def create_project(*, by, school, title: str, level: str, category: str, principal_investigator, start_date, end_date,
-                   members=(), funding=0, summary: str = "", keywords: str = "", status: str = ProjectStatus.APPLYING,
-                   scope: str = SharingScope.SYSTEM, alliances=(), partnerships=()) -> ResearchProject:
+def create_project(
+    *,
+    by,
+    school,
+    title: str,
+    level: str,
+    category: str,
+    principal_investigator,
+    start_date,
+    end_date,
+    members=(),
+    funding=0,
+    summary: str = "",
+    keywords: str = "",
+    status: str = ProjectStatus.APPLYING,
+    scope: str = SharingScope.SYSTEM,
+    alliances=(),
+    partnerships=(),
+) -> ResearchProject:
     """A new project led by ``school``. ``members``: [(teacher or id, role)] of any school."""
     _require_research_right(by, school, "登记科研课题")
-    data = _clean_project({"title": title, "level": level, "category": category, "funding": funding,
-                           "start_date": start_date, "end_date": end_date, "summary": summary, "keywords": keywords})
+    data = _clean_project(
+        {
+            "title": title,
+            "level": level,
+            "category": category,
+            "funding": funding,
+            "start_date": start_date,
+            "end_date": end_date,
+            "summary": summary,
+            "keywords": keywords,
+        }
+    )
     _check_dates(data["start_date"], data["end_date"])
     clean_choice(status, ProjectStatus, label="课题状态", field="status")
     if principal_investigator in (None, ""):
@@ -124,18 +187,32 @@ def create_project(*, by, school, title: str, level: str, category: str, princip
     member_rows = _members(by, principal_investigator, members)
     validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
     with transaction.atomic():
-        project = ResearchProject.objects.create(owner_school=school, scope=scope, status=status,
-                                                 principal_investigator=member_rows[0][0], **data)
+        project = ResearchProject.objects.create(
+            owner_school=school, scope=scope, status=status, principal_investigator=member_rows[0][0], **data
+        )
         _save_members(project, member_rows)
         apply_sharing(project, alliances=alliances, partnerships=partnerships)
-        record_audit(actor=by, action="research_project.created", obj=project, school=school,
-                     after=_project_state(project))
+        record_audit(
+            actor=by,
+            action="research_project.created",
+            obj=project,
+            school=school,
+            after=_project_state(project),
+        )
         item_changed(project)
     return project
 
 
-def update_project(*, by, project: ResearchProject, principal_investigator=None, members=None, alliances=None,
-                   partnerships=None, **changes) -> ResearchProject:
+def update_project(
+    *,
+    by,
+    project: ResearchProject,
+    principal_investigator=None,
+    members=None,
+    alliances=None,
+    partnerships=None,
+    **changes,
+) -> ResearchProject:
     unknown = set(changes) - PROJECT_CONTENT - {"scope"}
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
@@ -147,7 +224,11 @@ def update_project(*, by, project: ResearchProject, principal_investigator=None,
         _check_dates(data.get("start_date", project.start_date), data.get("end_date", project.end_date))
         if principal_investigator is not None or members is not None:
             if members is None:
-                members = [(m.teacher_id, m.role) for m in project.memberships.all() if m.role != MemberRole.PRINCIPAL]
+                members = [
+                    (m.teacher_id, m.role)
+                    for m in project.memberships.all()
+                    if m.role != MemberRole.PRINCIPAL
+                ]
             member_rows = _members(by, principal_investigator or project.principal_investigator_id, members)
             project.principal_investigator = member_rows[0][0]
             _save_members(project, member_rows)
@@ -155,8 +236,14 @@ def update_project(*, by, project: ResearchProject, principal_investigator=None,
         for key, value in data.items():
             setattr(project, key, value)
         project.save()
-        record_audit(actor=by, action="research_project.updated", obj=project, school=project.owner_school,
-                     before=before, after=_project_state(project))
+        record_audit(
+            actor=by,
+            action="research_project.updated",
+            obj=project,
+            school=project.owner_school,
+            before=before,
+            after=_project_state(project),
+        )
         item_changed(project)
     return project
 
@@ -169,12 +256,20 @@ def change_project_status(*, by, project: ResearchProject, to: str) -> ResearchP
         project = ResearchProject.objects.select_for_update().get(pk=project.pk)
         if to not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
             raise ConflictError(
-                f"课题当前为“{project.get_status_display()}”，不能改为“{ProjectStatus(to).label}”。", field="status")
+                f"课题当前为“{project.get_status_display()}”，不能改为“{ProjectStatus(to).label}”。",
+                field="status",
+            )
         before = project.status
         project.status = to
         project.save(update_fields=["status", "updated_at"])
-        record_audit(actor=by, action="research_project.status_changed", obj=project, school=project.owner_school,
-                     before={"status": before}, after={"status": to})
+        record_audit(
+            actor=by,
+            action="research_project.status_changed",
+            obj=project,
+            school=project.owner_school,
+            before={"status": before},
+            after={"status": to},
+        )
         item_changed(project)
     return project
 
@@ -190,9 +285,15 @@ def terminate_project(*, by, project: ResearchProject) -> ResearchProject:
 def _clean_output(data: dict) -> dict:
     data = dict(data)
     if "title" in data:
-        data["title"] = clean_text(data["title"], label="成果名称", field="title", max_length=200, required=True)
-    for key, label, limit, multiline in (("author_text", "其他作者", 200, False), ("abstract", "摘要", 5000, True),
-                                         ("keywords", "关键词", 200, False), ("venue", "发表刊物/报送对象", 200, False)):
+        data["title"] = clean_text(
+            data["title"], label="成果名称", field="title", max_length=200, required=True
+        )
+    for key, label, limit, multiline in (
+        ("author_text", "其他作者", 200, False),
+        ("abstract", "摘要", 5000, True),
+        ("keywords", "关键词", 200, False),
+        ("venue", "发表刊物/报送对象", 200, False),
+    ):
         if key in data:
             data[key] = clean_text(data[key], label=label, field=key, max_length=limit, multiline=multiline)
     if "kind" in data:
@@ -223,12 +324,28 @@ def _attach_file(output: ResearchOutput, file) -> None:
 
 
 def _output_state(output: ResearchOutput) -> dict:
-    return {**snapshot(output, OUTPUT_FIELDS), "authors": sorted(output.authors.values_list("pk", flat=True)),
-            "file": output.file_name}
+    return {
+        **snapshot(output, OUTPUT_FIELDS),
+        "authors": sorted(output.authors.values_list("pk", flat=True)),
+        "file": output.file_name,
+    }
 
 
-def create_output(*, by, school, kind: str, title: str, published_on, authors=(), project=None, file=None,
-                  scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(), **fields) -> ResearchOutput:
+def create_output(
+    *,
+    by,
+    school,
+    kind: str,
+    title: str,
+    published_on,
+    authors=(),
+    project=None,
+    file=None,
+    scope: str = SharingScope.SYSTEM,
+    alliances=(),
+    partnerships=(),
+    **fields,
+) -> ResearchOutput:
     unknown = set(fields) - OUTPUT_CONTENT
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
@@ -248,13 +365,24 @@ def create_output(*, by, school, kind: str, title: str, published_on, authors=()
         output.save()
         output.authors.set(authors)
         apply_sharing(output, alliances=alliances, partnerships=partnerships)
-        record_audit(actor=by, action="research_output.created", obj=output, school=school, after=_output_state(output))
+        record_audit(
+            actor=by, action="research_output.created", obj=output, school=school, after=_output_state(output)
+        )
         item_changed(output)
     return output
 
 
-def update_output(*, by, output: ResearchOutput, authors=None, project="unchanged", file=None, alliances=None,
-                  partnerships=None, **changes) -> ResearchOutput:
+def update_output(
+    *,
+    by,
+    output: ResearchOutput,
+    authors=None,
+    project="unchanged",
+    file=None,
+    alliances=None,
+    partnerships=None,
+    **changes,
+) -> ResearchOutput:
     unknown = set(changes) - OUTPUT_CONTENT - {"scope"}
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
@@ -280,8 +408,14 @@ def update_output(*, by, output: ResearchOutput, authors=None, project="unchange
         output.save()
         if authors is not None:
             output.authors.set(authors)
-        record_audit(actor=by, action="research_output.updated", obj=output, school=output.owner_school,
-                     before=before, after=_output_state(output))
+        record_audit(
+            actor=by,
+            action="research_output.updated",
+            obj=output,
+            school=output.owner_school,
+            before=before,
+            after=_output_state(output),
+        )
         item_changed(output)
     return output
 
@@ -295,8 +429,14 @@ def set_output_active(*, by, output: ResearchOutput, active: bool) -> ResearchOu
             raise ConflictError("该成果已是启用状态。" if active else "该成果已停用。")
         output.is_active = active
         output.save(update_fields=["is_active", "updated_at"])
-        record_audit(actor=by, action="research_output.restored" if active else "research_output.retired", obj=output,
-                     school=output.owner_school, before={"is_active": not active}, after={"is_active": active})
+        record_audit(
+            actor=by,
+            action="research_output.restored" if active else "research_output.retired",
+            obj=output,
+            school=output.owner_school,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
         item_changed(output)
     return output
 
@@ -304,8 +444,9 @@ def set_output_active(*, by, output: ResearchOutput, active: bool) -> ResearchOu
 # -- endorsements (批示) ----------------------------------------------------------------------
 
 
-def add_endorsement(*, by, output: ResearchOutput, leader_level: str, endorsed_on, summary: str = "",
-                    evidence=None) -> Endorsement:
+def add_endorsement(
+    *, by, output: ResearchOutput, leader_level: str, endorsed_on, summary: str = "", evidence=None
+) -> Endorsement:
     """Record a 批示 (待核实 until the owner school's research staff verify it)."""
     _require_research_right(by, output.owner_school, "登记批示")
     leader_level = clean_choice(leader_level, LeaderLevel, label="批示领导级别", field="leader_level")
@@ -313,19 +454,31 @@ def add_endorsement(*, by, output: ResearchOutput, leader_level: str, endorsed_o
     if endorsed_on > timezone.localdate():
         raise DomainError("批示日期不能晚于今天。", field="endorsed_on")
     if endorsed_on < output.published_on:
-        raise DomainError(f"批示日期不能早于成果日期（{output.published_on:%Y-%m-%d}）。", field="endorsed_on")
+        raise DomainError(
+            f"批示日期不能早于成果日期（{output.published_on:%Y-%m-%d}）。", field="endorsed_on"
+        )
     summary = clean_text(summary, label="批示内容摘要", field="summary", max_length=2000, multiline=True)
     if evidence:
         check_upload(evidence, field="evidence", label="佐证材料")
     with transaction.atomic():
-        endorsement = Endorsement(output=output, leader_level=leader_level, endorsed_on=endorsed_on, summary=summary,
-                                  added_by=by if getattr(by, "is_authenticated", False) else None)
+        endorsement = Endorsement(
+            output=output,
+            leader_level=leader_level,
+            endorsed_on=endorsed_on,
+            summary=summary,
+            added_by=by if getattr(by, "is_authenticated", False) else None,
+        )
         if evidence:
             endorsement.evidence_name = evidence.name.rsplit("/", 1)[-1]
             endorsement.evidence.save(endorsement.evidence_name, evidence, save=False)
         endorsement.save()
-        record_audit(actor=by, action="endorsement.added", obj=endorsement, school=output.owner_school,
-                     after={"output": output.pk, "leader_level": leader_level, "endorsed_on": endorsed_on})
+        record_audit(
+            actor=by,
+            action="endorsement.added",
+            obj=endorsement,
+            school=output.owner_school,
+            after={"output": output.pk, "leader_level": leader_level, "endorsed_on": endorsed_on},
+        )
         item_changed(output)
     return endorsement
 
@@ -341,8 +494,13 @@ def verify_endorsement(*, by, endorsement: Endorsement) -> Endorsement:
         endorsement.verified_by = by if getattr(by, "is_authenticated", False) else None
         endorsement.verified_at = timezone.now()
         endorsement.save(update_fields=["verified_by", "verified_at", "updated_at"])
-        record_audit(actor=by, action="endorsement.verified", obj=endorsement, school=output.owner_school,
-                     after={"verified_at": endorsement.verified_at})
+        record_audit(
+            actor=by,
+            action="endorsement.verified",
+            obj=endorsement,
+            school=output.owner_school,
+            after={"verified_at": endorsement.verified_at},
+        )
         item_changed(output)
     return endorsement
 
@@ -355,8 +513,16 @@ def remove_endorsement(*, by, endorsement: Endorsement) -> None:
         endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
         if endorsement.verified_at is not None:
             raise ConflictError("已核实的批示不能删除。")
-        record_audit(actor=by, action="endorsement.removed", obj=endorsement, school=output.owner_school,
-                     before={"output": output.pk, "leader_level": endorsement.leader_level,
-                             "endorsed_on": endorsement.endorsed_on})
+        record_audit(
+            actor=by,
+            action="endorsement.removed",
+            obj=endorsement,
+            school=output.owner_school,
+            before={
+                "output": output.pk,
+                "leader_level": endorsement.leader_level,
+                "endorsed_on": endorsement.endorsed_on,
+            },
+        )
         endorsement.delete()
         item_changed(output)

@@ -30,8 +30,11 @@ def _or_404(fn, *args):
 
 
 def _research_schools(request):
-    schools = list(School.objects.filter(pk__in=selectors.research_staff_schools(request.user), is_active=True)
-                   .order_by("code"))
+    schools = list(
+        School.objects.filter(pk__in=selectors.research_staff_schools(request.user), is_active=True).order_by(
+            "code"
+        )
+    )
     wanted = request.GET.get("school") or request.POST.get("school")
     return next((s for s in schools if str(s.pk) == wanted), schools[0] if schools else None), schools
 
@@ -49,32 +52,55 @@ def project_list(request):
     form, filters = _project_filters(request)
     qs = selectors.with_members(selectors.projects_visible_to(request.user, **filters), request.user)
     page = paginate(qs, request.GET.get("page"))
-    return render(request, "research/project_list.html", {
-        "form": form, "page": page, "projects": page.items,
-        "querystring_without_page": querystring_without_page(request),
-        "can_create": bool(selectors.research_staff_schools(request.user)),
-    })
+    return render(
+        request,
+        "research/project_list.html",
+        {
+            "form": form,
+            "page": page,
+            "projects": page.items,
+            "querystring_without_page": querystring_without_page(request),
+            "can_create": bool(selectors.research_staff_schools(request.user)),
+        },
+    )
 
 
 @login_required
 def project_export(request):
     _, filters = _project_filters(request)
-    qs = selectors.with_members(selectors.projects_visible_to(request.user, **filters), request.user).prefetch_related(
-        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(ProjectImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user,
-                                 "科研课题导出.xlsx")
+    qs = selectors.with_members(
+        selectors.projects_visible_to(request.user, **filters), request.user
+    ).prefetch_related("shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
+    return excel.export_response(
+        ProjectImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "科研课题导出.xlsx"
+    )
 
 
 @login_required
 def project_detail(request, pk: int):
     project = _or_404(selectors.access_project, request.user, pk)
     can_edit = selectors.can_edit_project(request.user, project)
-    transitions = [(to, services.TRANSITION_LABELS[to]) for to in ProjectStatus
-                   if to in services.PROJECT_TRANSITIONS[ProjectStatus(project.status)]] if can_edit else []
-    return render(request, "research/project_detail.html", {
-        "project": project, "can_edit": can_edit, "transitions": transitions,
-        "outputs": selectors.with_authors(selectors.project_outputs(request.user, project), request.user)[:100],
-    })
+    transitions = (
+        [
+            (to, services.TRANSITION_LABELS[to])
+            for to in ProjectStatus
+            if to in services.PROJECT_TRANSITIONS[ProjectStatus(project.status)]
+        ]
+        if can_edit
+        else []
+    )
+    return render(
+        request,
+        "research/project_detail.html",
+        {
+            "project": project,
+            "can_edit": can_edit,
+            "transitions": transitions,
+            "outputs": selectors.with_authors(selectors.project_outputs(request.user, project), request.user)[
+                :100
+            ],
+        },
+    )
 
 
 @login_required
@@ -85,13 +111,27 @@ def project_create(request):
         messages.error(request, "只有学校的管理员或科研人员可以登记科研课题。")
         return redirect("research:list")
     form = ProjectForm(request.POST or None, viewer=request.user, school=school)
-    project = submit_form(request, form, lambda: services.create_project(by=request.user, school=school, **form.service_kwargs()))
+    project = submit_form(
+        request,
+        form,
+        lambda: services.create_project(by=request.user, school=school, **form.service_kwargs()),
+    )
     if project is not None:
         messages.success(request, f"已登记课题：{project.title}")
         return redirect("research:detail", pk=project.pk)
-    return render(request, "research/form.html", {
-        "form": form, "school": school, "schools": schools, "creating": True, "what": "科研课题",
-        "cancel_url": reverse("research:list")}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "school": school,
+            "schools": schools,
+            "creating": True,
+            "what": "科研课题",
+            "cancel_url": reverse("research:list"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -103,19 +143,41 @@ def project_edit(request, pk: int):
         return redirect("research:detail", pk=project.pk)
     memberships = list(project.memberships.all())
     initial = {f: getattr(project, f) for f in services.PROJECT_CONTENT}
-    initial.update(principal_investigator=project.principal_investigator_id,
-                   core_members=[m.teacher_id for m in memberships if m.role == "core"],
-                   members=[m.teacher_id for m in memberships if m.role == "member"], scope=project.scope,
-                   alliances=list(project.shared_alliances.all()), partnerships=list(project.shared_partnerships.all()))
-    form = ProjectForm(request.POST or None, initial=initial, viewer=request.user, school=project.owner_school,
-                       project=project)
-    saved = submit_form(request, form, lambda: services.update_project(by=request.user, project=project, **form.service_kwargs()))
+    initial.update(
+        principal_investigator=project.principal_investigator_id,
+        core_members=[m.teacher_id for m in memberships if m.role == "core"],
+        members=[m.teacher_id for m in memberships if m.role == "member"],
+        scope=project.scope,
+        alliances=list(project.shared_alliances.all()),
+        partnerships=list(project.shared_partnerships.all()),
+    )
+    form = ProjectForm(
+        request.POST or None,
+        initial=initial,
+        viewer=request.user,
+        school=project.owner_school,
+        project=project,
+    )
+    saved = submit_form(
+        request,
+        form,
+        lambda: services.update_project(by=request.user, project=project, **form.service_kwargs()),
+    )
     if saved is not None:
         messages.success(request, "课题已保存。")
         return redirect("research:detail", pk=project.pk)
-    return render(request, "research/form.html", {
-        "form": form, "school": project.owner_school, "what": "科研课题", "item": project,
-        "cancel_url": reverse("research:detail", args=[project.pk])}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "school": project.owner_school,
+            "what": "科研课题",
+            "item": project,
+            "cancel_url": reverse("research:detail", args=[project.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -123,7 +185,9 @@ def project_edit(request, pk: int):
 def project_status(request, pk: int):
     project = _or_404(selectors.access_project, request.user, pk)
     try:
-        project = services.change_project_status(by=request.user, project=project, to=request.POST.get("to", ""))
+        project = services.change_project_status(
+            by=request.user, project=project, to=request.POST.get("to", "")
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -135,8 +199,11 @@ def project_status(request, pk: int):
 
 
 def _output_filters(request):
-    form = OutputFilterForm(request.GET or None, schools=active_schools(),
-                            show_status=bool(selectors.research_staff_schools(request.user)))
+    form = OutputFilterForm(
+        request.GET or None,
+        schools=active_schools(),
+        show_status=bool(selectors.research_staff_schools(request.user)),
+    )
     return form, form.filters() if request.GET else {}
 
 
@@ -145,31 +212,45 @@ def output_list(request):
     form, filters = _output_filters(request)
     qs = selectors.with_authors(selectors.outputs_visible_to(request.user, **filters), request.user)
     page = paginate(qs, request.GET.get("page"))
-    return render(request, "research/output_list.html", {
-        "form": form, "page": page, "outputs": page.items,
-        "querystring_without_page": querystring_without_page(request),
-        "can_create": bool(selectors.research_staff_schools(request.user)),
-    })
+    return render(
+        request,
+        "research/output_list.html",
+        {
+            "form": form,
+            "page": page,
+            "outputs": page.items,
+            "querystring_without_page": querystring_without_page(request),
+            "can_create": bool(selectors.research_staff_schools(request.user)),
+        },
+    )
 
 
 @login_required
 def output_export(request):
     _, filters = _output_filters(request)
-    qs = selectors.with_authors(selectors.outputs_visible_to(request.user, **filters), request.user).prefetch_related(
-        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(OutputImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user,
-                                 "科研成果导出.xlsx")
+    qs = selectors.with_authors(
+        selectors.outputs_visible_to(request.user, **filters), request.user
+    ).prefetch_related("shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
+    return excel.export_response(
+        OutputImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "科研成果导出.xlsx"
+    )
 
 
 @login_required
 def output_detail(request, pk: int, endorsement_form=None, status: int = 200):
     output = _or_404(selectors.access_output, request.user, pk)
     can_edit = selectors.can_edit_output(request.user, output)
-    return render(request, "research/output_detail.html", {
-        "output": output, "can_edit": can_edit,
-        "endorsements": selectors.endorsements_visible_to(request.user, output=output),
-        "endorsement_form": endorsement_form or (EndorsementForm() if can_edit else None),
-    }, status=status)
+    return render(
+        request,
+        "research/output_detail.html",
+        {
+            "output": output,
+            "can_edit": can_edit,
+            "endorsements": selectors.endorsements_visible_to(request.user, output=output),
+            "endorsement_form": endorsement_form or (EndorsementForm() if can_edit else None),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -179,15 +260,33 @@ def output_create(request):
     if school is None:
         messages.error(request, "只有学校的管理员或科研人员可以登记科研成果。")
         return redirect("research:output_list")
-    form = OutputForm(request.POST or None, request.FILES or None, viewer=request.user, school=school,
-                      initial={"project": request.GET.get("project")})
-    output = submit_form(request, form, lambda: services.create_output(by=request.user, school=school, **form.service_kwargs()))
+    form = OutputForm(
+        request.POST or None,
+        request.FILES or None,
+        viewer=request.user,
+        school=school,
+        initial={"project": request.GET.get("project")},
+    )
+    output = submit_form(
+        request, form, lambda: services.create_output(by=request.user, school=school, **form.service_kwargs())
+    )
     if output is not None:
         messages.success(request, f"已登记成果：{output.title}")
         return redirect("research:output_detail", pk=output.pk)
-    return render(request, "research/form.html", {
-        "form": form, "school": school, "schools": schools, "creating": True, "what": "科研成果", "multipart": True,
-        "cancel_url": reverse("research:output_list")}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "school": school,
+            "schools": schools,
+            "creating": True,
+            "what": "科研成果",
+            "multipart": True,
+            "cancel_url": reverse("research:output_list"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -198,17 +297,40 @@ def output_edit(request, pk: int):
         messages.error(request, f"只有{output.owner_school.name}的管理员或科研人员可以修改科研成果。")
         return redirect("research:output_detail", pk=output.pk)
     initial = {f: getattr(output, f) for f in services.OUTPUT_CONTENT}
-    initial.update(authors=list(output.authors.all()), project=output.project_id, scope=output.scope,
-                   alliances=list(output.shared_alliances.all()), partnerships=list(output.shared_partnerships.all()))
-    form = OutputForm(request.POST or None, request.FILES or None, initial=initial, viewer=request.user,
-                      school=output.owner_school, output=output)
-    saved = submit_form(request, form, lambda: services.update_output(by=request.user, output=output, **form.service_kwargs()))
+    initial.update(
+        authors=list(output.authors.all()),
+        project=output.project_id,
+        scope=output.scope,
+        alliances=list(output.shared_alliances.all()),
+        partnerships=list(output.shared_partnerships.all()),
+    )
+    form = OutputForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        viewer=request.user,
+        school=output.owner_school,
+        output=output,
+    )
+    saved = submit_form(
+        request, form, lambda: services.update_output(by=request.user, output=output, **form.service_kwargs())
+    )
     if saved is not None:
         messages.success(request, "成果已保存。")
         return redirect("research:output_detail", pk=output.pk)
-    return render(request, "research/form.html", {
-        "form": form, "school": output.owner_school, "what": "科研成果", "item": output, "multipart": True,
-        "cancel_url": reverse("research:output_detail", args=[output.pk])}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "school": output.owner_school,
+            "what": "科研成果",
+            "item": output,
+            "multipart": True,
+            "cancel_url": reverse("research:output_detail", args=[output.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -221,7 +343,9 @@ def output_retire(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "成果已恢复。" if restore else "成果已停用（仅本校科研人员可以看到，不再计入排行）。")
+        messages.success(
+            request, "成果已恢复。" if restore else "成果已停用（仅本校科研人员可以看到，不再计入排行）。"
+        )
     return redirect("research:output_detail", pk=output.pk)
 
 
@@ -276,10 +400,16 @@ def endorsement_evidence(request, pk: int):
 def ranking(request):
     form = OutputFilterForm(request.GET or None, schools=[])
     year = form.filters().get("year") if request.GET else None
-    return render(request, "research/ranking.html", {
-        "outputs": selectors.output_ranking(request.user, year=year),
-        "schools": selectors.school_ranking(request.user, year=year), "year": year, "form": form,
-    })
+    return render(
+        request,
+        "research/ranking.html",
+        {
+            "outputs": selectors.output_ranking(request.user, year=year),
+            "schools": selectors.school_ranking(request.user, year=year),
+            "year": year,
+            "form": form,
+        },
+    )
 
 
 # -- Excel ------------------------------------------------------------------------------------
@@ -293,9 +423,13 @@ def _import_views(importer, name, list_name):
     @login_required
     @require_http_methods(["GET", "POST"])
     def upload(request):
-        return excel.import_view(request, bank=importer.bank, list_url=reverse(list_name),
-                                 template_url=reverse(f"research:{name}_import_template"),
-                                 status_url_name=f"research:{name}_import_status")
+        return excel.import_view(
+            request,
+            bank=importer.bank,
+            list_url=reverse(list_name),
+            template_url=reverse(f"research:{name}_import_template"),
+            status_url_name=f"research:{name}_import_status",
+        )
 
     @login_required
     @require_http_methods(["GET", "POST"])
@@ -308,5 +442,9 @@ def _import_views(importer, name, list_name):
     return template, upload, status
 
 
-project_import_template, project_import, project_import_status = _import_views(ProjectImporter, "project", "research:list")
-output_import_template, output_import, output_import_status = _import_views(OutputImporter, "output", "research:output_list")
+project_import_template, project_import, project_import_status = _import_views(
+    ProjectImporter, "project", "research:list"
+)
+output_import_template, output_import, output_import_status = _import_views(
+    OutputImporter, "output", "research:output_list"
+)

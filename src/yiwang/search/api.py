@@ -12,12 +12,21 @@ router = ninja.Router(tags=["搜索"])
 
 
 @router.get("", response=SearchOut, summary="全文搜索（教师、讲题、课程、课题、成果）")
-def search(request, q: str = "", type: str = "", school: int | None = None, module: int | None = None,
-           category: str = "", year: int | None = None, page: int = 1):
+def search(
+    request,
+    q: str = "",
+    type: str = "",
+    school: int | None = None,
+    module: int | None = None,
+    category: str = "",
+    year: int | None = None,
+    page: int = 1,
+):
     """所有词语都须出现（无结果时改为包含部分词语，并在 notice 中说明）；引号内为完整短语；
     结果、总数与分面计数只含调用者有权查看的条目。"""
-    results = search_visible_to(request.auth, q, type=type, school=school, module=module, category=category,
-                                year=year, page=page)
+    results = search_visible_to(
+        request.auth, q, type=type, school=school, module=module, category=category, year=year, page=page
+    )
     body = asdict(results)
     body["results"] = body.pop("hits")
     return body
@@ -26,5 +35,8 @@ def search(request, q: str = "", type: str = "", school: int | None = None, modu
 @router.post("/match", response=MatchOut, summary="按需求匹配教师")
 def match(request, payload: MatchIn):
     """按调用者可见的讲题、课程与科研成果为需求匹配教师，给出依据与评价均分。"""
-    return asdict(match_teachers(request.auth, payload.need, audience=payload.audience, form=payload.form,
-                                 school=payload.school))
+    return asdict(
+        match_teachers(
+            request.auth, payload.need, audience=payload.audience, form=payload.form, school=payload.school
+        )
+    )

@@ -27,8 +27,13 @@ from .models import SearchDocument
 TABLE = SearchDocument._meta.db_table
 FIELDS = ("title", "keywords", "names", "body")
 WEIGHTS = {"title": 10.0, "keywords": 5.0, "names": 3.0, "body": 1.0}
-FACET_COLUMNS = {"type": "doc_type", "school": "owner_school_id", "module": "module_id", "category": "category",
-                 "year": "year"}
+FACET_COLUMNS = {
+    "type": "doc_type",
+    "school": "owner_school_id",
+    "module": "module_id",
+    "category": "category",
+    "year": "year",
+}
 DEFAULT_CANDIDATE_LIMIT = 5_000
 TIE_BREAK = f'"{TABLE}"."sort_date" DESC, "{TABLE}"."rating" DESC NULLS LAST, "{TABLE}"."id" DESC'
 
@@ -80,8 +85,7 @@ class SearchBackend:
     def prepare(self, cursor) -> None:
         """Session settings before a search statement."""
 
-    def search(self, documents, words: list[str], mode: str, limit: int,
-               offset: int = 0) -> "SearchPage":
+    def search(self, documents, words: list[str], mode: str, limit: int, offset: int = 0) -> "SearchPage":
         """One statement: match the candidates once, keep the visible ones (``documents``' WHERE),
         score them, and return the ranked page, the facet counts and whether the cap was hit."""
         hits_sql, params, score, score_params = self.candidates(words, mode)
@@ -171,8 +175,10 @@ class SqliteBackend(SearchBackend):
 
     def candidates(self, words, mode):
         weights = ", ".join(str(WEIGHTS[f]) for f in FIELDS)
-        hits = (f"SELECT rowid AS rid, -bm25(search_fts, {weights}) AS score FROM search_fts "
-                f"WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT {candidate_limit()}")
+        hits = (
+            f"SELECT rowid AS rid, -bm25(search_fts, {weights}) AS score FROM search_fts "
+            f"WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT {candidate_limit()}"
+        )
         return hits, [self.expression(words, mode)], "hits.score", []
 
 
@@ -206,12 +212,13 @@ class PostgresBackend(SearchBackend):
             return
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 500):
-                batch = rows[start:start + 500]
+                batch = rows[start : start + 500]
                 values = ", ".join(["(%s, %s::tsvector)"] * len(batch))
                 params = [value for pk, fields in batch for value in (pk, self.vector(fields))]
                 cursor.execute(
                     f'UPDATE "{TABLE}" AS d SET search_vector = v.vector FROM (VALUES {values}) AS v(id, vector) '
-                    "WHERE d.id = v.id", params,
+                    "WHERE d.id = v.id",
+                    params,
                 )
 
     def inline_value(self, fields):
@@ -244,8 +251,10 @@ class PostgresBackend(SearchBackend):
 
     def candidates(self, words, mode):
         expression = self.expression(words, mode)
-        hits = (f'SELECT id AS rid FROM "{TABLE}" WHERE search_vector @@ %s::tsquery '
-                f"ORDER BY id DESC LIMIT {candidate_limit()}")
+        hits = (
+            f'SELECT id AS rid FROM "{TABLE}" WHERE search_vector @@ %s::tsquery '
+            f"ORDER BY id DESC LIMIT {candidate_limit()}"
+        )
         score = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', \"{TABLE}\".search_vector, %s::tsquery, 1)"
         return hits, [expression], score, [expression]
 

@@ -90,12 +90,19 @@ def _join(*parts: str) -> str:
 
 
 def _document(item, doc_type: str, **values) -> SearchDocument:
-    return SearchDocument(doc_type=doc_type, object_id=item.pk, owner_school_id=item.owner_school_id,
-                          scope=item.scope, **values)
+    return SearchDocument(
+        doc_type=doc_type, object_id=item.pk, owner_school_id=item.owner_school_id, scope=item.scope, **values
+    )
 
 
-def _build(seg: Segmenter, ctx: "BatchContext", item, document: SearchDocument, extra_names: Iterable[str] = (),
-           title_tokens: list[str] | None = None) -> BuiltDocument:
+def _build(
+    seg: Segmenter,
+    ctx: "BatchContext",
+    item,
+    document: SearchDocument,
+    extra_names: Iterable[str] = (),
+    title_tokens: list[str] | None = None,
+) -> BuiltDocument:
     sharing = ctx.sharing(item)
     teachers = ctx.teachers_of(item)
     shown = [t.name for t in teachers if teacher_shown_with(sharing, t)]
@@ -118,23 +125,44 @@ def _build(seg: Segmenter, ctx: "BatchContext", item, document: SearchDocument, 
 
 # ---- one builder per bank ---------------------------------------------------------------------
 
+
 def build_topic(seg: Segmenter, ctx: "BatchContext", topic: Topic) -> BuiltDocument:
     doc = _document(
-        topic, DocumentType.TOPIC, title=topic.title, keywords=topic.keywords, body=_join(topic.summary, topic.outline),
-        module_id=topic.module_id, module_name=ctx.module_name(topic.module_id),
-        category=topic.get_category_display(), year=topic.created_at.year, status=topic.get_status_display(),
-        form=topic.form, audiences=topic.audiences, sort_date=topic.updated_at,
+        topic,
+        DocumentType.TOPIC,
+        title=topic.title,
+        keywords=topic.keywords,
+        body=_join(topic.summary, topic.outline),
+        module_id=topic.module_id,
+        module_name=ctx.module_name(topic.module_id),
+        category=topic.get_category_display(),
+        year=topic.created_at.year,
+        status=topic.get_status_display(),
+        form=topic.form,
+        audiences=topic.audiences,
+        sort_date=topic.updated_at,
     )
     return _build(seg, ctx, topic, doc)
 
 
 def build_teacher(seg: Segmenter, ctx: "BatchContext", teacher: Teacher) -> BuiltDocument:
-    about = [teacher.get_title_display(), teacher.position, teacher.department, teacher.employer, teacher.post]
+    about = [
+        teacher.get_title_display(),
+        teacher.position,
+        teacher.department,
+        teacher.employer,
+        teacher.post,
+    ]
     doc = _document(
-        teacher, DocumentType.TEACHER, title=teacher.name, keywords=teacher.expertise[:400],
+        teacher,
+        DocumentType.TEACHER,
+        title=teacher.name,
+        keywords=teacher.expertise[:400],
         body=_join(" ".join(p for p in about if p), "外请师资" if teacher.is_invited else "", teacher.bio),
         category="外请师资" if teacher.is_invited else teacher.get_title_display(),
-        status="在职" if teacher.is_active else "", rating=ctx.ratings.get(teacher.pk), sort_date=teacher.updated_at,
+        status="在职" if teacher.is_active else "",
+        rating=ctx.ratings.get(teacher.pk),
+        sort_date=teacher.updated_at,
     )
     built = _build(seg, ctx, teacher, doc, title_tokens=list(name_tokens(teacher.name)))
     built.fields["names"] = []  # the name already is the title
@@ -144,19 +172,32 @@ def build_teacher(seg: Segmenter, ctx: "BatchContext", teacher: Teacher) -> Buil
 
 def build_course(seg: Segmenter, ctx: "BatchContext", course: Course) -> BuiltDocument:
     doc = _document(
-        course, DocumentType.COURSE, title=course.title, keywords=course.keywords,
+        course,
+        DocumentType.COURSE,
+        title=course.title,
+        keywords=course.keywords,
         body=_join(course.summary, course.place_name, course.place_address),
-        module_id=course.module_id, module_name=ctx.module_name(course.module_id),
-        category=course.get_kind_display(), year=course.created_at.year, status=course.get_status_display(),
-        form="field" if course.kind == CourseKind.FIELD else "", sort_date=course.updated_at,
+        module_id=course.module_id,
+        module_name=ctx.module_name(course.module_id),
+        category=course.get_kind_display(),
+        year=course.created_at.year,
+        status=course.get_status_display(),
+        form="field" if course.kind == CourseKind.FIELD else "",
+        sort_date=course.updated_at,
     )
     return _build(seg, ctx, course, doc)
 
 
 def build_project(seg: Segmenter, ctx: "BatchContext", project: ResearchProject) -> BuiltDocument:
     doc = _document(
-        project, DocumentType.PROJECT, title=project.title, keywords=project.keywords, body=_join(project.summary),
-        category=project.get_category_display(), year=project.start_date.year, status=project.get_status_display(),
+        project,
+        DocumentType.PROJECT,
+        title=project.title,
+        keywords=project.keywords,
+        body=_join(project.summary),
+        category=project.get_category_display(),
+        year=project.start_date.year,
+        status=project.get_status_display(),
         sort_date=_as_datetime(project.start_date),
     )
     return _build(seg, ctx, project, doc)
@@ -164,8 +205,13 @@ def build_project(seg: Segmenter, ctx: "BatchContext", project: ResearchProject)
 
 def build_output(seg: Segmenter, ctx: "BatchContext", output: ResearchOutput) -> BuiltDocument:
     doc = _document(
-        output, DocumentType.OUTPUT, title=output.title, keywords=output.keywords,
-        body=_join(output.abstract, output.venue), category=output.get_kind_display(), year=output.published_on.year,
+        output,
+        DocumentType.OUTPUT,
+        title=output.title,
+        keywords=output.keywords,
+        body=_join(output.abstract, output.venue),
+        category=output.get_kind_display(),
+        year=output.published_on.year,
         sort_date=_as_datetime(output.published_on),
     )
     others = [n.strip() for n in re.split(r"[、，,；;\s]+", output.author_text or "") if n.strip()]
@@ -173,6 +219,7 @@ def build_output(seg: Segmenter, ctx: "BatchContext", output: ResearchOutput) ->
 
 
 # ---- the registry: model → its searchable rows, its teachers, its builder -------------------------
+
 
 @dataclass(frozen=True)
 class Source:
@@ -194,11 +241,21 @@ def _output_searchable() -> dict:
 SOURCES = [
     Source(Teacher, DocumentType.TEACHER, build_teacher, {"is_active": True}),
     Source(Topic, DocumentType.TOPIC, build_topic, {"status": PublicationStatus.PUBLISHED}, ("teachers",)),
-    Source(Course, DocumentType.COURSE, build_course, {"status__in": [CourseStatus.PUBLISHED, CourseStatus.FEATURED]},
-           ("teachers",)),
-    Source(ResearchProject, DocumentType.PROJECT, build_project,
-           {"status__in": [ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.CONCLUDED]}, ("members",),
-           lead_field="principal_investigator_id"),
+    Source(
+        Course,
+        DocumentType.COURSE,
+        build_course,
+        {"status__in": [CourseStatus.PUBLISHED, CourseStatus.FEATURED]},
+        ("teachers",),
+    ),
+    Source(
+        ResearchProject,
+        DocumentType.PROJECT,
+        build_project,
+        {"status__in": [ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.CONCLUDED]},
+        ("members",),
+        lead_field="principal_investigator_id",
+    ),
     Source(ResearchOutput, DocumentType.OUTPUT, build_output, _output_searchable(), ("authors",)),
 ]
 SOURCE_BY_MODEL = {source.model: source for source in SOURCES}
@@ -218,15 +275,25 @@ def sharing_of(model: type[Model], items) -> dict[int, Sharing]:
     """Sharing of a batch of Shareable rows in two queries."""
     ids = [i.pk for i in items]
     picked: dict[str, dict[int, set[int]]] = {}
-    for field_name, target in (("shared_alliances", "alliance_id"), ("shared_partnerships", "supportpartnership_id")):
+    for field_name, target in (
+        ("shared_alliances", "alliance_id"),
+        ("shared_partnerships", "supportpartnership_id"),
+    ):
         m2m = model._meta.get_field(field_name)
         column = f"{m2m.m2m_field_name()}_id"
         rows = m2m.remote_field.through.objects.filter(**{f"{column}__in": ids}).values_list(column, target)
         found = picked.setdefault(field_name, {})
         for item_id, other in rows:
             found.setdefault(item_id, set()).add(other)
-    return {i.pk: Sharing(i.scope, i.owner_school_id, frozenset(picked["shared_alliances"].get(i.pk, ())),
-                          frozenset(picked["shared_partnerships"].get(i.pk, ()))) for i in items}
+    return {
+        i.pk: Sharing(
+            i.scope,
+            i.owner_school_id,
+            frozenset(picked["shared_alliances"].get(i.pk, ())),
+            frozenset(picked["shared_partnerships"].get(i.pk, ())),
+        )
+        for i in items
+    }
 
 
 class BatchContext:
@@ -245,13 +312,17 @@ class BatchContext:
             m2m = source.model._meta.get_field(field_name)
             through = m2m.remote_field.through
             column = f"{m2m.m2m_field_name()}_id"
-            rows = through.objects.filter(**{f"{column}__in": [i.pk for i in items]}).values_list(column, "teacher_id")
+            rows = through.objects.filter(**{f"{column}__in": [i.pk for i in items]}).values_list(
+                column, "teacher_id"
+            )
             for item_id, teacher_id in rows.order_by("pk"):
                 if teacher_id not in self._links.setdefault(item_id, []):
                     self._links[item_id].append(teacher_id)
         self.teachers = teacher_cache if teacher_cache is not None else {}
         if source.model is Teacher:
-            self.teachers.update({t.pk: TeacherInfo(t.pk, t.name, t.is_active, self._sharing[t.pk]) for t in items})
+            self.teachers.update(
+                {t.pk: TeacherInfo(t.pk, t.name, t.is_active, self._sharing[t.pk]) for t in items}
+            )
         self._load_teachers({t for ids in self._links.values() for t in ids} - set(self.teachers))
         module_ids = {getattr(i, "module_id", None) for i in items} - {None}
         self._modules = dict(TeachingModule.objects.filter(pk__in=module_ids).values_list("pk", "name"))
@@ -261,7 +332,9 @@ class BatchContext:
     def _load_teachers(self, ids: set[int]) -> None:
         if not ids:
             return
-        rows = list(Teacher.objects.filter(pk__in=ids).only("pk", "name", "is_active", "scope", "owner_school_id"))
+        rows = list(
+            Teacher.objects.filter(pk__in=ids).only("pk", "name", "is_active", "scope", "owner_school_id")
+        )
         sharing = sharing_of(Teacher, rows)
         for t in rows:
             self.teachers[t.pk] = TeacherInfo(t.pk, t.name, t.is_active, sharing[t.pk])
@@ -277,8 +350,9 @@ class BatchContext:
         return self._modules.get(module_id, "") if module_id else ""
 
 
-def build_documents(seg: Segmenter, source: Source, items: list,
-                    teacher_cache: dict[int, TeacherInfo] | None = None) -> Iterator[BuiltDocument]:
+def build_documents(
+    seg: Segmenter, source: Source, items: list, teacher_cache: dict[int, TeacherInfo] | None = None
+) -> Iterator[BuiltDocument]:
     ctx = BatchContext(source, items, teacher_cache)
     for item in items:
         yield source.build(seg, ctx, item)

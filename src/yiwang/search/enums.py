@@ -17,4 +17,10 @@ class MatchMode(models.TextChoices):
 
 
 # Facets shown beside results, in display order.
-FACETS = [("type", "类型"), ("school", "学校"), ("module", "教学模块"), ("category", "类别"), ("year", "年份")]
+FACETS = [
+    ("type", "类型"),
+    ("school", "学校"),
+    ("module", "教学模块"),
+    ("category", "类别"),
+    ("year", "年份"),
+]

@@ -32,7 +32,9 @@ class SearchDocument(Shareable):
     audiences = models.CharField("适用对象", max_length=120, blank=True)
     rating = models.FloatField("评价均分", null=True, blank=True)
     sort_date = models.DateTimeField("排序日期")
-    teachers = models.ManyToManyField("faculty.Teacher", verbose_name="相关教师", blank=True, related_name="+")
+    teachers = models.ManyToManyField(
+        "faculty.Teacher", verbose_name="相关教师", blank=True, related_name="+"
+    )
     indexed_at = models.DateTimeField("索引时间", auto_now=True)
 
     class Meta(Shareable.Meta):
@@ -40,7 +42,9 @@ class SearchDocument(Shareable):
         constraints = [
             *Shareable.Meta.constraints,
             models.UniqueConstraint(fields=["doc_type", "object_id"], name="search_document_once"),
-            models.CheckConstraint(condition=Q(doc_type__in=DocumentType.values), name="search_document_type_valid"),
+            models.CheckConstraint(
+                condition=Q(doc_type__in=DocumentType.values), name="search_document_type_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -52,7 +56,11 @@ class SearchTerm(models.Model):
 
     word = models.CharField("词语", max_length=30, unique=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="添加人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="添加人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField("添加时间", auto_now_add=True)

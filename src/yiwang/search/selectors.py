@@ -51,6 +51,7 @@ def detail_url(doc_type: str, object_id: int) -> str:
 
 # ---- search -----------------------------------------------------------------------------------
 
+
 @dataclass
 class FacetOption:
     value: str
@@ -113,8 +114,13 @@ def clean_filters(*, type: str = "", school=None, module=None, category: str = "
     filters: dict = {}
     if type:
         if type not in DocumentType.values:
-            raise DomainError("类型参数不正确，可选：" + "、".join(f"{v}（{label}）" for v, label in DocumentType.choices)
-                              + "。", code="invalid_filter", field="type")
+            raise DomainError(
+                "类型参数不正确，可选："
+                + "、".join(f"{v}（{label}）" for v, label in DocumentType.choices)
+                + "。",
+                code="invalid_filter",
+                field="type",
+            )
         filters["doc_type"] = type
     for name, column, label in (("school", "owner_school_id", "学校"), ("module", "module_id", "教学模块")):
         value = _int_filter(school if name == "school" else module, name, label)
@@ -134,19 +140,28 @@ def clean_page(page) -> int:
     number = _int_filter(page, "page", "页码")
     number = 1 if number is None else number
     if number < 1 or number > MAX_PAGE:
-        raise DomainError(f"页码应在 1 到 {MAX_PAGE} 之间；请用更具体的词语缩小范围。", code="invalid_filter", field="page")
+        raise DomainError(
+            f"页码应在 1 到 {MAX_PAGE} 之间；请用更具体的词语缩小范围。", code="invalid_filter", field="page"
+        )
     return number
 
 
 def _phrase_condition(phrase: str) -> Q:
-    return (Q(title__icontains=phrase) | Q(keywords__icontains=phrase) | Q(names__icontains=phrase)
-            | Q(body__icontains=phrase))
+    return (
+        Q(title__icontains=phrase)
+        | Q(keywords__icontains=phrase)
+        | Q(names__icontains=phrase)
+        | Q(body__icontains=phrase)
+    )
 
 
 def _facets(counts: dict[str, dict[str, int]], filters: dict) -> list[Facet]:
-    school_names = dict(School.objects.filter(pk__in=[int(v) for v in counts["school"]]).values_list("pk", "name"))
-    module_names = dict(TeachingModule.objects.filter(pk__in=[int(v) for v in counts["module"]])
-                        .values_list("pk", "name"))
+    school_names = dict(
+        School.objects.filter(pk__in=[int(v) for v in counts["school"]]).values_list("pk", "name")
+    )
+    module_names = dict(
+        TeachingModule.objects.filter(pk__in=[int(v) for v in counts["module"]]).values_list("pk", "name")
+    )
     labels = {
         "type": lambda v: DocumentType(v).label if v in DocumentType.values else v,
         "school": lambda v: school_names.get(int(v), v),
@@ -154,12 +169,20 @@ def _facets(counts: dict[str, dict[str, int]], filters: dict) -> list[Facet]:
         "category": lambda v: v,
         "year": lambda v: f"{v}年",
     }
-    selected = {"type": filters.get("doc_type"), "school": filters.get("owner_school_id"),
-                "module": filters.get("module_id"), "category": filters.get("category"), "year": filters.get("year")}
+    selected = {
+        "type": filters.get("doc_type"),
+        "school": filters.get("owner_school_id"),
+        "module": filters.get("module_id"),
+        "category": filters.get("category"),
+        "year": filters.get("year"),
+    }
     facets = []
     for name, label in FACETS:
-        options = [FacetOption(value=v, label=str(labels[name](v)), count=n, selected=str(selected[name]) == v)
-                   for v, n in counts[name].items() if v != ""]
+        options = [
+            FacetOption(value=v, label=str(labels[name](v)), count=n, selected=str(selected[name]) == v)
+            for v, n in counts[name].items()
+            if v != ""
+        ]
         options.sort(key=lambda o: (-o.count, o.label))
         facets.append(Facet(name=name, label=label, options=options))
     return facets
@@ -181,22 +204,47 @@ def _hits(ranked: list[tuple[int, float]], parsed: ParsedQuery) -> list[SearchHi
     for pk, score in ranked:
         doc = documents[pk]
         names = [n for n in doc.names.split(NAME_SEPARATOR) if n]
-        title_terms = terms + (_matched_names([doc.title], parsed.words) if doc.doc_type == DocumentType.TEACHER else [])
+        title_terms = terms + (
+            _matched_names([doc.title], parsed.words) if doc.doc_type == DocumentType.TEACHER else []
+        )
         name_terms = terms + _matched_names(names, parsed.words)
         is_teacher = doc.doc_type == DocumentType.TEACHER
-        body = "；".join(p for p in (doc.keywords, doc.body) if p) if is_teacher else (doc.body or doc.keywords)
-        hits.append(SearchHit(
-            type=doc.doc_type, type_label=doc.get_doc_type_display(), id=doc.object_id, title=doc.title,
-            title_html=highlight(doc.title, title_terms), snippet_html=snippet(body, terms),
-            names_html=highlight(doc.names, name_terms), url=detail_url(doc.doc_type, doc.object_id),
-            school=doc.owner_school.name, module=doc.module_name, category=doc.category, year=doc.year,
-            rating=doc.rating, score=round(score, 6),
-        ))
+        body = (
+            "；".join(p for p in (doc.keywords, doc.body) if p) if is_teacher else (doc.body or doc.keywords)
+        )
+        hits.append(
+            SearchHit(
+                type=doc.doc_type,
+                type_label=doc.get_doc_type_display(),
+                id=doc.object_id,
+                title=doc.title,
+                title_html=highlight(doc.title, title_terms),
+                snippet_html=snippet(body, terms),
+                names_html=highlight(doc.names, name_terms),
+                url=detail_url(doc.doc_type, doc.object_id),
+                school=doc.owner_school.name,
+                module=doc.module_name,
+                category=doc.category,
+                year=doc.year,
+                rating=doc.rating,
+                score=round(score, 6),
+            )
+        )
     return hits
 
 
-def search_visible_to(viewer, q: str, *, type: str = "", school=None, module=None, category: str = "", year=None,
-                      page=1, page_size: int = PAGE_SIZE) -> SearchResults:
+def search_visible_to(
+    viewer,
+    q: str,
+    *,
+    type: str = "",
+    school=None,
+    module=None,
+    category: str = "",
+    year=None,
+    page=1,
+    page_size: int = PAGE_SIZE,
+) -> SearchResults:
     """Ranked results, total and facet counts over the documents ``viewer`` may see.
 
     All words must match; if none does, any word may (and ``notice`` says so).
@@ -219,10 +267,17 @@ def search_visible_to(viewer, q: str, *, type: str = "", school=None, module=Non
     if found.capped and found.total:
         notice = " ".join(n for n in (notice, CAPPED_NOTICE.format(limit=candidate_limit())) if n)
     return SearchResults(
-        query=parsed.text, words=parsed.words, phrases=parsed.phrases, mode=mode,
-        notice=notice if found.total else "", total=found.total, page=number,
-        pages=max(1, min(MAX_PAGE, math.ceil(found.total / page_size))), capped=found.capped and bool(found.total),
-        hits=_hits(found.ranked, parsed), facets=_facets(found.facets, filters),
+        query=parsed.text,
+        words=parsed.words,
+        phrases=parsed.phrases,
+        mode=mode,
+        notice=notice if found.total else "",
+        total=found.total,
+        page=number,
+        pages=max(1, min(MAX_PAGE, math.ceil(found.total / page_size))),
+        capped=found.capped and bool(found.total),
+        hits=_hits(found.ranked, parsed),
+        facets=_facets(found.facets, filters),
     )
 
 
@@ -230,10 +285,50 @@ def search_visible_to(viewer, q: str, *, type: str = "", school=None, module=Non
 
 # Words of a request that say nothing about its subject.
 GENERIC_NEED_WORDS = frozenset(
-    ["讲授", "讲课", "授课", "讲座", "讲", "专题", "课程", "课", "培训", "教学", "需要", "希望", "邀请", "请", "老师", "教师", "专家", "开展", "举办", "一次", "一堂", "一场", "一讲", "围绕", "结合", "主题", "内容", "相关", "方面", "学员", "班", "班次", "能够", "可以"]
+    [
+        "讲授",
+        "讲课",
+        "授课",
+        "讲座",
+        "讲",
+        "专题",
+        "课程",
+        "课",
+        "培训",
+        "教学",
+        "需要",
+        "希望",
+        "邀请",
+        "请",
+        "老师",
+        "教师",
+        "专家",
+        "开展",
+        "举办",
+        "一次",
+        "一堂",
+        "一场",
+        "一讲",
+        "围绕",
+        "结合",
+        "主题",
+        "内容",
+        "相关",
+        "方面",
+        "学员",
+        "班",
+        "班次",
+        "能够",
+        "可以",
+    ]
 )
-EVIDENCE_WEIGHTS = {DocumentType.TOPIC: 1.0, DocumentType.COURSE: 0.8, DocumentType.PROJECT: 0.6,
-                    DocumentType.OUTPUT: 0.5, DocumentType.TEACHER: 0.7}
+EVIDENCE_WEIGHTS = {
+    DocumentType.TOPIC: 1.0,
+    DocumentType.COURSE: 0.8,
+    DocumentType.PROJECT: 0.6,
+    DocumentType.OUTPUT: 0.5,
+    DocumentType.TEACHER: 0.7,
+}
 DECAY = (1.0, 0.6, 0.4, 0.3, 0.2)
 CANDIDATE_DOCUMENTS = 300
 AUDIENCE_BY_LABEL = {label: value for value, label in Audience.choices if value != Audience.OTHER}
@@ -288,18 +383,25 @@ def _need_words(need: str, audience: str, form: str) -> tuple[list[str], str, st
 def _candidates(viewer, words: list[str], audience: str, form: str) -> list[SearchDocument]:
     documents = visible_to(SearchDocument.objects.all(), viewer)
     if audience:
-        has_audience = (Q(audiences=audience) | Q(audiences__startswith=f"{audience},")
-                        | Q(audiences__endswith=f",{audience}") | Q(audiences__contains=f",{audience},"))
+        has_audience = (
+            Q(audiences=audience)
+            | Q(audiences__startswith=f"{audience},")
+            | Q(audiences__endswith=f",{audience}")
+            | Q(audiences__contains=f",{audience},")
+        )
         documents = documents.filter(~Q(doc_type=DocumentType.TOPIC) | has_audience)
     if form:
-        documents = documents.filter(~Q(doc_type__in=[DocumentType.TOPIC, DocumentType.COURSE]) | Q(form=form))
+        documents = documents.filter(
+            ~Q(doc_type__in=[DocumentType.TOPIC, DocumentType.COURSE]) | Q(form=form)
+        )
     ranked = backend().search(documents, words, MatchMode.ANY, CANDIDATE_DOCUMENTS).ranked
     by_id = SearchDocument.objects.prefetch_related("teachers").in_bulk([pk for pk, _ in ranked])
     return [by_id[pk] for pk, _ in ranked]
 
 
-def match_teachers(viewer, need: str, *, audience: str = "", form: str = "", school=None,
-                   limit: int = 20) -> MatchResults:
+def match_teachers(
+    viewer, need: str, *, audience: str = "", form: str = "", school=None, limit: int = 20
+) -> MatchResults:
     """Visible teachers ranked by how well their visible topics, courses and research fit ``need``."""
     need = check_length(need, "need")
     if audience and audience not in Audience.values:
@@ -309,8 +411,9 @@ def match_teachers(viewer, need: str, *, audience: str = "", form: str = "", sch
     school_id = _int_filter(school, "school", "学校")
     words, audience, form = _need_words(need, audience, form)
     if not words:
-        raise DomainError("请写明需求的主题，例如“为中青班讲授乡村振兴与基层治理专题”。", code="invalid_query",
-                          field="need")
+        raise DomainError(
+            "请写明需求的主题，例如“为中青班讲授乡村振兴与基层治理专题”。", code="invalid_query", field="need"
+        )
     seg = segmenter()
     per_teacher: dict[int, list[tuple[float, Evidence]]] = {}
     for doc in _candidates(viewer, words, audience, form):
@@ -320,9 +423,17 @@ def match_teachers(viewer, need: str, *, audience: str = "", form: str = "", sch
         if not matched:
             continue
         relevance = EVIDENCE_WEIGHTS[doc.doc_type] * len(matched) / len(words)
-        evidence = Evidence(type=doc.doc_type, type_label=doc.get_doc_type_display(), id=doc.object_id,
-                            title=doc.title, url=detail_url(doc.doc_type, doc.object_id), matched=matched)
-        teacher_ids = [doc.object_id] if doc.doc_type == DocumentType.TEACHER else [t.pk for t in doc.teachers.all()]
+        evidence = Evidence(
+            type=doc.doc_type,
+            type_label=doc.get_doc_type_display(),
+            id=doc.object_id,
+            title=doc.title,
+            url=detail_url(doc.doc_type, doc.object_id),
+            matched=matched,
+        )
+        teacher_ids = (
+            [doc.object_id] if doc.doc_type == DocumentType.TEACHER else [t.pk for t in doc.teachers.all()]
+        )
         for teacher_id in teacher_ids:
             per_teacher.setdefault(teacher_id, []).append((relevance, evidence))
     teachers = visible_to(Teacher.objects.filter(pk__in=list(per_teacher), is_active=True), viewer)
@@ -335,14 +446,21 @@ def match_teachers(viewer, need: str, *, audience: str = "", form: str = "", sch
     return MatchResults(need=need, words=words, audience=audience, form=form, teachers=matches[:limit])
 
 
-def _teacher_match(teacher: Teacher, found: list[tuple[float, Evidence]], words: list[str],
-                   rating: float | None) -> TeacherMatch:
+def _teacher_match(
+    teacher: Teacher, found: list[tuple[float, Evidence]], words: list[str], rating: float | None
+) -> TeacherMatch:
     found.sort(key=lambda pair: -pair[0])
     covered = {w for _, e in found for w in e.matched}
     depth = min(1.0, sum(weight * r for weight, (r, _) in zip(DECAY, found, strict=False)))
     fit = round(100 * (0.6 * len(covered) / len(words) + 0.4 * depth), 1)
     return TeacherMatch(
-        id=teacher.pk, name=teacher.name, school=teacher.owner_school.name, title=teacher.get_title_display(),
-        url=detail_url(DocumentType.TEACHER, teacher.pk), fit=fit, rating=rating,
-        matched=[w for w in words if w in covered], evidence=[e for _, e in found[:5]],
+        id=teacher.pk,
+        name=teacher.name,
+        school=teacher.owner_school.name,
+        title=teacher.get_title_display(),
+        url=detail_url(DocumentType.TEACHER, teacher.pk),
+        fit=fit,
+        rating=rating,
+        matched=[w for w in words if w in covered],
+        evidence=[e for _, e in found[:5]],
     )

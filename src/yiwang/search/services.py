@@ -28,6 +28,7 @@ BATCH_SIZE = 1000
 
 # ---- writing documents ------------------------------------------------------------------------
 
+
 def _insert(model, columns: list[str], rows: list[tuple], casts: dict[str, str] | None = None) -> None:
     if rows:
         names = ", ".join(f'"{c}"' for c in columns)
@@ -56,16 +57,26 @@ def _save(built: list[BuiltDocument], first_id: int | None = None) -> None:
         for offset, document in enumerate(documents):
             document.pk = first_id + offset
         columns = [f.column for f in DOCUMENT_FIELDS] + ([index.inline_column] if inline else [])
-        rows = [tuple(f.get_db_prep_save(f.pre_save(d, True), connection) for f in DOCUMENT_FIELDS)
-                + ((index.inline_value(b.fields),) if inline else ()) for d, b in zip(documents, built, strict=True)]
+        rows = [
+            tuple(f.get_db_prep_save(f.pre_save(d, True), connection) for f in DOCUMENT_FIELDS)
+            + ((index.inline_value(b.fields),) if inline else ())
+            for d, b in zip(documents, built, strict=True)
+        ]
         _insert(SearchDocument, columns, rows, casts={"search_vector": "tsvector"})
-    for relation, target, attribute in (("shared_alliances", "alliance_id", "alliance_ids"),
-                                        ("shared_partnerships", "supportpartnership_id", "partnership_ids"),
-                                        ("teachers", "teacher_id", "teacher_ids")):
-        _insert(getattr(SearchDocument, relation).through, ["searchdocument_id", target],
-                [(d.pk, other) for d, b in zip(documents, built, strict=True) for other in getattr(b, attribute)])
+    for relation, target, attribute in (
+        ("shared_alliances", "alliance_id", "alliance_ids"),
+        ("shared_partnerships", "supportpartnership_id", "partnership_ids"),
+        ("teachers", "teacher_id", "teacher_ids"),
+    ):
+        _insert(
+            getattr(SearchDocument, relation).through,
+            ["searchdocument_id", target],
+            [(d.pk, other) for d, b in zip(documents, built, strict=True) for other in getattr(b, attribute)],
+        )
     if not inline:
-        index.write([(d.pk, b.fields) for d, b in zip(documents, built, strict=True)], fresh=first_id is not None)
+        index.write(
+            [(d.pk, b.fields) for d, b in zip(documents, built, strict=True)], fresh=first_id is not None
+        )
 
 
 def _delete(documents) -> None:
@@ -145,16 +156,22 @@ def on_item_removed(model, pk) -> None:
 
 # ---- rebuilding everything --------------------------------------------------------------------
 
+
 def clear_index() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (SearchDocument.shared_alliances.through, SearchDocument.shared_partnerships.through,
-                      SearchDocument.teachers.through):
+        for model in (
+            SearchDocument.shared_alliances.through,
+            SearchDocument.shared_partnerships.through,
+            SearchDocument.teachers.through,
+        ):
             cursor.execute(f'DELETE FROM "{model._meta.db_table}"')
         backend().clear()
         cursor.execute(f'DELETE FROM "{SearchDocument._meta.db_table}"')
 
 
-def rebuild_index(*, batch_size: int = BATCH_SIZE, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def rebuild_index(
+    *, batch_size: int = BATCH_SIZE, progress: Callable[[str], None] | None = None
+) -> dict[str, int]:
     """Drop every document and index every searchable item again, in batches. Returns counts per type."""
     started = time.monotonic()
     seg = segmenter()
@@ -178,18 +195,22 @@ def rebuild_index(*, batch_size: int = BATCH_SIZE, progress: Callable[[str], Non
             next_id += len(built)
             counts[source.doc_type] += len(built)
             if progress:
-                progress(f"{source.model._meta.verbose_name}：已索引 {counts[source.doc_type]} 条"
-                         f"（{time.monotonic() - started:.0f} 秒）")
+                progress(
+                    f"{source.model._meta.verbose_name}：已索引 {counts[source.doc_type]} 条"
+                    f"（{time.monotonic() - started:.0f} 秒）"
+                )
     index.after_rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             table = SearchDocument._meta.db_table
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), GREATEST(%s, 1))",
-                           [next_id - 1])
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), GREATEST(%s, 1))", [next_id - 1]
+            )
     return counts
 
 
 # ---- the dictionary (搜索词典) -----------------------------------------------------------------
+
 
 def _require_system_admin(by) -> None:
     if not rules.can_manage_network(by):

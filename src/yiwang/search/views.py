@@ -62,8 +62,11 @@ def search(request):
             for facet in results.facets:
                 for option in facet.options:
                     option.url = "?" + _query({**base, facet.name: "" if option.selected else option.value})
-            context.update(results=results, page=ResultPage(results.page, results.pages),
-                           querystring_without_page=_query(base) + "&")
+            context.update(
+                results=results,
+                page=ResultPage(results.page, results.pages),
+                querystring_without_page=_query(base) + "&",
+            )
     status = 400 if context["error"] else 200
     return render(request, "search/search.html", context, status=status)
 
@@ -76,14 +79,23 @@ def match(request):
     if request.GET and form.is_valid():
         data = form.cleaned_data
         try:
-            result = match_teachers(request.user, data["need"], audience=data["audience"], form=data["form"],
-                                    school=data["school"])
+            result = match_teachers(
+                request.user,
+                data["need"],
+                audience=data["audience"],
+                form=data["form"],
+                school=data["school"],
+            )
         except DomainError as exc:
             error = exc.message
     elif request.GET:
         error = "请检查填写的内容。"
-    return render(request, "search/match.html", {"form": form, "result": result, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "search/match.html",
+        {"form": form, "result": result, "error": error},
+        status=400 if error else 200,
+    )
 
 
 def _dictionary_admin(request) -> None:
@@ -107,8 +119,9 @@ def dictionary(request):
             messages.success(request, f"已添加“{term.word}”，新的搜索立即按它分词；包含它的条目已重新索引。")
             return redirect("search:dictionary")
     terms = SearchTerm.objects.select_related("added_by")[:500]
-    return render(request, "search/dictionary.html", {"form": form, "terms": terms},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "search/dictionary.html", {"form": form, "terms": terms}, status=400 if form.errors else 200
+    )
 
 
 @login_required

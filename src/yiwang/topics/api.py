@@ -38,16 +38,29 @@ class TopicFilters(Schema):
 def topic_out(topic: Topic) -> dict:
     school = topic.owner_school
     return {
-        "id": topic.pk, "title": topic.title, "summary": topic.summary, "outline": topic.outline,
-        "teachers": [{"id": t.pk, "name": t.name, "school_code": t.owner_school.code} for t in topic.teachers.all()],
+        "id": topic.pk,
+        "title": topic.title,
+        "summary": topic.summary,
+        "outline": topic.outline,
+        "teachers": [
+            {"id": t.pk, "name": t.name, "school_code": t.owner_school.code} for t in topic.teachers.all()
+        ],
         "school": {"code": school.code, "name": school.name, "short_name": school.short_name},
-        "category": topic.category, "category_label": topic.get_category_display(),
-        "form": topic.form, "form_label": topic.get_form_display(),
-        "audiences": topic.audience_codes, "audience_labels": topic.audience_labels, "hours": float(topic.hours),
+        "category": topic.category,
+        "category_label": topic.get_category_display(),
+        "form": topic.form,
+        "form_label": topic.get_form_display(),
+        "audiences": topic.audience_codes,
+        "audience_labels": topic.audience_labels,
+        "hours": float(topic.hours),
         "module": {"id": topic.module.pk, "name": topic.module.name} if topic.module_id else None,
-        "keywords": topic.keywords_list, "status": topic.status, "status_label": topic.get_status_display(),
-        "scope": topic.scope, "scope_label": topic.get_scope_display(),
-        "created_at": topic.created_at, "updated_at": topic.updated_at,
+        "keywords": topic.keywords_list,
+        "status": topic.status,
+        "status_label": topic.get_status_display(),
+        "scope": topic.scope,
+        "scope_label": topic.get_scope_display(),
+        "created_at": topic.created_at,
+        "updated_at": topic.updated_at,
     }
 
 
@@ -74,8 +87,11 @@ def module_by_id(module_id):
 
 def fresh(viewer, topic_id: int) -> Topic:
     """The topic just written by ``viewer`` (who could see it a moment ago, even if now retired)."""
-    return (Topic.objects.select_related("owner_school", "module")
-            .prefetch_related(selectors.visible_teachers_prefetch(viewer)).get(pk=topic_id))
+    return (
+        Topic.objects.select_related("owner_school", "module")
+        .prefetch_related(selectors.visible_teachers_prefetch(viewer))
+        .get(pk=topic_id)
+    )
 
 
 @router.get("/", response=TopicPage, summary="讲题列表")

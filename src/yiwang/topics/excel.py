@@ -26,22 +26,77 @@ class TopicImporter(excel.Importer):
     model = Topic
     audit_action = "topic.imported"
     columns = [
-        C("school", "学校代码", kind="school", import_only=True, help="留空则为导入页面所选学校；填写时须是您可管理的学校"),
-        C("title", "讲题", required=True, max_length=200, example="深入实施“百千万工程” 推动城乡区域协调发展", width=36),
-        C("teachers", "授课教师", required=True, max_length=300, example="张宏伟", width=18,
-          help="本校教师写姓名，其他学校教师写“姓名@学校代码”，多位用顿号分隔"),
-        C("category", "学科类别", kind="choice", required=True, choices=tuple(DisciplineCategory.choices),
-          example="经济发展", width=14),
-        C("form", "教学形式", kind="choice", required=True, choices=tuple(TeachingForm.choices), example="专题讲授",
-          width=12),
-        C("audiences", "适用对象", kind="multi", choices=tuple(Audience.choices), example="主体班、中青班", width=18),
+        C(
+            "school",
+            "学校代码",
+            kind="school",
+            import_only=True,
+            help="留空则为导入页面所选学校；填写时须是您可管理的学校",
+        ),
+        C(
+            "title",
+            "讲题",
+            required=True,
+            max_length=200,
+            example="深入实施“百千万工程” 推动城乡区域协调发展",
+            width=36,
+        ),
+        C(
+            "teachers",
+            "授课教师",
+            required=True,
+            max_length=300,
+            example="张宏伟",
+            width=18,
+            help="本校教师写姓名，其他学校教师写“姓名@学校代码”，多位用顿号分隔",
+        ),
+        C(
+            "category",
+            "学科类别",
+            kind="choice",
+            required=True,
+            choices=tuple(DisciplineCategory.choices),
+            example="经济发展",
+            width=14,
+        ),
+        C(
+            "form",
+            "教学形式",
+            kind="choice",
+            required=True,
+            choices=tuple(TeachingForm.choices),
+            example="专题讲授",
+            width=12,
+        ),
+        C(
+            "audiences",
+            "适用对象",
+            kind="multi",
+            choices=tuple(Audience.choices),
+            example="主体班、中青班",
+            width=18,
+        ),
         C("hours", "课时", kind="decimal", default=3, example=3, width=6, help="小时，留空为 3"),
         C("module", "教学模块", max_length=60, width=18, help="填写教学模块名称，可留空"),
         C("keywords", "关键词", max_length=200, example="百千万工程、城乡融合", width=22, help="以顿号分隔"),
-        C("summary", "内容简介", max_length=5000, example="围绕县镇村协调发展讲清政策脉络与实践路径。", width=36),
+        C(
+            "summary",
+            "内容简介",
+            max_length=5000,
+            example="围绕县镇村协调发展讲清政策脉络与实践路径。",
+            width=36,
+        ),
         C("outline", "提纲", max_length=10000, width=30),
-        C("status", "状态", kind="choice", choices=tuple(PublicationStatus.choices), default=PublicationStatus.DRAFT,
-          example="发布", width=8, help="留空为“草稿”"),
+        C(
+            "status",
+            "状态",
+            kind="choice",
+            choices=tuple(PublicationStatus.choices),
+            default=PublicationStatus.DRAFT,
+            example="发布",
+            width=8,
+            help="留空为“草稿”",
+        ),
         *excel.sharing_columns(),
         C("owner", "所属学校", export_only=True, width=24),
     ]
@@ -57,7 +112,9 @@ class TopicImporter(excel.Importer):
             teachers = teachers.filter(visible_q(Teacher, self.by))
         self.teachers_by_name = defaultdict(list)
         self.teachers_by_pk = {}
-        for pk, school_id, name in teachers.values_list("pk", "owner_school_id", "name").iterator(chunk_size=5000):
+        for pk, school_id, name in teachers.values_list("pk", "owner_school_id", "name").iterator(
+            chunk_size=5000
+        ):
             self.teachers_by_name[(school_id, name)].append(pk)
             self.teachers_by_pk[pk] = (school_id, name)
         self.existing = defaultdict(list)
@@ -65,11 +122,17 @@ class TopicImporter(excel.Importer):
         school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
         through = Topic.teachers.through
         teacher_sets = defaultdict(set)
-        for topic_id, teacher_id in through.objects.filter(topic__owner_school_id__in=school_ids).values_list(
-                "topic_id", "teacher_id").iterator(chunk_size=5000):
+        for topic_id, teacher_id in (
+            through.objects.filter(topic__owner_school_id__in=school_ids)
+            .values_list("topic_id", "teacher_id")
+            .iterator(chunk_size=5000)
+        ):
             teacher_sets[topic_id].add(teacher_id)
-        for pk, school_id, title in Topic.objects.filter(owner_school_id__in=school_ids).values_list(
-                "pk", "owner_school_id", "title").iterator(chunk_size=5000):
+        for pk, school_id, title in (
+            Topic.objects.filter(owner_school_id__in=school_ids)
+            .values_list("pk", "owner_school_id", "title")
+            .iterator(chunk_size=5000)
+        ):
             self.existing[(school_id, title)].append((pk, teacher_sets.get(pk, set())))
 
     def check_row(self, row):
@@ -112,7 +175,10 @@ class TopicImporter(excel.Importer):
             if not found:
                 row.problem("teachers", f"{owner.short_name}没有名为“{name}”的在职教师（请先导入教师）")
             elif len(found) > 1:
-                row.problem("teachers", f"{owner.short_name}有 {len(found)} 位名为“{name}”的教师，请写作“{name}#教师编号”")
+                row.problem(
+                    "teachers",
+                    f"{owner.short_name}有 {len(found)} 位名为“{name}”的教师，请写作“{name}#教师编号”",
+                )
             else:
                 ids.append(found[0])
         return list(dict.fromkeys(ids))
@@ -148,18 +214,32 @@ class TopicImporter(excel.Importer):
 
     def _fields(self, row) -> dict:
         v = row.values
-        return {**{key: v[key] for key in self.content_keys}, "audiences": ",".join(v["audiences"]),
-                "module": v["module"], "scope": v["scope"]}
+        return {
+            **{key: v[key] for key in self.content_keys},
+            "audiences": ",".join(v["audiences"]),
+            "module": v["module"],
+            "scope": v["scope"],
+        }
 
     def create_objects(self, rows):
         topics = [Topic(owner_school=row.values["school"], **self._fields(row)) for row in rows]
         Topic.objects.bulk_create(topics, batch_size=excel.BATCH_SIZE)
         through = Topic.teachers.through
         through.objects.bulk_create(
-            [through(topic_id=t.pk, teacher_id=tid) for t, r in zip(topics, rows, strict=True)
-             for tid in r.values["teacher_ids"]], batch_size=excel.BATCH_SIZE)
-        excel.save_sharing([(t, r.values["alliances"], r.values["partnerships"]) for t, r in zip(topics, rows, strict=True)
-                            if r.values["alliances"] or r.values["partnerships"]])
+            [
+                through(topic_id=t.pk, teacher_id=tid)
+                for t, r in zip(topics, rows, strict=True)
+                for tid in r.values["teacher_ids"]
+            ],
+            batch_size=excel.BATCH_SIZE,
+        )
+        excel.save_sharing(
+            [
+                (t, r.values["alliances"], r.values["partnerships"])
+                for t, r in zip(topics, rows, strict=True)
+                if r.values["alliances"] or r.values["partnerships"]
+            ]
+        )
         return topics
 
     def update_object(self, obj, row):
@@ -177,9 +257,12 @@ class TopicImporter(excel.Importer):
             same = teacher.owner_school_id == topic.owner_school_id
             refs.append(teacher.name if same else f"{teacher.name}@{teacher.owner_school.code}")
         values = {key: getattr(topic, key) for key in self.content_keys}
-        values.update(teachers="、".join(refs), audiences=topic.audience_codes,
-                      module=topic.module.name if topic.module_id else "", scope=topic.scope,
-                      share_with=excel.SharingResolver.describe(topic), owner=topic.owner_school.name)
+        values.update(
+            teachers="、".join(refs),
+            audiences=topic.audience_codes,
+            module=topic.module.name if topic.module_id else "",
+            scope=topic.scope,
+            share_with=excel.SharingResolver.describe(topic),
+            owner=topic.owner_school.name,
+        )
         return values
-
-

@@ -20,23 +20,31 @@ class ModuleChoiceField(forms.ModelChoiceField):
 
 
 def module_queryset():
-    return TeachingModule.objects.select_related("owner_school").order_by("owner_school__code", "position", "id")
+    return TeachingModule.objects.select_related("owner_school").order_by(
+        "owner_school__code", "position", "id"
+    )
 
 
 class TopicForm(SharingFormMixin, forms.Form):
     title = forms.CharField(label="讲题", max_length=200)
-    teachers = TeacherChoiceField(label="授课教师", queryset=Teacher.objects.none(),
-                                  help_text="可选本校及共享给您的其他学校教师")
+    teachers = TeacherChoiceField(
+        label="授课教师", queryset=Teacher.objects.none(), help_text="可选本校及共享给您的其他学校教师"
+    )
     category = forms.ChoiceField(label="学科类别", choices=DisciplineCategory.choices)
     form = forms.ChoiceField(label="教学形式", choices=TeachingForm.choices)
-    audiences = forms.MultipleChoiceField(label="适用对象", choices=Audience.choices, required=False,
-                                          widget=forms.CheckboxSelectMultiple)
-    hours = forms.DecimalField(label="课时（小时）", min_value=0.5, max_value=100, decimal_places=1, initial=3)
+    audiences = forms.MultipleChoiceField(
+        label="适用对象", choices=Audience.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    hours = forms.DecimalField(
+        label="课时（小时）", min_value=0.5, max_value=100, decimal_places=1, initial=3
+    )
     module = ModuleChoiceField(label="教学模块", queryset=TeachingModule.objects.none(), required=False)
     keywords = forms.CharField(label="关键词", max_length=200, required=False, help_text="以顿号分隔")
     summary = forms.CharField(label="内容简介", widget=forms.Textarea, required=False)
     outline = forms.CharField(label="提纲", widget=forms.Textarea, required=False)
-    status = forms.ChoiceField(label="状态", choices=PublicationStatus.choices[:2], initial=PublicationStatus.PUBLISHED)
+    status = forms.ChoiceField(
+        label="状态", choices=PublicationStatus.choices[:2], initial=PublicationStatus.PUBLISHED
+    )
 
     def __init__(self, *args, school, viewer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +65,9 @@ class TopicFilterForm(forms.Form):
     q = forms.CharField(label="讲题名称", required=False)
     school = forms.ChoiceField(label="学校", required=False)
     module = forms.ChoiceField(label="教学模块", required=False)
-    category = forms.ChoiceField(label="学科类别", choices=[("", "全部")] + DisciplineCategory.choices, required=False)
+    category = forms.ChoiceField(
+        label="学科类别", choices=[("", "全部")] + DisciplineCategory.choices, required=False
+    )
     form = forms.ChoiceField(label="教学形式", choices=[("", "全部")] + TeachingForm.choices, required=False)
     audience = forms.ChoiceField(label="适用对象", choices=[("", "全部")] + Audience.choices, required=False)
     year = forms.IntegerField(label="年份", min_value=2000, max_value=2100, required=False)
@@ -78,7 +88,13 @@ class TopicFilterForm(forms.Form):
             return {}
         data = self.cleaned_data
         return {
-            "q": data.get("q", ""), "school": data.get("school") or None, "module": data.get("module") or None,
-            "category": data.get("category", ""), "form": data.get("form", ""), "audience": data.get("audience", ""),
-            "year": data.get("year"), "status": data.get("status", ""), "sort": data.get("sort") or "-updated",
+            "q": data.get("q", ""),
+            "school": data.get("school") or None,
+            "module": data.get("module") or None,
+            "category": data.get("category", ""),
+            "form": data.get("form", ""),
+            "audience": data.get("audience", ""),
+            "year": data.get("year"),
+            "status": data.get("status", ""),
+            "sort": data.get("sort") or "-updated",
         }

@@ -21,12 +21,20 @@ class Topic(Shareable, TimeStampedModel):
     )
     hours = models.DecimalField("课时（小时）", max_digits=4, decimal_places=1, default=3)
     module = models.ForeignKey(
-        "courses.TeachingModule", verbose_name="教学模块", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="topics",
+        "courses.TeachingModule",
+        verbose_name="教学模块",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="topics",
     )
     keywords = models.CharField("关键词", max_length=200, blank=True)
     status = models.CharField(
-        "状态", max_length=12, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT, db_index=True
+        "状态",
+        max_length=12,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
     )
 
     class Meta(Shareable.Meta):
@@ -35,8 +43,12 @@ class Topic(Shareable, TimeStampedModel):
         constraints = [
             *Shareable.Meta.constraints,
             models.CheckConstraint(condition=Q(form__in=TeachingForm.values), name="topic_form_valid"),
-            models.CheckConstraint(condition=Q(category__in=DisciplineCategory.values), name="topic_category_valid"),
-            models.CheckConstraint(condition=Q(status__in=PublicationStatus.values), name="topic_status_valid"),
+            models.CheckConstraint(
+                condition=Q(category__in=DisciplineCategory.values), name="topic_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PublicationStatus.values), name="topic_status_valid"
+            ),
             models.CheckConstraint(condition=Q(hours__gt=0), name="topic_hours_positive"),
         ]
         indexes = [

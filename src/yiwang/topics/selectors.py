@@ -17,7 +17,12 @@ TOPIC_SORTS = {
     "-hours": ("-hours", "-id"),
     "-created": ("-created_at", "-id"),
 }
-TOPIC_SORT_LABELS = {"-updated": "最近更新", "-created": "最新添加", "title": "按讲题名称", "-hours": "课时从多到少"}
+TOPIC_SORT_LABELS = {
+    "-updated": "最近更新",
+    "-created": "最新添加",
+    "title": "按讲题名称",
+    "-hours": "课时从多到少",
+}
 
 
 def editor_q(viewer) -> Q:
@@ -48,13 +53,28 @@ def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
 
 def visible_teachers_prefetch(viewer) -> Prefetch:
     """A topic's teachers, limited to the ones the viewer may see (no names leak through topics)."""
-    return Prefetch("teachers", queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer)
-                    .order_by("name_pinyin", "id"))
+    return Prefetch(
+        "teachers",
+        queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer).order_by(
+            "name_pinyin", "id"
+        ),
+    )
 
 
-def topics_visible_to(viewer, *, school=None, module=None, category: str = "", form: str = "", audience: str = "",
-                      status: str = "", year: int | None = None, q: str = "", teacher=None,
-                      sort: str = "-updated") -> QuerySet:
+def topics_visible_to(
+    viewer,
+    *,
+    school=None,
+    module=None,
+    category: str = "",
+    form: str = "",
+    audience: str = "",
+    status: str = "",
+    year: int | None = None,
+    q: str = "",
+    teacher=None,
+    sort: str = "-updated",
+) -> QuerySet:
     """Topics ``viewer`` may see, filtered and sorted (the search app does real text search)."""
     qs = visible_to(Topic.objects.select_related("owner_school", "module"), viewer)
     qs = _with_status(qs, viewer, status)
@@ -67,15 +87,21 @@ def topics_visible_to(viewer, *, school=None, module=None, category: str = "", f
     if form:
         qs = qs.filter(form=form)
     if audience:
-        qs = qs.filter(Q(audiences=audience) | Q(audiences__startswith=f"{audience},")
-                       | Q(audiences__endswith=f",{audience}") | Q(audiences__contains=f",{audience},"))
+        qs = qs.filter(
+            Q(audiences=audience)
+            | Q(audiences__startswith=f"{audience},")
+            | Q(audiences__endswith=f",{audience}")
+            | Q(audiences__contains=f",{audience},")
+        )
     if year:
         qs = qs.filter(created_at__year=int(year))
     if q:
         qs = qs.filter(title__contains=q.strip())
     if teacher:
         qs = qs.filter(teachers=getattr(teacher, "pk", teacher))
-    return qs.prefetch_related(visible_teachers_prefetch(viewer)).order_by(*TOPIC_SORTS.get(sort, TOPIC_SORTS["-updated"]))
+    return qs.prefetch_related(visible_teachers_prefetch(viewer)).order_by(
+        *TOPIC_SORTS.get(sort, TOPIC_SORTS["-updated"])
+    )
 
 
 def access_topic(viewer, pk) -> Topic:

@@ -16,10 +16,32 @@ from yiwang.network.visibility import visible_to
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
 from .models import Topic
 
-TOPIC_FIELDS = ["title", "summary", "outline", "category", "form", "audiences", "hours", "module", "keywords",
-                "status", "scope", "owner_school"]
-CONTENT_FIELDS = ["title", "summary", "outline", "category", "form", "audiences", "hours", "module", "keywords",
-                  "status"]
+TOPIC_FIELDS = [
+    "title",
+    "summary",
+    "outline",
+    "category",
+    "form",
+    "audiences",
+    "hours",
+    "module",
+    "keywords",
+    "status",
+    "scope",
+    "owner_school",
+]
+CONTENT_FIELDS = [
+    "title",
+    "summary",
+    "outline",
+    "category",
+    "form",
+    "audiences",
+    "hours",
+    "module",
+    "keywords",
+    "status",
+]
 MAX_HOURS = Decimal("100")
 
 
@@ -63,7 +85,9 @@ def clean_topic_fields(data: dict) -> dict:
         codes = [c for c in (codes.split(",") if isinstance(codes, str) else codes) if c]
         bad = [c for c in codes if c not in Audience.values]
         if bad:
-            raise DomainError(f"适用对象“{bad[0]}”不在可选范围内（可选：{'、'.join(Audience.labels)}）。", field="audiences")
+            raise DomainError(
+                f"适用对象“{bad[0]}”不在可选范围内（可选：{'、'.join(Audience.labels)}）。", field="audiences"
+            )
         data["audiences"] = ",".join(dict.fromkeys(codes))
     if "hours" in data:
         try:
@@ -84,7 +108,9 @@ def _check_teachers(by, teachers, *, school) -> list[Teacher]:
         raise DomainError("请至少选择一位授课教师。", field="teachers")
     ids = [t.pk for t in teachers]
     if by is not None:
-        visible = set(visible_to(Teacher.objects.filter(pk__in=ids, is_active=True), by).values_list("pk", flat=True))
+        visible = set(
+            visible_to(Teacher.objects.filter(pk__in=ids, is_active=True), by).values_list("pk", flat=True)
+        )
     else:
         visible = set(Teacher.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
     missing = [t for t in teachers if t.pk not in visible]
@@ -98,35 +124,62 @@ def _require_create_right(by, school, teachers) -> None:
         return
     mine = own_teacher_id(by)
     if mine is None or not rules.is_member(by, school):
-        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训、科研人员或本校教师可以添加讲题。")
+        raise PermissionDeniedError(
+            f"只有{school.name}的管理员、教务、培训、科研人员或本校教师可以添加讲题。"
+        )
     if mine not in {t.pk for t in teachers}:
         raise PermissionDeniedError("教师只能添加自己担任授课教师的讲题。", code="forbidden")
 
 
-def create_topic(*, by, school, title: str, teachers, category: str, form: str,
-                 scope: str = SharingScope.SYSTEM, alliances=(), partnerships=(), **fields) -> Topic:
+def create_topic(
+    *,
+    by,
+    school,
+    title: str,
+    teachers,
+    category: str,
+    form: str,
+    scope: str = SharingScope.SYSTEM,
+    alliances=(),
+    partnerships=(),
+    **fields,
+) -> Topic:
     unknown = set(fields) - set(CONTENT_FIELDS)
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
     teachers = list(teachers)
     _require_create_right(by, school, teachers)
-    data = clean_topic_fields({"title": title, "category": category, "form": form,
-                               "status": fields.pop("status", PublicationStatus.DRAFT), **fields})
+    data = clean_topic_fields(
+        {
+            "title": title,
+            "category": category,
+            "form": form,
+            "status": fields.pop("status", PublicationStatus.DRAFT),
+            **fields,
+        }
+    )
     teachers = _check_teachers(by, teachers, school=school)
     validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
     with transaction.atomic():
         topic = Topic.objects.create(owner_school=school, scope=scope, **data)
         topic.teachers.set(teachers)
         apply_sharing(topic, alliances=alliances, partnerships=partnerships)
-        record_audit(actor=by, action="topic.created", obj=topic, school=school,
-                     after={**snapshot(topic, TOPIC_FIELDS), "teachers": [t.pk for t in teachers]})
+        record_audit(
+            actor=by,
+            action="topic.created",
+            obj=topic,
+            school=school,
+            after={**snapshot(topic, TOPIC_FIELDS), "teachers": [t.pk for t in teachers]},
+        )
         item_changed(topic)
     return topic
 
 
 def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes) -> Topic:
     if not can_edit_topic(by, topic):
-        raise PermissionDeniedError("只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。")
+        raise PermissionDeniedError(
+            "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。"
+        )
     unknown = set(changes) - set(CONTENT_FIELDS) - {"scope"}
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
@@ -135,15 +188,21 @@ def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnership
         teachers = _check_teachers(by, teachers, school=topic.owner_school)
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
-        before = {**snapshot(topic, TOPIC_FIELDS), "teachers": sorted(topic.teachers.values_list("pk", flat=True))}
+        before = {
+            **snapshot(topic, TOPIC_FIELDS),
+            "teachers": sorted(topic.teachers.values_list("pk", flat=True)),
+        }
         scope = changes.get("scope", topic.scope)
         if "scope" in changes or alliances is not None or partnerships is not None:
             alliances = list(topic.shared_alliances.all()) if alliances is None else list(alliances)
-            partnerships = list(topic.shared_partnerships.all()) if partnerships is None else list(partnerships)
+            partnerships = (
+                list(topic.shared_partnerships.all()) if partnerships is None else list(partnerships)
+            )
             if scope != SharingScope.PARTNERS and "scope" in changes:
                 alliances, partnerships = [], []
-            validate_sharing(owner_school=topic.owner_school, scope=scope, alliances=alliances,
-                             partnerships=partnerships)
+            validate_sharing(
+                owner_school=topic.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
+            )
             apply_sharing(topic, alliances=alliances, partnerships=partnerships)
         for key, value in data.items():
             setattr(topic, key, value)
@@ -151,9 +210,17 @@ def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnership
         topic.save()
         if teachers is not None:
             topic.teachers.set(teachers)
-        record_audit(actor=by, action="topic.updated", obj=topic, school=topic.owner_school, before=before,
-                     after={**snapshot(topic, TOPIC_FIELDS),
-                            "teachers": sorted(topic.teachers.values_list("pk", flat=True))})
+        record_audit(
+            actor=by,
+            action="topic.updated",
+            obj=topic,
+            school=topic.owner_school,
+            before=before,
+            after={
+                **snapshot(topic, TOPIC_FIELDS),
+                "teachers": sorted(topic.teachers.values_list("pk", flat=True)),
+            },
+        )
         item_changed(topic)
     return topic
 
@@ -161,7 +228,9 @@ def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnership
 def retire_topic(*, by, topic: Topic) -> Topic:
     """停用: hidden from lists for everyone but the owner school's staff."""
     if not can_edit_topic(by, topic):
-        raise PermissionDeniedError("只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以停用讲题。")
+        raise PermissionDeniedError(
+            "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以停用讲题。"
+        )
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         if topic.status == PublicationStatus.RETIRED:
@@ -169,7 +238,13 @@ def retire_topic(*, by, topic: Topic) -> Topic:
         before = topic.status
         topic.status = PublicationStatus.RETIRED
         topic.save(update_fields=["status", "updated_at"])
-        record_audit(actor=by, action="topic.retired", obj=topic, school=topic.owner_school,
-                     before={"status": before}, after={"status": topic.status})
+        record_audit(
+            actor=by,
+            action="topic.retired",
+            obj=topic,
+            school=topic.owner_school,
+            before={"status": before},
+            after={"status": topic.status},
+        )
         item_changed(topic)
     return topic

@@ -29,8 +29,12 @@ def _access(request, pk):
 
 
 def _filters(request):
-    form = TopicFilterForm(request.GET or None, schools=active_schools(), modules=module_queryset(),
-                           show_retired=bool(editable_school_ids(request.user)))
+    form = TopicFilterForm(
+        request.GET or None,
+        schools=active_schools(),
+        modules=module_queryset(),
+        show_retired=bool(editable_school_ids(request.user)),
+    )
     return form, form.filters() if request.GET else {}
 
 
@@ -47,29 +51,42 @@ def _creatable_schools(user) -> list[School]:
 def topic_list(request):
     form, filters = _filters(request)
     page = paginate_capped(selectors.topics_visible_to(request.user, **filters), request.GET.get("page"))
-    return render(request, "topics/list.html", {
-        "form": form, "page": page, "topics": page.items,
-        "querystring_without_page": querystring_without_page(request),
-        "can_create": bool(_creatable_schools(request.user)),
-        "can_import": bool(editable_school_ids(request.user)),
-    })
+    return render(
+        request,
+        "topics/list.html",
+        {
+            "form": form,
+            "page": page,
+            "topics": page.items,
+            "querystring_without_page": querystring_without_page(request),
+            "can_create": bool(_creatable_schools(request.user)),
+            "can_import": bool(editable_school_ids(request.user)),
+        },
+    )
 
 
 @login_required
 def topic_export(request):
     _, filters = _filters(request)
     topics = selectors.topics_visible_to(request.user, **filters).prefetch_related(
-        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(TopicImporter, topics[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user,
-                                 "讲题库导出.xlsx")
+        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported"
+    )
+    return excel.export_response(
+        TopicImporter, topics[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "讲题库导出.xlsx"
+    )
 
 
 @login_required
 def topic_detail(request, pk: int):
     topic = _access(request, pk)
-    return render(request, "topics/detail.html", {
-        "topic": topic, "can_edit": services.can_edit_topic(request.user, topic),
-    })
+    return render(
+        request,
+        "topics/detail.html",
+        {
+            "topic": topic,
+            "can_edit": services.can_edit_topic(request.user, topic),
+        },
+    )
 
 
 @login_required
@@ -82,14 +99,21 @@ def topic_create(request):
     wanted = request.GET.get("school") or request.POST.get("school")
     school = next((s for s in schools if str(s.pk) == wanted), schools[0])
     own = Teacher.objects.filter(user=request.user).first()
-    form = TopicForm(request.POST or None, school=school, viewer=request.user,
-                     initial={"teachers": [own] if own else []})
-    topic = submit_form(request, form, lambda: services.create_topic(by=request.user, school=school, **form.service_kwargs()))
+    form = TopicForm(
+        request.POST or None, school=school, viewer=request.user, initial={"teachers": [own] if own else []}
+    )
+    topic = submit_form(
+        request, form, lambda: services.create_topic(by=request.user, school=school, **form.service_kwargs())
+    )
     if topic is not None:
         messages.success(request, f"已添加讲题：{topic.title}")
         return redirect("topics:detail", pk=topic.pk)
-    return render(request, "topics/form.html", {"form": form, "school": school, "schools": schools, "creating": True},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "topics/form.html",
+        {"form": form, "school": school, "schools": schools, "creating": True},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -99,17 +123,40 @@ def topic_edit(request, pk: int):
     if not services.can_edit_topic(request.user, topic):
         messages.error(request, "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。")
         return redirect("topics:detail", pk=topic.pk)
-    initial = {f: getattr(topic, f) for f in ("title", "category", "form", "hours", "module", "keywords", "summary",
-                                              "outline", "status", "scope")}
-    initial.update(audiences=topic.audience_codes, teachers=list(topic.teachers.all()),
-                   alliances=list(topic.shared_alliances.all()), partnerships=list(topic.shared_partnerships.all()))
+    initial = {
+        f: getattr(topic, f)
+        for f in (
+            "title",
+            "category",
+            "form",
+            "hours",
+            "module",
+            "keywords",
+            "summary",
+            "outline",
+            "status",
+            "scope",
+        )
+    }
+    initial.update(
+        audiences=topic.audience_codes,
+        teachers=list(topic.teachers.all()),
+        alliances=list(topic.shared_alliances.all()),
+        partnerships=list(topic.shared_partnerships.all()),
+    )
     form = TopicForm(request.POST or None, initial=initial, school=topic.owner_school, viewer=request.user)
-    saved = submit_form(request, form, lambda: services.update_topic(by=request.user, topic=topic, **form.service_kwargs()))
+    saved = submit_form(
+        request, form, lambda: services.update_topic(by=request.user, topic=topic, **form.service_kwargs())
+    )
     if saved is not None:
         messages.success(request, "讲题已保存。")
         return redirect("topics:detail", pk=topic.pk)
-    return render(request, "topics/form.html", {"form": form, "school": topic.owner_school, "topic": topic},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "topics/form.html",
+        {"form": form, "school": topic.owner_school, "topic": topic},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -135,8 +182,13 @@ def import_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    return excel.import_view(request, bank=TopicImporter.bank, list_url=reverse("topics:list"),
-                             template_url=reverse("topics:import_template"), status_url_name="topics:import_status")
+    return excel.import_view(
+        request,
+        bank=TopicImporter.bank,
+        list_url=reverse("topics:list"),
+        template_url=reverse("topics:import_template"),
+        status_url_name="topics:import_status",
+    )
 
 
 @login_required

@@ -17,8 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("bank", help="数据类型，例如 teacher、topic")
         parser.add_argument("file", help="Excel（.xlsx）文件路径")
         parser.add_argument("--school", required=True, help="导入到的学校代码，例如 gz-panyu")
-        parser.add_argument("--on-duplicate", choices=["skip", "update"], default=None,
-                            help="与已有记录重复时：skip 跳过，update 更新（不指定则列出重复并停止）")
+        parser.add_argument(
+            "--on-duplicate",
+            choices=["skip", "update"],
+            default=None,
+            help="与已有记录重复时：skip 跳过，update 更新（不指定则列出重复并停止）",
+        )
 
     def handle(self, *args, bank: str, file: str, school: str, on_duplicate: str | None, **options):
         from yiwang.network.models import School
@@ -46,9 +50,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"有 {len(report.duplicates)} 行可能与已有记录重复，请用 --on-duplicate skip 或 update 指定处理方式。"
             )
-        self.stdout.write(self.style.SUCCESS(
-            f"导入完成：新建 {report.created} 条，更新 {report.updated} 条，跳过 {report.skipped} 条。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"导入完成：新建 {report.created} 条，更新 {report.updated} 条，跳过 {report.skipped} 条。"
+            )
+        )
 
     def _progress(self, checked: int, total: int) -> None:
         if self.verbosity > 1:

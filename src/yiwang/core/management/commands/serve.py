@@ -20,8 +20,22 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     def handle(self, *args, port: int, host: str, workers: int, no_worker: bool, **options):
-        web = [sys.executable, "-m", "gunicorn", "yiwang.wsgi:application", "--bind", f"{host}:{port}",
-               "--workers", str(workers), "--threads", "4", "--access-logfile", "-", "--timeout", "60"]
+        web = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "yiwang.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "60",
+        ]
         children = []
         if not no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "yiwang", "db_worker"]))

@@ -24,4 +24,6 @@ class Command(BaseCommand):
         progress = None if quiet else (lambda text: self.stdout.write(text))
         counts = rebuild_index(batch_size=batch_size, progress=progress)
         summary = "，".join(f"{DocumentType(k).label} {v} 条" for k, v in counts.items())
-        self.stdout.write(self.style.SUCCESS(f"搜索索引已重建：{summary}（用时 {time.monotonic() - started:.1f} 秒）。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"搜索索引已重建：{summary}（用时 {time.monotonic() - started:.1f} 秒）。")
+        )
