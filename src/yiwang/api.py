@@ -4,7 +4,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from yiwang.core.api_support import ChineseJSONRenderer, OptionalBearer, error_body
+from yiwang.accounts.api_auth import OptionalBearer
+from yiwang.core.api_support import ChineseJSONRenderer, error_body
 from yiwang.core.errors import DomainError
 
 api = NinjaAPI(

@@ -3,7 +3,7 @@ from django.urls import include, path
 from .api import api, openapi_document
 
 urlpatterns = [
-    path("", include("yiwang.core.urls")),
+    path("", include("yiwang.portal.urls")),
     path("accounts/", include("yiwang.accounts.urls")),
     path("network/", include("yiwang.network.urls")),
     path("audit/", include("yiwang.activity.urls")),

@@ -7,16 +7,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
-from yiwang.network import rules
 
-from . import services
+from . import rules, services
 from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, PlatformRoleForm, UserCreateForm
 from .models import User
 
 
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("portal:home")
     form = LoginForm(request.POST or None)
     error = ""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
@@ -28,7 +27,7 @@ def login_view(request):
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
             if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
                 return redirect(next_url)
-            return redirect("core:home")
+            return redirect("portal:home")
         error = result.message
     elif request.method == "POST":
         error = "请输入用户名和密码。"

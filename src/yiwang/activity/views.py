@@ -4,16 +4,19 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from openpyxl import Workbook
 
 from yiwang.core.pagination import paginate
 from yiwang.core.views_support import querystring_without_page
-from yiwang.network import rules
-from yiwang.network.models import School
 
+from . import rules
+from .models import AuditRecord
 from .selectors import audit_records
+
+# The schools the audit log can be filtered by: the model the records point at.
+School = AuditRecord._meta.get_field("school").related_model
 
 
 class AuditFilterForm(forms.Form):
@@ -90,3 +93,12 @@ def audit_export(request):
     )
     response["Content-Disposition"] = "attachment; filename*=UTF-8''audit-log.xlsx"
     return response
+
+
+@login_required
+def notifications(request):
+    items = list(request.user.notifications.all()[:100])
+    if request.method == "POST":
+        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("portal:notifications")
+    return render(request, "activity/notifications.html", {"items": items})

@@ -7,7 +7,8 @@ from django.db.models import Count
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from yiwang.core.api_support import Id, Limit, Offset, SignedIn
+from yiwang.accounts.api_auth import SignedIn
+from yiwang.core.api_support import Id, Limit, Offset
 from yiwang.core.errors import DomainError
 from yiwang.core.request_context import client_ip
 

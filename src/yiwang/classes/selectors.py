@@ -15,18 +15,10 @@ from yiwang.network.visibility import visible_q
 from .enums import ACTIVE_SIGN_UP_STATUSES, INDICATORS, ClassStatus, SignUpStatus
 from .models import CheckIn, Evaluation, Session, SignUp, TrainingClass
 
-RUNNER_FLAGS = ("is_school_admin", "is_teaching_staff", "is_training_staff")
-
 
 def runner_school_ids(user) -> frozenset[int]:
-    """Schools whose classes ``user`` may run (cached on the user for the request)."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = user.__dict__.get("_yiwang_class_runner_ids")
-    if cached is None:
-        cached = frozenset(rules.staff_school_ids(user, *RUNNER_FLAGS))
-        user.__dict__["_yiwang_class_runner_ids"] = cached
-    return cached
+    """Schools whose classes ``user`` may run (from the per-request viewer context)."""
+    return frozenset(rules.class_runner_school_ids(user))
 
 
 def _published_or_own_draft(viewer, prefix: str = "") -> Q:

@@ -1,15 +1,14 @@
-"""Shared plumbing for the JSON API: UTF-8 renderer, optional Bearer auth, one error shape."""
+"""Shared plumbing for the JSON API: UTF-8 renderer, one error shape, bounded input types.
+
+Authentication (personal tokens, the session) is ``accounts.api_auth``."""
 
 import json
 from typing import Annotated
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from ninja import Field, Schema
-from ninja.errors import AuthenticationError
 from ninja.pagination import PageNumberPagination
 from ninja.renderers import BaseRenderer
-from ninja.security import HttpBearer
 
 
 class ChineseJSONRenderer(BaseRenderer):
@@ -20,42 +19,6 @@ class ChineseJSONRenderer(BaseRenderer):
 
     def render(self, request, data, *, response_status):
         return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-
-
-class OptionalBearer(HttpBearer):
-    """``Authorization: Bearer <token>`` if sent; else the session user; else anonymous.
-
-    Public items are readable without signing in, so a request with no
-    credentials passes as AnonymousUser; a wrong or revoked token is refused.
-    """
-
-    def __call__(self, request):
-        header = request.headers.get("Authorization")
-        if header:
-            return super().__call__(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return AnonymousUser()
-
-    def authenticate(self, request, token):
-        from yiwang.accounts.services import user_for_api_key
-
-        user = user_for_api_key(token)
-        if user is None:
-            raise AuthenticationError()
-        request.user = user
-        return user
-
-
-class SignedIn(OptionalBearer):
-    """Like OptionalBearer but anonymous requests are refused."""
-
-    def __call__(self, request):
-        user = super().__call__(request)
-        if user is None or not user.is_authenticated:
-            raise AuthenticationError()
-        return user
 
 
 def error_body(code: str, message: str, **extra) -> dict:

@@ -16,12 +16,6 @@ def form_error(form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-def active_schools():
-    from yiwang.network.models import School
-
-    return School.objects.filter(is_active=True).order_by("code").only("id", "code", "short_name", "name")
-
-
 def submit_form(request, form, action):
     """Run ``action()`` (a service call) for a POSTed, valid form.
 

@@ -4,15 +4,14 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from yiwang.core.api_support import SignedIn
+from yiwang.accounts.api_auth import SignedIn
+from yiwang.core.api_support import MAX_ID, BankPagination
 from yiwang.core.errors import DomainError
 from yiwang.network.models import Alliance, School, SupportPartnership
 
-from . import selectors, services
+from . import rules, selectors, services
 from .enums import MaterialKind
 from .schemas import (
-    MAX_ID,
-    BankPagination,
     CourseDetailOut,
     CourseFilters,
     CourseIn,
@@ -63,7 +62,7 @@ def school_by_code(code: str) -> School:
 
 def _detail(user, pk) -> object:
     course = selectors.access_course(user, pk)
-    course.can_edit = selectors.can_edit_course(user, course)
+    course.can_edit = rules.can_edit_course(user, course)
     return course
 
 

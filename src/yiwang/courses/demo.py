@@ -12,11 +12,10 @@ from django.db import transaction
 from yiwang.faculty.demo import scope_and_sharing, sharing_options
 from yiwang.faculty.models import Teacher
 from yiwang.network.models import School
-from yiwang.topics.demo import ensure_gz_modules
 
 from . import services
 from .enums import CourseKind, CourseStatus, MaterialKind
-from .models import Course, CourseMaterial
+from .models import Course, CourseMaterial, TeachingModule
 
 M1, M2, M3, M4, M5 = range(5)
 F, K = CourseKind.FIELD, CourseKind.CLASSROOM
@@ -233,6 +232,28 @@ COURSES = [
 SUMMARY = "本课程立足{place}，围绕“{title}”组织教学，通过专题讲解、现场体验与互动研讨，引导学员把学习成果转化为推动工作的实际举措。"
 LESSON_PLAN = "教学目的：{title}\n教学对象：主体班、中青班学员\n教学流程：\n一、导入（10分钟）\n二、现场讲解（40分钟）\n三、互动研讨（30分钟）\n四、总结提升（10分钟）\n版本说明：{note}\n"
 COMMENTARY = "各位学员：欢迎来到{place}。{title}。下面请大家跟随讲解，了解这里的历史与发展。\n"
+
+GZ_MODULES = [
+    ("牢记嘱托·使命担当", "学习贯彻习近平总书记对广东、广州系列重要讲话和重要指示精神。"),
+    ("英雄城市·薪火永续", "依托广州红色资源，讲好党史、革命史和英雄城市故事。"),
+    ("千年商都·枢纽门户", "聚焦国际商贸中心、综合交通枢纽和对外开放门户建设。"),
+    ("人民至上·花城蝶变", "聚焦城市更新、民生保障和超大城市治理。"),
+    ("智创湾区·数启未来", "聚焦粤港澳大湾区科技创新、数字经济和新质生产力。"),
+]
+
+
+def ensure_gz_modules(log) -> list[TeachingModule]:
+    gz = School.objects.filter(code="gz").first()
+    if gz is None:
+        return []
+    modules = []
+    for position, (name, description) in enumerate(GZ_MODULES, start=1):
+        module, created = TeachingModule.objects.get_or_create(
+            owner_school=gz, name=name, defaults={"description": description, "position": position}
+        )
+        log.count(created)
+        modules.append(module)
+    return modules
 
 
 def _text_file(name: str, text: str) -> ContentFile:

@@ -8,9 +8,10 @@ import re
 
 from yiwang.core import excel
 from yiwang.faculty.models import Teacher
+from yiwang.network.context import system_of
 from yiwang.network.models import School
 from yiwang.network.services import apply_sharing
-from yiwang.network.visibility import system_of, visible_to
+from yiwang.network.visibility import visible_to
 
 from .enums import CourseKind, CourseStatus
 from .models import Course, TeachingModule

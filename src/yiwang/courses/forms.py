@@ -5,9 +5,10 @@ from django.db.models import Q
 
 from yiwang.faculty.forms import SharingFormMixin
 from yiwang.faculty.models import Teacher
-from yiwang.faculty.selectors import staff_schools
+from yiwang.network.context import system_of
 from yiwang.network.models import School
-from yiwang.network.visibility import system_of, visible_to
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.visibility import visible_to
 
 from .enums import CourseKind, CourseStatus, MaterialKind
 from .models import TeachingModule
@@ -56,7 +57,7 @@ class CourseFilterForm(forms.Form):
 
 def teacher_queryset(viewer, *, extra_ids=()):
     """Teachers offered in the form: visible ones of the viewer's school systems, plus those already chosen."""
-    schools = system_of(staff_schools(viewer))
+    schools = system_of(staff_school_ids(viewer))
     qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
     return qs.filter(Q(owner_school_id__in=schools, is_active=True) | Q(pk__in=list(extra_ids))).order_by(
         "owner_school__code", "name_pinyin", "id"

@@ -6,7 +6,7 @@ from typing import Annotated
 from django.urls import reverse
 from ninja import Field, Schema
 
-from yiwang.core.api_support import MAX_ID, BankPagination, Id, IdList  # noqa: F401  (re-exported)
+from yiwang.core.api_support import Id, IdList
 from yiwang.network.enums import SharingScope
 
 from .enums import CourseKind, CourseStatus, MaterialKind

@@ -10,9 +10,11 @@ from django.db.models.functions import Coalesce
 
 from yiwang.core.errors import NotFoundError
 from yiwang.core.validators import clean_query
-from yiwang.faculty.models import Teacher
-from yiwang.faculty.selectors import school_filter, staff_schools
+from yiwang.faculty.profile import PROFILE_LIMIT
+from yiwang.faculty.selectors import visible_teachers_prefetch
 from yiwang.network.models import School
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.selectors import owner_school_filter
 from yiwang.network.visibility import visible_to
 
 from .enums import CourseStatus
@@ -40,7 +42,7 @@ STATUS_FILTER_LABELS = {
 
 def editor_q(viewer, prefix: str = "") -> Q:
     """Courses the viewer may edit: owned by, or co-built with, a school where they are staff."""
-    schools = staff_schools(viewer)
+    schools = staff_school_ids(viewer)
     if not schools:
         return Q(pk__in=[])
     co_built = Course.co_schools.through.objects.filter(
@@ -62,16 +64,6 @@ def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     )
 
 
-def visible_teachers_prefetch(viewer, lookup: str = "teachers") -> Prefetch:
-    """An item's teachers, limited to those the viewer may see (no names leak through a course)."""
-    return Prefetch(
-        lookup,
-        queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer).order_by(
-            "name_pinyin", "id"
-        ),
-    )
-
-
 def courses_visible_to(
     viewer,
     *,
@@ -88,7 +80,7 @@ def courses_visible_to(
     qs = visible_to(Course.objects.select_related("owner_school", "module"), viewer)
     qs = _with_status(qs, viewer, status)
     if school:
-        qs = qs.filter(**school_filter(school))
+        qs = qs.filter(**owner_school_filter(school))
     if module:
         qs = qs.filter(module_id=getattr(module, "pk", module))
     if kind:
@@ -116,21 +108,6 @@ def access_course(viewer, pk) -> Course:
         return with_people(courses_visible_to(viewer, status="all"), viewer).get(pk=pk)
     except (Course.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError() from None
-
-
-def can_edit_course(viewer, course: Course) -> bool:
-    """Staff of the owner school or of a co-building school."""
-    schools = set(staff_schools(viewer))
-    if not schools:
-        return False
-    if course.owner_school_id in schools:
-        return True
-    return course.co_schools.filter(pk__in=schools).exists()
-
-
-def can_publish_course(viewer, course: Course) -> bool:
-    """Publishing, featuring and retiring are the owner school's decision."""
-    return course.owner_school_id in set(staff_schools(viewer))
 
 
 # -- materials ------------------------------------------------------------------------------
@@ -168,7 +145,7 @@ def modules_for(viewer, *, school=None) -> QuerySet:
     """Every teaching module (names are visible to all signed-in users) with its visible course count."""
     qs = TeachingModule.objects.select_related("owner_school")
     if school:
-        qs = qs.filter(**school_filter(school))
+        qs = qs.filter(**owner_school_filter(school))
     counted = (
         courses_visible_to(viewer)
         .filter(module_id=OuterRef("pk"))
@@ -187,3 +164,8 @@ def access_module(viewer, pk) -> TeachingModule:
         return TeachingModule.objects.select_related("owner_school").get(pk=pk)
     except (TeachingModule.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError() from None
+
+
+def courses_of_teacher(viewer, teacher) -> list[Course]:
+    """The teacher profile's 课程 section, through the course bank's own status rule."""
+    return list(courses_visible_to(viewer, teacher=teacher)[:PROFILE_LIMIT])

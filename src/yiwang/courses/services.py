@@ -24,7 +24,7 @@ from yiwang.network.visibility import visible_to
 
 from .enums import CourseKind, CourseStatus, MaterialKind
 from .models import Course, CourseMaterial, TeachingModule
-from .selectors import can_edit_course, can_publish_course
+from .rules import can_edit_course, can_publish_course
 
 COURSE_FIELDS = [
     "title",

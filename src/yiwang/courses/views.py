@@ -11,11 +11,12 @@ from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
-from yiwang.core.views_support import active_schools, form_error, querystring_without_page, submit_form
-from yiwang.faculty.selectors import staff_schools
+from yiwang.core.views_support import form_error, querystring_without_page, submit_form
 from yiwang.network.models import School
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.selectors import active_schools
 
-from . import selectors, services
+from . import rules, selectors, services
 from .enums import CourseStatus
 from .excel import CourseImporter
 from .forms import CourseFilterForm, CourseForm, MaterialForm
@@ -48,7 +49,7 @@ def course_list(request):
             "page": page,
             "courses": page.items,
             "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(staff_schools(request.user)),
+            "can_create": bool(staff_school_ids(request.user)),
         },
     )
 
@@ -67,8 +68,8 @@ def course_export(request):
 @login_required
 def course_detail(request, pk: int):
     course = _access(request, pk)
-    can_edit = selectors.can_edit_course(request.user, course)
-    is_owner = selectors.can_publish_course(request.user, course)
+    can_edit = rules.can_edit_course(request.user, course)
+    is_owner = rules.can_publish_course(request.user, course)
     transitions = [
         (to, services.TRANSITION_LABELS[(course.status, to)])
         for to, who in services.TRANSITIONS.get(course.status, {}).items()
@@ -89,7 +90,9 @@ def course_detail(request, pk: int):
 
 
 def _school_for_create(request):
-    schools = list(School.objects.filter(pk__in=staff_schools(request.user), is_active=True).order_by("code"))
+    schools = list(
+        School.objects.filter(pk__in=staff_school_ids(request.user), is_active=True).order_by("code")
+    )
     if not schools:
         return None, []
     wanted = request.GET.get("school") or request.POST.get("school")
@@ -122,10 +125,10 @@ def course_create(request):
 @require_http_methods(["GET", "POST"])
 def course_edit(request, pk: int):
     course = _access(request, pk)
-    if not selectors.can_edit_course(request.user, course):
+    if not rules.can_edit_course(request.user, course):
         messages.error(request, "只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。")
         return redirect("courses:detail", pk=course.pk)
-    is_owner = selectors.can_publish_course(request.user, course)
+    is_owner = rules.can_publish_course(request.user, course)
     initial = {field: getattr(course, field) for field in services.CONTENT_FIELDS}
     initial.update(
         teachers=list(course.teachers.all()),

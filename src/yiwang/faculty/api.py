@@ -2,11 +2,11 @@
 
 from ninja import Query, Router, Schema, Status
 
-from yiwang.core.api_support import SignedIn
+from yiwang.accounts.api_auth import SignedIn
 from yiwang.core.errors import DomainError
 from yiwang.core.pagination import paginate_capped
+from yiwang.network.context import viewer_context
 from yiwang.network.models import Alliance, School, SupportPartnership
-from yiwang.network.visibility import viewer_context
 
 from . import selectors, services
 from .enums import AcademicTitle

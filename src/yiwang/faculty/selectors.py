@@ -1,10 +1,12 @@
 """Reads on the faculty bank. Every read goes through the visibility rule."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from yiwang.core.errors import NotFoundError
+from yiwang.network.context import remember, viewer_context
 from yiwang.network.rules import staff_school_ids
-from yiwang.network.visibility import viewer_context, visible_to
+from yiwang.network.selectors import owner_school_filter
+from yiwang.network.visibility import visible_to
 
 from .models import Teacher
 
@@ -18,21 +20,12 @@ TEACHER_SORT_LABELS = {"name": "按姓名拼音", "-updated": "最近更新", "s
 STATUS_LABELS = {"active": "在职", "retired": "已停用", "all": "全部"}
 
 
-def staff_schools(viewer) -> list[int]:
-    cached = getattr(viewer, "_yiwang_staff_schools", None)
-    if cached is None:
-        cached = staff_school_ids(viewer)
-        if getattr(viewer, "is_authenticated", False):
-            viewer._yiwang_staff_schools = cached
-    return cached
-
-
 def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     """Retired teachers are shown only to their owner school's staff (who filter by status)."""
     if status == "retired":
-        return qs.filter(is_active=False, owner_school_id__in=staff_schools(viewer))
+        return qs.filter(is_active=False, owner_school_id__in=staff_school_ids(viewer))
     if status == "all":
-        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=staff_schools(viewer)))
+        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=staff_school_ids(viewer)))
     return qs.filter(is_active=True)
 
 
@@ -51,7 +44,7 @@ def teachers_visible_to(
     qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
     qs = _with_status(qs, viewer, status)
     if school:
-        qs = qs.filter(**school_filter(school))
+        qs = qs.filter(**owner_school_filter(school))
     if q:
         q = q.strip()
         lowered = q.lower()
@@ -68,14 +61,6 @@ def teachers_visible_to(
     if invited is not None:
         qs = qs.filter(is_invited=invited)
     return qs.order_by(*TEACHER_SORTS.get(sort, TEACHER_SORTS["name"]))
-
-
-def school_filter(school) -> dict:
-    if hasattr(school, "pk"):
-        return {"owner_school_id": school.pk}
-    if isinstance(school, int) or str(school).isdigit():
-        return {"owner_school_id": int(school)}
-    return {"owner_school__code": school}
 
 
 def access_teacher(viewer, pk) -> Teacher:
@@ -120,38 +105,22 @@ def with_contacts(teachers, viewer):
     return teachers
 
 
-# -- the profile page ---------------------------------------------------------------------
+def own_teacher_id(viewer) -> int | None:
+    """The id of the viewer's own teacher profile, if any (kept in the per-request viewer context)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    return remember(
+        viewer,
+        "own_teacher_id",
+        lambda: Teacher.objects.filter(user=viewer).values_list("pk", flat=True).first(),
+    )
 
 
-def teacher_profile(viewer, teacher: Teacher) -> dict:
-    """What the profile page gathers: topics, courses and research the viewer may see."""
-    from yiwang.courses.models import Course
-    from yiwang.research.models import ResearchOutput, ResearchProject
-    from yiwang.topics.selectors import topics_visible_to
-
-    return {
-        "topics": list(topics_visible_to(viewer, teacher=teacher)[:100]),
-        "courses": list(
-            visible_to(Course.objects.filter(teachers=teacher), viewer)
-            .select_related("owner_school", "module")
-            .order_by("-updated_at")[:100]
+def visible_teachers_prefetch(viewer, lookup: str = "teachers") -> Prefetch:
+    """An item's teachers, limited to those the viewer may see (no names leak through a shared item)."""
+    return Prefetch(
+        lookup,
+        queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer).order_by(
+            "name_pinyin", "id"
         ),
-        "projects": list(
-            visible_to(
-                ResearchProject.objects.filter(Q(members=teacher) | Q(principal_investigator=teacher)), viewer
-            )
-            .select_related("owner_school")
-            .distinct()
-            .order_by("-start_date")[:100]
-        ),
-        "outputs": list(
-            visible_to(ResearchOutput.objects.filter(authors=teacher), viewer)
-            .select_related("owner_school")
-            .distinct()
-            .order_by("-published_on")[:100]
-        ),
-    }
-
-
-def editable_school_ids(viewer) -> list[int]:
-    return staff_schools(viewer)
+    )

@@ -10,10 +10,11 @@ from pypinyin import Style, lazy_pinyin
 from yiwang.activity.services import record_audit, snapshot
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
-from yiwang.network import rules
+from yiwang.network import rules as network_rules
 from yiwang.network.enums import SharingScope
 from yiwang.network.services import apply_sharing, validate_sharing
 
+from . import rules as faculty_rules
 from .enums import AcademicTitle, Gender
 from .models import Teacher
 
@@ -92,13 +93,6 @@ def name_pinyin(name: str) -> tuple[str, str]:
     return "".join(syllables)[:120], "".join(s[0] for s in syllables)[:20]
 
 
-def can_edit_teacher(user, teacher: Teacher) -> bool:
-    """The owner school's staff, or the teacher themself (their own profile)."""
-    if rules.can_edit_bank_item(user, teacher.owner_school_id):
-        return True
-    return teacher.user_id is not None and teacher.user_id == getattr(user, "pk", None)
-
-
 def clean_teacher_fields(fields: dict) -> dict:
     """Trimmed, checked fields; DomainError with a Chinese message on the first bad one."""
     data = dict(fields)
@@ -138,7 +132,7 @@ def clean_teacher_fields(fields: dict) -> dict:
 def _check_user_link(user, school, teacher: Teacher | None = None) -> None:
     if user is None:
         return
-    if not rules.is_member(user, school):
+    if not network_rules.is_member(user, school):
         raise DomainError(f"只能关联{school.name}的成员账号。", field="user")
     other = Teacher.objects.filter(user=user).exclude(pk=getattr(teacher, "pk", None)).first()
     if other is not None:
@@ -156,7 +150,7 @@ def create_teacher(
     user=None,
     **fields,
 ) -> Teacher:
-    if by is not None and not rules.can_edit_bank_item(by, school):
+    if by is not None and not network_rules.can_edit_bank_item(by, school):
         raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以添加教师。")
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
@@ -183,9 +177,9 @@ def create_teacher(
 
 def update_teacher(*, by, teacher: Teacher, alliances=None, partnerships=None, **changes) -> Teacher:
     """Change a teacher. The teacher themself may change the profile fields; staff everything."""
-    if not can_edit_teacher(by, teacher):
+    if not faculty_rules.can_edit_teacher(by, teacher):
         raise PermissionDeniedError("只有本人或所属学校的管理员、教务、培训、科研人员可以修改教师信息。")
-    is_staff = rules.can_edit_bank_item(by, teacher.owner_school_id)
+    is_staff = network_rules.can_edit_bank_item(by, teacher.owner_school_id)
     unknown = set(changes) - set(PROFILE_FIELDS) - {"scope", "user"}
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
@@ -237,7 +231,7 @@ def update_teacher(*, by, teacher: Teacher, alliances=None, partnerships=None, *
 
 def set_teacher_active(*, by, teacher: Teacher, active: bool) -> Teacher:
     """Retire (停用) or restore a teacher. Only the owner school's staff."""
-    if not rules.can_edit_bank_item(by, teacher.owner_school_id):
+    if not network_rules.can_edit_bank_item(by, teacher.owner_school_id):
         raise PermissionDeniedError("只有所属学校的管理员、教务、培训或科研人员可以停用或恢复教师。")
     with transaction.atomic():
         teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)

@@ -8,13 +8,16 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.pagination import paginate_capped
-from yiwang.core.views_support import active_schools, querystring_without_page, submit_form
-from yiwang.network import rules
+from yiwang.core.views_support import querystring_without_page, submit_form
+from yiwang.network import rules as network_rules
 from yiwang.network.models import School
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.selectors import active_schools
 
-from . import selectors, services
+from . import rules, selectors, services
 from .excel import TeacherImporter
 from .forms import TeacherFilterForm, TeacherForm
+from .profile import teacher_profile
 
 EXPORT_LIMIT = 100_000
 
@@ -30,7 +33,7 @@ def _filters(request):
     form = TeacherFilterForm(
         request.GET or None,
         schools=active_schools(),
-        show_status=bool(selectors.editable_school_ids(request.user)),
+        show_status=bool(staff_school_ids(request.user)),
     )
     return form, form.filters() if request.GET else {}
 
@@ -48,7 +51,7 @@ def teacher_list(request):
             "page": page,
             "teachers": page.items,
             "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(selectors.editable_school_ids(request.user)),
+            "can_create": bool(staff_school_ids(request.user)),
         },
     )
 
@@ -73,18 +76,16 @@ def teacher_detail(request, pk: int):
         "faculty/detail.html",
         {
             "teacher": teacher,
-            **selectors.teacher_profile(request.user, teacher),
-            "can_edit": services.can_edit_teacher(request.user, teacher),
-            "can_retire": rules.can_edit_bank_item(request.user, teacher.owner_school_id),
+            **teacher_profile(request.user, teacher),
+            "can_edit": rules.can_edit_teacher(request.user, teacher),
+            "can_retire": network_rules.can_edit_bank_item(request.user, teacher.owner_school_id),
         },
     )
 
 
 def _school_for_create(request):
     schools = list(
-        School.objects.filter(pk__in=selectors.editable_school_ids(request.user), is_active=True).order_by(
-            "code"
-        )
+        School.objects.filter(pk__in=staff_school_ids(request.user), is_active=True).order_by("code")
     )
     if not schools:
         return None, []
@@ -120,10 +121,10 @@ def teacher_create(request):
 @require_http_methods(["GET", "POST"])
 def teacher_edit(request, pk: int):
     teacher = _access(request, pk)
-    if not services.can_edit_teacher(request.user, teacher):
+    if not rules.can_edit_teacher(request.user, teacher):
         messages.error(request, "只有本人或所属学校的管理员、教务、培训、科研人员可以修改教师信息。")
         return redirect("faculty:detail", pk=teacher.pk)
-    is_staff = rules.can_edit_bank_item(request.user, teacher.owner_school_id)
+    is_staff = network_rules.can_edit_bank_item(request.user, teacher.owner_school_id)
     initial = {field: getattr(teacher, field) for field in services.PROFILE_FIELDS}
     initial.update(
         scope=teacher.scope,

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
-from yiwang.core.api_support import SignedIn
+from yiwang.accounts.api_auth import SignedIn
 
 from . import selectors
 from .models import School

@@ -1,33 +1,26 @@
-"""Named permission predicates. Pages and the API ask the same question by the same name.
+"""Named permission predicates of the network. Pages and the API ask the same question by the same name.
 
-Nobody bypasses these: there is no superuser; platform roles grant only what
-is written here (the system admin manages the network, the security admin
-accounts, the audit admin reads the audit log).
+Nobody bypasses these: there is no superuser; platform roles grant only what is written in
+the ``rules.py`` modules (the system admin manages the network here, the security admin
+accounts in ``accounts.rules``, the audit admin reads the audit log in ``activity.rules``).
+School capabilities come from the one per-request viewer context (``network.context``).
 """
 
-from .models import Membership
+from .context import STAFF_FLAGS, viewer_context
 
 
-def _membership(user, school_id) -> Membership | None:
-    if not getattr(user, "is_authenticated", False) or school_id is None:
-        return None
-    cache = user.__dict__.setdefault("_yiwang_memberships", {})
-    if school_id not in cache:
-        cache[school_id] = Membership.objects.filter(user=user, school_id=school_id, is_active=True).first()
-    return cache[school_id]
+def _school_id(school):
+    return getattr(school, "pk", school)
 
 
 def has_capability(user, school, *capabilities: str) -> bool:
-    """True if the user's membership of ``school`` has any of the capability flags."""
-    school_id = getattr(school, "pk", school)
-    membership = _membership(user, school_id)
-    if membership is None:
-        return False
-    return any(getattr(membership, flag) for flag in capabilities)
+    """True if the user's active membership of ``school`` has any of the capability flags."""
+    held = viewer_context(user).capabilities.get(_school_id(school))
+    return bool(held) and bool(held & set(capabilities))
 
 
 def is_member(user, school) -> bool:
-    return _membership(user, getattr(school, "pk", school)) is not None
+    return _school_id(school) in viewer_context(user).school_ids
 
 
 def is_school_admin(user, school) -> bool:
@@ -44,9 +37,7 @@ def can_manage_school(user, school) -> bool:
 
 def can_edit_bank_item(user, school) -> bool:
     """School staff (admin, 教务, 培训, 科研) edit their school's bank items."""
-    return has_capability(
-        user, school, "is_school_admin", "is_teaching_staff", "is_training_staff", "is_research_staff"
-    )
+    return has_capability(user, school, *STAFF_FLAGS)
 
 
 def can_edit_research(user, school) -> bool:
@@ -57,24 +48,14 @@ def can_run_classes(user, school) -> bool:
     return has_capability(user, school, "is_school_admin", "is_teaching_staff", "is_training_staff")
 
 
-def can_read_audit(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.is_audit_admin
-
-
-def can_manage_accounts(user) -> bool:
-    return getattr(user, "is_authenticated", False) and (user.is_security_admin or user.is_system_admin)
-
-
 def staff_school_ids(user, *capabilities: str) -> list[int]:
-    """Schools where the user holds any of the capabilities (all staff flags if none given)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    flags = capabilities or ("is_school_admin", "is_teaching_staff", "is_training_staff", "is_research_staff")
-    from django.db.models import Q
+    """Schools where the user holds any of the capabilities (any staff flag if none given)."""
+    return viewer_context(user).schools_with(*capabilities)
 
-    condition = Q()
-    for flag in flags:
-        condition |= Q(**{flag: True})
-    return list(
-        Membership.objects.filter(condition, user=user, is_active=True).values_list("school_id", flat=True)
-    )
+
+def research_staff_school_ids(user) -> list[int]:
+    return staff_school_ids(user, "is_school_admin", "is_research_staff")
+
+
+def class_runner_school_ids(user) -> list[int]:
+    return staff_school_ids(user, "is_school_admin", "is_teaching_staff", "is_training_staff")

@@ -5,6 +5,20 @@ from django.db.models import Count, Prefetch, Q
 from .models import Alliance, AllianceMembership, Membership, School, SupportPartnership
 
 
+def owner_school_filter(school) -> dict:
+    """A filter on ``owner_school`` for a School, its id or its code."""
+    if hasattr(school, "pk"):
+        return {"owner_school_id": school.pk}
+    if isinstance(school, int) or str(school).isdigit():
+        return {"owner_school_id": int(school)}
+    return {"owner_school__code": school}
+
+
+def active_schools():
+    """Active schools by code, loaded lean (for choice lists)."""
+    return School.objects.filter(is_active=True).order_by("code").only("id", "code", "short_name", "name")
+
+
 def schools_overview():
     return (
         School.objects.filter(parent__isnull=True, is_active=True)

@@ -14,83 +14,12 @@ single object). The rule, for an item owned by school O with scope S:
   admins see only what their memberships allow (roles kept separate).
 """
 
-from dataclasses import dataclass, field
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yiwang.core.errors import NotFoundError
 
+from .context import viewer_context
 from .enums import SharingScope
-
-
-@dataclass(frozen=True)
-class ViewerContext:
-    authenticated: bool = False
-    sees_everything: bool = False
-    school_ids: frozenset[int] = field(default_factory=frozenset)
-    system_school_ids: frozenset[int] = field(default_factory=frozenset)
-    alliance_ids: frozenset[int] = field(default_factory=frozenset)
-    partnership_ids: frozenset[int] = field(default_factory=frozenset)
-
-
-ANONYMOUS = ViewerContext()
-
-
-def system_of(school_ids) -> set[int]:
-    """The schools in the systems of the given schools: themselves, parents, branches."""
-    from .models import School
-
-    school_ids = set(school_ids)
-    if not school_ids:
-        return set()
-    related = School.objects.filter(Q(pk__in=school_ids) | Q(parent_id__in=school_ids)).values_list(
-        "pk", "parent_id"
-    )
-    result = set(school_ids)
-    for pk, parent_id in related:
-        result.add(pk)
-        if parent_id and pk in school_ids:
-            result.add(parent_id)
-    return result
-
-
-def viewer_context(viewer) -> ViewerContext:
-    """What the viewer belongs to, computed once per request and cached on the user."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return ANONYMOUS
-    cached = getattr(viewer, "_yiwang_viewer_context", None)
-    if cached is not None:
-        return cached
-    from .models import AllianceMembership, Membership, SupportPartnership
-
-    school_ids = frozenset(
-        Membership.objects.filter(user=viewer, is_active=True, school__is_active=True).values_list(
-            "school_id", flat=True
-        )
-    )
-    alliance_ids = frozenset(
-        AllianceMembership.objects.filter(school_id__in=school_ids).values_list("alliance_id", flat=True)
-    )
-    partnership_ids = frozenset(
-        SupportPartnership.objects.filter(
-            Q(supporter_id__in=school_ids) | Q(supported_id__in=school_ids)
-        ).values_list("pk", flat=True)
-    )
-    context = ViewerContext(
-        authenticated=True,
-        sees_everything=viewer.is_system_admin,
-        school_ids=school_ids,
-        system_school_ids=frozenset(system_of(school_ids)),
-        alliance_ids=alliance_ids,
-        partnership_ids=partnership_ids,
-    )
-    viewer._yiwang_viewer_context = context
-    return context
-
-
-def forget_viewer_context(viewer) -> None:
-    if hasattr(viewer, "_yiwang_viewer_context"):
-        del viewer._yiwang_viewer_context
 
 
 def visible_q(model, viewer, prefix: str = "") -> Q:
@@ -146,8 +75,3 @@ def access(queryset: QuerySet, viewer, pk):
         return visible_to(queryset, viewer).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
-
-
-def can_see(obj, viewer) -> bool:
-    """Reference check for one loaded object (used in tests and templates)."""
-    return visible_to(type(obj).objects.filter(pk=obj.pk), viewer).exists()

@@ -4,12 +4,13 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from yiwang.core.api_support import SignedIn
+from yiwang.accounts.api_auth import SignedIn
+from yiwang.core.api_support import MAX_ID, BankPagination
 from yiwang.core.errors import DomainError
 from yiwang.courses.api import resolve_sharing, school_by_code
-from yiwang.courses.schemas import MAX_ID, BankPagination, Year
+from yiwang.courses.schemas import Year
 
-from . import selectors, services
+from . import rules, selectors, services
 from .enums import LeaderLevel
 from .schemas import (
     EndorsementIn,
@@ -44,7 +45,7 @@ def _not_null(data: dict, keys) -> None:
 
 def _project(user, pk):
     project = selectors.access_project(user, pk)
-    project.can_edit = selectors.can_edit_project(user, project)
+    project.can_edit = rules.can_edit_project(user, project)
     return project
 
 
@@ -129,7 +130,7 @@ def retire_project(request, project_id: ItemId):
 
 def _output(user, pk):
     output = selectors.access_output(user, pk)
-    output.can_edit = selectors.can_edit_output(user, output)
+    output.can_edit = rules.can_edit_output(user, output)
     return output
 
 

@@ -6,8 +6,9 @@ from django.db.models import Q
 from yiwang.courses.forms import TeacherChoiceField, YearField, with_blank
 from yiwang.faculty.forms import SharingFormMixin
 from yiwang.faculty.models import Teacher
+from yiwang.network.context import viewer_context
 from yiwang.network.models import AllianceMembership, SupportPartnership
-from yiwang.network.visibility import viewer_context, visible_to
+from yiwang.network.visibility import visible_to
 
 from .enums import LeaderLevel, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
 from .models import ResearchProject

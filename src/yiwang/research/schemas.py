@@ -7,7 +7,8 @@ from typing import Annotated
 from django.urls import reverse
 from ninja import Field, Schema
 
-from yiwang.courses.schemas import Id, IdList, SharingIn, TeacherRef, Text, Year
+from yiwang.core.api_support import Id, IdList
+from yiwang.courses.schemas import SharingIn, TeacherRef, Text, Year
 from yiwang.network.enums import SharingScope
 
 from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus

@@ -12,10 +12,12 @@ from django.db.models.functions import Coalesce
 
 from yiwang.core.errors import NotFoundError
 from yiwang.core.validators import clean_query
-from yiwang.courses.selectors import visible_teachers_prefetch
-from yiwang.faculty.selectors import school_filter
+from yiwang.faculty.models import Teacher
+from yiwang.faculty.profile import PROFILE_LIMIT
+from yiwang.faculty.selectors import visible_teachers_prefetch
 from yiwang.network.models import School
-from yiwang.network.rules import staff_school_ids
+from yiwang.network.rules import research_staff_school_ids
+from yiwang.network.selectors import owner_school_filter
 from yiwang.network.visibility import visible_to
 
 from .enums import LeaderLevel
@@ -39,16 +41,6 @@ OUTPUT_SORTS = {
     "title": ("title", "id"),
 }
 OUTPUT_SORT_LABELS = {"-date": "日期（新→旧）", "-endorsements": "批示数从多到少", "title": "按成果名称"}
-
-
-def research_staff_schools(viewer) -> list[int]:
-    """Schools where the viewer may edit research (admin or 科研)."""
-    cached = getattr(viewer, "_yiwang_research_schools", None)
-    if cached is None:
-        cached = staff_school_ids(viewer, "is_school_admin", "is_research_staff")
-        if getattr(viewer, "is_authenticated", False):
-            viewer._yiwang_research_schools = cached
-    return cached
 
 
 def _year_range(year) -> tuple[date, date]:
@@ -76,7 +68,7 @@ def projects_visible_to(
         ResearchProject.objects.select_related("owner_school", "principal_investigator__owner_school"), viewer
     )
     if school:
-        qs = qs.filter(**school_filter(school))
+        qs = qs.filter(**owner_school_filter(school))
     if level:
         qs = qs.filter(level=level)
     if category:
@@ -100,8 +92,6 @@ def projects_visible_to(
 
 def members_prefetch(viewer) -> Prefetch:
     """A project's members, limited to teachers the viewer may see."""
-    from yiwang.faculty.models import Teacher
-
     visible = visible_to(Teacher.objects.all(), viewer).values("pk")
     return Prefetch(
         "memberships",
@@ -123,10 +113,6 @@ def access_project(viewer, pk) -> ResearchProject:
         raise NotFoundError() from None
 
 
-def can_edit_project(viewer, project: ResearchProject) -> bool:
-    return project.owner_school_id in research_staff_schools(viewer)
-
-
 # -- outputs ----------------------------------------------------------------------------------
 
 
@@ -145,9 +131,9 @@ def verified_count_annotation():
 def _outputs_with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     """Retired (停用) outputs are shown only to their owner school's research staff."""
     if status == "retired":
-        return qs.filter(is_active=False, owner_school_id__in=research_staff_schools(viewer))
+        return qs.filter(is_active=False, owner_school_id__in=research_staff_school_ids(viewer))
     if status == "all":
-        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=research_staff_schools(viewer)))
+        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=research_staff_school_ids(viewer)))
     return qs.filter(is_active=True)
 
 
@@ -169,7 +155,7 @@ def outputs_visible_to(
         visible_to(ResearchOutput.objects.select_related("owner_school", "project"), viewer), viewer, status
     )
     if school:
-        qs = qs.filter(**school_filter(school))
+        qs = qs.filter(**owner_school_filter(school))
     if kind:
         qs = qs.filter(kind=kind)
     if year:
@@ -200,10 +186,6 @@ def access_output(viewer, pk) -> ResearchOutput:
         return with_authors(outputs_visible_to(viewer, status="all"), viewer).get(pk=pk)
     except (ResearchOutput.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError() from None
-
-
-def can_edit_output(viewer, output: ResearchOutput) -> bool:
-    return output.owner_school_id in research_staff_schools(viewer)
 
 
 def project_outputs(viewer, project: ResearchProject) -> QuerySet:
@@ -272,5 +254,11 @@ def school_ranking(viewer, *, year: int | None = None, limit: int = 20) -> list[
     return [{"school": schools[r["output__owner_school"]], **r} for r in rows]
 
 
-def editable_research_schools(viewer) -> list[int]:
-    return research_staff_schools(viewer)
+def projects_of_teacher(viewer, teacher) -> list[ResearchProject]:
+    """The teacher profile's 课题 section (as principal investigator or member)."""
+    return list(projects_visible_to(viewer, teacher=teacher)[:PROFILE_LIMIT])
+
+
+def outputs_of_teacher(viewer, teacher) -> list[ResearchOutput]:
+    """The teacher profile's 成果 section, through the output's own status rule (no retired outputs)."""
+    return list(outputs_visible_to(viewer, teacher=teacher)[:PROFILE_LIMIT])

@@ -11,10 +11,12 @@ from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
-from yiwang.core.views_support import active_schools, form_error, querystring_without_page, submit_form
+from yiwang.core.views_support import form_error, querystring_without_page, submit_form
 from yiwang.network.models import School
+from yiwang.network.rules import research_staff_school_ids
+from yiwang.network.selectors import active_schools
 
-from . import selectors, services
+from . import rules, selectors, services
 from .enums import ProjectStatus
 from .excel import OutputImporter, ProjectImporter
 from .forms import EndorsementForm, OutputFilterForm, OutputForm, ProjectFilterForm, ProjectForm
@@ -31,9 +33,7 @@ def _or_404(fn, *args):
 
 def _research_schools(request):
     schools = list(
-        School.objects.filter(pk__in=selectors.research_staff_schools(request.user), is_active=True).order_by(
-            "code"
-        )
+        School.objects.filter(pk__in=research_staff_school_ids(request.user), is_active=True).order_by("code")
     )
     wanted = request.GET.get("school") or request.POST.get("school")
     return next((s for s in schools if str(s.pk) == wanted), schools[0] if schools else None), schools
@@ -60,7 +60,7 @@ def project_list(request):
             "page": page,
             "projects": page.items,
             "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(selectors.research_staff_schools(request.user)),
+            "can_create": bool(research_staff_school_ids(request.user)),
         },
     )
 
@@ -79,7 +79,7 @@ def project_export(request):
 @login_required
 def project_detail(request, pk: int):
     project = _or_404(selectors.access_project, request.user, pk)
-    can_edit = selectors.can_edit_project(request.user, project)
+    can_edit = rules.can_edit_project(request.user, project)
     transitions = (
         [
             (to, services.TRANSITION_LABELS[to])
@@ -138,7 +138,7 @@ def project_create(request):
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk: int):
     project = _or_404(selectors.access_project, request.user, pk)
-    if not selectors.can_edit_project(request.user, project):
+    if not rules.can_edit_project(request.user, project):
         messages.error(request, f"只有{project.owner_school.name}的管理员或科研人员可以修改科研课题。")
         return redirect("research:detail", pk=project.pk)
     memberships = list(project.memberships.all())
@@ -202,7 +202,7 @@ def _output_filters(request):
     form = OutputFilterForm(
         request.GET or None,
         schools=active_schools(),
-        show_status=bool(selectors.research_staff_schools(request.user)),
+        show_status=bool(research_staff_school_ids(request.user)),
     )
     return form, form.filters() if request.GET else {}
 
@@ -220,7 +220,7 @@ def output_list(request):
             "page": page,
             "outputs": page.items,
             "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(selectors.research_staff_schools(request.user)),
+            "can_create": bool(research_staff_school_ids(request.user)),
         },
     )
 
@@ -239,7 +239,7 @@ def output_export(request):
 @login_required
 def output_detail(request, pk: int, endorsement_form=None, status: int = 200):
     output = _or_404(selectors.access_output, request.user, pk)
-    can_edit = selectors.can_edit_output(request.user, output)
+    can_edit = rules.can_edit_output(request.user, output)
     return render(
         request,
         "research/output_detail.html",
@@ -293,7 +293,7 @@ def output_create(request):
 @require_http_methods(["GET", "POST"])
 def output_edit(request, pk: int):
     output = _or_404(selectors.access_output, request.user, pk)
-    if not selectors.can_edit_output(request.user, output):
+    if not rules.can_edit_output(request.user, output):
         messages.error(request, f"只有{output.owner_school.name}的管理员或科研人员可以修改科研成果。")
         return redirect("research:output_detail", pk=output.pk)
     initial = {f: getattr(output, f) for f in services.OUTPUT_CONTENT}

@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "yiwang.research",
     "yiwang.classes",
     "yiwang.search",
+    "yiwang.banks",
     "yiwang.dashboards",
+    "yiwang.portal",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "yiwang.core.context_processors.navigation",
+                "yiwang.portal.context_processors.navigation",
             ],
         },
     }
@@ -111,7 +113,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 
-from yiwang.core.api_support import Id, SignedIn
+from yiwang.accounts.api_auth import SignedIn
+from yiwang.core.api_support import Id
 from yiwang.core.errors import DomainError
 from yiwang.faculty.api import page_of, school_by_code, sharing_objects
 from yiwang.faculty.models import Teacher

@@ -1,13 +1,13 @@
 """Demo topics (讲题库): at least 150 lecture topics on the themes of the articles, all teaching
-forms and audiences, spread over the five sharing scopes. Also makes sure Guangzhou's five
-teaching modules exist (the courses demo finds them by the same natural key).
+forms and audiences, spread over the five sharing scopes. Guangzhou's five teaching modules
+come from the course bank's demo (``courses.demo.ensure_gz_modules``).
 Idempotent (found by owner school + title) and deterministic."""
 
 import random
 
 from django.db import transaction
 
-from yiwang.courses.models import TeachingModule
+from yiwang.courses.demo import ensure_gz_modules
 from yiwang.faculty.demo import scope_and_sharing, sharing_options
 from yiwang.faculty.models import Teacher
 from yiwang.network.models import School
@@ -15,14 +15,6 @@ from yiwang.network.models import School
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
 from .models import Topic
 from .services import create_topic
-
-GZ_MODULES = [
-    ("牢记嘱托·使命担当", "学习贯彻习近平总书记对广东、广州系列重要讲话和重要指示精神。"),
-    ("英雄城市·薪火永续", "依托广州红色资源，讲好党史、革命史和英雄城市故事。"),
-    ("千年商都·枢纽门户", "聚焦国际商贸中心、综合交通枢纽和对外开放门户建设。"),
-    ("人民至上·花城蝶变", "聚焦城市更新、民生保障和超大城市治理。"),
-    ("智创湾区·数启未来", "聚焦粤港澳大湾区科技创新、数字经济和新质生产力。"),
-]
 
 # theme: (category, module index or None, keywords, titles)
 THEMES = {
@@ -238,20 +230,6 @@ SUMMARY = (
     "通过典型案例分析帮助学员提升推动工作落实的能力。"
 )
 OUTLINE = "一、{a}的时代背景与理论依据\n二、{place}推进{a}的实践探索\n三、面临的问题与对策思考\n四、互动研讨"
-
-
-def ensure_gz_modules(log) -> list[TeachingModule]:
-    gz = School.objects.filter(code="gz").first()
-    if gz is None:
-        return []
-    modules = []
-    for position, (name, description) in enumerate(GZ_MODULES, start=1):
-        module, created = TeachingModule.objects.get_or_create(
-            owner_school=gz, name=name, defaults={"description": description, "position": position}
-        )
-        log.count(created)
-        modules.append(module)
-    return modules
 
 
 def _teachers_by_school() -> dict[int, list[Teacher]]:

@@ -1,15 +1,16 @@
 """Reads on the topic bank. Every read goes through the visibility rule."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yiwang.core.errors import NotFoundError
-from yiwang.faculty.models import Teacher
-from yiwang.faculty.selectors import school_filter, staff_schools
+from yiwang.faculty.profile import PROFILE_LIMIT
+from yiwang.faculty.selectors import own_teacher_id, visible_teachers_prefetch
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.selectors import owner_school_filter
 from yiwang.network.visibility import visible_to
 
 from .enums import PublicationStatus
 from .models import Topic
-from .services import own_teacher_id
 
 TOPIC_SORTS = {
     "-updated": ("-updated_at", "-id"),
@@ -27,7 +28,7 @@ TOPIC_SORT_LABELS = {
 
 def editor_q(viewer) -> Q:
     """Topics the viewer may edit: their school's staff, or a teacher among the topic's teachers."""
-    condition = Q(owner_school_id__in=staff_schools(viewer))
+    condition = Q(owner_school_id__in=staff_school_ids(viewer))
     mine = own_teacher_id(viewer)
     if mine is not None:
         condition |= Exists(Topic.teachers.through.objects.filter(topic_id=OuterRef("pk"), teacher_id=mine))
@@ -39,7 +40,7 @@ def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     for the owner school's staff (who filter by status)."""
     published = Q(status=PublicationStatus.PUBLISHED)
     drafts = Q(status=PublicationStatus.DRAFT) & editor_q(viewer)
-    retired = Q(status=PublicationStatus.RETIRED, owner_school_id__in=staff_schools(viewer))
+    retired = Q(status=PublicationStatus.RETIRED, owner_school_id__in=staff_school_ids(viewer))
     if status == PublicationStatus.PUBLISHED:
         return qs.filter(published)
     if status == PublicationStatus.DRAFT:
@@ -49,16 +50,6 @@ def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     if status == "all":
         return qs.filter(published | drafts | retired)
     return qs.filter(published | drafts)
-
-
-def visible_teachers_prefetch(viewer) -> Prefetch:
-    """A topic's teachers, limited to the ones the viewer may see (no names leak through topics)."""
-    return Prefetch(
-        "teachers",
-        queryset=visible_to(Teacher.objects.select_related("owner_school"), viewer).order_by(
-            "name_pinyin", "id"
-        ),
-    )
 
 
 def topics_visible_to(
@@ -79,7 +70,7 @@ def topics_visible_to(
     qs = visible_to(Topic.objects.select_related("owner_school", "module"), viewer)
     qs = _with_status(qs, viewer, status)
     if school:
-        qs = qs.filter(**school_filter(school))
+        qs = qs.filter(**owner_school_filter(school))
     if module:
         qs = qs.filter(module_id=getattr(module, "pk", module))
     if category:
@@ -110,3 +101,8 @@ def access_topic(viewer, pk) -> Topic:
         return topics_visible_to(viewer, status="all").get(pk=pk)
     except (Topic.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+
+
+def topics_of_teacher(viewer, teacher) -> list[Topic]:
+    """The teacher profile's 讲题 section: what this viewer may see of the teacher's topics."""
+    return list(topics_visible_to(viewer, teacher=teacher)[:PROFILE_LIMIT])

@@ -8,11 +8,13 @@ from yiwang.activity.services import record_audit, snapshot
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
 from yiwang.faculty.models import Teacher
-from yiwang.network import rules
+from yiwang.faculty.selectors import own_teacher_id
+from yiwang.network import rules as network_rules
 from yiwang.network.enums import SharingScope
 from yiwang.network.services import apply_sharing, validate_sharing
 from yiwang.network.visibility import visible_to
 
+from . import rules as topic_rules
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
 from .models import Topic
 
@@ -43,25 +45,6 @@ CONTENT_FIELDS = [
     "status",
 ]
 MAX_HOURS = Decimal("100")
-
-
-def own_teacher_id(user) -> int | None:
-    """The id of the user's own teacher profile, if any."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    cached = getattr(user, "_yiwang_teacher_id", "unset")
-    if cached == "unset":
-        cached = Teacher.objects.filter(user=user).values_list("pk", flat=True).first()
-        user._yiwang_teacher_id = cached
-    return cached
-
-
-def can_edit_topic(user, topic: Topic) -> bool:
-    """The owner school's staff, or a teacher among the topic's teachers."""
-    if rules.can_edit_bank_item(user, topic.owner_school_id):
-        return True
-    mine = own_teacher_id(user)
-    return mine is not None and topic.teachers.filter(pk=mine).exists()
 
 
 def clean_topic_fields(data: dict) -> dict:
@@ -120,10 +103,10 @@ def _check_teachers(by, teachers, *, school) -> list[Teacher]:
 
 
 def _require_create_right(by, school, teachers) -> None:
-    if by is None or rules.can_edit_bank_item(by, school):
+    if by is None or network_rules.can_edit_bank_item(by, school):
         return
     mine = own_teacher_id(by)
-    if mine is None or not rules.is_member(by, school):
+    if mine is None or not network_rules.is_member(by, school):
         raise PermissionDeniedError(
             f"只有{school.name}的管理员、教务、培训、科研人员或本校教师可以添加讲题。"
         )
@@ -176,7 +159,7 @@ def create_topic(
 
 
 def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes) -> Topic:
-    if not can_edit_topic(by, topic):
+    if not topic_rules.can_edit_topic(by, topic):
         raise PermissionDeniedError(
             "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。"
         )
@@ -227,7 +210,7 @@ def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnership
 
 def retire_topic(*, by, topic: Topic) -> Topic:
     """停用: hidden from lists for everyone but the owner school's staff."""
-    if not can_edit_topic(by, topic):
+    if not topic_rules.can_edit_topic(by, topic):
         raise PermissionDeniedError(
             "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以停用讲题。"
         )

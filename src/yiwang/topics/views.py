@@ -8,13 +8,14 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core import excel
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.pagination import paginate_capped
-from yiwang.core.views_support import active_schools, querystring_without_page, submit_form
+from yiwang.core.views_support import querystring_without_page, submit_form
 from yiwang.faculty.models import Teacher
-from yiwang.faculty.selectors import editable_school_ids
-from yiwang.network import rules
+from yiwang.network import rules as network_rules
 from yiwang.network.models import School
+from yiwang.network.rules import staff_school_ids
+from yiwang.network.selectors import active_schools
 
-from . import selectors, services
+from . import rules, selectors, services
 from .excel import TopicImporter
 from .forms import TopicFilterForm, TopicForm, module_queryset
 
@@ -33,16 +34,16 @@ def _filters(request):
         request.GET or None,
         schools=active_schools(),
         modules=module_queryset(),
-        show_retired=bool(editable_school_ids(request.user)),
+        show_retired=bool(staff_school_ids(request.user)),
     )
     return form, form.filters() if request.GET else {}
 
 
 def _creatable_schools(user) -> list[School]:
     """Schools the user may add topics for: where they are staff, or their own teacher profile's school."""
-    ids = set(editable_school_ids(user))
+    ids = set(staff_school_ids(user))
     own = Teacher.objects.filter(user=user).values_list("owner_school_id", flat=True).first()
-    if own and rules.is_member(user, own):
+    if own and network_rules.is_member(user, own):
         ids.add(own)
     return list(School.objects.filter(pk__in=ids, is_active=True).order_by("code"))
 
@@ -60,7 +61,7 @@ def topic_list(request):
             "topics": page.items,
             "querystring_without_page": querystring_without_page(request),
             "can_create": bool(_creatable_schools(request.user)),
-            "can_import": bool(editable_school_ids(request.user)),
+            "can_import": bool(staff_school_ids(request.user)),
         },
     )
 
@@ -84,7 +85,7 @@ def topic_detail(request, pk: int):
         "topics/detail.html",
         {
             "topic": topic,
-            "can_edit": services.can_edit_topic(request.user, topic),
+            "can_edit": rules.can_edit_topic(request.user, topic),
         },
     )
 
@@ -120,7 +121,7 @@ def topic_create(request):
 @require_http_methods(["GET", "POST"])
 def topic_edit(request, pk: int):
     topic = _access(request, pk)
-    if not services.can_edit_topic(request.user, topic):
+    if not rules.can_edit_topic(request.user, topic):
         messages.error(request, "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。")
         return redirect("topics:detail", pk=topic.pk)
     initial = {

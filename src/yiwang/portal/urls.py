@@ -1,11 +1,13 @@
 from django.urls import path
 
+from yiwang.activity.views import notifications
+
 from . import views
 
-app_name = "core"
+app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/", notifications, name="notifications"),
 ]

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yiwang.core import excel
 from yiwang.core.errors import DomainError
+from yiwang.network.models import School
 
 
 class Command(BaseCommand):
@@ -25,8 +26,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bank: str, file: str, school: str, on_duplicate: str | None, **options):
-        from yiwang.network.models import School
-
         self.verbosity = options.get("verbosity", 1)
         target = School.objects.filter(code=school).first()
         if target is None:
