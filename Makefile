@@ -39,8 +39,12 @@ test: env
 test-fast: env
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
+## make lint — ruff (rules and formatting), the import contracts, and no missing migrations
 lint: env
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=yiwang.settings.test $(PY) -m django makemigrations --check --dry-run
 
 bench: env
 	$(PY) bench/run_all.py

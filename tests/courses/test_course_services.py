@@ -12,6 +12,7 @@ from yiwang.courses import selectors, services
 from yiwang.courses.enums import CourseKind, CourseStatus, MaterialKind
 from yiwang.courses.models import Course, CourseMaterial
 from yiwang.network.enums import SharingScope
+from yiwang.network.services import set_separation_of_duties
 
 pytestmark = pytest.mark.django_db
 
@@ -152,8 +153,14 @@ def test_stranger_staff_cannot_edit(network, course):
 
 
 def test_status_path_draft_review_published_featured(network, course, staff):
-    for to in (CourseStatus.REVIEW, CourseStatus.PUBLISHED, CourseStatus.FEATURED, CourseStatus.PUBLISHED):
-        course = services.change_course_status(by=staff, course=course, to=to)
+    reviewer = member(network.city, is_teaching_staff=True)
+    for to, by in (
+        (CourseStatus.REVIEW, staff),
+        (CourseStatus.PUBLISHED, reviewer),
+        (CourseStatus.FEATURED, staff),
+        (CourseStatus.PUBLISHED, staff),
+    ):
+        course = services.change_course_status(by=by, course=course, to=to)
         assert course.status == to
     changes = list(
         AuditRecord.objects.filter(action="course.status_changed")
@@ -312,4 +319,27 @@ def test_video_link_and_text_file_accepted(network, course, staff):
         "https://video.example.cn/gz/1",
         "",
         "解说词.txt",
+    )
+
+
+def test_who_submits_a_course_for_review_cannot_approve_it(network, course, staff):
+    services.change_course_status(by=staff, course=course, to=CourseStatus.REVIEW)
+    with pytest.raises(PermissionDeniedError) as exc:
+        services.change_course_status(by=staff, course=course, to=CourseStatus.PUBLISHED)
+    assert exc.value.message == "课程由您提交审核，须由本校其他有审核权限的人员审核通过（登记与审核分离）。"
+    course.refresh_from_db()
+    assert course.status == CourseStatus.REVIEW and course.submitted_by == staff
+    reviewer = member(network.city, is_teaching_staff=True)
+    assert services.change_course_status(by=reviewer, course=course, to=CourseStatus.PUBLISHED).status == (
+        CourseStatus.PUBLISHED
+    )
+
+
+def test_separation_of_duties_can_be_turned_off_per_school(network, course, staff):
+    admin = member(network.city, is_school_admin=True)
+    set_separation_of_duties(by=admin, school=network.city, enabled=False)
+    course.owner_school.refresh_from_db()
+    services.change_course_status(by=staff, course=course, to=CourseStatus.REVIEW)
+    assert services.change_course_status(by=staff, course=course, to=CourseStatus.PUBLISHED).status == (
+        CourseStatus.PUBLISHED
     )

@@ -109,11 +109,14 @@ def test_project_output_endorsement_flow(network, research_staff):
         "待核实",
         None,
     )
-    verified = post(client, f"/api/v1/research/endorsements/{endorsement['id']}/verify", {}).json()
+    refused = post(client, f"/api/v1/research/endorsements/{endorsement['id']}/verify", {})
+    assert refused.status_code == 403  # 登记与审核分离: the one who registered it does not verify it
+    verifier = member(network.city, is_research_staff=True)
+    verified = post(api(verifier), f"/api/v1/research/endorsements/{endorsement['id']}/verify", {}).json()
     assert (verified["verified"], verified["status_label"], verified["verified_by"]) == (
         True,
         "已核实",
-        research_staff.full_name,
+        verifier.full_name,
     )
     assert client.get(f"/api/v1/research/outputs/{output['id']}").json()["verified_endorsements"] == 1
     assert post(client, f"/api/v1/research/projects/{pk}/retire", {}).json()["status"] == "terminated"

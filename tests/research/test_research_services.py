@@ -12,6 +12,7 @@ from tests.factories.research import OutputFactory, ProjectFactory
 from yiwang.activity.models import AuditRecord
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.network.enums import SharingScope
+from yiwang.network.services import set_separation_of_duties
 from yiwang.research import services
 from yiwang.research.enums import LeaderLevel, MemberRole, ProjectStatus
 from yiwang.research.models import Endorsement, ResearchOutput, ResearchProject
@@ -169,11 +170,12 @@ def test_endorsement_pending_until_verified(network, research_staff):
         summary="请有关部门研究吸收。",
     )
     assert (endorsement.verified_at, endorsement.added_by) == (None, research_staff)
-    endorsement = services.verify_endorsement(by=research_staff, endorsement=endorsement)
-    assert endorsement.verified_by == research_staff
+    verifier = member(network.city, is_research_staff=True)
+    endorsement = services.verify_endorsement(by=verifier, endorsement=endorsement)
+    assert endorsement.verified_by == verifier
     assert abs(endorsement.verified_at - timezone.now()) < timedelta(seconds=10)
     with pytest.raises(ConflictError, match="该批示已核实。"):
-        services.verify_endorsement(by=research_staff, endorsement=endorsement)
+        services.verify_endorsement(by=verifier, endorsement=endorsement)
     with pytest.raises(ConflictError, match="已核实的批示不能删除。"):
         services.remove_endorsement(by=research_staff, endorsement=endorsement)
     assert list(
@@ -219,3 +221,20 @@ def test_other_school_cannot_add_or_verify_endorsements(network, research_staff)
         services.verify_endorsement(by=outsider, endorsement=endorsement)
     endorsement.refresh_from_db()
     assert endorsement.verified_at is None
+
+
+def test_who_registers_an_endorsement_cannot_verify_it(network, research_staff):
+    output = OutputFactory(owner_school=network.city, published_on=date(2025, 1, 10))
+    endorsement = services.add_endorsement(
+        by=research_staff, output=output, leader_level=LeaderLevel.MUNICIPAL, endorsed_on=date(2025, 2, 1)
+    )
+    with pytest.raises(PermissionDeniedError) as exc:
+        services.verify_endorsement(by=research_staff, endorsement=endorsement)
+    assert exc.value.message == "批示由您登记，须由本校其他科研人员核实（登记与审核分离）。"
+    endorsement.refresh_from_db()
+    assert endorsement.verified_at is None
+    admin = member(network.city, is_school_admin=True)
+    set_separation_of_duties(by=admin, school=network.city, enabled=False)
+    endorsement.output.owner_school.refresh_from_db()
+    endorsement = services.verify_endorsement(by=research_staff, endorsement=endorsement)
+    assert endorsement.verified_by == research_staff

@@ -56,6 +56,14 @@ class Course(Shareable, TimeStampedModel):
     status = models.CharField(
         "状态", max_length=12, choices=CourseStatus.choices, default=CourseStatus.DRAFT, db_index=True
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta(Shareable.Meta):
         verbose_name = "课程"

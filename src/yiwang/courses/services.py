@@ -250,9 +250,15 @@ def change_course_status(*, by, course: Course, to: str) -> Course:
                 field="status",
             )
         _require_transition_right(by, course, who)
+        if course.status == CourseStatus.REVIEW and to in (CourseStatus.PUBLISHED, CourseStatus.FEATURED):
+            _require_second_person(by, course)
         before = course.status
         course.status = to
-        course.save(update_fields=["status", "updated_at"])
+        update = ["status", "updated_at"]
+        if to == CourseStatus.REVIEW:
+            course.submitted_by = by if getattr(by, "is_authenticated", False) else None
+            update.append("submitted_by")
+        course.save(update_fields=update)
         record_audit(
             actor=by,
             action="course.status_changed",
@@ -275,6 +281,16 @@ def _require_transition_right(by, course: Course, who: str) -> None:
     if who == "owner" and not can_publish_course(by, course):
         raise PermissionDeniedError(
             f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以审核、发布课程。"
+        )
+
+
+def _require_second_person(by, course: Course) -> None:
+    """登记与审核分离: whoever submitted the course for review does not approve it (per school, on by default)."""
+    if by is None or not course.owner_school.separates_duties:
+        return
+    if course.submitted_by_id is not None and course.submitted_by_id == by.pk:
+        raise PermissionDeniedError(
+            "课程由您提交审核，须由本校其他有审核权限的人员审核通过（登记与审核分离）。"
         )
 
 

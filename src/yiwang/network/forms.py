@@ -1,6 +1,6 @@
 from django import forms
 
-from .enums import AllianceKind, SchoolLevel
+from .enums import AllianceKind, Capability, SchoolLevel
 from .models import Alliance, School
 
 
@@ -36,3 +36,45 @@ class PartnershipForm(forms.Form):
     supported = forms.ModelChoiceField(label="受援方", queryset=School.objects.all())
     since = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="备注", max_length=200, required=False)
+
+
+class CapabilityFieldsMixin:
+    """The five capability flags (教务、培训、科研、教师、学校管理员) as check boxes."""
+
+    def add_capability_fields(self, initial=None) -> None:
+        for capability in Capability:
+            self.fields[capability.value] = forms.BooleanField(
+                label=capability.label,
+                required=False,
+                initial=bool(initial and getattr(initial, capability.value)),
+            )
+
+    def capabilities(self) -> dict[str, bool]:
+        return {c.value: bool(self.cleaned_data.get(c.value)) for c in Capability}
+
+
+class PersonAddForm(CapabilityFieldsMixin, forms.Form):
+    username = forms.CharField(
+        label="用户名",
+        max_length=150,
+        help_text="已有账号填其用户名即可加入本校；新账号还须填写姓名和初始密码",
+    )
+    full_name = forms.CharField(label="姓名", max_length=60, required=False)
+    password = forms.CharField(
+        label="初始密码",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="仅新建账号时需要；请当面或电话告知本人，并提醒首次登录后修改",
+    )
+    email = forms.EmailField(label="电子邮箱", required=False)
+    phone = forms.CharField(label="电话", max_length=20, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_capability_fields()
+
+
+class MembershipForm(CapabilityFieldsMixin, forms.Form):
+    def __init__(self, *args, membership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_capability_fields(initial=membership)

@@ -27,6 +27,11 @@ class School(TimeStampedModel):
         related_name="branches",
     )
     is_active = models.BooleanField("启用", default=True)
+    separates_duties = models.BooleanField(
+        "登记与审核分离",
+        default=True,
+        help_text="开启时，登记批示的人不能核实该批示，提交课程审核的人不能审核通过该课程",
+    )
 
     class Meta:
         verbose_name = "学校"

@@ -35,6 +35,14 @@ def can_manage_school(user, school) -> bool:
     return can_manage_network(user) or is_school_admin(user, school)
 
 
+def can_manage_people(user, school) -> bool:
+    """Who adds people to a school and sets their capability flags: the school's own admin, or the
+    platform security admin for every school (三员分立: the system admin manages schools, not people)."""
+    if getattr(user, "is_authenticated", False) and user.is_security_admin:
+        return True
+    return is_school_admin(user, school)
+
+
 def can_edit_bank_item(user, school) -> bool:
     """School staff (admin, 教务, 培训, 科研) edit their school's bank items."""
     return has_capability(user, school, *STAFF_FLAGS)

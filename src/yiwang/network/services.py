@@ -4,10 +4,13 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from yiwang.accounts.models import User
+from yiwang.accounts.services import create_user
 from yiwang.activity.services import record_audit, snapshot
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 
 from . import rules
+from .context import forget_viewer
 from .enums import AllianceKind, SchoolLevel, SharingScope
 from .models import Alliance, AllianceMembership, Membership, School, SupportPartnership
 
@@ -205,16 +208,29 @@ CAPABILITY_FIELDS = [
 ]
 
 
-def set_membership(*, by, user, school: School, **capabilities: bool) -> Membership:
-    """Add a person to a school or change their capability flags there."""
-    if by is not None and not rules.can_manage_school(by, school):
-        raise PermissionDeniedError("只有本校管理员或系统管理员可以管理本校成员。")
+def _require_people_right(by, school: School) -> None:
+    if by is not None and not rules.can_manage_people(by, school):
+        raise PermissionDeniedError(f"只有{school.name}的学校管理员或安全管理员可以管理本校人员。")
+
+
+def _check_capabilities(capabilities: dict) -> None:
     unknown = set(capabilities) - set(CAPABILITY_FIELDS)
     if unknown:
         raise DomainError("未知的权限项：" + "、".join(sorted(unknown)))
+
+
+def set_membership(*, by, user, school: School, **capabilities: bool) -> Membership:
+    """Add a person to a school (or bring back a deactivated membership) and set their capability flags."""
+    _require_people_right(by, school)
+    _check_capabilities(capabilities)
+    if not school.is_active:
+        raise DomainError(f"{school.name}已停用，不能添加人员。")
+    if capabilities.get("is_school_admin") is False and by is not None and by.pk == user.pk:
+        if not getattr(by, "is_security_admin", False):
+            raise DomainError("不能取消自己的学校管理员权限，请由其他管理员操作。", field="is_school_admin")
     with transaction.atomic():
         membership, created = Membership.objects.select_for_update().get_or_create(user=user, school=school)
-        before = None if created else snapshot(membership, CAPABILITY_FIELDS)
+        before = None if created else snapshot(membership, [*CAPABILITY_FIELDS, "is_active"])
         for flag, value in capabilities.items():
             setattr(membership, flag, bool(value))
         membership.is_active = True
@@ -225,8 +241,72 @@ def set_membership(*, by, user, school: School, **capabilities: bool) -> Members
             obj=membership,
             school=school,
             before=before,
-            after=snapshot(membership, CAPABILITY_FIELDS),
+            after=snapshot(membership, [*CAPABILITY_FIELDS, "is_active"]),
         )
+    forget_viewer(user)
+    return membership
+
+
+def add_person_to_school(
+    *,
+    by,
+    school: School,
+    username: str,
+    full_name: str = "",
+    password: str = "",
+    email: str = "",
+    phone: str = "",
+    **capabilities: bool,
+) -> Membership:
+    """Attach an existing account to the school, or create the account first (then a password is needed)."""
+    _require_people_right(by, school)
+    _check_capabilities(capabilities)
+    username = (username or "").strip()
+    if not username:
+        raise DomainError("请填写用户名。", field="username")
+    with transaction.atomic():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            if not (full_name or "").strip():
+                raise DomainError("新建账号须填写姓名。", field="full_name")
+            if not password:
+                raise DomainError("新建账号须设置初始密码。", field="password")
+            user = create_user(
+                by=by,
+                username=username,
+                full_name=full_name.strip(),
+                password=password,
+                email=email,
+                phone=phone,
+            )
+        elif Membership.objects.filter(user=user, school=school, is_active=True).exists():
+            raise ConflictError(
+                f"“{user.full_name or user.username}”已是{school.short_name}的成员。", field="username"
+            )
+        return set_membership(by=by, user=user, school=school, **capabilities)
+
+
+def deactivate_membership(*, by, membership: Membership) -> Membership:
+    """停用: the person keeps their account and history but no longer acts for the school."""
+    school = membership.school
+    _require_people_right(by, school)
+    if by is not None and by.pk == membership.user_id and not getattr(by, "is_security_admin", False):
+        raise DomainError("不能停用自己在本校的成员身份，请由其他管理员操作。")
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if not membership.is_active:
+            raise ConflictError("该成员身份已停用。")
+        membership.is_active = False
+        membership.save(update_fields=["is_active", "updated_at"])
+        record_audit(
+            actor=by,
+            action="membership.deactivated",
+            obj=membership,
+            school=school,
+            before={"is_active": True},
+            after={"is_active": False},
+        )
+    forget_viewer(membership.user)
     return membership
 
 
@@ -252,3 +332,23 @@ def apply_sharing(item, *, alliances=(), partnerships=()) -> None:
     """Set the picked alliances/partnerships on a saved Shareable item."""
     item.shared_alliances.set(list(alliances))
     item.shared_partnerships.set(list(partnerships))
+
+
+def set_separation_of_duties(*, by, school: School, enabled: bool) -> School:
+    """登记与审核分离 for one school (on by default): its admin or the system admin decides."""
+    if by is not None and not rules.can_manage_school(by, school):
+        raise PermissionDeniedError(f"只有{school.name}的学校管理员或系统管理员可以修改这项设置。")
+    with transaction.atomic():
+        school = School.objects.select_for_update().get(pk=school.pk)
+        before = school.separates_duties
+        school.separates_duties = bool(enabled)
+        school.save(update_fields=["separates_duties", "updated_at"])
+        record_audit(
+            actor=by,
+            action="school.duties_setting_changed",
+            obj=school,
+            school=school,
+            before={"separates_duties": before},
+            after={"separates_duties": school.separates_duties},
+        )
+    return school

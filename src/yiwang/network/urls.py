@@ -9,4 +9,7 @@ urlpatterns = [
     path("manage/", views.manage, name="manage"),
     path("schools/<slug:code>/", views.school_detail, name="school"),
     path("schools/<slug:code>/parent/", views.set_parent, name="set_parent"),
+    path("schools/<slug:code>/people/", views.school_people, name="people"),
+    path("schools/<slug:code>/duties/", views.duties_setting, name="duties"),
+    path("schools/<slug:code>/people/<int:pk>/", views.membership_update, name="membership"),
 ]

@@ -6,8 +6,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from yiwang.core.errors import DomainError
 
 from . import rules, selectors, services
-from .forms import AllianceForm, AllianceMemberForm, PartnershipForm, SchoolForm, SchoolParentForm
-from .models import School
+from .forms import (
+    AllianceForm,
+    AllianceMemberForm,
+    MembershipForm,
+    PartnershipForm,
+    PersonAddForm,
+    SchoolForm,
+    SchoolParentForm,
+)
+from .models import Membership, School
 
 
 @login_required
@@ -35,8 +43,12 @@ def school_detail(request, code: str):
             "alliances": selectors.alliances_of(school),
             "partnerships": selectors.partnerships_of(school),
             "people": selectors.school_people(school)
-            if rules.is_member(request.user, school) or rules.can_manage_network(request.user)
+            if rules.is_member(request.user, school)
+            or rules.can_manage_network(request.user)
+            or rules.can_manage_people(request.user, school)
             else None,
+            "can_manage_people": rules.can_manage_people(request.user, school),
+            "can_manage_school": rules.can_manage_school(request.user, school),
             "can_manage": rules.can_manage_network(request.user),
             "parent_form": SchoolParentForm(initial={"parent": school.parent}),
         },
@@ -96,4 +108,81 @@ def set_parent(request, code: str):
             messages.error(request, exc.message)
         else:
             messages.success(request, "上级学校已更新。")
+    return redirect("network:school", code=school.code)
+
+
+@login_required
+def school_people(request, code: str):
+    """人员管理: add people (new or existing accounts), set their capability flags, deactivate."""
+    school = get_object_or_404(School, code=code, is_active=True)
+    if not rules.can_manage_people(request.user, school):
+        raise PermissionDenied
+    form = PersonAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.add_person_to_school(
+                by=request.user,
+                school=school,
+                username=data["username"],
+                full_name=data["full_name"],
+                password=data["password"],
+                email=data["email"],
+                phone=data["phone"],
+                **form.capabilities(),
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已将“{membership.user.full_name or membership.user.username}”加入{school.short_name}。",
+            )
+            return redirect("network:people", code=school.code)
+    people = list(
+        Membership.objects.filter(school=school)
+        .select_related("user")
+        .order_by("-is_active", "-is_school_admin", "user__full_name", "user__username")
+    )
+    rows = [(m, MembershipForm(membership=m, prefix=f"m{m.pk}")) for m in people]
+    return render(request, "network/people.html", {"school": school, "form": form, "rows": rows})
+
+
+@login_required
+def membership_update(request, code: str, pk: int):
+    school = get_object_or_404(School, code=code, is_active=True)
+    if not rules.can_manage_people(request.user, school):
+        raise PermissionDenied
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, school=school)
+    if request.method != "POST":
+        return redirect("network:people", code=school.code)
+    action = request.POST.get("action")
+    try:
+        if action == "deactivate":
+            services.deactivate_membership(by=request.user, membership=membership)
+            messages.success(request, f"已停用“{membership.user.full_name}”在{school.short_name}的成员身份。")
+        else:
+            form = MembershipForm(request.POST, membership=membership, prefix=f"m{membership.pk}")
+            form.is_valid()
+            services.set_membership(
+                by=request.user, user=membership.user, school=school, **form.capabilities()
+            )
+            messages.success(request, f"已更新“{membership.user.full_name}”的权限。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("network:people", code=school.code)
+
+
+@login_required
+def duties_setting(request, code: str):
+    school = get_object_or_404(School, code=code, is_active=True)
+    if request.method == "POST":
+        try:
+            services.set_separation_of_duties(
+                by=request.user, school=school, enabled=request.POST.get("separates_duties") == "on"
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "设置已保存。")
     return redirect("network:school", code=school.code)

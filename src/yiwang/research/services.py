@@ -491,6 +491,13 @@ def verify_endorsement(*, by, endorsement: Endorsement) -> Endorsement:
         endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
         if endorsement.verified_at is not None:
             raise ConflictError("该批示已核实。")
+        if (
+            by is not None
+            and output.owner_school.separates_duties
+            and endorsement.added_by_id is not None
+            and endorsement.added_by_id == by.pk
+        ):
+            raise PermissionDeniedError("批示由您登记，须由本校其他科研人员核实（登记与审核分离）。")
         endorsement.verified_by = by if getattr(by, "is_authenticated", False) else None
         endorsement.verified_at = timezone.now()
         endorsement.save(update_fields=["verified_by", "verified_at", "updated_at"])
