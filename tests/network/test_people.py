@@ -4,8 +4,8 @@ Before this, an account created on 账号管理 had no school and could do nothi
 """
 
 import pytest
-
 from tests.factories import PASSWORD, UserFactory, member, platform_admin
+
 from yiwang.accounts.enums import PlatformRoleKind
 from yiwang.accounts.models import User
 from yiwang.activity.models import AuditRecord
@@ -136,3 +136,27 @@ def test_people_page_adds_a_person_and_is_refused_to_others(network, client_for)
     assert Membership.objects.get(user__username="page-made", school=network.city).is_teacher
     outsider = member(network.far, is_school_admin=True)
     assert client_for(outsider).get(url).status_code == 403
+
+
+def test_network_overview_groups_by_province_and_level_with_the_municipal_school_first(network, client_for):
+    from tests.factories import SchoolFactory
+
+    from yiwang.network.enums import SchoolLevel
+    from yiwang.network.selectors import schools_by_province
+
+    SchoolFactory(
+        code="yn-prov",
+        name="中共云南省委党校",
+        short_name="云南省",
+        province="云南省",
+        level=SchoolLevel.PROVINCE,
+    )
+    SchoolFactory(code="gd-prov", name="中共广东省委党校", short_name="广东省", level=SchoolLevel.PROVINCE)
+    groups = schools_by_province()
+    assert [g["province"] for g in groups] == ["广东省", "云南省"]
+    guangdong = groups[0]
+    assert [level for level, _ in guangdong["levels"]] == ["省级", "市级", "县区级"]
+    city_level = dict(guangdong["levels"])["市级"]
+    assert city_level[0] == network.city  # the school with branches leads its level
+    html = client_for(member(network.city)).get("/network/").content.decode()
+    assert html.index("广东省") < html.index("云南省")

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 
+from .enums import SchoolLevel
 from .models import Alliance, AllianceMembership, Membership, School, SupportPartnership
 
 
@@ -27,6 +28,38 @@ def schools_overview():
         )
         .order_by("province", "code")
     )
+
+
+LEVEL_ORDER = {SchoolLevel.PROVINCE: 0, SchoolLevel.CITY: 1, SchoolLevel.COUNTY: 2}
+
+
+def schools_by_province() -> list[dict]:
+    """The network overview: top schools grouped by province, then level (省级 → 市级 → 县区级).
+
+    Provinces with more schools come first (the municipal network's own province leads); inside a
+    level, schools with more branches first, so a municipal school with its district branches
+    leads its province.
+    """
+    schools = list(schools_overview())
+    counts: dict[str, int] = {}
+    for school in schools:
+        counts[school.province] = counts.get(school.province, 0) + 1 + len(school.branches.all())
+    groups: dict[str, dict[str, list]] = {}
+    for school in sorted(
+        schools,
+        key=lambda s: (
+            -counts[s.province],
+            s.province,
+            LEVEL_ORDER.get(s.level, 9),
+            -len(s.branches.all()),
+            s.code,
+        ),
+    ):
+        groups.setdefault(school.province, {}).setdefault(school.get_level_display(), []).append(school)
+    return [
+        {"province": province, "count": counts[province], "levels": list(levels.items())}
+        for province, levels in groups.items()
+    ]
 
 
 def alliances_with_members():

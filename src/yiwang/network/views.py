@@ -24,7 +24,7 @@ def overview(request):
         request,
         "network/overview.html",
         {
-            "top_schools": selectors.schools_overview(),
+            "provinces": selectors.schools_by_province(),
             "alliances": selectors.alliances_with_members(),
             "partnerships": selectors.partnerships_of(),
         },
