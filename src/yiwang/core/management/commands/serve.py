@@ -9,6 +9,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from yiwang.core.db import refresh_planner_statistics
+
 
 class Command(BaseCommand):
     help = "以生产级服务器（gunicorn）启动平台，并启动一个后台任务进程（导入等）。"
@@ -36,6 +38,7 @@ class Command(BaseCommand):
             "--timeout",
             "60",
         ]
+        refresh_planner_statistics()  # fresh statistics before the first request
         children = []
         if not no_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "yiwang", "db_worker"]))

@@ -4,6 +4,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 
+from yiwang.core.db import refresh_planner_statistics
 from yiwang.network.demo import DEMO_PASSWORD, DemoLog
 
 # Loaded in this order; each module offers ``load(*, scale, log)``.
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             before = log.created
             module.load(scale=scale, log=log)
             self.stdout.write(f"  {name.split('.')[1]}: 新建 {log.created - before} 条")
+        if log.created:
+            refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（本次新建 {log.created} 条记录）。"))
         if not quiet:
             self.stdout.write(
