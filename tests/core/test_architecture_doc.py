@@ -22,8 +22,5 @@ def test_architecture_doc_layers_match_the_import_contracts():
 def test_every_app_is_in_the_layers_contract():
     diagram = _diagram_module()
     in_contract = {name for row in diagram.app_layers() for name in row}
-    apps = {
-        path.parent.name
-        for path in (ROOT / "src" / "yiwang").glob("*/apps.py")
-    }
+    apps = {path.parent.name for path in (ROOT / "src" / "yiwang").glob("*/apps.py")}
     assert apps - in_contract == set()
