@@ -20,7 +20,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-node: node_modules/.installed
+# The dashboard's ECharts: only the parts it uses, bundled from the locked npm package.
+ECHARTS_DASHBOARD := node_modules/.yiwang/echarts-dashboard/echarts-dashboard.min.js
+$(ECHARTS_DASHBOARD): node_modules/.installed src/yiwang/dashboards/frontend/echarts-dashboard.js
+	node_modules/.bin/esbuild src/yiwang/dashboards/frontend/echarts-dashboard.js --bundle --minify \
+	  --format=iife --legal-comments=none --define:process.env.NODE_ENV='"production"' \
+	  --log-level=warning --outfile=$@
+
+node: node_modules/.installed $(ECHARTS_DASHBOARD)
 
 ## make run — environment, migrations, demo network, production server on 127.0.0.1:$(PORT)
 run: env

@@ -8,6 +8,8 @@ open as a production deployment should (see docs/performance/classes.md).
 import os
 
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
+# Plain HTTP over loopback: no redirect to https (which the client would follow into a TLS handshake).
+os.environ.setdefault("HTTPS", "false")
 
 from yiwang.settings.production import *  # noqa: E402,F403
 from yiwang.settings.production import DATABASES  # noqa: E402

@@ -6,10 +6,12 @@ Creates (drops first) the database ``yiwang_bench_classes`` on the PostgreSQL se
 BENCH_PG (default postgres://postgres@127.0.0.1:5432), migrates it, adds 200 teachers with
 API tokens and, per round, a fresh session with 30 seats; starts gunicorn; fires all 200
 POST /api/v1/classes/sessions/<id>/sign-ups at once (released by a barrier); prints the
-latency percentiles and checks exactly 30 confirmed. Not run by the tests.
+latency percentiles and the server's CPU per request (user + system of
+the gunicorn processes, from /proc) and checks exactly 30 confirmed. Not run by the tests.
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import statistics
@@ -168,6 +170,22 @@ def race(session_id: int | list[int], keys: list[str]) -> list[tuple[int, str, f
         return list(pool.map(one, keys))
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of the gunicorn master and its workers so far (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [server.pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1)]
@@ -192,11 +210,15 @@ def main() -> None:
     server = start_server(args.workers, args.threads)
     try:
         race(new_session(0), keys[:20])  # warm up every worker
+        all_cpu = 0.0
         for round_no in range(1, args.rounds + 1):
+            cpu_before = server_cpu_seconds(server)
             if args.spread:
                 results = race([new_session(round_no * 1000 + n) for n in range(REQUESTS)], keys)
             else:
                 results = race(new_session(round_no), keys)
+            cpu = server_cpu_seconds(server) - cpu_before
+            all_cpu += cpu
             codes = {code for code, _, _ in results}
             statuses = [s for _, s, _ in results]
             latencies = [e * 1000 for _, _, e in results]
@@ -207,12 +229,14 @@ def main() -> None:
                 f"round {round_no}: codes={sorted(codes)} confirmed={statuses.count('confirmed')} "
                 f"waitlisted={statuses.count('waitlisted')} p50={percentile(latencies, 50):.0f} ms "
                 f"p95={percentile(latencies, 95):.0f} ms p99={percentile(latencies, 99):.0f} ms "
-                f"max={max(latencies):.0f} ms {'OK' if ok else 'FAILED'}"
+                f"max={max(latencies):.0f} ms cpu/request={cpu / REQUESTS * 1000:.1f} ms "
+                f"{'OK' if ok else 'FAILED'}"
             )
         print(
             f"all {len(all_latencies)} requests: p50={percentile(all_latencies, 50):.0f} ms "
             f"p95={percentile(all_latencies, 95):.0f} ms p99={percentile(all_latencies, 99):.0f} ms "
-            f"mean={statistics.mean(all_latencies):.0f} ms (gunicorn {args.workers} workers × {args.threads} threads)"
+            f"mean={statistics.mean(all_latencies):.0f} ms "
+            f"server cpu/request={all_cpu / (REQUESTS * args.rounds) * 1000:.1f} ms (gunicorn {args.workers} workers × {args.threads} threads)"
         )
     finally:
         server.send_signal(signal.SIGTERM)

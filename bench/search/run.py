@@ -44,11 +44,10 @@ from yiwang.faculty.services import name_pinyin  # noqa: E402
 from yiwang.network.models import School  # noqa: E402
 from yiwang.network.visibility import visible_to  # noqa: E402
 from yiwang.search.backends import backend  # noqa: E402
-from yiwang.search.enums import MatchMode  # noqa: E402
 from yiwang.search.models import SearchDocument  # noqa: E402
 from yiwang.search.query import parse_query  # noqa: E402
 from yiwang.search.segmentation import segmenter  # noqa: E402
-from yiwang.search.selectors import PAGE_SIZE, _phrase_condition, clean_filters  # noqa: E402
+from yiwang.search.selectors import PAGE_SIZE, _phrase_condition, _query_filters, clean_filters  # noqa: E402
 
 
 def query_mix() -> list[dict]:
@@ -129,14 +128,14 @@ def raw_times(viewer, queries: list[dict]) -> list[float]:
         filters = clean_filters(**{k: v for k, v in params.items() if k != "q"})
         parsed = parse_query(params["q"], seg)
         started = time.perf_counter()
-        visible = visible_to(SearchDocument.objects.all(), viewer).filter(**filters)
+        condition, _ = _query_filters(parsed)
+        visible = visible_to(SearchDocument.objects.all(), viewer).filter(**filters).filter(condition)
         documents = visible
         for phrase in parsed.phrases:
             documents = documents.filter(_phrase_condition(phrase))
-        mode = MatchMode.ALL
-        found = index.search(documents, parsed.words, mode, PAGE_SIZE, 0)
-        if not found.total and (len(parsed.words) > 1 or parsed.phrases):
-            index.search(visible, parsed.words, MatchMode.ANY, PAGE_SIZE, 0)
+        found = index.search(documents, parsed.groups, parsed.min_match, PAGE_SIZE, 0)
+        if not found.total and (len(parsed.groups) > 1 or parsed.phrases):
+            index.search(visible, parsed.groups, 1, PAGE_SIZE, 0)
         times.append((time.perf_counter() - started) * 1000)
     return times
 

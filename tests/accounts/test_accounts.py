@@ -27,36 +27,55 @@ def test_production_hasher_is_argon2():
 )
 def test_password_policy_refuses_weak_passwords(password, message):
     with pytest.raises(DomainError) as exc:
-        services.create_user(by=None, username="newbie", full_name="新人", password=password)
+        services.create_user(
+            by=platform_admin(PlatformRoleKind.SECURITY),
+            username="newbie",
+            full_name="新人",
+            password=password,
+        )
     assert message in exc.value.message
     assert not User.objects.filter(username="newbie").exists()
 
 
 def test_password_policy_accepts_three_classes():
-    user = services.create_user(by=None, username="newbie", full_name="新人", password="abcdefG1")
-    assert user.check_password("abcdefG1")
+    user = services.create_user(
+        by=platform_admin(PlatformRoleKind.SECURITY),
+        username="newbie",
+        full_name="新人",
+        password="Qiuyue#58",
+    )
+    assert user.check_password("Qiuyue#58")
 
 
 def test_password_policy_is_configurable(settings):
     settings.PASSWORD_MIN_LENGTH = 12
     with pytest.raises(DomainError) as exc:
-        services.create_user(by=None, username="newbie", full_name="新人", password="abcdefG1!")
+        services.create_user(
+            by=platform_admin(PlatformRoleKind.SECURITY),
+            username="newbie",
+            full_name="新人",
+            password="abcdefG1!",
+        )
     assert "至少需要 12 个字符" in exc.value.message
 
 
 def test_duplicate_username_refused():
     UserFactory(username="taken")
     with pytest.raises(ConflictError) as exc:
-        services.create_user(by=None, username="taken", full_name="重名", password="abcdefG1")
+        services.create_user(
+            by=platform_admin(PlatformRoleKind.SECURITY),
+            username="taken",
+            full_name="重名",
+            password="Qiuyue#58",
+        )
     assert exc.value.message == "用户名“taken”已被使用。"
 
 
 def test_one_platform_role_per_person_by_service():
-    security = platform_admin(PlatformRoleKind.SECURITY)
     target = UserFactory()
-    services.grant_platform_role(by=security, user=target, role=PlatformRoleKind.AUDIT)
+    services.grant_platform_role(by=services.CONSOLE, user=target, role=PlatformRoleKind.AUDIT)
     with pytest.raises(ConflictError) as exc:
-        services.grant_platform_role(by=security, user=target, role=PlatformRoleKind.SYSTEM)
+        services.grant_platform_role(by=services.CONSOLE, user=target, role=PlatformRoleKind.SYSTEM)
     assert "已担任审计管理员" in exc.value.message
     assert list(PlatformRole.objects.filter(user=target).values_list("role", flat=True)) == ["audit"]
 
@@ -98,14 +117,6 @@ def test_unlock_by_security_admin(client_for):
 
 def test_manage_users_forbidden_to_audit_admin(client_for):
     assert client_for(platform_admin(PlatformRoleKind.AUDIT)).get("/accounts/manage/").status_code == 403
-
-
-def test_second_role_from_page_shows_chinese_message(client_for):
-    target = UserFactory()
-    PlatformRole.objects.create(user=target, role=PlatformRoleKind.AUDIT)
-    client = client_for(platform_admin(PlatformRoleKind.SECURITY))
-    response = client.post(f"/accounts/manage/{target.pk}/role/", {"role": "system"}, follow=True)
-    assert "一人只能担任系统管理员、安全管理员、审计管理员中的一种" in response.content.decode()
 
 
 def test_api_token_lifecycle(client):

@@ -3,9 +3,9 @@
 Each request is a different teacher with a personal API token. The server is
 Django's threaded live server, with at most ``HANDLERS`` requests inside Django
 at once (like a production worker pool; PostgreSQL here allows 100 connections
-shared with other test runs). The negative control turns the seat guard off
-(test-only setting CLASSES_SEAT_GUARD=False) and shows the test catches the
-overbooking a check-then-insert produces.
+shared with other test runs). The negative control replaces the guard — the
+conditional seat UPDATE — with a naive check-then-update test double (from this
+test only) and shows the test catches the overbooking that produces.
 """
 
 import threading
@@ -22,6 +22,7 @@ from tests.factories.classes import open_session
 
 from yiwang.accounts.services import create_api_token
 from yiwang.classes.models import Session, SignUp
+from yiwang.classes.services import signups
 from yiwang.network.enums import SchoolLevel, SharingScope
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -119,9 +120,22 @@ def test_200_simultaneous_sign_ups_never_exceed_30_seats(race_server, crowd):
     assert Session.objects.get(pk=session.pk).seats_taken == SEATS
 
 
-def test_negative_control_without_the_guard_overbooks(race_server, crowd, settings):
-    """Proves the test above can fail: naive check-then-insert lets more than 30 in."""
-    settings.CLASSES_SEAT_GUARD = False
+def take_seat_naively(session: Session) -> bool:
+    """Test double of ``signups.take_seat``: count, then write — overbooks under load."""
+    confirmed = SignUp.objects.filter(session=session, status="confirmed").count()
+    if confirmed >= session.visiting_seats:
+        return False
+    Session.objects.filter(pk=session.pk).update(seats_taken=confirmed + 1)
+    return True
+
+
+@pytest.fixture
+def without_the_seat_guard(monkeypatch):
+    monkeypatch.setattr(signups, "take_seat", take_seat_naively)
+
+
+def test_negative_control_without_the_guard_overbooks(race_server, crowd, without_the_seat_guard):
+    """Proves the test above can fail: naive check-then-update lets more than 30 in."""
     session, keys = crowd
     results = fire(race_server, session.pk, keys)
     assert sorted({code for code, _, _ in results}) == [201]

@@ -10,6 +10,7 @@ from tests.factories import MembershipFactory, member
 from tests.factories.faculty import TeacherFactory
 
 from yiwang.activity.models import AuditRecord
+from yiwang.banks.services import start_import_job
 from yiwang.core import excel
 from yiwang.faculty.excel import TeacherImporter
 from yiwang.faculty.models import Teacher
@@ -215,11 +216,12 @@ def test_upload_refusals_on_page(client_for, network):
 
 def test_job_status_private_to_its_owner(client_for, network):
     staff = member(network.city, is_teaching_staff=True)
-    job_id = excel.start_import_job(
+    job = start_import_job(
         bank="teacher", upload=upload(xlsx([])), filename="t.xlsx", school=network.city, by=staff
     )
     other = client_for(member(network.city, is_teaching_staff=True))
-    assert other.get(f"/faculty/import/{job_id}/").status_code == 404
+    assert other.get(f"/faculty/import/{job.pk}/").status_code == 404
+    assert client_for(staff).get(f"/faculty/import/{job.pk}/").status_code == 200
 
 
 def test_round_trip_export_then_import_into_empty_school(client_for, network):

@@ -94,15 +94,18 @@ def test_equal_scores_are_ordered_by_recency(network, city_viewer):
 
 
 def test_facets_count_every_visible_match(corpus, city_viewer, network):
+    # 治理 is in their text, or in their category (社会治理, indexed with the body).
     results = search_visible_to(city_viewer, "治理")
     facets = {f.name: {o.value: o.count for o in f.options} for f in results.facets}
-    assert facets["type"] == {"topic": 2, "teacher": 2, "project": 1}
-    assert results.total == 5
-    assert facets["school"] == {str(network.city.pk): 3, str(network.branch_b.pk): 2}
-    assert facets["year"] == {"2023": 1, str(corpus.p_gov.created_at.year): 2}
+    assert facets["type"] == {"topic": 4, "teacher": 2, "project": 1}
+    assert results.total == 7
+    assert facets["school"] == {str(network.city.pk): 4, str(network.branch_b.pk): 3}
+    assert facets["year"] == {"2023": 1, str(corpus.p_gov.created_at.year): 4}
     assert set(keys(results)) == {
         ("topic", corpus.p_rural.pk),
         ("topic", corpus.p_gov.pk),
+        ("topic", corpus.p_private.pk),
+        ("topic", corpus.p_grid.pk),
         ("teacher", corpus.zhang.pk),
         ("teacher", corpus.zhou.pk),
         ("project", corpus.r_grid.pk),
@@ -187,7 +190,9 @@ def test_very_common_word_ranks_and_counts_only_the_newest_candidates(network, c
     results = search_visible_to(city_viewer, "数据要素")
     assert (results.total, results.capped) == (3, True)
     assert {h.id for h in results.hits} == {t.pk for t in topics[2:]}
-    assert results.notice == "匹配的条目很多，只在最新的 3 条中排序和统计；加上更具体的词语可以缩小范围。"
+    assert results.notice == (
+        "匹配的条目很多：每个词只取您可见的最新 3 条参与排序和统计，总数为下限；加上更具体的词语可以缩小范围。"
+    )
     settings.SEARCH_CANDIDATE_LIMIT = 6
     assert (
         search_visible_to(city_viewer, "数据要素").capped,

@@ -1,7 +1,5 @@
 from django import forms
 
-from .enums import PlatformRoleKind
-
 
 class LoginForm(forms.Form):
     username = forms.CharField(
@@ -37,5 +35,17 @@ class UserCreateForm(forms.Form):
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput)
 
 
-class PlatformRoleForm(forms.Form):
-    role = forms.ChoiceField(label="平台角色", choices=PlatformRoleKind.choices)
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label="验证码",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "id": "id_code",
+            }
+        ),
+        help_text="身份验证器上的 6 位数字，或一个恢复码。",
+    )

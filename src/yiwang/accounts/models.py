@@ -127,3 +127,27 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in attempt (wrong password, unknown name, locked, wrong second factor).
+
+    The lockout and the throttles count these rows within the lockout window,
+    so counts expire by themselves and hold across every server process.
+    """
+
+    username = models.CharField("用户名", max_length=64)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    at = models.DateTimeField("时间", default=timezone.now)
+    stage = models.CharField("环节", max_length=10, default="password")
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_fail_user_at"),
+            models.Index(fields=["ip_address", "at"], name="signin_fail_ip_at"),
+            models.Index(fields=["at"], name="signin_fail_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address}"

@@ -1,3 +1,6 @@
+import base64
+
+import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -9,8 +12,17 @@ from django.views.decorators.http import require_POST
 from yiwang.core.errors import DomainError
 
 from . import rules, services
-from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, PlatformRoleForm, UserCreateForm
+from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, SecondFactorForm, UserCreateForm
 from .models import User
+
+PENDING_KEY = "_yw_pending_second_factor"
+
+
+def _finish_login(request, user, next_url):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        return redirect(next_url)
+    return redirect("portal:home")
 
 
 def login_view(request):
@@ -24,10 +36,11 @@ def login_view(request):
             username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
         if result.user is not None:
-            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
-            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-                return redirect(next_url)
-            return redirect("portal:home")
+            return _finish_login(request, result.user, next_url)
+        if result.pending is not None:
+            request.session.cycle_key()
+            request.session[PENDING_KEY] = {"user": result.pending.pk, "next": next_url}
+            return redirect("accounts:second_factor")
         error = result.message
     elif request.method == "POST":
         error = "请输入用户名和密码。"
@@ -37,6 +50,92 @@ def login_view(request):
         {"form": form, "error": error, "next": next_url},
         status=200 if not error else 400,
     )
+
+
+def _pending_user(request):
+    pending = request.session.get(PENDING_KEY)
+    if not pending:
+        return None, ""
+    return User.objects.filter(pk=pending.get("user"), is_active=True).first(), pending.get("next", "")
+
+
+def second_factor(request):
+    """Step two of signing in: a code from the authenticator (or a recovery code).
+
+    Someone who must use a second factor and has none sets one up here first.
+    """
+    user, next_url = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    if not services.has_second_factor(user):
+        return _enrol(request, user, next_url)
+    form = SecondFactorForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        code = form.data.get("code", "")
+        result = services.verify_second_factor(user=user, code=code)
+        if result.user is not None:
+            del request.session[PENDING_KEY]
+            return _finish_login(request, result.user, next_url)
+        error = result.message
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form, "error": error, "person": user},
+        status=400 if error else 200,
+    )
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4)
+
+
+def _enrol(request, user, next_url, *, signed_in: bool = False):
+    device = services.start_totp_enrolment(user)
+    form = SecondFactorForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        try:
+            codes = services.confirm_totp_enrolment(
+                user=user, code=form.data.get("code", ""), completes_sign_in=not signed_in
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            if not signed_in:
+                del request.session[PENDING_KEY]
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url or "/"})
+    return render(
+        request,
+        "accounts/enrol_second_factor.html",
+        {
+            "form": form,
+            "error": error,
+            "person": user,
+            "qr": _qr_svg(services.totp_config_url(device)),
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "required": services.second_factor_required(user),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def enrol_second_factor(request):
+    """Optional set-up (or renewal) of a second factor from the profile."""
+    return _enrol(request, request.user, "", signed_in=True)
+
+
+@login_required
+@require_POST
+def remove_second_factor(request):
+    try:
+        services.remove_second_factor(user=request.user)
+        messages.success(request, "已关闭两步验证。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:profile")
 
 
 @require_POST
@@ -125,7 +224,7 @@ def manage_users(request):
     return render(
         request,
         "accounts/manage_users.html",
-        {"form": form, "users": users[:200], "q": q, "role_form": PlatformRoleForm()},
+        {"form": form, "users": users[:200], "q": q},
     )
 
 
@@ -137,22 +236,4 @@ def unlock(request, user_id: int):
     target = get_object_or_404(User, pk=user_id)
     services.unlock_user(by=request.user, user=target)
     messages.success(request, f"已解锁 {target}。")
-    return redirect("accounts:manage_users")
-
-
-@login_required
-@require_POST
-def grant_role(request, user_id: int):
-    if not rules.can_manage_accounts(request.user):
-        raise PermissionDenied
-    target = get_object_or_404(User, pk=user_id)
-    form = PlatformRoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择有效的平台角色。")
-    else:
-        try:
-            services.grant_platform_role(by=request.user, user=target, role=form.cleaned_data["role"])
-            messages.success(request, f"已授予 {target} 平台角色。")
-        except DomainError as exc:
-            messages.error(request, exc.message)
     return redirect("accounts:manage_users")

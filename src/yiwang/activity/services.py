@@ -54,6 +54,31 @@ def record_audit(
     )
 
 
+def record_audits(*, actor, action: str, entries: Iterable[tuple], batch_size: int = 2000) -> int:
+    """One audit record per ``(obj, school, before, after)`` entry, inserted in batches — for
+    the batch services of imports (the same record ``record_audit`` writes, item by item)."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    actor_name = (actor_obj.full_name or actor_obj.username) if actor_obj else ""
+    ip_address = current_ip.get()
+    records = [
+        AuditRecord(
+            actor=actor_obj,
+            actor_name=actor_name,
+            school_id=getattr(school, "pk", school),
+            action=action,
+            object_type=obj._meta.label,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            before=_jsonable(before),
+            after=_jsonable(after),
+            ip_address=ip_address,
+        )
+        for obj, school, before, after in entries
+    ]
+    AuditRecord.objects.bulk_create(records, batch_size=batch_size)
+    return len(records)
+
+
 def notify(recipients, *, title: str, body: str = "", url: str = "", email: bool = True) -> None:
     """Create in-app notifications and send e-mail once the current transaction commits."""
     recipients = [r for r in recipients if r is not None]
@@ -71,3 +96,19 @@ def notify(recipients, *, title: str, body: str = "", url: str = "", email: bool
                         logger.exception("通知邮件发送失败：%s", r.email)
 
     transaction.on_commit(send)
+
+
+def record_export(*, actor, list_name: str, filters: dict | None = None, rows: int, school=None):
+    """Audit one export: who exported which list, with which filters, how many rows.
+
+    Call it from every export path (bank lists, audit log, attendance, rankings)
+    once the rows are counted; ``filters`` is the cleaned filter form data.
+    """
+    clean = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
+    return record_audit(
+        actor=actor,
+        action="data.exported",
+        school=school,
+        object_repr=list_name,
+        after={"list": list_name, "filters": clean, "rows": rows},
+    )

@@ -1,19 +1,29 @@
-import io
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from openpyxl import Workbook
 
+from yiwang.core import excel
 from yiwang.core.pagination import paginate
 from yiwang.core.views_support import querystring_without_page
 
 from . import rules
 from .models import AuditRecord
 from .selectors import audit_records
+
+AUDIT_EXPORT_HEADER = [
+    "时间",
+    "操作人",
+    "学校",
+    "操作",
+    "对象类型",
+    "对象编号",
+    "对象",
+    "修改前",
+    "修改后",
+    "IP 地址",
+]
 
 # The schools the audit log can be filtered by: the model the records point at.
 School = AuditRecord._meta.get_field("school").related_model
@@ -66,33 +76,22 @@ def audit_export(request):
     if not rules.can_read_audit(request.user):
         raise PermissionDenied
     _, qs = _filtered(request)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("审计日志")
-    ws.append(
-        ["时间", "操作人", "学校", "操作", "对象类型", "对象编号", "对象", "修改前", "修改后", "IP 地址"]
+    rows = (
+        [
+            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            r.actor_name,
+            r.school.name if r.school else "",
+            r.action,
+            r.object_type,
+            r.object_id,
+            r.object_repr,
+            str(r.before) if r.before is not None else "",
+            str(r.after) if r.after is not None else "",
+            r.ip_address or "",
+        ]
+        for r in qs.iterator(chunk_size=2000)
     )
-    for r in qs.iterator(chunk_size=2000):
-        ws.append(
-            [
-                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                r.actor_name,
-                r.school.name if r.school else "",
-                r.action,
-                r.object_type,
-                r.object_id,
-                r.object_repr,
-                str(r.before) if r.before is not None else "",
-                str(r.after) if r.after is not None else "",
-                r.ip_address or "",
-            ]
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''audit-log.xlsx"
-    return response
+    return excel.xlsx_response(excel.write_rows("审计日志", AUDIT_EXPORT_HEADER, rows), "audit-log.xlsx")
 
 
 @login_required

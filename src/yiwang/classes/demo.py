@@ -299,7 +299,8 @@ def _sign_ups(
             )
             log.count(checked_in)
     Session.objects.filter(pk=session.pk).update(
-        seats_taken=SignUp.objects.filter(session=session, status=SignUpStatus.CONFIRMED).count()
+        seats_taken=SignUp.objects.filter(session=session, status=SignUpStatus.CONFIRMED).count(),
+        waitlist_last=position,
     )
 
 

@@ -108,6 +108,9 @@ class Session(TimeStampedModel):
     is_open = models.BooleanField("开放旁听", default=False)
     visiting_seats = models.PositiveIntegerField("旁听席位", default=0)
     seats_taken = models.PositiveIntegerField("已占席位", default=0)
+    waitlist_last = models.PositiveIntegerField(
+        "候补已排号", default=0, help_text="最后发出的候补序号（下一位候补取其加一）"
+    )
     signup_opens_at = models.DateTimeField("报名开始", null=True, blank=True)
     signup_closes_at = models.DateTimeField(
         "报名截止", null=True, blank=True, help_text="留空则开课前均可报名"

@@ -2,7 +2,7 @@
 ``classes_visible_to`` / ``sessions_visible_to`` (the network's sharing rule,
 plus: drafts only for the owner school's class-running staff)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
@@ -16,14 +16,9 @@ from .enums import ACTIVE_SIGN_UP_STATUSES, INDICATORS, ClassStatus, SignUpStatu
 from .models import CheckIn, Evaluation, Session, SignUp, TrainingClass
 
 
-def runner_school_ids(user) -> frozenset[int]:
-    """Schools whose classes ``user`` may run (from the per-request viewer context)."""
-    return frozenset(rules.class_runner_school_ids(user))
-
-
 def _published_or_own_draft(viewer, prefix: str = "") -> Q:
     condition = ~Q(**{f"{prefix}status": ClassStatus.DRAFT})
-    own = runner_school_ids(viewer)
+    own = rules.class_runner_school_ids(viewer)
     if own:
         condition |= Q(**{f"{prefix}owner_school_id__in": own})
     return condition
@@ -51,6 +46,14 @@ def access_class(viewer, pk) -> TrainingClass:
 def access_session(viewer, pk) -> Session:
     try:
         return sessions_visible_to(viewer).select_related(*SESSION_RELATED).get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def access_session_for_sign_up(viewer, pk) -> Session:
+    """The session with only what a sign-up reads (its class's status), visibility applied."""
+    try:
+        return sessions_visible_to(viewer).select_related("training_class").get(pk=pk)
     except (Session.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
 
@@ -117,6 +120,69 @@ def month_grid(day: date) -> tuple[date, date]:
     next_month = (first + timedelta(days=32)).replace(day=1)
     last = next_month - timedelta(days=1)
     return week_start(first), week_start(last) + timedelta(days=6)
+
+
+WEEKDAYS = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+CALENDAR_VIEWS = ("week", "month", "list")
+PER_DAY = {"week": 12, "month": 4}  # sessions shown in one day's cell; the rest behind "还有 N 节"
+LIST_DAYS = 30
+
+
+@dataclass
+class CalendarGrid:
+    """What one calendar page shows: its window, the neighbouring windows, and either
+    ``days`` / ``weeks`` (week and month views) or ``sessions`` (list view, to be paginated)."""
+
+    view: str
+    start: date
+    end: date
+    previous_day: date
+    next_day: date
+    days: list[dict] = field(default_factory=list)
+    weeks: list[list[dict]] = field(default_factory=list)
+    sessions: QuerySet | None = None
+
+
+def calendar_grid(viewer, view: str, day: date, filters: CalendarFilters | None = None) -> CalendarGrid:
+    """The week (Monday first), month (whole weeks) or 30-day list around ``day``."""
+    if view == "list":
+        start, end = day, day + timedelta(days=LIST_DAYS)
+        sessions = (
+            calendar_sessions(viewer, start, end, filters)
+            .select_related("training_class__owner_school", "teacher", "module")
+            .order_by("date", "start_time", "id")
+        )
+        return CalendarGrid(
+            view, start, end, day - timedelta(days=LIST_DAYS), end + timedelta(days=1), sessions=sessions
+        )
+    if view == "week":
+        start = week_start(day)
+        end = start + timedelta(days=6)
+        previous_day, next_day = start - timedelta(days=7), start + timedelta(days=7)
+    else:
+        start, end = month_grid(day)
+        first = day.replace(day=1)
+        previous_day, next_day = (
+            (first - timedelta(days=1)).replace(day=1),
+            (first + timedelta(days=32)).replace(day=1),
+        )
+    by_day = sessions_by_day(calendar_sessions(viewer, start, end, filters), PER_DAY[view])
+    days = []
+    for offset in range((end - start).days + 1):
+        current = start + timedelta(days=offset)
+        items, total = by_day.get(current, ([], 0))
+        days.append(
+            {
+                "date": current,
+                "weekday": WEEKDAYS[current.weekday()],
+                "items": items,
+                "total": total,
+                "more": total - len(items),
+                "in_month": current.month == day.month,
+            }
+        )
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
+    return CalendarGrid(view, start, end, previous_day, next_day, days=days, weeks=weeks)
 
 
 # ---- schedule building ----------------------------------------------------------------------
@@ -214,7 +280,9 @@ def session_sign_ups(session) -> QuerySet:
 def pending_approvals_for(user) -> QuerySet:
     """Pending sign-ups of the teachers of schools where ``user`` runs classes."""
     return (
-        SignUp.objects.filter(status=SignUpStatus.PENDING, home_school_id__in=runner_school_ids(user))
+        SignUp.objects.filter(
+            status=SignUpStatus.PENDING, home_school_id__in=rules.class_runner_school_ids(user)
+        )
         .select_related("user", "home_school", "session__training_class__owner_school", "session__teacher")
         .order_by("session__starts_at", "created_at")
     )
@@ -222,7 +290,7 @@ def pending_approvals_for(user) -> QuerySet:
 
 def attendance_for(user, start: date | None = None, end: date | None = None) -> QuerySet:
     """Check-ins of teachers whose home school is one where ``user`` runs classes."""
-    qs = CheckIn.objects.filter(sign_up__home_school_id__in=runner_school_ids(user))
+    qs = CheckIn.objects.filter(sign_up__home_school_id__in=rules.class_runner_school_ids(user))
     if start:
         qs = qs.filter(sign_up__session__date__gte=start)
     if end:

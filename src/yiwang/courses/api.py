@@ -2,12 +2,11 @@
 
 from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 
 from yiwang.accounts.api_auth import SignedIn
-from yiwang.core.api_support import MAX_ID, BankPagination
+from yiwang.core.api_support import MAX_ID, PageParams, page_of
 from yiwang.core.errors import DomainError
-from yiwang.network.models import Alliance, School, SupportPartnership
+from yiwang.network.selectors import resolve_schools, resolve_sharing, school_by_code
 
 from . import rules, selectors, services
 from .enums import MaterialKind
@@ -15,7 +14,7 @@ from .schemas import (
     CourseDetailOut,
     CourseFilters,
     CourseIn,
-    CourseOut,
+    CoursePage,
     CoursePatch,
     CourseStatusIn,
     MaterialOut,
@@ -25,39 +24,6 @@ from .schemas import (
 PREFIX = "courses"
 router = Router(tags=["课程库"])
 CourseId = Path[int, {"ge": 1, "le": MAX_ID}]
-
-
-def resolve_schools(codes, *, field: str) -> list[School]:
-    codes = list(dict.fromkeys(codes or []))
-    found = {s.code: s for s in School.objects.filter(code__in=codes, is_active=True)}
-    missing = [c for c in codes if c not in found]
-    if missing:
-        raise DomainError(f"未知的学校代码“{missing[0]}”。", field=field)
-    return [found[c] for c in codes]
-
-
-def resolve_sharing(alliance_ids, partnership_ids) -> dict:
-    """Alliance/partnership ids → objects (None stays None: “not changed”)."""
-    result = {}
-    for key, model, ids, label in (
-        ("alliances", Alliance, alliance_ids, "联盟"),
-        ("partnerships", SupportPartnership, partnership_ids, "对口支援关系"),
-    ):
-        if ids is None:
-            continue
-        found = {o.pk: o for o in model.objects.filter(pk__in=ids)}
-        missing = [i for i in ids if i not in found]
-        if missing:
-            raise DomainError(f"编号为 {missing[0]} 的{label}不存在。", field="scope")
-        result[key] = [found[i] for i in dict.fromkeys(ids)]
-    return result
-
-
-def school_by_code(code: str) -> School:
-    school = School.objects.filter(code=code, is_active=True).first()
-    if school is None:
-        raise DomainError(f"未知的学校代码“{code}”。", field="school")
-    return school
 
 
 def _detail(user, pk) -> object:
@@ -71,11 +37,12 @@ def list_modules(request, school: str | None = Query(None, max_length=40)):
     return list(selectors.modules_for(request.auth, school=school))
 
 
-@router.get("/", response=list[CourseOut], summary="课程列表（按共享范围过滤）")
-@paginate(BankPagination)
-def list_courses(request, filters: Query[CourseFilters]):
+@router.get("/", response=CoursePage, summary="课程列表（按共享范围过滤）")
+def list_courses(request, filters: Query[CourseFilters], paging: Query[PageParams]):
     data = filters.dict(exclude_none=True)
-    return selectors.with_people(selectors.courses_visible_to(request.auth, **data), request.auth)
+    return page_of(
+        selectors.with_people(selectors.courses_visible_to(request.auth, **data), request.auth), paging
+    )
 
 
 @router.get("/{course_id}", response=CourseDetailOut, summary="课程详情（含资料各版本）")

@@ -6,6 +6,7 @@ research bank's importers too.
 
 import re
 
+from yiwang.banks.excel import BankImporter, SharingResolver, save_sharing, sharing_columns
 from yiwang.core import excel
 from yiwang.faculty.models import Teacher
 from yiwang.network.context import system_of
@@ -102,7 +103,7 @@ def school_codes(row, key: str, schools_by_code) -> list[School]:
 
 
 @excel.register
-class CourseImporter(excel.Importer):
+class CourseImporter(BankImporter):
     bank = "course"
     label = "课程"
     model = Course
@@ -169,13 +170,13 @@ class CourseImporter(excel.Importer):
             width=8,
             help="留空为“草稿”",
         ),
-        *excel.sharing_columns(),
+        *sharing_columns(),
         C("owner", "所属学校", export_only=True, width=24),
     ]
     content_keys = ["title", "kind", "place_name", "place_address", "summary", "keywords", "status"]
 
     def prepare(self, rows):
-        self.sharing = excel.SharingResolver()
+        self.sharing = SharingResolver()
         self.teachers = TeacherLookup(self.by, [r.values.get("teachers", "") for r in rows])
         self.modules: dict[str, list[TeachingModule]] = {}
         for module in TeachingModule.objects.all():
@@ -248,7 +249,7 @@ class CourseImporter(excel.Importer):
             for s in r.values["co_schools"]
         ]
         Course.co_schools.through.objects.bulk_create(co_links, batch_size=excel.BATCH_SIZE)
-        excel.save_sharing(
+        save_sharing(
             [
                 (c, r.values["alliances"], r.values["partnerships"])
                 for c, r in zip(courses, rows, strict=True)
@@ -275,7 +276,7 @@ class CourseImporter(excel.Importer):
             teachers=TeacherLookup.describe(course.teachers.all()),
             co_schools="、".join(s.code for s in course.co_schools.all()),
             scope=course.scope,
-            share_with=excel.SharingResolver.describe(course),
+            share_with=SharingResolver.describe(course),
             owner=course.owner_school.name,
         )
         return values

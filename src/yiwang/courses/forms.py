@@ -1,30 +1,18 @@
 """Forms of the course pages. They only parse input; the services decide and check."""
 
 from django import forms
-from django.db.models import Q
 
-from yiwang.faculty.forms import SharingFormMixin
+from yiwang.core.forms import FilterForm, YearField, with_blank
+from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, teacher_queryset
 from yiwang.faculty.models import Teacher
-from yiwang.network.context import system_of
 from yiwang.network.models import School
-from yiwang.network.rules import staff_school_ids
-from yiwang.network.visibility import visible_to
 
-from .enums import CourseKind, CourseStatus, MaterialKind
+from .enums import CourseKind, MaterialKind
 from .models import TeachingModule
 from .selectors import COURSE_SORT_LABELS, STATUS_FILTER_LABELS
 
 
-def with_blank(label: str, choices) -> list:
-    return [("", label), *choices]
-
-
-class YearField(forms.IntegerField):
-    def __init__(self, **kwargs):
-        super().__init__(label="年度", required=False, min_value=2000, max_value=2100, **kwargs)
-
-
-class CourseFilterForm(forms.Form):
+class CourseFilterForm(FilterForm):
     q = forms.CharField(
         label="关键词",
         required=False,
@@ -43,30 +31,6 @@ class CourseFilterForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [("", "全部学校")] + [(s.code, s.short_name) for s in schools]
-
-    def filters(self) -> dict:
-        """The valid filters (an invalid one is dropped, never an error page)."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {
-            key: data.get(key)
-            for key in self.fields
-            if data.get(key) not in (None, "") and key not in self.errors
-        }
-
-
-def teacher_queryset(viewer, *, extra_ids=()):
-    """Teachers offered in the form: visible ones of the viewer's school systems, plus those already chosen."""
-    schools = system_of(staff_school_ids(viewer))
-    qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
-    return qs.filter(Q(owner_school_id__in=schools, is_active=True) | Q(pk__in=list(extra_ids))).order_by(
-        "owner_school__code", "name_pinyin", "id"
-    )
-
-
-class TeacherChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.owner_school.short_name}）"
 
 
 class CourseForm(SharingFormMixin, forms.Form):
@@ -125,7 +89,3 @@ class MaterialForm(forms.Form):
         label="链接", required=False, max_length=200, help_text="以 http:// 或 https:// 开头"
     )
     note = forms.CharField(label="说明", max_length=200, required=False)
-
-
-class StatusForm(forms.Form):
-    to = forms.ChoiceField(choices=CourseStatus.choices)

@@ -1,4 +1,4 @@
-"""Typed API schemas of the course bank (and helpers the research API reuses)."""
+"""Typed API schemas of the course bank."""
 
 from datetime import datetime
 from typing import Annotated
@@ -6,48 +6,12 @@ from typing import Annotated
 from django.urls import reverse
 from ninja import Field, Schema
 
-from yiwang.core.api_support import Id, IdList
+from yiwang.core.api_support import Id, IdList, PageOut, Text, Year
+from yiwang.faculty.schemas import TeacherRef
 from yiwang.network.enums import SharingScope
+from yiwang.network.schemas import SharingIn, SharingOut
 
 from .enums import CourseKind, CourseStatus, MaterialKind
-
-Text = Annotated[str, Field(max_length=5000)]
-Year = Annotated[int, Field(ge=2000, le=2100)]
-
-
-class TeacherRef(Schema):
-    id: int
-    name: str
-    school_code: str
-
-    @staticmethod
-    def resolve_school_code(obj) -> str:
-        return obj.owner_school.code
-
-
-class SharingOut(Schema):
-    scope: SharingScope
-    scope_label: str
-    shared_alliance_ids: list[int]
-    shared_partnership_ids: list[int]
-
-    @staticmethod
-    def resolve_scope_label(obj) -> str:
-        return obj.get_scope_display()
-
-    @staticmethod
-    def resolve_shared_alliance_ids(obj) -> list[int]:
-        return [a.pk for a in obj.shared_alliances.all()]
-
-    @staticmethod
-    def resolve_shared_partnership_ids(obj) -> list[int]:
-        return [p.pk for p in obj.shared_partnerships.all()]
-
-
-class SharingIn(Schema):
-    scope: SharingScope = SharingScope.SYSTEM
-    alliance_ids: IdList = []
-    partnership_ids: IdList = []
 
 
 class ModuleOut(Schema):
@@ -152,19 +116,13 @@ class MaterialOut(Schema):
         return obj.created_at
 
 
-class CourseDetailOut(CourseOut):
-    shared_alliance_ids: list[int]
-    shared_partnership_ids: list[int]
+class CoursePage(PageOut):
+    items: list[CourseOut]
+
+
+class CourseDetailOut(CourseOut, SharingOut):
     materials: list[MaterialOut]
     can_edit: bool = False
-
-    @staticmethod
-    def resolve_shared_alliance_ids(obj) -> list[int]:
-        return [a.pk for a in obj.shared_alliances.all()]
-
-    @staticmethod
-    def resolve_shared_partnership_ids(obj) -> list[int]:
-        return [p.pk for p in obj.shared_partnerships.all()]
 
     @staticmethod
     def resolve_materials(obj) -> list:

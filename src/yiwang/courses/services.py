@@ -15,12 +15,11 @@ from yiwang.activity.services import notify, record_audit, snapshot
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
 from yiwang.core.validators import check_upload, clean_choice, clean_link, clean_text
-from yiwang.faculty.models import Teacher
+from yiwang.faculty.services import check_teachers
 from yiwang.network import rules
 from yiwang.network.enums import SharingScope
 from yiwang.network.models import Membership, School
-from yiwang.network.services import apply_sharing, validate_sharing
-from yiwang.network.visibility import visible_to
+from yiwang.network.services import apply_sharing, update_sharing, validate_sharing
 
 from .enums import CourseKind, CourseStatus, MaterialKind
 from .models import Course, CourseMaterial, TeachingModule
@@ -97,20 +96,6 @@ def _check_module(module) -> TeachingModule | None:
     if found is None:
         raise DomainError("所选教学模块不存在。", field="module")
     return found
-
-
-def check_teachers(by, teachers, *, label: str = "授课教师", field: str = "teachers") -> list[Teacher]:
-    """The active teachers (objects or ids) ``by`` may see, in the given order; else DomainError."""
-    teachers = list(dict.fromkeys(teachers or []))
-    ids = [getattr(t, "pk", t) for t in teachers]
-    qs = Teacher.objects.filter(pk__in=ids, is_active=True)
-    if by is not None:
-        qs = visible_to(qs, by)
-    found = {t.pk: t for t in qs}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise DomainError(f"找不到编号为 {missing[0]} 的{label}，或该教师已停用。", field=field)
-    return [found[i] for i in ids]
 
 
 def _check_co_schools(co_schools, owner: School) -> list[School]:
@@ -216,23 +201,6 @@ def update_course(
         )
         item_changed(course)
     return course
-
-
-def update_sharing(item, scope, alliances, partnerships) -> None:
-    """Apply a changed scope and/or picked alliances/partnerships to a locked Shareable item."""
-    if scope is None and alliances is None and partnerships is None:
-        return
-    scope = item.scope if scope is None else scope
-    if scope != SharingScope.PARTNERS:
-        alliances, partnerships = (alliances or []), (partnerships or [])
-    else:
-        alliances = list(item.shared_alliances.all()) if alliances is None else list(alliances)
-        partnerships = list(item.shared_partnerships.all()) if partnerships is None else list(partnerships)
-    validate_sharing(
-        owner_school=item.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
-    )
-    item.scope = scope
-    apply_sharing(item, alliances=alliances, partnerships=partnerships)
 
 
 def change_course_status(*, by, course: Course, to: str) -> Course:

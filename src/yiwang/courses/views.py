@@ -1,18 +1,17 @@
-"""Pages of the course bank: thin — parse, call a selector or a service, render."""
+"""Pages of the course bank: thin — parse, call a selector or a service, render.
+
+The list, export and import pages are the shared bank views (``banks.listing``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.core import excel
-from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
 from yiwang.core.views_support import form_error, querystring_without_page, submit_form
-from yiwang.network.models import School
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -21,53 +20,26 @@ from .enums import CourseStatus
 from .excel import CourseImporter
 from .forms import CourseFilterForm, CourseForm, MaterialForm
 
-EXPORT_LIMIT = 100_000
-
-
-def _access(request, pk):
-    try:
-        return selectors.access_course(request.user, pk)
-    except NotFoundError:
-        raise Http404 from None
-
-
-def _filters(request):
-    form = CourseFilterForm(request.GET or None, schools=active_schools())
-    return form, form.filters() if request.GET else {}
-
-
-@login_required
-def course_list(request):
-    form, filters = _filters(request)
-    qs = selectors.with_people(selectors.courses_visible_to(request.user, **filters), request.user)
-    page = paginate(qs, request.GET.get("page"))
-    return render(
-        request,
-        "courses/list.html",
-        {
-            "form": form,
-            "page": page,
-            "courses": page.items,
-            "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(staff_school_ids(request.user)),
-        },
-    )
-
-
-@login_required
-def course_export(request):
-    _, filters = _filters(request)
-    qs = selectors.with_people(
-        selectors.courses_visible_to(request.user, **filters), request.user
-    ).prefetch_related("shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(
-        CourseImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "课程库导出.xlsx"
-    )
+BANK = BankList(
+    namespace="courses",
+    selector=lambda viewer, **filters: selectors.with_people(
+        selectors.courses_visible_to(viewer, **filters), viewer
+    ),
+    filter_form=lambda request: CourseFilterForm(request.GET or None, schools=active_schools()),
+    template="courses/list.html",
+    items_name="courses",
+    importer=CourseImporter,
+    export_filename="课程库导出.xlsx",
+    context=lambda request: {"can_create": bool(staff_school_ids(request.user))},
+)
+course_list = list_view(BANK)
+course_export = export_view(BANK)
+import_template, import_upload, import_status = import_views(BANK)
 
 
 @login_required
 def course_detail(request, pk: int):
-    course = _access(request, pk)
+    course = selectors.access_course(request.user, pk)
     can_edit = rules.can_edit_course(request.user, course)
     is_owner = rules.can_publish_course(request.user, course)
     transitions = [
@@ -89,20 +61,10 @@ def course_detail(request, pk: int):
     )
 
 
-def _school_for_create(request):
-    schools = list(
-        School.objects.filter(pk__in=staff_school_ids(request.user), is_active=True).order_by("code")
-    )
-    if not schools:
-        return None, []
-    wanted = request.GET.get("school") or request.POST.get("school")
-    return next((s for s in schools if str(s.pk) == wanted), schools[0]), schools
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_create(request):
-    school, schools = _school_for_create(request)
+    school, schools = pick_school(request, staff_school_ids(request.user))
     if school is None:
         messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加课程。")
         return redirect("courses:list")
@@ -124,7 +86,7 @@ def course_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_edit(request, pk: int):
-    course = _access(request, pk)
+    course = selectors.access_course(request.user, pk)
     if not rules.can_edit_course(request.user, course):
         messages.error(request, "只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。")
         return redirect("courses:detail", pk=course.pk)
@@ -162,7 +124,7 @@ def course_edit(request, pk: int):
 @login_required
 @require_POST
 def course_status(request, pk: int):
-    course = _access(request, pk)
+    course = selectors.access_course(request.user, pk)
     try:
         course = services.change_course_status(by=request.user, course=course, to=request.POST.get("to", ""))
     except DomainError as exc:
@@ -175,7 +137,7 @@ def course_status(request, pk: int):
 @login_required
 @require_POST
 def course_retire(request, pk: int):
-    course = _access(request, pk)
+    course = selectors.access_course(request.user, pk)
     try:
         services.retire_course(by=request.user, course=course)
     except DomainError as exc:
@@ -188,7 +150,7 @@ def course_retire(request, pk: int):
 @login_required
 @require_POST
 def material_upload(request, pk: int):
-    course = _access(request, pk)
+    course = selectors.access_course(request.user, pk)
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -214,13 +176,10 @@ def material_upload(request, pk: int):
 
 @login_required
 def material_download(request, pk: int):
-    try:
-        material = selectors.access_material(request.user, pk)
-        if not material.file:
-            return redirect(material.link)
-        return download_response(material.file, material.original_name)
-    except NotFoundError:
-        raise Http404 from None
+    material = selectors.access_material(request.user, pk)
+    if not material.file:
+        return redirect(material.link)
+    return download_response(material.file, material.original_name)
 
 
 @login_required
@@ -231,10 +190,7 @@ def module_list(request):
 
 @login_required
 def module_detail(request, pk: int):
-    try:
-        module = selectors.access_module(request.user, pk)
-    except NotFoundError:
-        raise Http404 from None
+    module = selectors.access_module(request.user, pk)
     qs = selectors.with_people(selectors.courses_visible_to(request.user, module=module), request.user)
     page = paginate(qs, request.GET.get("page"))
     return render(
@@ -247,29 +203,3 @@ def module_detail(request, pk: int):
             "querystring_without_page": querystring_without_page(request),
         },
     )
-
-
-@login_required
-def import_template(request):
-    return excel.template_view(request, bank=CourseImporter.bank)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_upload(request):
-    return excel.import_view(
-        request,
-        bank=CourseImporter.bank,
-        list_url=reverse("courses:list"),
-        template_url=reverse("courses:import_template"),
-        status_url_name="courses:import_status",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_status(request, job_id):
-    try:
-        return excel.import_status_view(request, job_id=str(job_id), list_url=reverse("courses:list"))
-    except NotFoundError:
-        raise Http404 from None

@@ -1,9 +1,10 @@
 """Excel in and out for the faculty bank (师资库): ``yiwang import teacher file.xlsx --school gz``."""
 
+from yiwang.banks.excel import BankImporter, SharingResolver, sharing_columns
 from yiwang.core import excel
 from yiwang.core.errors import DomainError
-from yiwang.network.services import apply_sharing
 
+from . import services
 from .enums import AcademicTitle, Gender
 from .models import Teacher
 from .selectors import mask_email, mask_phone, sees_contact
@@ -13,11 +14,12 @@ C = excel.Column
 
 
 @excel.register
-class TeacherImporter(excel.Importer):
+class TeacherImporter(BankImporter):
     bank = "teacher"
     label = "教师"
     model = Teacher
     audit_action = "teacher.imported"
+    announce_saved = False  # services.create_teachers / update_teachers announce
     columns = [
         C(
             "school",
@@ -54,7 +56,7 @@ class TeacherImporter(excel.Importer):
         C("is_invited", "外请师资", kind="bool", example="否", width=8, help="填“是”或“否”"),
         C("employer", "工作单位", max_length=100, help="外请师资必填"),
         C("post", "单位职务", max_length=100),
-        *excel.sharing_columns(),
+        *sharing_columns(),
         C("is_active", "在职", kind="bool", default=True, example="是", width=6, help="留空为“是”"),
         C("owner", "所属学校", export_only=True, width=24),
     ]
@@ -74,7 +76,7 @@ class TeacherImporter(excel.Importer):
     ]
 
     def prepare(self, rows):
-        self.sharing = excel.SharingResolver()
+        self.sharing = SharingResolver()
         self.by_name_phone: dict = {}
         self.by_pinyin: dict = {}
         codes = {r.values.get("school") for r in rows if r.values.get("school")}
@@ -116,40 +118,21 @@ class TeacherImporter(excel.Importer):
             return None
         return Teacher(pk=hit[0], name=hit[1], owner_school_id=school_id)
 
-    def _fields(self, row) -> dict:
-        v = row.values
-        return {
-            **{key: v[key] for key in self.profile_keys},
-            "name_pinyin": v["name_pinyin"],
-            "name_initials": v["name_initials"],
-            "scope": v["scope"],
-            "is_active": v["is_active"],
-        }
+    def _service_row(self, row) -> dict:
+        """The row as ``services.create_teachers`` takes it (in place: no copy of 100 k dicts)."""
+        for key in ("share_with", "name_pinyin", "name_initials", "owner"):
+            row.values.pop(key, None)
+        return row.values
 
     def create_objects(self, rows):
-        """Bulk insert in batches, keeping only primary keys (100 k rows stay within the memory goal)."""
-        pks = []
-        for start in range(0, len(rows), excel.BATCH_SIZE):
-            batch = rows[start : start + excel.BATCH_SIZE]
-            teachers = [Teacher(owner_school=row.values["school"], **self._fields(row)) for row in batch]
-            Teacher.objects.bulk_create(teachers)
-            excel.save_sharing(
-                [
-                    (t, r.values["alliances"], r.values["partnerships"])
-                    for t, r in zip(teachers, batch, strict=True)
-                    if r.values["alliances"] or r.values["partnerships"]
-                ]
-            )
-            pks.extend(t.pk for t in teachers)
-        return pks
+        return services.create_teachers(
+            by=self.by, school=self.school, rows=[self._service_row(r) for r in rows]
+        )
 
-    def update_object(self, obj, row):
-        teacher = Teacher.objects.select_for_update().get(pk=obj.pk)
-        for key, value in self._fields(row).items():
-            setattr(teacher, key, value)
-        teacher.save()
-        apply_sharing(teacher, alliances=row.values["alliances"], partnerships=row.values["partnerships"])
-        return teacher
+    def update_objects(self, pairs):
+        return services.update_teachers(
+            by=self.by, changes=[(obj, self._service_row(row)) for obj, row in pairs]
+        )
 
     def export_values(self, teacher, viewer) -> dict:
         full = sees_contact(viewer, teacher)
@@ -158,7 +141,7 @@ class TeacherImporter(excel.Importer):
             phone=teacher.phone if full else mask_phone(teacher.phone),
             email=teacher.email if full else mask_email(teacher.email),
             scope=teacher.scope,
-            share_with=excel.SharingResolver.describe(teacher),
+            share_with=SharingResolver.describe(teacher),
             is_active=teacher.is_active,
             owner=teacher.owner_school.name,
         )

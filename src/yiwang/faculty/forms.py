@@ -1,10 +1,42 @@
 from django import forms
+from django.db.models import Q
 
+from yiwang.network.context import system_of
 from yiwang.network.enums import SharingScope
+from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import sharing_options_for
+from yiwang.network.visibility import visible_to
 
 from .enums import AcademicTitle, Gender
+from .models import Teacher
 from .selectors import STATUS_LABELS, TEACHER_SORT_LABELS
+
+
+def teacher_label(teacher: Teacher) -> str:
+    return f"{teacher.name}（{teacher.owner_school.short_name}）"
+
+
+class TeacherChoiceField(forms.ModelMultipleChoiceField):
+    """Pick teachers (name and school); the form sets the queryset for its viewer."""
+
+    def label_from_instance(self, obj) -> str:
+        return teacher_label(obj)
+
+
+class TeacherOneField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return teacher_label(obj)
+
+
+def teacher_queryset(viewer, *, school_ids=None, extra_ids=()):
+    """Teachers a form offers: visible to the viewer, active, of ``school_ids`` (default: the
+    systems of the viewer's staff schools), plus those already chosen (``extra_ids``)."""
+    if school_ids is None:
+        school_ids = system_of(staff_school_ids(viewer))
+    qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
+    return qs.filter(Q(owner_school_id__in=school_ids, is_active=True) | Q(pk__in=list(extra_ids))).order_by(
+        "owner_school__code", "name_pinyin", "id"
+    )
 
 
 class PartnershipChoiceField(forms.ModelMultipleChoiceField):

@@ -2,15 +2,23 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from yiwang.core.api_support import PageOut
 from yiwang.network.enums import SharingScope
+from yiwang.network.schemas import SchoolRef, SharingIn
 
 from .enums import AcademicTitle, Gender
 
 
-class SchoolRef(Schema):
-    code: str
+class TeacherRef(Schema):
+    """A teacher named by another bank's item (only teachers the viewer may see are listed)."""
+
+    id: int
     name: str
-    short_name: str
+    school_code: str
+
+    @staticmethod
+    def resolve_school_code(obj) -> str:
+        return obj.owner_school.code
 
 
 class TeacherOut(Schema):
@@ -39,19 +47,8 @@ class TeacherOut(Schema):
     updated_at: datetime
 
 
-class TeacherPage(Schema):
-    count: int = Field(description="符合条件的条数；超过 10000 时为 10000，且 count_capped 为 true")
-    count_capped: bool
-    page: int
-    page_size: int
-    num_pages: int
+class TeacherPage(PageOut):
     items: list[TeacherOut]
-
-
-class SharingIn(Schema):
-    scope: SharingScope = SharingScope.SYSTEM
-    alliance_ids: list[int] = Field(default_factory=list, description="协作：共享给的联盟编号")
-    partnership_ids: list[int] = Field(default_factory=list, description="协作：共享给的对口支援关系编号")
 
 
 class TeacherIn(SharingIn):

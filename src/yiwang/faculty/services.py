@@ -1,5 +1,6 @@
 """Writes on the faculty bank (师资库). Each: permission → checks → lock → save → audit → index."""
 
+import functools
 import re
 
 from django.core.exceptions import ValidationError
@@ -7,12 +8,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 
-from yiwang.activity.services import record_audit, snapshot
+from yiwang.activity.services import record_audit, record_audits, snapshot
+from yiwang.banks.services import save_sharing
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
-from yiwang.core.indexing import item_changed
+from yiwang.core.indexing import item_changed, items_changed
 from yiwang.network import rules as network_rules
 from yiwang.network.enums import SharingScope
 from yiwang.network.services import apply_sharing, validate_sharing
+from yiwang.network.visibility import visible_to
 
 from . import rules as faculty_rules
 from .enums import AcademicTitle, Gender
@@ -80,6 +83,7 @@ SURNAME_READINGS = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin without tones and the initials: 张宏伟 → ("zhanghongwei", "zhw")."""
     name = re.sub(r"\s+", "", name or "")
@@ -127,6 +131,20 @@ def clean_teacher_fields(fields: dict) -> dict:
     if data.get("is_invited") and not data.get("employer"):
         raise DomainError("外请师资须填写工作单位。", field="employer")
     return data
+
+
+def check_teachers(by, teachers, *, label: str = "授课教师", field: str = "teachers") -> list[Teacher]:
+    """The active teachers (objects or ids) ``by`` may see, in the given order; else DomainError."""
+    teachers = list(dict.fromkeys(teachers or []))
+    ids = [getattr(t, "pk", t) for t in teachers]
+    qs = Teacher.objects.filter(pk__in=ids, is_active=True)
+    if by is not None:
+        qs = visible_to(qs, by)
+    found = {t.pk: t for t in qs}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError(f"找不到编号为 {missing[0]} 的{label}，或该教师已停用。", field=field)
+    return [found[i] for i in ids]
 
 
 def _check_user_link(user, school, teacher: Teacher | None = None) -> None:
@@ -257,3 +275,102 @@ def retire_teacher(*, by, teacher: Teacher) -> Teacher:
 
 def restore_teacher(*, by, teacher: Teacher) -> Teacher:
     return set_teacher_active(by=by, teacher=teacher, active=True)
+
+
+# -- batch writes (Excel import, demo): the same cleaning, rules and audit, in bulk -----------
+
+BATCH_FIELDS = set(PROFILE_FIELDS) | {"school", "scope", "alliances", "partnerships", "is_active"}
+
+
+def _teacher_after(teacher: Teacher) -> dict:
+    """The audit snapshot of a created teacher (same shape as ``snapshot(teacher, TEACHER_FIELDS)``)."""
+    after = {key: getattr(teacher, key) for key in TEACHER_FIELDS if key not in ("user", "owner_school")}
+    after.update(user=teacher.user_id, owner_school=teacher.owner_school_id)
+    return after
+
+
+def _batch_row(by, default_school, number: int, row: dict, allowed: dict) -> tuple[dict, object, list, list]:
+    unknown = set(row) - BATCH_FIELDS
+    if unknown:
+        raise DomainError(f"第 {number} 条：未知的字段：" + "、".join(sorted(unknown)))
+    school = row.get("school") or default_school
+    if school.pk not in allowed:
+        allowed[school.pk] = by is None or network_rules.can_edit_bank_item(by, school)
+    if not allowed[school.pk]:
+        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以添加或修改教师。")
+    fields = {key: row[key] for key in PROFILE_FIELDS if key in row}
+    fields.setdefault("title", AcademicTitle.OTHER)
+    try:
+        data = clean_teacher_fields({"name": row.get("name", ""), **fields})
+        scope = row.get("scope") or SharingScope.SYSTEM
+        alliances, partnerships = list(row.get("alliances") or ()), list(row.get("partnerships") or ())
+        validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    except DomainError as exc:
+        raise DomainError(f"第 {number} 条：{exc.message}", field=exc.field) from None
+    data["scope"] = scope
+    data["is_active"] = row.get("is_active", True)
+    data["name_pinyin"], data["name_initials"] = name_pinyin(data["name"])
+    return data, school, alliances, partnerships
+
+
+def create_teachers(*, by, rows, school=None, batch_size: int = 2000) -> list[int]:
+    """Create many teachers at once (``by=None``: the server's own command or demo loader).
+
+    Each row is a dict of profile fields plus optional ``school`` (else ``school``),
+    ``scope``, ``alliances``, ``partnerships``, ``is_active``. Every row is cleaned and
+    checked like ``create_teacher`` before anything is written; then the teachers are
+    inserted in batches with one ``teacher.created`` audit record each, in one transaction,
+    and announced to the search index in one batch after commit. Returns the new ids."""
+
+    allowed: dict = {}
+    pks: list[int] = []
+    with transaction.atomic():
+        for start in range(0, len(rows), batch_size):
+            checked = [
+                _batch_row(by, school, start + i + 1, row, allowed)
+                for i, row in enumerate(rows[start : start + batch_size])
+            ]
+            teachers = [Teacher(owner_school=owner, **data) for data, owner, _, _ in checked]
+            Teacher.objects.bulk_create(teachers)
+            save_sharing([(t, a, p) for t, (_, _, a, p) in zip(teachers, checked, strict=True) if a or p])
+            record_audits(
+                actor=by,
+                action="teacher.created",
+                entries=((t, t.owner_school, None, _teacher_after(t)) for t in teachers),
+            )
+            pks.extend(t.pk for t in teachers)
+        items_changed(Teacher, pks)
+    return pks
+
+
+def update_teachers(*, by, changes) -> list[int]:
+    """Update many teachers from ``[(teacher, row)]`` (row as for ``create_teachers``; the
+    owner school does not change). Same checks as ``create_teachers``; one
+    ``teacher.updated`` audit record (before/after) per teacher; one index batch."""
+
+    allowed: dict = {}
+    entries = []
+    with transaction.atomic():
+        locked = (
+            Teacher.objects.select_for_update(of=("self",))
+            .select_related("owner_school")
+            .in_bulk([t.pk for t, _ in changes])
+        )
+        for number, (teacher, row) in enumerate(changes, start=1):
+            teacher = locked[teacher.pk]
+            data, _, alliances, partnerships = _batch_row(
+                by, teacher.owner_school, number, {**row, "school": None}, allowed
+            )
+            before = snapshot(teacher, TEACHER_FIELDS)
+            for key, value in data.items():
+                setattr(teacher, key, value)
+            teacher.save()
+            apply_sharing(teacher, alliances=alliances, partnerships=partnerships)
+            entries.append((teacher, teacher.owner_school, before, snapshot(teacher, TEACHER_FIELDS)))
+        record_audits(
+            actor=by,
+            action="teacher.updated",
+            entries=entries,
+        )
+        items_changed(Teacher, [t.pk for t, *_ in entries])
+    return [t.pk for t, *_ in entries]

@@ -1,6 +1,10 @@
 from datetime import date
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from yiwang.core.api_support import IdList
+
+from .enums import SharingScope
 
 
 class SchoolOut(Schema):
@@ -36,3 +40,38 @@ class PartnershipOut(Schema):
     supported_code: str
     since: date
     note: str
+
+
+class SchoolRef(Schema):
+    code: str
+    name: str
+    short_name: str
+
+
+class SharingIn(Schema):
+    """The sharing part of every bank item's create request (a patch names the same fields, optional)."""
+
+    scope: SharingScope = SharingScope.SYSTEM
+    alliance_ids: IdList = Field(default_factory=list, description="协作：共享给的联盟编号")
+    partnership_ids: IdList = Field(default_factory=list, description="协作：共享给的对口支援关系编号")
+
+
+class SharingOut(Schema):
+    """The sharing part of every bank item's detail answer."""
+
+    scope: SharingScope
+    scope_label: str
+    shared_alliance_ids: list[int]
+    shared_partnership_ids: list[int]
+
+    @staticmethod
+    def resolve_scope_label(obj) -> str:
+        return obj.get_scope_display()
+
+    @staticmethod
+    def resolve_shared_alliance_ids(obj) -> list[int]:
+        return [a.pk for a in obj.shared_alliances.all()]
+
+    @staticmethod
+    def resolve_shared_partnership_ids(obj) -> list[int]:
+        return [p.pk for p in obj.shared_partnerships.all()]

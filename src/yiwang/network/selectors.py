@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Prefetch, Q
 
+from yiwang.core.errors import DomainError
+
 from .enums import SchoolLevel
 from .models import Alliance, AllianceMembership, Membership, School, SupportPartnership
 
@@ -99,3 +101,41 @@ def alliances_of(school: School):
 def sharing_options_for(school: School):
     """The alliances and partnerships an owner school may pick for the 协作 scope."""
     return alliances_of(school), partnerships_of(school)
+
+
+def school_by_code(code: str, *, field: str = "school") -> School:
+    """The active school with this code, else a Chinese error on ``field``."""
+    school = School.objects.filter(code=code, is_active=True).first()
+    if school is None:
+        raise DomainError(f"未知的学校代码“{code}”。", field=field)
+    return school
+
+
+def resolve_schools(codes, *, field: str) -> list[School]:
+    """Active schools by code, in the given order (duplicates dropped); an unknown code is an error."""
+    codes = list(dict.fromkeys(codes or []))
+    found = {s.code: s for s in School.objects.filter(code__in=codes, is_active=True)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError(f"未知的学校代码“{missing[0]}”。", field=field)
+    return [found[c] for c in codes]
+
+
+def resolve_sharing(alliance_ids, partnership_ids) -> dict:
+    """Alliance/partnership ids of an API request → ``{"alliances": [...], "partnerships": [...]}``.
+
+    ``None`` leaves its key out (“not changed”); an unknown id is a Chinese error. Whether the
+    owner school may pick them is the service's check (``network.services.validate_sharing``)."""
+    result = {}
+    for key, model, ids, label, field in (
+        ("alliances", Alliance, alliance_ids, "联盟", "alliance_ids"),
+        ("partnerships", SupportPartnership, partnership_ids, "对口支援关系", "partnership_ids"),
+    ):
+        if ids is None:
+            continue
+        found = {o.pk: o for o in model.objects.filter(pk__in=ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise DomainError(f"编号为 {missing[0]} 的{label}不存在。", field=field)
+        result[key] = [found[i] for i in dict.fromkeys(ids)]
+    return result

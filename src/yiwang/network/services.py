@@ -225,9 +225,13 @@ def set_membership(*, by, user, school: School, **capabilities: bool) -> Members
     _check_capabilities(capabilities)
     if not school.is_active:
         raise DomainError(f"{school.name}已停用，不能添加人员。")
-    if capabilities.get("is_school_admin") is False and by is not None and by.pk == user.pk:
-        if not getattr(by, "is_security_admin", False):
-            raise DomainError("不能取消自己的学校管理员权限，请由其他管理员操作。", field="is_school_admin")
+    if (
+        capabilities.get("is_school_admin") is False
+        and by is not None
+        and by.pk == user.pk
+        and not getattr(by, "is_security_admin", False)
+    ):
+        raise DomainError("不能取消自己的学校管理员权限，请由其他管理员操作。", field="is_school_admin")
     with transaction.atomic():
         membership, created = Membership.objects.select_for_update().get_or_create(user=user, school=school)
         before = None if created else snapshot(membership, [*CAPABILITY_FIELDS, "is_active"])
@@ -332,6 +336,23 @@ def apply_sharing(item, *, alliances=(), partnerships=()) -> None:
     """Set the picked alliances/partnerships on a saved Shareable item."""
     item.shared_alliances.set(list(alliances))
     item.shared_partnerships.set(list(partnerships))
+
+
+def update_sharing(item, scope, alliances, partnerships) -> None:
+    """Apply a changed scope and/or picked alliances/partnerships to a locked Shareable item."""
+    if scope is None and alliances is None and partnerships is None:
+        return
+    scope = item.scope if scope is None else scope
+    if scope != SharingScope.PARTNERS:
+        alliances, partnerships = (alliances or []), (partnerships or [])
+    else:
+        alliances = list(item.shared_alliances.all()) if alliances is None else list(alliances)
+        partnerships = list(item.shared_partnerships.all()) if partnerships is None else list(partnerships)
+    validate_sharing(
+        owner_school=item.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
+    )
+    item.scope = scope
+    apply_sharing(item, alliances=alliances, partnerships=partnerships)
 
 
 def set_separation_of_duties(*, by, school: School, enabled: bool) -> School:

@@ -1,14 +1,14 @@
 """JSON API of the research bank: /api/v1/research/… — the same selectors and services as the pages."""
 
+from datetime import date
+
 from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 
 from yiwang.accounts.api_auth import SignedIn
-from yiwang.core.api_support import MAX_ID, BankPagination
+from yiwang.core.api_support import MAX_ID, PageParams, Year, page_of
 from yiwang.core.errors import DomainError
-from yiwang.courses.api import resolve_sharing, school_by_code
-from yiwang.courses.schemas import Year
+from yiwang.network.selectors import resolve_sharing, school_by_code
 
 from . import rules, selectors, services
 from .enums import LeaderLevel
@@ -18,12 +18,12 @@ from .schemas import (
     OutputDetailOut,
     OutputFilters,
     OutputIn,
-    OutputOut,
+    OutputPage,
     OutputPatch,
     ProjectDetailOut,
     ProjectFilters,
     ProjectIn,
-    ProjectOut,
+    ProjectPage,
     ProjectPatch,
     ProjectStatusIn,
     RankingOut,
@@ -49,11 +49,13 @@ def _project(user, pk):
     return project
 
 
-@router.get("/projects", response=list[ProjectOut], summary="科研课题列表（按共享范围过滤）")
-@paginate(BankPagination)
-def list_projects(request, filters: Query[ProjectFilters]):
-    return selectors.with_members(
-        selectors.projects_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
+@router.get("/projects", response=ProjectPage, summary="科研课题列表（按共享范围过滤）")
+def list_projects(request, filters: Query[ProjectFilters], paging: Query[PageParams]):
+    return page_of(
+        selectors.with_members(
+            selectors.projects_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
+        ),
+        paging,
     )
 
 
@@ -134,11 +136,13 @@ def _output(user, pk):
     return output
 
 
-@router.get("/outputs", response=list[OutputOut], summary="科研成果列表（按共享范围过滤）")
-@paginate(BankPagination)
-def list_outputs(request, filters: Query[OutputFilters]):
-    return selectors.with_authors(
-        selectors.outputs_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
+@router.get("/outputs", response=OutputPage, summary="科研成果列表（按共享范围过滤）")
+def list_outputs(request, filters: Query[OutputFilters], paging: Query[PageParams]):
+    return page_of(
+        selectors.with_authors(
+            selectors.outputs_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
+        ),
+        paging,
     )
 
 
@@ -232,8 +236,6 @@ def add_endorsement_with_evidence(
     summary: Form[str] = "",
     evidence: File[UploadedFile | None] = None,
 ):
-    from datetime import date
-
     output = selectors.access_output(request.auth, output_id)
     try:
         day = date.fromisoformat(endorsed_on)

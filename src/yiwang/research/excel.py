@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from yiwang.banks.excel import BankImporter, SharingResolver, save_sharing, sharing_columns
 from yiwang.core import excel
 from yiwang.courses.excel import TeacherLookup
 from yiwang.network.rules import staff_school_ids
@@ -15,7 +16,7 @@ C = excel.Column
 TEACHER_HELP = "教师姓名，多个用顿号分隔；重名时写明学校代码，如：张宏伟（gz-yuexiu）"
 
 
-class ResearchImporter(excel.Importer):
+class ResearchImporter(BankImporter):
     """Research rows may only go into schools where the person is admin or 科研 staff."""
 
     def may_import_into(self, school) -> bool:
@@ -98,7 +99,7 @@ class ProjectImporter(ResearchImporter):
         ),
         C("summary", "简介", max_length=5000, example="", width=30),
         C("keywords", "关键词", max_length=200, example="百千万工程、基层治理", width=18),
-        *excel.sharing_columns(),
+        *sharing_columns(),
         C("owner", "牵头学校", export_only=True, width=24),
     ]
     content_keys = [
@@ -114,7 +115,7 @@ class ProjectImporter(ResearchImporter):
     ]
 
     def prepare(self, rows):
-        self.sharing = excel.SharingResolver()
+        self.sharing = SharingResolver()
         cells = [
             r.values.get(k, "") for r in rows for k in ("principal_investigator", "core_members", "members")
         ]
@@ -183,7 +184,7 @@ class ProjectImporter(ResearchImporter):
             [m for p, r in zip(projects, rows, strict=True) for m in self._member_objects(p, r)],
             batch_size=excel.BATCH_SIZE,
         )
-        excel.save_sharing(
+        save_sharing(
             [
                 (p, r.values["alliances"], r.values["partnerships"])
                 for p, r in zip(projects, rows, strict=True)
@@ -215,7 +216,7 @@ class ProjectImporter(ResearchImporter):
             core_members=TeacherLookup.describe(by_role[MemberRole.CORE]),
             members=TeacherLookup.describe(by_role[MemberRole.MEMBER]),
             scope=project.scope,
-            share_with=excel.SharingResolver.describe(project),
+            share_with=SharingResolver.describe(project),
             owner=project.owner_school.name,
         )
         return values
@@ -253,14 +254,14 @@ class OutputImporter(ResearchImporter):
         C("project", "所属课题", max_length=200, width=30, help="本校牵头课题的名称，可留空"),
         C("abstract", "摘要", max_length=5000, width=30),
         C("keywords", "关键词", max_length=200, example="城中村改造、基层治理", width=18),
-        *excel.sharing_columns(),
+        *sharing_columns(),
         C("verified_endorsements", "已核实批示数", kind="int", export_only=True, width=10),
         C("owner", "所属学校", export_only=True, width=24),
     ]
     content_keys = ["kind", "title", "author_text", "published_on", "venue", "abstract", "keywords"]
 
     def prepare(self, rows):
-        self.sharing = excel.SharingResolver()
+        self.sharing = SharingResolver()
         self.teachers = TeacherLookup(self.by, [r.values.get("authors", "") for r in rows])
         codes = {r.values.get("school") for r in rows if r.values.get("school")}
         school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
@@ -322,7 +323,7 @@ class OutputImporter(ResearchImporter):
             for t in r.values["authors"]
         ]
         ResearchOutput.authors.through.objects.bulk_create(links, batch_size=excel.BATCH_SIZE)
-        excel.save_sharing(
+        save_sharing(
             [
                 (o, r.values["alliances"], r.values["partnerships"])
                 for o, r in zip(outputs, rows, strict=True)
@@ -349,7 +350,7 @@ class OutputImporter(ResearchImporter):
             if output.project_id and getattr(output, "project_visible", False)
             else "",
             scope=output.scope,
-            share_with=excel.SharingResolver.describe(output),
+            share_with=SharingResolver.describe(output),
             verified_endorsements=getattr(output, "verified_count", 0),
             owner=output.owner_school.name,
         )

@@ -1,14 +1,12 @@
 """Forms of the research pages. They only parse input; the services decide and check."""
 
 from django import forms
-from django.db.models import Q
 
-from yiwang.courses.forms import TeacherChoiceField, YearField, with_blank
-from yiwang.faculty.forms import SharingFormMixin
+from yiwang.core.forms import FilterForm, YearField, with_blank
+from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, TeacherOneField, teacher_queryset
 from yiwang.faculty.models import Teacher
 from yiwang.network.context import viewer_context
 from yiwang.network.models import AllianceMembership, SupportPartnership
-from yiwang.network.visibility import visible_to
 
 from .enums import LeaderLevel, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
 from .models import ResearchProject
@@ -35,30 +33,16 @@ def related_school_ids(viewer) -> set[int]:
 
 def research_teachers(viewer, *, extra_ids=()):
     """Teachers offered in research forms: visible, active, of related schools (plus those already chosen)."""
-    qs = visible_to(Teacher.objects.select_related("owner_school"), viewer)
-    return qs.filter(
-        Q(owner_school_id__in=related_school_ids(viewer), is_active=True) | Q(pk__in=list(extra_ids))
-    ).order_by("owner_school__code", "name_pinyin", "id")
+    return teacher_queryset(viewer, school_ids=related_school_ids(viewer), extra_ids=extra_ids)
 
 
-class TeacherOneField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.owner_school.short_name}）"
-
-
-class _Filters(forms.Form):
+class _Filters(FilterForm):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [("", "全部学校")] + [(s.code, s.short_name) for s in schools]
 
     def filters(self) -> dict:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        result = {
-            key: data.get(key)
-            for key in self.fields
-            if data.get(key) not in (None, "") and key not in self.errors
-        }
+        result = super().filters()
         if "endorsed" in result:
             result["endorsed"] = result["endorsed"] == "1"
         return result

@@ -7,9 +7,10 @@ from typing import Annotated
 from django.urls import reverse
 from ninja import Field, Schema
 
-from yiwang.core.api_support import Id, IdList
-from yiwang.courses.schemas import SharingIn, TeacherRef, Text, Year
+from yiwang.core.api_support import Id, IdList, PageOut, Text, Year
+from yiwang.faculty.schemas import TeacherRef
 from yiwang.network.enums import SharingScope
+from yiwang.network.schemas import SharingIn, SharingOut
 
 from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
 
@@ -83,18 +84,12 @@ class ProjectOut(Schema):
         return obj.get_scope_display()
 
 
-class ProjectDetailOut(ProjectOut):
-    shared_alliance_ids: list[int]
-    shared_partnership_ids: list[int]
+class ProjectPage(PageOut):
+    items: list[ProjectOut]
+
+
+class ProjectDetailOut(ProjectOut, SharingOut):
     can_edit: bool = False
-
-    @staticmethod
-    def resolve_shared_alliance_ids(obj) -> list[int]:
-        return [a.pk for a in obj.shared_alliances.all()]
-
-    @staticmethod
-    def resolve_shared_partnership_ids(obj) -> list[int]:
-        return [p.pk for p in obj.shared_partnerships.all()]
 
 
 class ProjectFilters(Schema):
@@ -232,23 +227,17 @@ class OutputOut(Schema):
         return obj.get_scope_display()
 
 
-class OutputDetailOut(OutputOut):
+class OutputPage(PageOut):
+    items: list[OutputOut]
+
+
+class OutputDetailOut(OutputOut, SharingOut):
     endorsements: list[EndorsementOut]
-    shared_alliance_ids: list[int]
-    shared_partnership_ids: list[int]
     can_edit: bool = False
 
     @staticmethod
     def resolve_endorsements(obj) -> list:
         return list(obj.endorsements.select_related("verified_by").order_by("-endorsed_on", "-id"))
-
-    @staticmethod
-    def resolve_shared_alliance_ids(obj) -> list[int]:
-        return [a.pk for a in obj.shared_alliances.all()]
-
-    @staticmethod
-    def resolve_shared_partnership_ids(obj) -> list[int]:
-        return [p.pk for p in obj.shared_partnerships.all()]
 
 
 class OutputFilters(Schema):

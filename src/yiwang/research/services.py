@@ -15,11 +15,11 @@ from yiwang.activity.services import record_audit, snapshot
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
 from yiwang.core.validators import check_upload, clean_amount, clean_choice, clean_text
-from yiwang.courses.services import check_teachers, update_sharing
 from yiwang.faculty.models import Teacher
+from yiwang.faculty.services import check_teachers
 from yiwang.network import rules
 from yiwang.network.enums import SharingScope
-from yiwang.network.services import apply_sharing, validate_sharing
+from yiwang.network.services import apply_sharing, update_sharing, validate_sharing
 
 from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
 from .models import Endorsement, ResearchMember, ResearchOutput, ResearchProject

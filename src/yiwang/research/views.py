@@ -1,18 +1,17 @@
-"""Pages of the research bank: projects, outputs, endorsements (批示) and the ranking."""
+"""Pages of the research bank: projects, outputs, endorsements (批示) and the ranking.
+
+The list, export and import pages of projects and outputs are the shared bank views."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.core import excel
-from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
-from yiwang.core.pagination import paginate
-from yiwang.core.views_support import form_error, querystring_without_page, submit_form
-from yiwang.network.models import School
+from yiwang.core.views_support import form_error, submit_form
 from yiwang.network.rules import research_staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -21,64 +20,39 @@ from .enums import ProjectStatus
 from .excel import OutputImporter, ProjectImporter
 from .forms import EndorsementForm, OutputFilterForm, OutputForm, ProjectFilterForm, ProjectForm
 
-EXPORT_LIMIT = 100_000
-
-
-def _or_404(fn, *args):
-    try:
-        return fn(*args)
-    except NotFoundError:
-        raise Http404 from None
-
 
 def _research_schools(request):
-    schools = list(
-        School.objects.filter(pk__in=research_staff_school_ids(request.user), is_active=True).order_by("code")
-    )
-    wanted = request.GET.get("school") or request.POST.get("school")
-    return next((s for s in schools if str(s.pk) == wanted), schools[0] if schools else None), schools
+    return pick_school(request, research_staff_school_ids(request.user))
+
+
+def _can_create(request) -> dict:
+    return {"can_create": bool(research_staff_school_ids(request.user))}
 
 
 # -- projects ---------------------------------------------------------------------------------
 
 
-def _project_filters(request):
-    form = ProjectFilterForm(request.GET or None, schools=active_schools())
-    return form, form.filters() if request.GET else {}
-
-
-@login_required
-def project_list(request):
-    form, filters = _project_filters(request)
-    qs = selectors.with_members(selectors.projects_visible_to(request.user, **filters), request.user)
-    page = paginate(qs, request.GET.get("page"))
-    return render(
-        request,
-        "research/project_list.html",
-        {
-            "form": form,
-            "page": page,
-            "projects": page.items,
-            "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(research_staff_school_ids(request.user)),
-        },
-    )
-
-
-@login_required
-def project_export(request):
-    _, filters = _project_filters(request)
-    qs = selectors.with_members(
-        selectors.projects_visible_to(request.user, **filters), request.user
-    ).prefetch_related("shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(
-        ProjectImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "科研课题导出.xlsx"
-    )
+PROJECTS = BankList(
+    namespace="research",
+    selector=lambda viewer, **filters: selectors.with_members(
+        selectors.projects_visible_to(viewer, **filters), viewer
+    ),
+    filter_form=lambda request: ProjectFilterForm(request.GET or None, schools=active_schools()),
+    template="research/project_list.html",
+    items_name="projects",
+    importer=ProjectImporter,
+    export_filename="科研课题导出.xlsx",
+    import_prefix="project_",
+    context=_can_create,
+)
+project_list = list_view(PROJECTS)
+project_export = export_view(PROJECTS)
+project_import_template, project_import, project_import_status = import_views(PROJECTS)
 
 
 @login_required
 def project_detail(request, pk: int):
-    project = _or_404(selectors.access_project, request.user, pk)
+    project = selectors.access_project(request.user, pk)
     can_edit = rules.can_edit_project(request.user, project)
     transitions = (
         [
@@ -137,7 +111,7 @@ def project_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk: int):
-    project = _or_404(selectors.access_project, request.user, pk)
+    project = selectors.access_project(request.user, pk)
     if not rules.can_edit_project(request.user, project):
         messages.error(request, f"只有{project.owner_school.name}的管理员或科研人员可以修改科研课题。")
         return redirect("research:detail", pk=project.pk)
@@ -183,7 +157,7 @@ def project_edit(request, pk: int):
 @login_required
 @require_POST
 def project_status(request, pk: int):
-    project = _or_404(selectors.access_project, request.user, pk)
+    project = selectors.access_project(request.user, pk)
     try:
         project = services.change_project_status(
             by=request.user, project=project, to=request.POST.get("to", "")
@@ -198,47 +172,32 @@ def project_status(request, pk: int):
 # -- outputs ----------------------------------------------------------------------------------
 
 
-def _output_filters(request):
-    form = OutputFilterForm(
+OUTPUTS = BankList(
+    namespace="research",
+    selector=lambda viewer, **filters: selectors.with_authors(
+        selectors.outputs_visible_to(viewer, **filters), viewer
+    ),
+    filter_form=lambda request: OutputFilterForm(
         request.GET or None,
         schools=active_schools(),
         show_status=bool(research_staff_school_ids(request.user)),
-    )
-    return form, form.filters() if request.GET else {}
-
-
-@login_required
-def output_list(request):
-    form, filters = _output_filters(request)
-    qs = selectors.with_authors(selectors.outputs_visible_to(request.user, **filters), request.user)
-    page = paginate(qs, request.GET.get("page"))
-    return render(
-        request,
-        "research/output_list.html",
-        {
-            "form": form,
-            "page": page,
-            "outputs": page.items,
-            "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(research_staff_school_ids(request.user)),
-        },
-    )
-
-
-@login_required
-def output_export(request):
-    _, filters = _output_filters(request)
-    qs = selectors.with_authors(
-        selectors.outputs_visible_to(request.user, **filters), request.user
-    ).prefetch_related("shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported")
-    return excel.export_response(
-        OutputImporter, qs[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "科研成果导出.xlsx"
-    )
+    ),
+    template="research/output_list.html",
+    items_name="outputs",
+    importer=OutputImporter,
+    export_filename="科研成果导出.xlsx",
+    list_name="output_list",
+    import_prefix="output_",
+    context=_can_create,
+)
+output_list = list_view(OUTPUTS)
+output_export = export_view(OUTPUTS)
+output_import_template, output_import, output_import_status = import_views(OUTPUTS)
 
 
 @login_required
 def output_detail(request, pk: int, endorsement_form=None, status: int = 200):
-    output = _or_404(selectors.access_output, request.user, pk)
+    output = selectors.access_output(request.user, pk)
     can_edit = rules.can_edit_output(request.user, output)
     return render(
         request,
@@ -292,7 +251,7 @@ def output_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def output_edit(request, pk: int):
-    output = _or_404(selectors.access_output, request.user, pk)
+    output = selectors.access_output(request.user, pk)
     if not rules.can_edit_output(request.user, output):
         messages.error(request, f"只有{output.owner_school.name}的管理员或科研人员可以修改科研成果。")
         return redirect("research:output_detail", pk=output.pk)
@@ -336,7 +295,7 @@ def output_edit(request, pk: int):
 @login_required
 @require_POST
 def output_retire(request, pk: int):
-    output = _or_404(selectors.access_output, request.user, pk)
+    output = selectors.access_output(request.user, pk)
     restore = request.POST.get("action") == "restore"
     try:
         services.set_output_active(by=request.user, output=output, active=restore)
@@ -351,8 +310,8 @@ def output_retire(request, pk: int):
 
 @login_required
 def output_file(request, pk: int):
-    output = _or_404(selectors.access_output, request.user, pk)
-    return _or_404(download_response, output.file, output.file_name)
+    output = selectors.access_output(request.user, pk)
+    return download_response(output.file, output.file_name)
 
 
 # -- endorsements -----------------------------------------------------------------------------
@@ -361,7 +320,7 @@ def output_file(request, pk: int):
 @login_required
 @require_POST
 def endorsement_add(request, pk: int):
-    output = _or_404(selectors.access_output, request.user, pk)
+    output = selectors.access_output(request.user, pk)
     form = EndorsementForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -377,7 +336,7 @@ def endorsement_add(request, pk: int):
 @login_required
 @require_POST
 def endorsement_verify(request, pk: int):
-    endorsement = _or_404(selectors.access_endorsement, request.user, pk)
+    endorsement = selectors.access_endorsement(request.user, pk)
     try:
         if request.POST.get("action") == "remove":
             services.remove_endorsement(by=request.user, endorsement=endorsement)
@@ -392,8 +351,8 @@ def endorsement_verify(request, pk: int):
 
 @login_required
 def endorsement_evidence(request, pk: int):
-    endorsement = _or_404(selectors.access_endorsement, request.user, pk)
-    return _or_404(download_response, endorsement.evidence, endorsement.evidence_name)
+    endorsement = selectors.access_endorsement(request.user, pk)
+    return download_response(endorsement.evidence, endorsement.evidence_name)
 
 
 @login_required
@@ -410,41 +369,3 @@ def ranking(request):
             "form": form,
         },
     )
-
-
-# -- Excel ------------------------------------------------------------------------------------
-
-
-def _import_views(importer, name, list_name):
-    @login_required
-    def template(request):
-        return excel.template_view(request, bank=importer.bank)
-
-    @login_required
-    @require_http_methods(["GET", "POST"])
-    def upload(request):
-        return excel.import_view(
-            request,
-            bank=importer.bank,
-            list_url=reverse(list_name),
-            template_url=reverse(f"research:{name}_import_template"),
-            status_url_name=f"research:{name}_import_status",
-        )
-
-    @login_required
-    @require_http_methods(["GET", "POST"])
-    def status(request, job_id):
-        try:
-            return excel.import_status_view(request, job_id=str(job_id), list_url=reverse(list_name))
-        except NotFoundError:
-            raise Http404 from None
-
-    return template, upload, status
-
-
-project_import_template, project_import, project_import_status = _import_views(
-    ProjectImporter, "project", "research:list"
-)
-output_import_template, output_import, output_import_status = _import_views(
-    OutputImporter, "output", "research:output_list"
-)

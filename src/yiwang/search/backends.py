@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 
-from .enums import MatchMode
 from .models import SearchDocument
 
 TABLE = SearchDocument._meta.db_table
@@ -77,46 +76,82 @@ class SearchBackend:
         raise NotImplementedError
 
     # -- reading ------------------------------------------------------------------------------
-    def candidates(self, words: list[str], mode: str) -> tuple[str, list, str, list]:
-        """(SQL selecting ``rid`` — and for FTS5 ``score`` — of at most ``candidate_limit()`` matching
-        documents, the newest; its params; the score expression over the joined row; its params)."""
+    def word_query(self, index: int, group: int, tokens: tuple[str, ...], weight: float, where: str):
+        """(SQL of one alternative: ``rid, sub, grp, score`` of at most ``candidate_limit()`` matching
+        documents the viewer may see (``where``), the newest; its params before the WHERE params)."""
         raise NotImplementedError
 
     def prepare(self, cursor) -> None:
         """Session settings before a search statement."""
 
-    def search(self, documents, words: list[str], mode: str, limit: int, offset: int = 0) -> "SearchPage":
-        """One statement: match the candidates once, keep the visible ones (``documents``' WHERE),
-        score them, and return the ranked page, the facet counts and whether the cap was hit."""
-        hits_sql, params, score, score_params = self.candidates(words, mode)
+    def preamble(self) -> str:
+        """Extra CTEs the per-word queries read (e.g. the document count for IDF)."""
+        return ""
+
+    def search(self, documents, groups, min_match: int = 1, limit: int = 20, offset: int = 0) -> "SearchPage":
+        """One statement. ``groups``: one list per query word of its alternatives ``(tokens, weight)``
+        (or a plain list of words: each word one group, as the teacher matching uses).
+
+        Each alternative is matched with the viewer's visibility and the filters *inside* its own
+        candidate query (so no visible result is lost to a cap over the whole network), scored by
+        BM25 times its weight; a document's score for a word is its best alternative, its score the
+        sum over the words it matches, and it is kept when it matches at least ``min_match`` words.
+        Returns the ranked page, the facet counts, the exact total (or ``capped``) and per word how
+        many documents matched it."""
+        groups = [g if isinstance(g, list) else [((g,), 1.0)] for g in groups]
         where, where_params = _where(documents)
+        subs, params = [], []
+        index = 0
+        for number, group in enumerate(groups):
+            for alternative in group:
+                tokens, weight = (
+                    (alternative.tokens, alternative.weight)
+                    if hasattr(alternative, "tokens")
+                    else alternative
+                )
+                sql, sub_params = self.word_query(index, number, tuple(tokens), float(weight), where)
+                subs.append(f"SELECT * FROM ({sql}) AS s{index}")
+                params += [*sub_params, *where_params]
+                index += 1
+        n = max(1, len(groups))
+        best_columns = ", ".join(f"MAX(CASE WHEN grp = {g} THEN score END) AS w{g}" for g in range(n))
+        best_count = " + ".join(f"(CASE WHEN w{g} IS NULL THEN 0 ELSE 1 END)" for g in range(n))
+        best_sum = f"({' + '.join(f'COALESCE(w{g}, 0)' for g in range(n))}) * ({best_count}) / {n}.0"
         facet_columns = ", ".join(f'"{TABLE}"."{c}" AS {c}' for c in FACET_COLUMNS.values())
-        groups = " UNION ALL ".join(
+        facet_groups = " UNION ALL ".join(
             f"SELECT '{name}' AS kind, CAST({column} AS TEXT) AS value, COUNT(*) AS n, 0 AS position, "
             f"CAST(0 AS DOUBLE PRECISION) AS score FROM matched WHERE {column} IS NOT NULL GROUP BY {column}"
             for name, column in FACET_COLUMNS.items()
         )
         order = "score DESC, sort_date DESC, rating DESC NULLS LAST, id DESC"
         sql = (
-            f"WITH hits AS MATERIALIZED ({hits_sql}), "
+            f"WITH {self.preamble()}raw AS MATERIALIZED ({' UNION ALL '.join(subs)}), "
+            # Per word its best alternative (one GROUP BY: a column per word); BM25 summed over the
+            # words a document matches, times the share of words it matches.
+            f"agg AS MATERIALIZED (SELECT rid, {best_sum} AS score, {best_count} AS n FROM ("
+            f"SELECT rid, {best_columns} FROM raw GROUP BY rid) AS per_word WHERE {best_count} >= %s), "
             f'matched AS MATERIALIZED (SELECT "{TABLE}"."id" AS id, {facet_columns}, '
-            f'"{TABLE}"."sort_date" AS sort_date, "{TABLE}"."rating" AS rating, {score} AS score '
-            f'FROM hits JOIN "{TABLE}" ON "{TABLE}"."id" = hits.rid WHERE ({where})) '
-            f"{groups} UNION ALL SELECT 'candidates', NULL, COUNT(*), 0, 0 FROM hits "
+            f'"{TABLE}"."sort_date" AS sort_date, "{TABLE}"."rating" AS rating, agg.score AS score '
+            f'FROM agg JOIN "{TABLE}" ON "{TABLE}"."id" = agg.rid) '
+            f"{facet_groups} "
+            "UNION ALL SELECT 'candidates', NULL, MAX(n), 0, 0 FROM (SELECT sub, COUNT(*) AS n FROM raw GROUP BY sub) AS c "
+            "UNION ALL SELECT 'word', CAST(grp AS TEXT), COUNT(*), 0, 0 FROM raw GROUP BY grp "
             f"UNION ALL SELECT 'hit', NULL, id, position, score FROM ("
             f"SELECT id, CAST(score AS DOUBLE PRECISION) AS score, ROW_NUMBER() OVER (ORDER BY {order}) AS position "
             f"FROM matched ORDER BY {order} LIMIT %s OFFSET %s) AS top"
         )
-        page = SearchPage(facets={name: {} for name in FACET_COLUMNS})
+        page = SearchPage(facets={name: {} for name in FACET_COLUMNS}, word_hits=[0] * len(groups))
         hits: list[tuple[int, int, float]] = []
         with connection.cursor() as cursor:
             self.prepare(cursor)
-            cursor.execute(sql, [*params, *score_params, *where_params, limit, offset])
+            cursor.execute(sql, [*params, max(1, min_match), limit, offset])
             for kind, value, n, position, row_score in cursor.fetchall():
                 if kind == "hit":
                     hits.append((position, n, float(row_score)))
                 elif kind == "candidates":
-                    page.capped = n >= candidate_limit()
+                    page.capped = (n or 0) >= candidate_limit()
+                elif kind == "word":
+                    page.word_hits[int(value)] = n
                 else:
                     page.facets[kind][value] = n
         page.ranked = [(pk, row_score) for _, pk, row_score in sorted(hits)]
@@ -129,7 +164,8 @@ class SearchPage:
     ranked: list[tuple[int, float]] = field(default_factory=list)  # (document id, score), best first
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet → value → count
     total: int = 0
-    capped: bool = False  # more documents matched than one query ranks and counts
+    capped: bool = False  # one word matched more visible documents than one query ranks and counts
+    word_hits: list[int] = field(default_factory=list)  # per query word: visible documents matching it
 
 
 def candidate_limit() -> int:
@@ -168,18 +204,15 @@ class SqliteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
-    @staticmethod
-    def expression(words, mode) -> str:
-        joiner = " AND " if mode == MatchMode.ALL else " OR "
-        return joiner.join(f'"{w}"' for w in words)
-
-    def candidates(self, words, mode):
+    def word_query(self, index, group, tokens, weight, where):
         weights = ", ".join(str(WEIGHTS[f]) for f in FIELDS)
-        hits = (
-            f"SELECT rowid AS rid, -bm25(search_fts, {weights}) AS score FROM search_fts "
-            f"WHERE search_fts MATCH %s ORDER BY rowid DESC LIMIT {candidate_limit()}"
+        sql = (
+            f"SELECT search_fts.rowid AS rid, {index} AS sub, {group} AS grp, "
+            f"-bm25(search_fts, {weights}) * {weight} AS score "
+            f'FROM search_fts CROSS JOIN "{TABLE}" ON "{TABLE}"."id" = search_fts.rowid '
+            f"WHERE search_fts MATCH %s AND ({where}) ORDER BY search_fts.rowid DESC LIMIT {candidate_limit()}"
         )
-        return hits, [self.expression(words, mode)], "hits.score", []
+        return sql, [" AND ".join(f'"{t}"' for t in tokens)]
 
 
 class PostgresBackend(SearchBackend):
@@ -244,19 +277,26 @@ class PostgresBackend(SearchBackend):
                 cursor.execute(POSTGRES_INSTALL[1])
                 cursor.execute(f'ANALYZE "{TABLE}"')
 
-    @staticmethod
-    def expression(words, mode) -> str:
-        joiner = " & " if mode == MatchMode.ALL else " | "
-        return joiner.join(f"'{w}'" for w in words)
-
-    def candidates(self, words, mode):
-        expression = self.expression(words, mode)
-        hits = (
-            f'SELECT id AS rid FROM "{TABLE}" WHERE search_vector @@ %s::tsquery '
-            f"ORDER BY id DESC LIMIT {candidate_limit()}"
+    def preamble(self):
+        return (
+            "total AS MATERIALIZED (SELECT CASE WHEN c.reltuples < 10000 "
+            f'THEN (SELECT COUNT(*) FROM "{TABLE}") ELSE c.reltuples END AS n '
+            f"FROM pg_class c WHERE c.oid = '\"{TABLE}\"'::regclass), "
         )
-        score = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', \"{TABLE}\".search_vector, %s::tsquery, 1)"
-        return hits, [expression], score, [expression]
+
+    def word_query(self, index, group, tokens, weight, where):
+        """BM25's IDF from the number of visible matches and ``ts_rank`` (field weights, length
+        normalised) as the term-frequency part, so both databases rank alike."""
+        query = " & ".join(f"'{t}'" for t in tokens)
+        sql = (
+            f"SELECT rid, sub, grp, tf * LN(1 + ((SELECT n FROM total) - df + 0.5) / (df + 0.5)) AS score "
+            f'FROM (SELECT "{TABLE}"."id" AS rid, {index} AS sub, {group} AS grp, '
+            f"{weight} * ts_rank('{{0.1, 0.2, 0.4, 1.0}}', \"{TABLE}\".search_vector, %s::tsquery, 1) AS tf, "
+            f"COUNT(*) OVER () AS df "
+            f'FROM "{TABLE}" WHERE "{TABLE}".search_vector @@ %s::tsquery AND ({where}) '
+            f'ORDER BY "{TABLE}"."id" DESC LIMIT {candidate_limit()}) AS w'
+        )
+        return sql, [query, query]
 
     def prepare(self, cursor):
         """JIT compilation costs more than it saves on these short statements."""

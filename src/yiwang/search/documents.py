@@ -18,6 +18,7 @@ from yiwang.courses.enums import CourseKind, CourseStatus
 from yiwang.courses.models import Course, TeachingModule
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
+from yiwang.network.models import School
 from yiwang.research.enums import ProjectStatus
 from yiwang.research.models import ResearchOutput, ResearchProject
 from yiwang.topics.enums import PublicationStatus
@@ -118,7 +119,11 @@ def _build(
             "title": title_tokens if title_tokens is not None else seg.index_tokens(document.title),
             "keywords": seg.index_tokens(document.keywords),
             "names": [token for name in names for token in name_tokens(name)],
-            "body": seg.index_tokens(document.body),
+            "body": seg.index_tokens(
+                "\n".join(
+                    p for p in (document.body, document.category, ctx.school_name(item.owner_school_id)) if p
+                )
+            ),
         },
     )
 
@@ -324,6 +329,9 @@ class BatchContext:
                 {t.pk: TeacherInfo(t.pk, t.name, t.is_active, self._sharing[t.pk]) for t in items}
             )
         self._load_teachers({t for ids in self._links.values() for t in ids} - set(self.teachers))
+        self._schools = dict(
+            School.objects.filter(pk__in={i.owner_school_id for i in items}).values_list("pk", "name")
+        )
         module_ids = {getattr(i, "module_id", None) for i in items} - {None}
         self._modules = dict(TeachingModule.objects.filter(pk__in=module_ids).values_list("pk", "name"))
         is_teacher = source.model is Teacher
@@ -345,6 +353,10 @@ class BatchContext:
     def teachers_of(self, item) -> list[TeacherInfo]:
         # Sorted by teacher id so a document reads the same on every database.
         return [self.teachers[t] for t in sorted(self._links.get(item.pk, [])) if t in self.teachers]
+
+    def school_name(self, school_id) -> str:
+        """The owner school's name, searchable in the body (测试市委党校 乡村振兴)."""
+        return self._schools.get(school_id, "")
 
     def module_name(self, module_id) -> str:
         return self._modules.get(module_id, "") if module_id else ""

@@ -31,3 +31,11 @@ class SearchTermForm(forms.Form):
     word = forms.CharField(
         label="新词语", max_length=60, help_text="2–30 个汉字、字母或数字，例如“百千万工程”"
     )
+
+
+class SynonymForm(forms.Form):
+    words = forms.CharField(
+        label="同义词组",
+        max_length=300,
+        help_text="两个或更多意思相同的词语，以顿号分隔，例如“两山、绿水青山就是金山银山”",
+    )

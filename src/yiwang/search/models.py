@@ -72,3 +72,27 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class SearchSynonym(models.Model):
+    """A group of words that mean the same to a searcher (同义词/简称), added by platform system
+    admins beside the shipped table ``dict/synonyms.txt``: ``两山、绿水青山就是金山银山``."""
+
+    words = models.CharField("同义词组", max_length=300, unique=True, help_text="以顿号分隔")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="添加人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "同义词组"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(words=""), name="search_synonym_not_empty")]
+
+    def __str__(self) -> str:
+        return self.words

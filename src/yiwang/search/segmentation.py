@@ -17,11 +17,66 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import opencc
 import rjieba
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
 
 DOMAIN_DICTIONARY = Path(__file__).resolve().parent / "dict" / "domain.txt"
+SYNONYM_TABLE = Path(__file__).resolve().parent / "dict" / "synonyms.txt"
 TOKEN = re.compile(r"[^\W_]+")
 CJK = re.compile(r"[\u3400-\u9fff]")
+CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+LATIN = re.compile(r"[a-z]+")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A single character is also indexed as "u" + character, so 廉 finds 清廉 and 廉洁.
+UNIGRAM_PREFIX = "u"
+COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "百里",
+        "呼延",
+        "赫连",
+        "澹台",
+        "太史",
+        "申屠",
+        "闻人",
+        "万俟",
+        "钟离",
+        "宗政",
+        "濮阳",
+        "淳于",
+        "单于",
+        "公羊",
+        "仲孙",
+        "亓官",
+        "司空",
+        "司寇",
+        "左丘",
+        "东郭",
+        "拓跋",
+    ]
+)
+_t2s = opencc.OpenCC("t2s")
+_s2t = opencc.OpenCC("s2t")
 
 # Words that carry no meaning for search (query side only; documents keep them).
 STOP_WORDS = frozenset(
@@ -76,6 +131,31 @@ STOP_WORDS = frozenset(
         "他们",
         "这个",
         "那个",
+        # the framing of a question (请推荐…的老师, 有没有讲…的课, 想了解…方面的)
+        "想",
+        "想要",
+        "了解",
+        "请问",
+        "推荐",
+        "有没有",
+        "有无",
+        "哪些",
+        "哪位",
+        "哪个",
+        "怎样",
+        "怎么",
+        "怎么样",
+        "应该",
+        "应当",
+        "可以",
+        "能",
+        "能够",
+        "方面",
+        "一下",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
         "a",
         "an",
         "the",
@@ -96,8 +176,40 @@ STOP_WORDS = frozenset(
 
 
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case (ＡＩ → ai)."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """Control characters dropped, full-width to half-width, lower case (ＡＩ → ai), traditional
+    to simplified (鄉村振興 → 乡村振兴, OpenCC): documents and queries alike, on both databases."""
+    text = CONTROL.sub(" ", unicodedata.normalize("NFKC", text or "")).lower()
+    return _t2s.convert(text) if CJK.search(text) else text
+
+
+def traditional(text: str) -> str:
+    """The traditional form of a simplified text (for literal conditions such as exclusions)."""
+    return _s2t.convert(text)
+
+
+def surname_of(name: str) -> str:
+    return name[:2] if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else name[:1]
+
+
+def unigrams(tokens: list[str]) -> list[str]:
+    """The distinct Chinese characters of some tokens, as unigram tokens."""
+    chars = dict.fromkeys(c for t in tokens for c in t if CJK.match(c))
+    return [UNIGRAM_PREFIX + c for c in chars]
+
+
+def synonym_groups_shipped() -> list[list[str]]:
+    groups = []
+    for line in SYNONYM_TABLE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            groups.append(split_group(line))
+    return groups
+
+
+def split_group(text: str) -> list[str]:
+    """``两山、绿水青山就是金山银山`` → the normalised words of one synonym group."""
+    words = [normalise(w).strip() for w in re.split(r"[、，,；;|/\s]+", text or "")]
+    return list(dict.fromkeys(w for w in words if w))
 
 
 def domain_words() -> list[str]:
@@ -116,26 +228,74 @@ class Segmenter:
     containing the compound is still found by those sub-words."""
 
     words: list[str]
+    names: list[str] = field(default_factory=list)  # every person name in the banks
+    synonym_groups: list[list[str]] = field(default_factory=list)
     jieba: rjieba.Jieba = field(init=False)
     parts: dict[str, list[str]] = field(init=False, default_factory=dict)
+    synonyms: dict[str, list[str]] = field(init=False, default_factory=dict)  # word → its other words
+    vocabulary: frozenset[str] = field(init=False, default=frozenset())  # for "您是不是要找"
+    pinyin: dict[str, str] = field(init=False, default_factory=dict)  # full pinyin / initials → itself
 
     def __post_init__(self):
         plain = rjieba.Jieba()
         self.jieba = rjieba.Jieba()
-        for word in self.words:
+        group_words = [w for group in self.synonym_groups for w in group]
+        vocabulary = set()
+        for word in [*self.words, *group_words]:
             word = normalise(word)
+            if not TOKEN.fullmatch(word) or word in self.parts:
+                continue
             self.parts[word] = [p for p in plain.cut_for_search(word) if p != word and TOKEN.fullmatch(p)]
             self.jieba.add_word(word, None, None)
+            vocabulary.add(word)
+        for group in self.synonym_groups:
+            for word in group:
+                self.synonyms.setdefault(word, [])
+                self.synonyms[word] += [w for w in group if w != word and w not in self.synonyms[word]]
+        for name in dict.fromkeys(self.names):
+            name = re.sub(r"\s+", "", normalise(name))
+            if CJK.match(name) and 2 <= len(name) <= 6:
+                self.jieba.add_word(name, None, None)
+                surname = surname_of(name)
+                if len(surname) == 2:
+                    self.jieba.add_word(surname, None, None)
+            for key in pinyin_keys(name):
+                self.pinyin[key] = key
+        self.vocabulary = frozenset(vocabulary)
 
-    def index_tokens(self, text: str) -> list[str]:
-        """Tokens of a document field, in order: every word and its sub-words."""
+    def index_tokens(self, text: str, with_unigrams: bool = True) -> list[str]:
+        """Tokens of a document field, in order: every word and its sub-words, then the distinct
+        characters as unigram tokens."""
         tokens: list[str] = []
         for piece in self.jieba.cut_for_search(normalise(text)):
             extra = self.parts.get(piece)
             if extra:
                 tokens.extend(extra)
             tokens.extend(TOKEN.findall(piece))
-        return tokens
+        return tokens + unigrams(tokens) if with_unigrams else tokens
+
+    def pinyin_name(self, text: str) -> tuple[str, bool] | None:
+        """A Latin-only query read as a person's pinyin: (key, exact). Spaces between syllables are
+        ignored (``zhang wei guo``); one slipped, missing, extra or swapped letter is tolerated for
+        keys of six letters or more (``zhangweigou`` → ``zhangweiguo``)."""
+        joined = re.sub(r"[\s'’·.-]+", "", normalise(text))
+        if not LATIN.fullmatch(joined or "-") or not self.pinyin:
+            return None
+        if joined in self.pinyin:
+            return joined, True
+        if len(joined) < 6:
+            return None
+        found = extractOne(joined, self.pinyin.keys(), scorer=OSA.distance, score_cutoff=1)
+        return (found[0], False) if found else None
+
+    def correction(self, run: str) -> str:
+        """A dictionary word one character away from a Chinese run of three or more (乡村振新 → 乡村振兴)."""
+        if len(run) < 3 or run in self.vocabulary:
+            return ""
+        for word in sorted(self.vocabulary):
+            if len(word) == len(run) and sum(a != b for a, b in zip(word, run, strict=True)) == 1:
+                return word
+        return ""
 
     def query_words(self, text: str) -> list[str]:
         """The meaningful words of a query, in order, without repeats or stop words."""
@@ -152,13 +312,33 @@ _loaded: tuple[tuple, Segmenter] | None = None
 
 
 def dictionary_version() -> tuple:
-    """Changes whenever a SearchTerm is added or removed: (count, highest id, latest time)."""
-    from django.db.models import Count, Max
+    """Changes whenever a SearchTerm or a synonym group is added or removed, or a teacher is
+    added (their names join the dictionary; the highest teacher id only, read from the primary
+    key index): one statement of counts, highest ids and times. A renamed teacher's new name
+    joins the dictionary at the next change or restart; ``yiwang search rebuild`` reloads it."""
+    from django.db import connection
 
-    from .models import SearchTerm
+    from yiwang.faculty.models import Teacher
 
-    row = SearchTerm.objects.aggregate(n=Count("id"), last=Max("id"), at=Max("created_at"))
-    return row["n"], row["last"] or 0, row["at"]
+    from .models import SearchSynonym, SearchTerm
+
+    parts = []
+    for model, columns in ((SearchTerm, "created_at"), (SearchSynonym, "created_at"), (Teacher, "")):
+        table = model._meta.db_table
+        if columns:
+            parts.append(f'(SELECT COUNT(*) FROM "{table}")')
+            parts.append(f'(SELECT CAST(MAX({columns}) AS TEXT) FROM "{table}")')
+        parts.append(f'(SELECT MAX(id) FROM "{table}")')
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
+
+
+def reload_segmenter() -> None:
+    """Forget the loaded dictionary in this process (a rebuild reads names and terms afresh)."""
+    global _loaded
+    with _lock:
+        _loaded = None
 
 
 def segmenter() -> Segmenter:
@@ -170,10 +350,16 @@ def segmenter() -> Segmenter:
         return loaded[1]
     with _lock:
         if _loaded is None or _loaded[0] != version:
-            from .models import SearchTerm
+            from yiwang.faculty.models import Teacher
+
+            from .models import SearchSynonym, SearchTerm
 
             extra = list(SearchTerm.objects.order_by("id").values_list("word", flat=True))
-            _loaded = (version, Segmenter(domain_words() + extra))
+            groups = synonym_groups_shipped() + [
+                split_group(g) for g in SearchSynonym.objects.order_by("id").values_list("words", flat=True)
+            ]
+            names = list(Teacher.objects.order_by("id").values_list("name", flat=True))
+            _loaded = (version, Segmenter(domain_words() + extra, names=names, synonym_groups=groups))
         return _loaded[1]
 
 
@@ -188,8 +374,20 @@ def name_tokens(name: str) -> tuple[str, ...]:
     tokens = [name]
     full, initials = name_pinyin(name)
     if CJK.match(name) and len(name) >= 2:
-        surname, given = name[0], name[1:]
+        surname = surname_of(name)
+        given = name[len(surname) :]
         tokens += [surname, given, full, initials, name_pinyin(surname)[0], name_pinyin(given)[0]]
     elif full and full != name:
         tokens.append(full)
     return tuple(t for t in dict.fromkeys(tokens) if t and TOKEN.fullmatch(t))
+
+
+@functools.lru_cache(maxsize=200_000)
+def pinyin_keys(name: str) -> tuple[str, ...]:
+    """The full pinyin and the initials of a Chinese name (the keys a Latin query is read against)."""
+    from yiwang.faculty.services import name_pinyin
+
+    if not CJK.match(name):
+        return ()
+    full, initials = name_pinyin(name)
+    return tuple(k for k in (full, initials) if k and LATIN.fullmatch(k))

@@ -23,13 +23,13 @@ from .documents import NAME_SEPARATOR, rating_averages
 from .enums import FACETS, DocumentType, MatchMode
 from .highlight import highlight, snippet
 from .models import SearchDocument
-from .query import ParsedQuery, check_length, parse_query
-from .segmentation import name_tokens, segmenter
+from .query import DID_YOU_MEAN, ParsedQuery, check_length, clean_text, parse_query
+from .segmentation import name_tokens, segmenter, traditional
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
 ANY_WORD_NOTICE = "未找到同时包含全部词语的结果，以下为包含部分词语的结果。"
-CAPPED_NOTICE = "匹配的条目很多，只在最新的 {limit} 条中排序和统计；加上更具体的词语可以缩小范围。"
+CAPPED_NOTICE = "匹配的条目很多：每个词只取您可见的最新 {limit} 条参与排序和统计，总数为下限；加上更具体的词语可以缩小范围。"
 
 DETAIL_URL_NAMES = {
     DocumentType.TEACHER: ("faculty:detail", "faculty:teacher_detail"),
@@ -126,8 +126,9 @@ def clean_filters(*, type: str = "", school=None, module=None, category: str = "
         value = _int_filter(school if name == "school" else module, name, label)
         if value is not None:
             filters[column] = value
+    category = clean_text(category or "")
     if category:
-        filters["category"] = category.strip()[:40]
+        filters["category"] = category[:40]
     year = _int_filter(year, "year", "年份")
     if year is not None:
         if not 1900 <= year <= 2100:
@@ -233,6 +234,31 @@ def _hits(ranked: list[tuple[int, float]], parsed: ParsedQuery) -> list[SearchHi
     return hits
 
 
+def _literal(text: str) -> Q:
+    """The text as written, in simplified or traditional characters, in any field."""
+    condition = Q()
+    for form in dict.fromkeys((text, traditional(text))):
+        condition |= _phrase_condition(form)
+    return condition
+
+
+def _query_filters(parsed: ParsedQuery) -> tuple[Q, list[str]]:
+    """Exclusions, years, authors and schools of a query as one condition; notices about them."""
+    condition, notices = Q(), []
+    for word in parsed.exclusions:
+        condition &= ~_literal(word)
+    for year in parsed.years:
+        condition &= Q(year=year) | _literal(str(year))
+    for author in parsed.authors:
+        condition &= Q(names__contains=author) | Q(doc_type=DocumentType.TEACHER, title=author)
+    for name in parsed.schools:
+        schools = School.objects.filter(Q(name__contains=name) | Q(short_name__contains=name))
+        if not schools.exists():
+            notices.append(f"没有名称包含“{name}”的学校。")
+        condition &= Q(owner_school_id__in=schools.values("pk"))
+    return condition, notices
+
+
 def search_visible_to(
     viewer,
     q: str,
@@ -247,31 +273,40 @@ def search_visible_to(
 ) -> SearchResults:
     """Ranked results, total and facet counts over the documents ``viewer`` may see.
 
-    All words must match; if none does, any word may (and ``notice`` says so).
-    Quoted phrases must appear exactly as written.
+    A document must match enough of the words (``ParsedQuery.min_match``: all of one or two,
+    all but one of three or four, half of a longer question); each word also matches through its
+    alternatives (synonyms, unigrams, a corrected typo, a slipped pinyin) at a lower weight. If no
+    document matches enough words, any word may (and ``notice`` says so). Quoted phrases must
+    appear exactly as written; ``-词`` excludes, a year filters, ``作者:`` / ``学校:`` restrict.
     """
     parsed = parse_query(q, segmenter())
     filters = clean_filters(type=type, school=school, module=module, category=category, year=year)
     number = clean_page(page)
     index = backend()
-    visible = visible_to(SearchDocument.objects.all(), viewer).filter(**filters)
+    condition, notices = _query_filters(parsed)
+    visible = visible_to(SearchDocument.objects.all(), viewer).filter(**filters).filter(condition)
     documents = visible
     for phrase in parsed.phrases:
         documents = documents.filter(_phrase_condition(phrase))
-    mode, notice = MatchMode.ALL, ""
+    mode = MatchMode.ALL
     offset = (number - 1) * page_size
-    found = index.search(documents, parsed.words, mode, page_size, offset)
-    if found.total == 0 and (len(parsed.words) > 1 or parsed.phrases):
-        mode, notice, documents = MatchMode.ANY, ANY_WORD_NOTICE, visible
-        found = index.search(documents, parsed.words, mode, page_size, offset)
+    found = index.search(documents, parsed.groups, parsed.min_match, page_size, offset)
+    if found.total == 0 and (len(parsed.groups) > 1 or parsed.phrases):
+        mode, documents = MatchMode.ANY, visible
+        found = index.search(documents, parsed.groups, 1, page_size, offset)
+        if found.total:
+            notices.append(ANY_WORD_NOTICE)
+    if parsed.suggestion and found.total:
+        notices.insert(0, DID_YOU_MEAN.format(suggestion=parsed.suggestion))
     if found.capped and found.total:
-        notice = " ".join(n for n in (notice, CAPPED_NOTICE.format(limit=candidate_limit())) if n)
+        notices.append(CAPPED_NOTICE.format(limit=candidate_limit()))
+    notice = " ".join([*parsed.notices, *notices]) if found.total else " ".join(parsed.notices + notices[:0])
     return SearchResults(
         query=parsed.text,
         words=parsed.words,
         phrases=parsed.phrases,
         mode=mode,
-        notice=notice if found.total else "",
+        notice=notice,
         total=found.total,
         page=number,
         pages=max(1, min(MAX_PAGE, math.ceil(found.total / page_size))),
@@ -394,7 +429,7 @@ def _candidates(viewer, words: list[str], audience: str, form: str) -> list[Sear
         documents = documents.filter(
             ~Q(doc_type__in=[DocumentType.TOPIC, DocumentType.COURSE]) | Q(form=form)
         )
-    ranked = backend().search(documents, words, MatchMode.ANY, CANDIDATE_DOCUMENTS).ranked
+    ranked = backend().search(documents, words, 1, CANDIDATE_DOCUMENTS).ranked
     by_id = SearchDocument.objects.prefetch_related("teachers").in_bulk([pk for pk, _ in ranked])
     return [by_id[pk] for pk, _ in ranked]
 

@@ -19,8 +19,8 @@ from yiwang.network import rules
 
 from .backends import backend
 from .documents import SOURCE_BY_MODEL, SOURCE_BY_TYPE, SOURCES, BuiltDocument, Source, build_documents
-from .models import SearchDocument, SearchTerm
-from .segmentation import TOKEN, Segmenter, normalise, segmenter
+from .models import SearchDocument, SearchSynonym, SearchTerm
+from .segmentation import TOKEN, Segmenter, normalise, reload_segmenter, segmenter, split_group
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000
@@ -174,6 +174,7 @@ def rebuild_index(
 ) -> dict[str, int]:
     """Drop every document and index every searchable item again, in batches. Returns counts per type."""
     started = time.monotonic()
+    reload_segmenter()
     seg = segmenter()
     clear_index()
     index = backend()
@@ -268,3 +269,50 @@ def remove_search_term(*, by, term: SearchTerm) -> None:
         record_audit(actor=by, action="search_term.removed", obj=locked, before={"word": word})
         locked.delete()
         transaction.on_commit(lambda: reindex_containing(word))
+
+
+# ---- the synonym table (搜索同义词) -----------------------------------------------------------
+
+
+def clean_synonym_group(text: str) -> str:
+    """``两山、绿水青山就是金山银山`` → the group as stored (normalised words joined by 、)."""
+    words = split_group(text)
+    if len(words) < 2:
+        raise DomainError(
+            "同义词组至少要有两个词语，以顿号分隔，例如“两山、绿水青山就是金山银山”。", field="words"
+        )
+    for word in words:
+        if len(word) > 30 or not TOKEN.fullmatch(word):
+            raise DomainError(
+                f"“{word}”不是有效的词语：每个词 1 到 30 个汉字、字母或数字，不含空格或标点。", field="words"
+            )
+    group = "、".join(words)
+    if len(group) > 300:
+        raise DomainError("同义词组不能超过 300 个字符。", field="words")
+    return group
+
+
+def add_synonym_group(*, by, words: str) -> SearchSynonym:
+    """Add a group: every process expands queries with it from its next search (its words also join
+    the segmentation dictionary), and the documents containing its words are re-indexed after commit."""
+    if not rules.can_manage_network(by):
+        raise PermissionDeniedError("只有平台系统管理员可以维护搜索同义词。")
+    group = clean_synonym_group(words)
+    with transaction.atomic():
+        if SearchSynonym.objects.select_for_update().filter(words=group).exists():
+            raise ConflictError(f"“{group}”已在同义词表中。", field="words")
+        synonym = SearchSynonym.objects.create(words=group, added_by=by)
+        record_audit(actor=by, action="search_synonym.added", obj=synonym, after={"words": group})
+        transaction.on_commit(lambda: [reindex_containing(w) for w in group.split("、")])
+    return synonym
+
+
+def remove_synonym_group(*, by, synonym: SearchSynonym) -> None:
+    if not rules.can_manage_network(by):
+        raise PermissionDeniedError("只有平台系统管理员可以维护搜索同义词。")
+    with transaction.atomic():
+        locked = SearchSynonym.objects.select_for_update().filter(pk=synonym.pk).first()
+        if locked is None:
+            raise ConflictError("该同义词组已被删除。")
+        record_audit(actor=by, action="search_synonym.removed", obj=locked, before={"words": locked.words})
+        locked.delete()

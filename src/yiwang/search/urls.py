@@ -9,4 +9,6 @@ urlpatterns = [
     path("match/", views.match, name="match"),
     path("dictionary/", views.dictionary, name="dictionary"),
     path("dictionary/<int:pk>/remove/", views.dictionary_remove, name="dictionary_remove"),
+    path("synonyms/", views.synonyms, name="synonyms"),
+    path("synonyms/<int:pk>/remove/", views.synonyms_remove, name="synonyms_remove"),
 ]

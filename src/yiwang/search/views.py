@@ -13,8 +13,9 @@ from yiwang.network import rules
 from yiwang.network.models import School
 
 from . import services
-from .forms import MatchForm, SearchTermForm
-from .models import SearchTerm
+from .forms import MatchForm, SearchTermForm, SynonymForm
+from .models import SearchSynonym, SearchTerm
+from .segmentation import synonym_groups_shipped
 from .selectors import match_teachers, search_visible_to
 
 FILTERS = ("type", "school", "module", "category", "year")
@@ -137,3 +138,41 @@ def dictionary_remove(request, pk: int):
     else:
         messages.success(request, f"已删除“{term.word}”。")
     return redirect("search:dictionary")
+
+
+@login_required
+def synonyms(request):
+    try:
+        _dictionary_admin(request)
+    except PermissionDeniedError as exc:
+        return render(request, "search/forbidden.html", {"message": exc.message}, status=403)
+    form = SynonymForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.add_synonym_group(by=request.user, words=form.cleaned_data["words"])
+        except DomainError as exc:
+            form.add_error("words", exc.message)
+        else:
+            messages.success(request, f"已添加“{group.words}”，新的搜索立即按它扩展。")
+            return redirect("search:synonyms")
+    context = {
+        "form": form,
+        "groups": SearchSynonym.objects.select_related("added_by")[:500],
+        "shipped": ["、".join(g) for g in synonym_groups_shipped()],
+    }
+    return render(request, "search/synonyms.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def synonyms_remove(request, pk: int):
+    synonym = get_object_or_404(SearchSynonym, pk=pk)
+    try:
+        services.remove_synonym_group(by=request.user, synonym=synonym)
+    except PermissionDeniedError as exc:
+        return render(request, "search/forbidden.html", {"message": exc.message}, status=403)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除“{synonym.words}”。")
+    return redirect("search:synonyms")

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "yiwang.core",
     "yiwang.accounts",
     "yiwang.network",
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed (static files are pre-compressed by WhiteNoise); BREACH: decision 0007.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yiwang.core.middleware.RequestContextMiddleware",
+    "yiwang.core.middleware.PrivateCacheMiddleware",
+    "yiwang.core.middleware.DomainErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.urls"
@@ -123,15 +130,22 @@ PASSWORD_HASHERS = [
 PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
 PASSWORD_MIN_CHARACTER_CLASSES = env_int("PASSWORD_MIN_CHARACTER_CLASSES", 3)
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "yiwang.accounts.validators.LengthValidator",
-    },
-    {
-        "NAME": "yiwang.accounts.validators.CharacterClassValidator",
-    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "yiwang.accounts.validators.LengthValidator"},
+    {"NAME": "yiwang.accounts.validators.CharacterClassValidator"},
 ]
-LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+# Sign-in lockout and throttles (docs/decisions/0004-login-lockout-and-throttling.md).
+# All counts are failures within the last LOGIN_LOCKOUT_MINUTES and expire by themselves.
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)  # one client against one account
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 20)  # all clients against one account
+LOGIN_CLIENT_MAX_FAILURES = env_int("LOGIN_CLIENT_MAX_FAILURES", 20)  # one client across all accounts
+LOGIN_GLOBAL_MAX_FAILURES = env_int("LOGIN_GLOBAL_MAX_FAILURES", 300)  # whole platform (spraying)
+# Proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# Second factor (TOTP, django-otp): the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "一网")
 
 # Idle sessions end after 30 minutes: the cookie is renewed on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -150,7 +164,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    # Only the ECharts parts the dashboard uses, bundled by `make node` (esbuild).
+    ("vendor/echarts-dashboard", NODE_MODULES / ".yiwang" / "echarts-dashboard"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
@@ -197,11 +212,24 @@ NINJA_PAGINATION_PER_PAGE = 20
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "yiwang.core.log_redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own loggers go through the same filtered handler (no iCal keys in logs).
+    "loggers": {
+        "django": {
+            "handlers": ["console"],
+            "level": os.environ.get("LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Upload limits (materials, evidence files, spreadsheets).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 30) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Second factor required for platform roles and school admins (accounts.rules.must_use_second_factor).
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", True)

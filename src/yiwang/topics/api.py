@@ -5,11 +5,12 @@ from typing import Annotated
 from ninja import Field, Query, Router, Schema, Status
 
 from yiwang.accounts.api_auth import SignedIn
-from yiwang.core.api_support import Id
+from yiwang.core.api_support import Id, PageParams, page_of
 from yiwang.core.errors import DomainError
-from yiwang.faculty.api import page_of, school_by_code, sharing_objects
+from yiwang.courses.models import TeachingModule
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
+from yiwang.network.selectors import resolve_sharing, school_by_code
 from yiwang.network.visibility import visible_to
 
 from . import selectors, services
@@ -32,8 +33,6 @@ class TopicFilters(Schema):
     q: Annotated[str, Field(max_length=200)] | None = None
     teacher: Id | None = None
     sort: str = "-updated"
-    page: int = 1
-    page_size: int = 50
 
 
 def topic_out(topic: Topic) -> dict:
@@ -43,9 +42,7 @@ def topic_out(topic: Topic) -> dict:
         "title": topic.title,
         "summary": topic.summary,
         "outline": topic.outline,
-        "teachers": [
-            {"id": t.pk, "name": t.name, "school_code": t.owner_school.code} for t in topic.teachers.all()
-        ],
+        "teachers": list(topic.teachers.all()),
         "school": {"code": school.code, "name": school.name, "short_name": school.short_name},
         "category": topic.category,
         "category_label": topic.get_category_display(),
@@ -76,8 +73,6 @@ def teachers_by_id(viewer, ids) -> list[Teacher]:
 
 
 def module_by_id(module_id):
-    from yiwang.courses.models import TeachingModule
-
     if module_id is None:
         return None
     module = TeachingModule.objects.filter(pk=module_id).first()
@@ -96,12 +91,8 @@ def fresh(viewer, topic_id: int) -> Topic:
 
 
 @router.get("/", response=TopicPage, summary="讲题列表")
-def list_topics(request, filters: Query[TopicFilters]):
-    data = filters.dict()
-    page, page_size = data.pop("page"), data.pop("page_size")
-    result = page_of(selectors.topics_visible_to(request.auth, **data), page, page_size)
-    result["items"] = [topic_out(t) for t in result["items"]]
-    return result
+def list_topics(request, filters: Query[TopicFilters], paging: Query[PageParams]):
+    return page_of(selectors.topics_visible_to(request.auth, **filters.dict()), paging, topic_out)
 
 
 @router.get("/{int:topic_id}", response=TopicOut, summary="讲题详情")
@@ -112,8 +103,8 @@ def get_topic(request, topic_id: int):
 @router.post("/", response={201: TopicOut}, auth=SignedIn(), summary="添加讲题")
 def create_topic(request, payload: TopicIn):
     data = payload.dict()
-    school = school_by_code(data.pop("school_code"))
-    sharing = sharing_objects(data.pop("alliance_ids"), data.pop("partnership_ids"))
+    school = school_by_code(data.pop("school_code"), field="school_code")
+    sharing = resolve_sharing(data.pop("alliance_ids"), data.pop("partnership_ids"))
     data["teachers"] = teachers_by_id(request.auth, data.pop("teacher_ids"))
     data["module"] = module_by_id(data.pop("module_id"))
     data["audiences"] = [str(a) for a in data["audiences"]]
@@ -136,11 +127,7 @@ def update_topic(request, topic_id: int, payload: TopicPatch):
         changes["module"] = module_by_id(changes.pop("module_id"))
     if "audiences" in changes:
         changes["audiences"] = [str(a) for a in changes["audiences"]]
-    alliance_ids, partnership_ids = changes.pop("alliance_ids", None), changes.pop("partnership_ids", None)
-    if alliance_ids is not None or partnership_ids is not None:
-        sharing = sharing_objects(alliance_ids, partnership_ids)
-        changes["alliances"] = sharing["alliances"] if alliance_ids is not None else None
-        changes["partnerships"] = sharing["partnerships"] if partnership_ids is not None else None
+    changes.update(resolve_sharing(changes.pop("alliance_ids", None), changes.pop("partnership_ids", None)))
     services.update_topic(by=request.auth, topic=topic, **changes)
     return topic_out(fresh(request.auth, topic_id))
 

@@ -7,7 +7,9 @@ Teachers are written by name (teachers of the row's school) or ``姓名@学校�
 import re
 from collections import defaultdict
 
+from yiwang.banks.excel import BankImporter, SharingResolver, save_sharing, sharing_columns
 from yiwang.core import excel
+from yiwang.courses.models import TeachingModule
 from yiwang.faculty.models import Teacher
 from yiwang.network.services import apply_sharing
 from yiwang.network.visibility import visible_q
@@ -20,7 +22,7 @@ TEACHER_REF = re.compile(r"^(?P<name>[^@#]+?)\s*(?:#\s*(?P<pk>\d+)|@\s*(?P<code>
 
 
 @excel.register
-class TopicImporter(excel.Importer):
+class TopicImporter(BankImporter):
     bank = "topic"
     label = "讲题"
     model = Topic
@@ -97,15 +99,13 @@ class TopicImporter(excel.Importer):
             width=8,
             help="留空为“草稿”",
         ),
-        *excel.sharing_columns(),
+        *sharing_columns(),
         C("owner", "所属学校", export_only=True, width=24),
     ]
     content_keys = ["title", "category", "form", "hours", "keywords", "summary", "outline", "status"]
 
     def prepare(self, rows):
-        from yiwang.courses.models import TeachingModule
-
-        self.sharing = excel.SharingResolver()
+        self.sharing = SharingResolver()
         self.modules = list(TeachingModule.objects.select_related("owner_school"))
         teachers = Teacher.objects.filter(is_active=True)
         if self.by is not None:
@@ -233,7 +233,7 @@ class TopicImporter(excel.Importer):
             ],
             batch_size=excel.BATCH_SIZE,
         )
-        excel.save_sharing(
+        save_sharing(
             [
                 (t, r.values["alliances"], r.values["partnerships"])
                 for t, r in zip(topics, rows, strict=True)
@@ -262,7 +262,7 @@ class TopicImporter(excel.Importer):
             audiences=topic.audience_codes,
             module=topic.module.name if topic.module_id else "",
             scope=topic.scope,
-            share_with=excel.SharingResolver.describe(topic),
+            share_with=SharingResolver.describe(topic),
             owner=topic.owner_school.name,
         )
         return values

@@ -1,17 +1,12 @@
 from django import forms
 
 from yiwang.courses.models import TeachingModule
-from yiwang.faculty.forms import SharingFormMixin
+from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField
 from yiwang.faculty.models import Teacher
 from yiwang.network.visibility import visible_to
 
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
 from .selectors import TOPIC_SORT_LABELS
-
-
-class TeacherChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.owner_school.short_name}）"
 
 
 class ModuleChoiceField(forms.ModelChoiceField):

@@ -3,15 +3,11 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from yiwang.faculty.schemas import SchoolRef, SharingIn
+from yiwang.core.api_support import PageOut
+from yiwang.faculty.schemas import TeacherRef
+from yiwang.network.schemas import SchoolRef, SharingIn
 
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
-
-
-class TeacherRef(Schema):
-    id: int
-    name: str
-    school_code: str
 
 
 class ModuleRef(Schema):
@@ -43,12 +39,7 @@ class TopicOut(Schema):
     updated_at: datetime
 
 
-class TopicPage(Schema):
-    count: int = Field(description="符合条件的条数；超过 10000 时为 10000，且 count_capped 为 true")
-    count_capped: bool
-    page: int
-    page_size: int
-    num_pages: int
+class TopicPage(PageOut):
     items: list[TopicOut]
 
 

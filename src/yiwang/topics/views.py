@@ -1,17 +1,15 @@
+"""Pages of the topic bank. The list, export and import pages are the shared bank views."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from yiwang.core import excel
-from yiwang.core.errors import DomainError, NotFoundError
-from yiwang.core.pagination import paginate_capped
-from yiwang.core.views_support import querystring_without_page, submit_form
+from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.core.errors import DomainError
+from yiwang.core.views_support import submit_form
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules as network_rules
-from yiwang.network.models import School
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -19,67 +17,42 @@ from . import rules, selectors, services
 from .excel import TopicImporter
 from .forms import TopicFilterForm, TopicForm, module_queryset
 
-EXPORT_LIMIT = 100_000
 
-
-def _access(request, pk):
-    try:
-        return selectors.access_topic(request.user, pk)
-    except NotFoundError:
-        raise Http404 from None
-
-
-def _filters(request):
-    form = TopicFilterForm(
-        request.GET or None,
-        schools=active_schools(),
-        modules=module_queryset(),
-        show_retired=bool(staff_school_ids(request.user)),
-    )
-    return form, form.filters() if request.GET else {}
-
-
-def _creatable_schools(user) -> list[School]:
+def _creatable_school_ids(user) -> set[int]:
     """Schools the user may add topics for: where they are staff, or their own teacher profile's school."""
     ids = set(staff_school_ids(user))
     own = Teacher.objects.filter(user=user).values_list("owner_school_id", flat=True).first()
     if own and network_rules.is_member(user, own):
         ids.add(own)
-    return list(School.objects.filter(pk__in=ids, is_active=True).order_by("code"))
+    return ids
 
 
-@login_required
-def topic_list(request):
-    form, filters = _filters(request)
-    page = paginate_capped(selectors.topics_visible_to(request.user, **filters), request.GET.get("page"))
-    return render(
-        request,
-        "topics/list.html",
-        {
-            "form": form,
-            "page": page,
-            "topics": page.items,
-            "querystring_without_page": querystring_without_page(request),
-            "can_create": bool(_creatable_schools(request.user)),
-            "can_import": bool(staff_school_ids(request.user)),
-        },
-    )
-
-
-@login_required
-def topic_export(request):
-    _, filters = _filters(request)
-    topics = selectors.topics_visible_to(request.user, **filters).prefetch_related(
-        "shared_alliances", "shared_partnerships__supporter", "shared_partnerships__supported"
-    )
-    return excel.export_response(
-        TopicImporter, topics[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user, "讲题库导出.xlsx"
-    )
+BANK = BankList(
+    namespace="topics",
+    selector=selectors.topics_visible_to,
+    filter_form=lambda request: TopicFilterForm(
+        request.GET or None,
+        schools=active_schools(),
+        modules=module_queryset(),
+        show_retired=bool(staff_school_ids(request.user)),
+    ),
+    template="topics/list.html",
+    items_name="topics",
+    importer=TopicImporter,
+    export_filename="讲题库导出.xlsx",
+    context=lambda request: {
+        "can_create": pick_school(request, _creatable_school_ids(request.user))[0] is not None,
+        "can_import": bool(staff_school_ids(request.user)),
+    },
+)
+topic_list = list_view(BANK)
+topic_export = export_view(BANK)
+import_template, import_upload, import_status = import_views(BANK)
 
 
 @login_required
 def topic_detail(request, pk: int):
-    topic = _access(request, pk)
+    topic = selectors.access_topic(request.user, pk)
     return render(
         request,
         "topics/detail.html",
@@ -93,12 +66,10 @@ def topic_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request):
-    schools = _creatable_schools(request.user)
-    if not schools:
+    school, schools = pick_school(request, _creatable_school_ids(request.user))
+    if school is None:
         messages.error(request, "只有学校的管理员、教务、培训、科研人员或有教师档案的教师可以添加讲题。")
         return redirect("topics:list")
-    wanted = request.GET.get("school") or request.POST.get("school")
-    school = next((s for s in schools if str(s.pk) == wanted), schools[0])
     own = Teacher.objects.filter(user=request.user).first()
     form = TopicForm(
         request.POST or None, school=school, viewer=request.user, initial={"teachers": [own] if own else []}
@@ -120,7 +91,7 @@ def topic_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_edit(request, pk: int):
-    topic = _access(request, pk)
+    topic = selectors.access_topic(request.user, pk)
     if not rules.can_edit_topic(request.user, topic):
         messages.error(request, "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。")
         return redirect("topics:detail", pk=topic.pk)
@@ -163,7 +134,7 @@ def topic_edit(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_retire(request, pk: int):
-    topic = _access(request, pk)
+    topic = selectors.access_topic(request.user, pk)
     if request.method == "POST":
         try:
             services.retire_topic(by=request.user, topic=topic)
@@ -173,29 +144,3 @@ def topic_retire(request, pk: int):
         messages.success(request, f"已停用讲题：{topic.title}")
         return redirect("topics:list")
     return render(request, "topics/retire.html", {"topic": topic})
-
-
-@login_required
-def import_template(request):
-    return excel.template_view(request, bank=TopicImporter.bank)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_upload(request):
-    return excel.import_view(
-        request,
-        bank=TopicImporter.bank,
-        list_url=reverse("topics:list"),
-        template_url=reverse("topics:import_template"),
-        status_url_name="topics:import_status",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_status(request, job_id):
-    try:
-        return excel.import_status_view(request, job_id=str(job_id), list_url=reverse("topics:list"))
-    except NotFoundError:
-        raise Http404 from None

@@ -44,4 +44,4 @@ def seats_label(session):
 
 @register.simple_tag(takes_context=True)
 def runs_classes(context) -> bool:
-    return bool(selectors.runner_school_ids(context.get("user")))
+    return bool(rules.class_runner_school_ids(context.get("user")))

@@ -35,6 +35,9 @@ class Command(BaseCommand):
             "4",
             "--access-logfile",
             "-",
+            # iCal feed keys are cut out of logged paths (core/log_redaction.py).
+            "--logger-class",
+            "yiwang.core.gunicorn_logging.Logger",
             "--timeout",
             "60",
         ]

@@ -1,0 +1,163 @@
+"""The base of every bank's importer: target school, permission, sharing columns, audit.
+
+The generic machinery (columns, reading, the check/save flow, the registry, the writer)
+is ``yiwang.core.excel``; this module adds what knows schools, sharing and people.
+"""
+
+from __future__ import annotations
+
+from yiwang.activity.services import record_audit
+from yiwang.core import excel
+from yiwang.core.excel import SPLIT_MULTI, Column, ImportReport, ImportRow
+from yiwang.network.enums import SharingScope
+from yiwang.network.models import Alliance, School, SupportPartnership
+from yiwang.network.rules import staff_school_ids
+
+from .services import save_sharing
+
+__all__ = ["BankImporter", "SharingResolver", "save_sharing", "sharing_columns"]
+
+
+class BankImporter(excel.Importer):
+    """An importer into one school's part of a bank.
+
+    ``by``: the person importing (``None`` for the ``yiwang import`` command, which may
+    import anywhere); ``school``: the target school of rows whose 学校代码 is blank.
+    One summary audit record ``<bank>.imported`` is written with the rows (each created or
+    updated item also gets its own record from the bank's batch services).
+    """
+
+    audit_action: str = ""
+
+    def __init__(self, *, by, school=None, on_duplicate: str | None = None):
+        super().__init__(by=by, on_duplicate=on_duplicate)
+        self.school = school
+        self._schools_by_code: dict | None = None
+        self._allowed_school_ids: set[int] | None = None
+
+    def school_for_code(self, code: str):
+        if self._schools_by_code is None:
+            self._schools_by_code = {s.code: s for s in School.objects.filter(is_active=True)}
+        return self._schools_by_code.get(code)
+
+    def may_import_into(self, school) -> bool:
+        """The CLI (``by=None``) may import anywhere; a person only into schools they edit."""
+        if self.by is None:
+            return True
+        if self._allowed_school_ids is None:
+            self._allowed_school_ids = set(staff_school_ids(self.by))
+        return school.pk in self._allowed_school_ids
+
+    def resolve_school(self, row: ImportRow, key: str = "school") -> None:
+        """Replace the school code in ``row.values[key]`` with the School (blank → the
+        import's school)."""
+        code = row.values.get(key) or ""
+        if not code:
+            row.values[key] = self.school
+            return
+        school = self.school_for_code(code)
+        if school is None:
+            row.problem(key, f"未知的学校代码“{code}”")
+        elif not self.may_import_into(school):
+            row.problem(key, f"您无权向{school.name}导入数据")
+        else:
+            row.values[key] = school
+
+    def after_save(self, report: ImportReport) -> None:
+        record_audit(
+            actor=self.by,
+            action=self.audit_action or f"{self.bank}.imported",
+            school=self.school,
+            object_repr=(
+                f"导入{self.label} {report.created} 条新建、{report.updated} 条更新、{report.skipped} 条跳过"
+            ),
+            after={
+                "created": report.created,
+                "updated": report.updated,
+                "skipped": report.skipped,
+                "rows": report.total_rows,
+            },
+        )
+
+
+# -- sharing scope columns (every Shareable bank uses the same two columns) -----------------
+
+
+def sharing_columns() -> list[Column]:
+    return [
+        Column(
+            "scope",
+            "共享范围",
+            kind="choice",
+            choices=tuple(SharingScope.choices),
+            default=SharingScope.SYSTEM,
+            example="本系统",
+            help="留空为“本系统”",
+        ),
+        Column(
+            "share_with",
+            "协作共享对象",
+            max_length=500,
+            width=24,
+            help="共享范围为“协作”时填写：联盟名称或对口支援学校代码，多个用顿号分隔",
+        ),
+    ]
+
+
+class SharingResolver:
+    """Turns the 共享范围 / 协作共享对象 cells into a scope with alliances and partnerships
+    (and back)."""
+
+    def __init__(self):
+        self.alliances = {a.name: a for a in Alliance.objects.prefetch_related("memberships")}
+        self.alliance_members = {
+            a.pk: {m.school_id for m in a.memberships.all()} for a in self.alliances.values()
+        }
+        self.partnerships = list(SupportPartnership.objects.select_related("supporter", "supported"))
+        self._known_codes: set[str] | None = None
+
+    def _school_exists(self, code: str) -> bool:
+        if self._known_codes is None:
+            self._known_codes = set(School.objects.values_list("code", flat=True))
+        return code in self._known_codes
+
+    def resolve(self, row: ImportRow, school) -> None:
+        """Set ``row.values['alliances']`` and ``['partnerships']``; problems on share_with."""
+        names = [n.strip() for n in SPLIT_MULTI.split(row.values.get("share_with") or "") if n.strip()]
+        row.values["alliances"], row.values["partnerships"] = [], []
+        scope = row.values.get("scope")
+        if scope != SharingScope.PARTNERS:
+            if names:
+                row.problem("share_with", "只有共享范围为“协作”时才能填写协作共享对象")
+            return
+        if not names:
+            row.problem("share_with", "共享范围为“协作”时，须填写至少一个联盟名称或对口支援学校代码")
+            return
+        for name in names:
+            alliance = self.alliances.get(name)
+            if alliance is not None:
+                if school.pk not in self.alliance_members[alliance.pk]:
+                    row.problem("share_with", f"{school.short_name}不是“{name}”的成员，不能向其共享")
+                else:
+                    row.values["alliances"].append(alliance)
+                continue
+            partnership = next(
+                (p for p in self.partnerships if {p.supporter.code, p.supported.code} == {school.code, name}),
+                None,
+            )
+            if partnership is not None:
+                row.values["partnerships"].append(partnership)
+            elif any(
+                name in (p.supporter.code, p.supported.code) for p in self.partnerships
+            ) or self._school_exists(name):
+                row.problem("share_with", f"{school.short_name}与学校“{name}”没有对口支援关系")
+            else:
+                row.problem("share_with", f"未知的学校代码或联盟名称“{name}”")
+
+    @staticmethod
+    def describe(obj) -> str:
+        """The 协作共享对象 cell of an exported item (shared_alliances/partnerships prefetched)."""
+        parts = [a.name for a in obj.shared_alliances.all()]
+        for p in obj.shared_partnerships.all():
+            parts.append(p.supported.code if p.supporter_id == obj.owner_school_id else p.supporter.code)
+        return "、".join(parts)

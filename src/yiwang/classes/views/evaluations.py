@@ -1,0 +1,61 @@
+"""评课: the rating form's submission from the QR page, and a session's ratings for its runners."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from yiwang.core.errors import DomainError
+from yiwang.core.request_context import client_ip
+
+from .. import selectors, services, tokens
+from ..enums import INDICATORS
+from ..forms import EvaluationForm
+from .checkins import _device_id, _is_runner_of, _qr_session, qr_landing
+from .common import _form_error, not_found_as_404
+
+
+@require_POST
+def qr_rate(request, token: str):
+    form = EvaluationForm(request.POST)
+    device_id = _device_id(request)
+    try:
+        session = _qr_session(token)
+        if not request.user.is_authenticated:
+            tokens.check_rating_ticket(request.POST.get("ticket", ""), session.pk, device_id)
+        scores = {name: request.POST.get(name) for name, _ in INDICATORS}
+        services.submit_evaluation(
+            qr=token,
+            scores=scores,
+            comment=request.POST.get("comment", ""),
+            user=request.user,
+            device_id=device_id,
+            ip=client_ip(request),
+        )
+    except DomainError as exc:
+        if exc.code == "bad_qr":
+            return render(request, "classes/qr_invalid.html", {"message": exc.message}, status=400)
+        form.is_valid()
+        _form_error(form, exc)
+        return qr_landing(request, token, form=form, status=exc.status)
+    messages.success(request, "感谢评课！您的评价已提交。")
+    return redirect("classes:qr_landing", token=token)
+
+
+@login_required
+@not_found_as_404
+def session_evaluations(request, pk: int):
+    session = selectors.access_session(request.user, pk)
+    if not _is_runner_of(request, session):
+        raise PermissionDenied
+    return render(
+        request,
+        "classes/session_evaluations.html",
+        {
+            "session": session,
+            "summary": selectors.session_rating_summary(session),
+            "evaluations": selectors.session_evaluations(session)[:500],
+            "indicators": INDICATORS,
+        },
+    )
