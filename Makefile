@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export YIWANG_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test test-fast lint bench env node clean-data browsers
+.PHONY: run test test-fast screenshots lint bench env node clean-data browsers
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || { PYBIN=$$(scripts/find-python) && $$PYBIN -m venv $(VENV); }
@@ -42,6 +42,10 @@ run: env
 ## make test — the whole suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL)
 test: env
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make screenshots — the browser tests, writing the pictures in docs/screenshots/ (make test leaves them alone)
+screenshots: env
+	YIWANG_SCREENSHOTS=1 $(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 test-fast: env
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
