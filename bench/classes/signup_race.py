@@ -29,6 +29,9 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "yiwang_bench_classes"
 DATABASE_URL = f"{PG}/{DB_NAME}"
 REQUESTS, SEATS, PORT = 200, 30, int(os.environ.get("BENCH_PORT", "8765"))
+# The code under test: this tree's src/, or another checkout's (``BENCH_SRC=/tmp/head/src``,
+# e.g. from ``git archive HEAD src | tar -x -C /tmp/head``) to measure "before" in the same run.
+SRC = Path(os.environ.get("BENCH_SRC", ROOT / "src")).resolve()
 
 
 def recreate_database() -> None:
@@ -114,7 +117,7 @@ def start_server(workers: int, threads: int) -> subprocess.Popen:
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
         "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": str(Path(__file__).resolve().parent),
+        "PYTHONPATH": f"{Path(__file__).resolve().parent}{os.pathsep}{SRC}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     server = subprocess.Popen(
@@ -202,7 +205,7 @@ def main() -> None:
         help="baseline: every request signs up to its own session (no contention for one row)",
     )
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(SRC))
     recreate_database()
     django_setup()
     keys = seed()

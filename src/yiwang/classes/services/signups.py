@@ -283,7 +283,7 @@ def _own_sign_up(by, sign_up_id) -> SignUp:
 
 
 def _refuse_cancel(entry: SignUp) -> str:
-    return f"该报名已{entry.get_status_display()}，无需再取消。"
+    return f"该报名{entry.get_status_display()}，无需再取消。"
 
 
 def cancel_sign_up(*, by, sign_up_id, now: datetime | None = None) -> SignUp:
