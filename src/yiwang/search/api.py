@@ -22,7 +22,9 @@ def search(
     year: int | None = None,
     page: int = 1,
 ):
-    """所有词语都须出现（无结果时改为包含部分词语，并在 notice 中说明）；引号内为完整短语；
+    """按 BM25 排序，条目须包含足够多的词语（一两个词须全部包含，三四个词可缺一个，长问句约四成；
+    无结果时改为包含任一词语，并在 notice 中说明）；同义词、简称、繁体字、拼音、单字均可检索；
+    引号内为完整短语，“-词”排除，年份（2024、2024年）与“作者:”“学校:”用于筛选；
     结果、总数与分面计数只含调用者有权查看的条目。"""
     results = search_visible_to(
         request.auth, q, type=type, school=school, module=module, category=category, year=year, page=page

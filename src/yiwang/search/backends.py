@@ -33,6 +33,8 @@ FACET_COLUMNS = {
     "category": "category",
     "year": "year",
 }
+# Columns each candidate query carries from the document row (no second join).
+DOC_COLUMNS = (*FACET_COLUMNS.values(), "sort_date", "rating")
 DEFAULT_CANDIDATE_LIMIT = 5_000
 TIE_BREAK = f'"{TABLE}"."sort_date" DESC, "{TABLE}"."rating" DESC NULLS LAST, "{TABLE}"."id" DESC'
 
@@ -76,6 +78,11 @@ class SearchBackend:
         raise NotImplementedError
 
     # -- reading ------------------------------------------------------------------------------
+    def all_words_query(self, groups, where: str):
+        """(SQL selecting ``rid`` of at most ``candidate_limit()`` visible documents, the newest,
+        that match every group through one of its alternatives; its params before ``where``'s)."""
+        raise NotImplementedError
+
     def word_query(self, index: int, group: int, tokens: tuple[str, ...], weight: float, where: str):
         """(SQL of one alternative: ``rid, sub, grp, score`` of at most ``candidate_limit()`` matching
         documents the viewer may see (``where``), the newest; its params before the WHERE params)."""
@@ -98,18 +105,26 @@ class SearchBackend:
         sum over the words it matches, and it is kept when it matches at least ``min_match`` words.
         Returns the ranked page, the facet counts, the exact total (or ``capped``) and per word how
         many documents matched it."""
-        groups = [g if isinstance(g, list) else [((g,), 1.0)] for g in groups]
+        groups = [
+            [(tuple(a.tokens), a.weight) if hasattr(a, "tokens") else (tuple(a[0]), a[1]) for a in g]
+            if isinstance(g, list)
+            else [((g,), 1.0)]
+            for g in groups
+        ]
         where, where_params = _where(documents)
-        subs, params = [], []
+        prefilter, params = "", []
+        if len(groups) > 1 and min_match >= len(groups):
+            # Every word is required: one candidate query for documents matching all of them (each
+            # through any alternative), then each word is scored on those candidates only.
+            sql, sub_params = self.all_words_query(groups, where)
+            prefilter = f"cand AS MATERIALIZED ({sql}), "
+            params += [*sub_params, *where_params]
+            where, where_params = f'"{TABLE}"."id" IN (SELECT rid FROM cand)', []
+        subs = []
         index = 0
         for number, group in enumerate(groups):
-            for alternative in group:
-                tokens, weight = (
-                    (alternative.tokens, alternative.weight)
-                    if hasattr(alternative, "tokens")
-                    else alternative
-                )
-                sql, sub_params = self.word_query(index, number, tuple(tokens), float(weight), where)
+            for tokens, weight in group:
+                sql, sub_params = self.word_query(index, number, tokens, float(weight), where)
                 subs.append(f"SELECT * FROM ({sql}) AS s{index}")
                 params += [*sub_params, *where_params]
                 index += 1
@@ -117,7 +132,15 @@ class SearchBackend:
         best_columns = ", ".join(f"MAX(CASE WHEN grp = {g} THEN score END) AS w{g}" for g in range(n))
         best_count = " + ".join(f"(CASE WHEN w{g} IS NULL THEN 0 ELSE 1 END)" for g in range(n))
         best_sum = f"({' + '.join(f'COALESCE(w{g}, 0)' for g in range(n))}) * ({best_count}) / {n}.0"
-        facet_columns = ", ".join(f'"{TABLE}"."{c}" AS {c}' for c in FACET_COLUMNS.values())
+        carried = ", ".join(DOC_COLUMNS)
+        if index == 1:  # one word, one alternative: its candidates are the matches
+            matched = f"SELECT rid AS id, {carried}, score FROM raw WHERE %s <= 1"
+        else:
+            matched = (
+                f"SELECT id, {carried}, {best_sum} AS score FROM (SELECT rid AS id, "
+                + ", ".join(f"MAX({c}) AS {c}" for c in DOC_COLUMNS)
+                + f", {best_columns} FROM raw GROUP BY rid) AS per_word WHERE {best_count} >= %s"
+            )
         facet_groups = " UNION ALL ".join(
             f"SELECT '{name}' AS kind, CAST({column} AS TEXT) AS value, COUNT(*) AS n, 0 AS position, "
             f"CAST(0 AS DOUBLE PRECISION) AS score FROM matched WHERE {column} IS NOT NULL GROUP BY {column}"
@@ -125,14 +148,10 @@ class SearchBackend:
         )
         order = "score DESC, sort_date DESC, rating DESC NULLS LAST, id DESC"
         sql = (
-            f"WITH {self.preamble()}raw AS MATERIALIZED ({' UNION ALL '.join(subs)}), "
+            f"WITH {self.preamble()}{prefilter}raw AS MATERIALIZED ({' UNION ALL '.join(subs)}), "
             # Per word its best alternative (one GROUP BY: a column per word); BM25 summed over the
             # words a document matches, times the share of words it matches.
-            f"agg AS MATERIALIZED (SELECT rid, {best_sum} AS score, {best_count} AS n FROM ("
-            f"SELECT rid, {best_columns} FROM raw GROUP BY rid) AS per_word WHERE {best_count} >= %s), "
-            f'matched AS MATERIALIZED (SELECT "{TABLE}"."id" AS id, {facet_columns}, '
-            f'"{TABLE}"."sort_date" AS sort_date, "{TABLE}"."rating" AS rating, agg.score AS score '
-            f'FROM agg JOIN "{TABLE}" ON "{TABLE}"."id" = agg.rid) '
+            f"matched AS MATERIALIZED ({matched}) "
             f"{facet_groups} "
             "UNION ALL SELECT 'candidates', NULL, MAX(n), 0, 0 FROM (SELECT sub, COUNT(*) AS n FROM raw GROUP BY sub) AS c "
             "UNION ALL SELECT 'word', CAST(grp AS TEXT), COUNT(*), 0, 0 FROM raw GROUP BY grp "
@@ -204,12 +223,24 @@ class SqliteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
+    def all_words_query(self, groups, where):
+        expression = " AND ".join(
+            "(" + " OR ".join("(" + " AND ".join(f'"{t}"' for t in tokens) + ")" for tokens, _ in group) + ")"
+            for group in groups
+        )
+        sql = (
+            f'SELECT search_fts.rowid AS rid FROM search_fts CROSS JOIN "{TABLE}" ON "{TABLE}"."id" = search_fts.rowid '
+            f"WHERE search_fts MATCH %s AND ({where}) ORDER BY search_fts.rowid DESC LIMIT {candidate_limit()}"
+        )
+        return sql, [expression]
+
     def word_query(self, index, group, tokens, weight, where):
         weights = ", ".join(str(WEIGHTS[f]) for f in FIELDS)
         sql = (
             f"SELECT search_fts.rowid AS rid, {index} AS sub, {group} AS grp, "
-            f"-bm25(search_fts, {weights}) * {weight} AS score "
-            f'FROM search_fts CROSS JOIN "{TABLE}" ON "{TABLE}"."id" = search_fts.rowid '
+            f"-bm25(search_fts, {weights}) * {weight} AS score, "
+            + ", ".join(f'"{TABLE}"."{c}" AS {c}' for c in DOC_COLUMNS)
+            + f' FROM search_fts CROSS JOIN "{TABLE}" ON "{TABLE}"."id" = search_fts.rowid '
             f"WHERE search_fts MATCH %s AND ({where}) ORDER BY search_fts.rowid DESC LIMIT {candidate_limit()}"
         )
         return sql, [" AND ".join(f'"{t}"' for t in tokens)]
@@ -284,16 +315,29 @@ class PostgresBackend(SearchBackend):
             f"FROM pg_class c WHERE c.oid = '\"{TABLE}\"'::regclass), "
         )
 
+    def all_words_query(self, groups, where):
+        expression = " & ".join(
+            "(" + " | ".join("(" + " & ".join(f"'{t}'" for t in tokens) + ")" for tokens, _ in group) + ")"
+            for group in groups
+        )
+        sql = (
+            f'SELECT "{TABLE}"."id" AS rid FROM "{TABLE}" WHERE "{TABLE}".search_vector @@ %s::tsquery '
+            f'AND ({where}) ORDER BY "{TABLE}"."id" DESC LIMIT {candidate_limit()}'
+        )
+        return sql, [expression]
+
     def word_query(self, index, group, tokens, weight, where):
         """BM25's IDF from the number of visible matches and ``ts_rank`` (field weights, length
         normalised) as the term-frequency part, so both databases rank alike."""
         query = " & ".join(f"'{t}'" for t in tokens)
         sql = (
-            f"SELECT rid, sub, grp, tf * LN(1 + ((SELECT n FROM total) - df + 0.5) / (df + 0.5)) AS score "
-            f'FROM (SELECT "{TABLE}"."id" AS rid, {index} AS sub, {group} AS grp, '
+            "SELECT rid, sub, grp, tf * LN(1 + ((SELECT n FROM total) - df + 0.5) / (df + 0.5)) AS score, "
+            + ", ".join(DOC_COLUMNS)
+            + f' FROM (SELECT "{TABLE}"."id" AS rid, {index} AS sub, {group} AS grp, '
             f"{weight} * ts_rank('{{0.1, 0.2, 0.4, 1.0}}', \"{TABLE}\".search_vector, %s::tsquery, 1) AS tf, "
-            f"COUNT(*) OVER () AS df "
-            f'FROM "{TABLE}" WHERE "{TABLE}".search_vector @@ %s::tsquery AND ({where}) '
+            f"COUNT(*) OVER () AS df, "
+            + ", ".join(f'"{TABLE}"."{c}" AS {c}' for c in DOC_COLUMNS)
+            + f' FROM "{TABLE}" WHERE "{TABLE}".search_vector @@ %s::tsquery AND ({where}) '
             f'ORDER BY "{TABLE}"."id" DESC LIMIT {candidate_limit()}) AS w'
         )
         return sql, [query, query]
