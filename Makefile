@@ -33,7 +33,7 @@ node: node_modules/.installed $(ECHARTS_DASHBOARD)
 run: env
 	@mkdir -p $(YIWANG_DATA_DIR)
 	@test -s $(YIWANG_DATA_DIR)/secret_key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $(YIWANG_DATA_DIR)/secret_key
-	@export SECRET_KEY=$$(cat $(YIWANG_DATA_DIR)/secret_key) DJANGO_SETTINGS_MODULE=yiwang.settings.production; \
+	@export SECRET_KEY=$$(cat $(YIWANG_DATA_DIR)/secret_key) DJANGO_SETTINGS_MODULE=yiwang.settings.production HTTPS=$${HTTPS:-false}; \
 	  $(VENV)/bin/yiwang migrate --noinput -v 0 && \
 	  $(VENV)/bin/yiwang collectstatic --noinput -v 0 && \
 	  $(VENV)/bin/yiwang demo && \

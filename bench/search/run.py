@@ -207,6 +207,7 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="yiwang.settings.production",
         SECRET_KEY="bench-only-secret",
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        HTTPS="false",  # plain HTTP on loopback, as behind a TLS proxy
         LOG_LEVEL="ERROR",
     )
     server = subprocess.Popen(
