@@ -247,3 +247,30 @@ def test_api_list_filters_and_query_count(network, django_assert_max_num_queries
         client.get("/api/v1/courses/?page_size=3")
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(client.get("/api/v1/courses/?page_size=30").json()["items"]) == 30
+
+
+def test_api_list_pages_have_the_one_bank_page_shape(network):
+    """Courses and research lists answer like faculty and topics: capped count, page, page size, pages."""
+    for i in range(5):
+        CourseFactory(owner_school=network.city, title=f"课程{i}", scope="network")
+    client = api(member(network.city))
+    data = client.get("/api/v1/courses/?page=2&page_size=2&sort=title").json()
+    assert {k: v for k, v in data.items() if k != "items"} == {
+        "count": 5,
+        "count_capped": False,
+        "page": 2,
+        "page_size": 2,
+        "num_pages": 3,
+    }
+    assert [c["title"] for c in data["items"]] == ["课程2", "课程3"]
+    past = client.get("/api/v1/courses/?page=9&page_size=2").json()
+    assert (past["count"], past["page"], past["items"]) == (5, 9, [])
+    for path in (
+        "/api/v1/research/projects",
+        "/api/v1/research/outputs",
+        "/api/v1/faculty/",
+        "/api/v1/topics/",
+    ):
+        body = client.get(f"{path}?page_size=3").json()
+        assert set(body) == {"count", "count_capped", "page", "page_size", "num_pages", "items"}, path
+        assert (body["page"], body["page_size"]) == (1, 3), path

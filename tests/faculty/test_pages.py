@@ -154,3 +154,30 @@ def test_staff_retires_teacher_through_page(client_for, network):
     assert "共 1 位教师" in client.get("/faculty/?status=retired").content.decode()
     other = client_for(member(network.branch_a, is_school_admin=True))
     assert other.get(f"/faculty/{teacher.pk}/").status_code == 404
+
+
+def test_domain_errors_a_page_lets_through_become_404_and_403(rf):
+    """One middleware maps refusals for every page: NotFoundError → 404, PermissionDeniedError → 403."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from yiwang.core.errors import DomainError, NotFoundError, PermissionDeniedError
+    from yiwang.core.middleware import DomainErrorPagesMiddleware
+
+    middleware = DomainErrorPagesMiddleware(lambda request: None)
+    request = rf.get("/faculty/1/")
+    with pytest.raises(Http404, match="未找到该记录，或您无权查看。"):
+        middleware.process_exception(request, NotFoundError())
+    with pytest.raises(PermissionDenied, match="只有本校人员可以查看。"):
+        middleware.process_exception(request, PermissionDeniedError("只有本校人员可以查看。"))
+    assert middleware.process_exception(request, DomainError("别的拒绝")) is None
+    assert middleware.process_exception(request, ValueError()) is None
+
+
+def test_missing_teacher_pages_and_import_jobs_are_404(client_for, network):
+    client = client_for(member(network.city, is_school_admin=True))
+    for path in ("/faculty/999999/", "/faculty/999999/edit/", "/faculty/999999/retire/"):
+        assert client.get(path).status_code == 404, path
+    job = "00000000-0000-0000-0000-000000000000"
+    for path in (f"/faculty/import/{job}/", f"/topics/import/{job}/", f"/courses/import/{job}/"):
+        assert client.get(path).status_code == 404, path

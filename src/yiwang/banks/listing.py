@@ -12,14 +12,15 @@ costs the same number of queries for 3 rows as for 50.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from yiwang.core import excel
 from yiwang.core.pagination import paginate_capped
-from yiwang.core.views_support import querystring_without_page
+from yiwang.core.views_support import querystring_without_page, submit_form
 from yiwang.network.models import School
 
 from . import imports
@@ -142,3 +143,14 @@ def pick_school(request, school_ids) -> tuple[School | None, list[School]]:
     schools = list(School.objects.filter(pk__in=school_ids, is_active=True).order_by("code"))
     wanted = request.GET.get("school") or request.POST.get("school")
     return next((s for s in schools if str(s.pk) == wanted), schools[0] if schools else None), schools
+
+
+def form_page(request, form, action, *, template: str, context: dict, success, detail: str):
+    """A create or edit page: on a valid POST run ``action()`` (a service call), say
+    ``success(result)`` and go to ``detail`` (a URL name taking the result's pk); otherwise
+    (GET, invalid form, refusal shown on the form) render ``template`` — 400 when it has errors."""
+    result = submit_form(request, form, action)
+    if result is not None:
+        messages.success(request, success(result))
+        return redirect(detail, pk=result.pk)
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)

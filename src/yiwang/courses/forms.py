@@ -70,12 +70,6 @@ class CourseForm(SharingFormMixin, forms.Form):
             for name in self.OWNER_ONLY:
                 del self.fields[name]
 
-    def service_kwargs(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("scope", "alliances", "partnerships")}
-        if "scope" in self.fields:
-            data.update(self.sharing_data())
-        return data
-
 
 class MaterialForm(forms.Form):
     kind = forms.ChoiceField(label="资料类型", choices=MaterialKind.choices)

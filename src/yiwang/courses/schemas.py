@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from yiwang.core.api_support import Id, IdList, PageOut, Text, Year
 from yiwang.faculty.schemas import TeacherRef
 from yiwang.network.enums import SharingScope
-from yiwang.network.schemas import SharingIn, SharingOut
+from yiwang.network.schemas import ScopeOut, SharingIn, SharingOut
 
 from .enums import CourseKind, CourseStatus, MaterialKind
 
@@ -26,7 +26,7 @@ class ModuleOut(Schema):
         return obj.owner_school.code
 
 
-class CourseOut(Schema):
+class CourseOut(ScopeOut):
     id: int
     title: str
     module_id: int | None
@@ -42,8 +42,6 @@ class CourseOut(Schema):
     teachers: list[TeacherRef]
     status: CourseStatus
     status_label: str
-    scope: SharingScope
-    scope_label: str
     created_at: datetime
     updated_at: datetime
 
@@ -70,10 +68,6 @@ class CourseOut(Schema):
     @staticmethod
     def resolve_status_label(obj) -> str:
         return obj.get_status_display()
-
-    @staticmethod
-    def resolve_scope_label(obj) -> str:
-        return obj.get_scope_display()
 
 
 class MaterialOut(Schema):

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
-from yiwang.core.views_support import form_error, querystring_without_page, submit_form
+from yiwang.core.views_support import form_error, querystring_without_page
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -69,17 +69,14 @@ def course_create(request):
         messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加课程。")
         return redirect("courses:list")
     form = CourseForm(request.POST or None, viewer=request.user, school=school)
-    course = submit_form(
-        request, form, lambda: services.create_course(by=request.user, school=school, **form.service_kwargs())
-    )
-    if course is not None:
-        messages.success(request, f"已添加课程：{course.title}（草稿）")
-        return redirect("courses:detail", pk=course.pk)
-    return render(
+    return form_page(
         request,
-        "courses/form.html",
-        {"form": form, "school": school, "schools": schools, "creating": True},
-        status=400 if form.errors else 200,
+        form,
+        lambda: services.create_course(by=request.user, school=school, **form.service_kwargs()),
+        template="courses/form.html",
+        context={"school": school, "schools": schools, "creating": True},
+        success=lambda course: f"已添加课程：{course.title}（草稿）",
+        detail="courses:detail",
     )
 
 
@@ -107,17 +104,14 @@ def course_edit(request, pk: int):
         course=course,
         is_owner=is_owner,
     )
-    saved = submit_form(
-        request, form, lambda: services.update_course(by=request.user, course=course, **form.service_kwargs())
-    )
-    if saved is not None:
-        messages.success(request, "课程已保存。")
-        return redirect("courses:detail", pk=course.pk)
-    return render(
+    return form_page(
         request,
-        "courses/form.html",
-        {"form": form, "school": course.owner_school, "course": course},
-        status=400 if form.errors else 200,
+        form,
+        lambda: services.update_course(by=request.user, course=course, **form.service_kwargs()),
+        template="courses/form.html",
+        context={"school": course.owner_school, "course": course},
+        success=lambda _: "课程已保存。",
+        detail="courses:detail",
     )
 
 

@@ -65,6 +65,13 @@ class SharingFormMixin:
             widget=forms.CheckboxSelectMultiple,
         )
 
+    def service_kwargs(self) -> dict:
+        """The cleaned data for the service; the sharing fields (when the form has them) as picked."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("scope", "alliances", "partnerships")}
+        if "scope" in self.fields:
+            data.update(self.sharing_data())
+        return data
+
     def sharing_data(self) -> dict:
         data = self.cleaned_data
         return {
@@ -98,12 +105,6 @@ class TeacherForm(SharingFormMixin, forms.Form):
         if not is_staff:
             for name in self.STAFF_ONLY:
                 del self.fields[name]
-
-    def service_kwargs(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("scope", "alliances", "partnerships")}
-        if "scope" in self.fields:
-            data.update(self.sharing_data())
-        return data
 
 
 class TeacherFilterForm(forms.Form):

@@ -5,9 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
-from yiwang.core.views_support import submit_form
 from yiwang.network import rules as network_rules
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
@@ -59,19 +58,14 @@ def teacher_create(request):
         messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加教师。")
         return redirect("faculty:list")
     form = TeacherForm(request.POST or None, school=school)
-    teacher = submit_form(
+    return form_page(
         request,
         form,
         lambda: services.create_teacher(by=request.user, school=school, **form.service_kwargs()),
-    )
-    if teacher is not None:
-        messages.success(request, f"已添加教师：{teacher.name}")
-        return redirect("faculty:detail", pk=teacher.pk)
-    return render(
-        request,
-        "faculty/form.html",
-        {"form": form, "school": school, "schools": schools, "creating": True},
-        status=400 if form.errors else 200,
+        template="faculty/form.html",
+        context={"school": school, "schools": schools, "creating": True},
+        success=lambda teacher: f"已添加教师：{teacher.name}",
+        detail="faculty:detail",
     )
 
 
@@ -90,19 +84,14 @@ def teacher_edit(request, pk: int):
         partnerships=list(teacher.shared_partnerships.all()),
     )
     form = TeacherForm(request.POST or None, initial=initial, school=teacher.owner_school, is_staff=is_staff)
-    saved = submit_form(
+    return form_page(
         request,
         form,
         lambda: services.update_teacher(by=request.user, teacher=teacher, **form.service_kwargs()),
-    )
-    if saved is not None:
-        messages.success(request, "教师信息已保存。")
-        return redirect("faculty:detail", pk=teacher.pk)
-    return render(
-        request,
-        "faculty/form.html",
-        {"form": form, "school": teacher.owner_school, "teacher": teacher},
-        status=400 if form.errors else 200,
+        template="faculty/form.html",
+        context={"school": teacher.owner_school, "teacher": teacher},
+        success=lambda _: "教师信息已保存。",
+        detail="faculty:detail",
     )
 
 

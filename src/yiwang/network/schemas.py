@@ -56,17 +56,22 @@ class SharingIn(Schema):
     partnership_ids: IdList = Field(default_factory=list, description="协作：共享给的对口支援关系编号")
 
 
-class SharingOut(Schema):
-    """The sharing part of every bank item's detail answer."""
+class ScopeOut(Schema):
+    """The sharing scope of every bank item's list answer."""
 
     scope: SharingScope
     scope_label: str
-    shared_alliance_ids: list[int]
-    shared_partnership_ids: list[int]
 
     @staticmethod
     def resolve_scope_label(obj) -> str:
         return obj.get_scope_display()
+
+
+class SharingOut(ScopeOut):
+    """The sharing part of every bank item's detail answer: the scope and, for 协作, what was picked."""
+
+    shared_alliance_ids: list[int]
+    shared_partnership_ids: list[int]
 
     @staticmethod
     def resolve_shared_alliance_ids(obj) -> list[int]:

@@ -131,13 +131,10 @@ class ProjectForm(SharingFormMixin, forms.Form):
             del self.fields["status"]
 
     def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = super().service_kwargs()
         core = data.pop("core_members", []) or []
         members = [(t, "core") for t in core] + [(t, "member") for t in data.pop("members", []) or []]
         data.update(members=members, funding=data.get("funding") or 0)
-        for key in ("alliances", "partnerships", "scope"):
-            data.pop(key, None)
-        data.update(self.sharing_data())
         return data
 
 
@@ -167,13 +164,6 @@ class OutputForm(SharingFormMixin, forms.Form):
             "-start_date"
         )
         self.add_sharing_fields(school)
-
-    def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        for key in ("alliances", "partnerships", "scope"):
-            data.pop(key, None)
-        data.update(self.sharing_data())
-        return data
 
 
 class EndorsementForm(forms.Form):

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from yiwang.core.api_support import Id, IdList, PageOut, Text, Year
 from yiwang.faculty.schemas import TeacherRef
 from yiwang.network.enums import SharingScope
-from yiwang.network.schemas import SharingIn, SharingOut
+from yiwang.network.schemas import ScopeOut, SharingIn, SharingOut
 
 from .enums import LeaderLevel, MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
 
@@ -33,7 +33,7 @@ class MemberIn(Schema):
     role: MemberRole = MemberRole.MEMBER
 
 
-class ProjectOut(Schema):
+class ProjectOut(ScopeOut):
     id: int
     title: str
     level: ProjectLevel
@@ -50,8 +50,6 @@ class ProjectOut(Schema):
     end_date: date
     status: ProjectStatus
     status_label: str
-    scope: SharingScope
-    scope_label: str
     updated_at: datetime
 
     @staticmethod
@@ -78,10 +76,6 @@ class ProjectOut(Schema):
     @staticmethod
     def resolve_status_label(obj) -> str:
         return obj.get_status_display()
-
-    @staticmethod
-    def resolve_scope_label(obj) -> str:
-        return obj.get_scope_display()
 
 
 class ProjectPage(PageOut):
@@ -172,7 +166,7 @@ class EndorsementOut(Schema):
         return reverse("research:endorsement_evidence", args=[obj.pk]) if obj.evidence else None
 
 
-class OutputOut(Schema):
+class OutputOut(ScopeOut):
     id: int
     kind: OutputKind
     kind_label: str
@@ -190,8 +184,6 @@ class OutputOut(Schema):
     file_name: str
     verified_endorsements: int
     is_active: bool
-    scope: SharingScope
-    scope_label: str
     updated_at: datetime
 
     @staticmethod
@@ -221,10 +213,6 @@ class OutputOut(Schema):
     @staticmethod
     def resolve_verified_endorsements(obj) -> int:
         return obj.verified_count
-
-    @staticmethod
-    def resolve_scope_label(obj) -> str:
-        return obj.get_scope_display()
 
 
 class OutputPage(PageOut):

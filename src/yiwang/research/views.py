@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
-from yiwang.core.views_support import form_error, submit_form
+from yiwang.core.views_support import form_error
 from yiwang.network.rules import research_staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -85,26 +85,20 @@ def project_create(request):
         messages.error(request, "只有学校的管理员或科研人员可以登记科研课题。")
         return redirect("research:list")
     form = ProjectForm(request.POST or None, viewer=request.user, school=school)
-    project = submit_form(
+    return form_page(
         request,
         form,
         lambda: services.create_project(by=request.user, school=school, **form.service_kwargs()),
-    )
-    if project is not None:
-        messages.success(request, f"已登记课题：{project.title}")
-        return redirect("research:detail", pk=project.pk)
-    return render(
-        request,
-        "research/form.html",
-        {
-            "form": form,
+        template="research/form.html",
+        context={
             "school": school,
             "schools": schools,
             "creating": True,
             "what": "科研课题",
             "cancel_url": reverse("research:list"),
         },
-        status=400 if form.errors else 200,
+        success=lambda project: f"已登记课题：{project.title}",
+        detail="research:detail",
     )
 
 
@@ -132,25 +126,19 @@ def project_edit(request, pk: int):
         school=project.owner_school,
         project=project,
     )
-    saved = submit_form(
+    return form_page(
         request,
         form,
         lambda: services.update_project(by=request.user, project=project, **form.service_kwargs()),
-    )
-    if saved is not None:
-        messages.success(request, "课题已保存。")
-        return redirect("research:detail", pk=project.pk)
-    return render(
-        request,
-        "research/form.html",
-        {
-            "form": form,
+        template="research/form.html",
+        context={
             "school": project.owner_school,
             "what": "科研课题",
             "item": project,
             "cancel_url": reverse("research:detail", args=[project.pk]),
         },
-        status=400 if form.errors else 200,
+        success=lambda _: "课题已保存。",
+        detail="research:detail",
     )
 
 
@@ -226,17 +214,12 @@ def output_create(request):
         school=school,
         initial={"project": request.GET.get("project")},
     )
-    output = submit_form(
-        request, form, lambda: services.create_output(by=request.user, school=school, **form.service_kwargs())
-    )
-    if output is not None:
-        messages.success(request, f"已登记成果：{output.title}")
-        return redirect("research:output_detail", pk=output.pk)
-    return render(
+    return form_page(
         request,
-        "research/form.html",
-        {
-            "form": form,
+        form,
+        lambda: services.create_output(by=request.user, school=school, **form.service_kwargs()),
+        template="research/form.html",
+        context={
             "school": school,
             "schools": schools,
             "creating": True,
@@ -244,7 +227,8 @@ def output_create(request):
             "multipart": True,
             "cancel_url": reverse("research:output_list"),
         },
-        status=400 if form.errors else 200,
+        success=lambda output: f"已登记成果：{output.title}",
+        detail="research:output_detail",
     )
 
 
@@ -271,24 +255,20 @@ def output_edit(request, pk: int):
         school=output.owner_school,
         output=output,
     )
-    saved = submit_form(
-        request, form, lambda: services.update_output(by=request.user, output=output, **form.service_kwargs())
-    )
-    if saved is not None:
-        messages.success(request, "成果已保存。")
-        return redirect("research:output_detail", pk=output.pk)
-    return render(
+    return form_page(
         request,
-        "research/form.html",
-        {
-            "form": form,
+        form,
+        lambda: services.update_output(by=request.user, output=output, **form.service_kwargs()),
+        template="research/form.html",
+        context={
             "school": output.owner_school,
             "what": "科研成果",
             "item": output,
             "multipart": True,
             "cancel_url": reverse("research:output_detail", args=[output.pk]),
         },
-        status=400 if form.errors else 200,
+        success=lambda _: "成果已保存。",
+        detail="research:output_detail",
     )
 
 

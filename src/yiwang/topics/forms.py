@@ -50,8 +50,7 @@ class TopicForm(SharingFormMixin, forms.Form):
         self.add_sharing_fields(school)
 
     def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.update(self.sharing_data())
+        data = super().service_kwargs()
         data["teachers"] = list(data["teachers"])
         return data
 

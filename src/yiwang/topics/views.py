@@ -5,9 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
-from yiwang.core.views_support import submit_form
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules as network_rules
 from yiwang.network.rules import staff_school_ids
@@ -74,17 +73,14 @@ def topic_create(request):
     form = TopicForm(
         request.POST or None, school=school, viewer=request.user, initial={"teachers": [own] if own else []}
     )
-    topic = submit_form(
-        request, form, lambda: services.create_topic(by=request.user, school=school, **form.service_kwargs())
-    )
-    if topic is not None:
-        messages.success(request, f"已添加讲题：{topic.title}")
-        return redirect("topics:detail", pk=topic.pk)
-    return render(
+    return form_page(
         request,
-        "topics/form.html",
-        {"form": form, "school": school, "schools": schools, "creating": True},
-        status=400 if form.errors else 200,
+        form,
+        lambda: services.create_topic(by=request.user, school=school, **form.service_kwargs()),
+        template="topics/form.html",
+        context={"school": school, "schools": schools, "creating": True},
+        success=lambda topic: f"已添加讲题：{topic.title}",
+        detail="topics:detail",
     )
 
 
@@ -117,17 +113,14 @@ def topic_edit(request, pk: int):
         partnerships=list(topic.shared_partnerships.all()),
     )
     form = TopicForm(request.POST or None, initial=initial, school=topic.owner_school, viewer=request.user)
-    saved = submit_form(
-        request, form, lambda: services.update_topic(by=request.user, topic=topic, **form.service_kwargs())
-    )
-    if saved is not None:
-        messages.success(request, "讲题已保存。")
-        return redirect("topics:detail", pk=topic.pk)
-    return render(
+    return form_page(
         request,
-        "topics/form.html",
-        {"form": form, "school": topic.owner_school, "topic": topic},
-        status=400 if form.errors else 200,
+        form,
+        lambda: services.update_topic(by=request.user, topic=topic, **form.service_kwargs()),
+        template="topics/form.html",
+        context={"school": topic.owner_school, "topic": topic},
+        success=lambda _: "讲题已保存。",
+        detail="topics:detail",
     )
 
 
