@@ -143,3 +143,33 @@ def test_audit_export_writes_legacy_records_as_text(client_for):
     assert response.status_code == 200
     texts = assert_no_formula(response.content)
     assert "'=cmd|' /C calc'!A0" in texts and "'@SUM(1)旧记录" in texts
+
+
+def test_every_bank_export_is_audited_with_its_filters_and_row_count(network, client_for):
+    """Issue #9 part 10: who exported which list, with which filters, how many rows."""
+    from tests.factories import member
+    from tests.factories.courses import BankTeacherFactory
+
+    from yiwang.activity.models import AuditRecord
+
+    staff = member(network.city, is_teaching_staff=True)
+    BankTeacherFactory(owner_school=network.city, name="导出甲")
+    BankTeacherFactory(owner_school=network.city, name="导出乙")
+    response = client_for(staff).get("/faculty/export/", {"school": network.city.code})
+    assert response.status_code == 200
+    record = AuditRecord.objects.get(action="data.exported")
+    assert record.actor == staff
+    assert record.after["rows"] == 2
+    assert record.after["filters"]["school"] == network.city.code
+
+
+def test_audit_log_export_is_audited(network, client_for):
+    from tests.factories import platform_admin
+
+    from yiwang.accounts.enums import PlatformRoleKind
+    from yiwang.activity.models import AuditRecord
+
+    auditor = platform_admin(PlatformRoleKind.AUDIT)
+    assert client_for(auditor).get("/audit/export.xlsx").status_code == 200
+    record = AuditRecord.objects.get(action="data.exported")
+    assert (record.actor, record.after["list"]) == (auditor, "审计日志")

@@ -115,13 +115,30 @@ def notify(recipients, *, title: str, body: str = "", url: str = "", email: bool
     transaction.on_commit(send)
 
 
+class CountingRows:
+    """Wraps the rows of an export so the number written can be audited afterwards."""
+
+    def __init__(self, rows):
+        self._rows = iter(rows)
+        self.count = 0
+
+    def __iter__(self):
+        for row in self._rows:
+            self.count += 1
+            yield row
+
+
 def record_export(*, actor, list_name: str, filters: dict | None = None, rows: int, school=None):
     """Audit one export: who exported which list, with which filters, how many rows.
 
     Call it from every export path (bank lists, audit log, attendance, rankings)
     once the rows are counted; ``filters`` is the cleaned filter form data.
     """
-    clean = {k: v for k, v in (filters or {}).items() if v not in (None, "", [], ())}
+    clean = {
+        k: v if isinstance(v, bool | int | float | str) else str(getattr(v, "code", v))
+        for k, v in (filters or {}).items()
+        if v not in (None, "", [], ())
+    }
     return record_audit(
         actor=actor,
         action="data.exported",

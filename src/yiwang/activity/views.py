@@ -11,6 +11,7 @@ from yiwang.core.views_support import querystring_without_page
 from . import rules
 from .models import AuditRecord
 from .selectors import audit_records
+from .services import CountingRows, record_export
 
 AUDIT_EXPORT_HEADER = [
     "时间",
@@ -75,8 +76,8 @@ def audit_log(request):
 def audit_export(request):
     if not rules.can_read_audit(request.user):
         raise PermissionDenied
-    _, qs = _filtered(request)
-    rows = (
+    form, qs = _filtered(request)
+    rows = CountingRows(
         [
             timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"),
             r.actor_name,
@@ -91,7 +92,10 @@ def audit_export(request):
         ]
         for r in qs.iterator(chunk_size=2000)
     )
-    return excel.xlsx_response(excel.write_rows("审计日志", AUDIT_EXPORT_HEADER, rows), "audit-log.xlsx")
+    data = excel.write_rows("审计日志", AUDIT_EXPORT_HEADER, rows)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    record_export(actor=request.user, list_name="审计日志", filters=filters, rows=rows.count)
+    return excel.xlsx_response(data, "audit-log.xlsx")
 
 
 @login_required

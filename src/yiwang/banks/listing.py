@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from yiwang.activity.services import CountingRows, record_export
 from yiwang.core import excel
 from yiwang.core.pagination import paginate_capped
 from yiwang.core.views_support import querystring_without_page, submit_form
@@ -99,12 +100,10 @@ def export_view(bank: BankList):
     def view(request):
         _, filters = bank.filters(request)
         rows = bank.selector(request.user, **filters).prefetch_related(*SHARING_PREFETCH)
-        return excel.export_response(
-            bank.importer,
-            rows[:EXPORT_LIMIT].iterator(chunk_size=EXPORT_CHUNK),
-            request.user,
-            bank.export_filename,
-        )
+        counted = CountingRows(rows[:EXPORT_LIMIT].iterator(chunk_size=EXPORT_CHUNK))
+        response = excel.export_response(bank.importer, counted, request.user, bank.export_filename)
+        record_export(actor=request.user, list_name=bank.export_filename, filters=filters, rows=counted.count)
+        return response
 
     return view
 
