@@ -8,7 +8,7 @@ from . import services
 from .enums import AcademicTitle, Gender
 from .models import Teacher
 from .selectors import mask_email, mask_phone, sees_contact
-from .services import clean_teacher_fields, name_pinyin
+from .services import PROFILE_FIELDS, clean_teacher_fields, name_pinyin
 
 C = excel.Column
 
@@ -60,20 +60,7 @@ class TeacherImporter(BankImporter):
         C("is_active", "在职", kind="bool", default=True, example="是", width=6, help="留空为“是”"),
         C("owner", "所属学校", export_only=True, width=24),
     ]
-    profile_keys = [
-        "name",
-        "gender",
-        "title",
-        "position",
-        "department",
-        "expertise",
-        "bio",
-        "phone",
-        "email",
-        "is_invited",
-        "employer",
-        "post",
-    ]
+    profile_keys = PROFILE_FIELDS
 
     def prepare(self, rows):
         self.sharing = SharingResolver()

@@ -21,24 +21,6 @@ from . import rules as faculty_rules
 from .enums import AcademicTitle, Gender
 from .models import Teacher
 
-TEACHER_FIELDS = [
-    "name",
-    "gender",
-    "title",
-    "position",
-    "department",
-    "expertise",
-    "bio",
-    "phone",
-    "email",
-    "is_invited",
-    "employer",
-    "post",
-    "user",
-    "is_active",
-    "scope",
-    "owner_school",
-]
 PROFILE_FIELDS = [
     "name",
     "gender",
@@ -53,6 +35,8 @@ PROFILE_FIELDS = [
     "employer",
     "post",
 ]
+# What the audit record keeps of a teacher: the profile plus account link, status and sharing.
+TEACHER_FIELDS = [*PROFILE_FIELDS, "user", "is_active", "scope", "owner_school"]
 STAFF_ONLY_FIELDS = {"scope", "alliances", "partnerships", "user", "is_invited", "employer", "post"}
 PHONE_PATTERN = re.compile(r"^[0-9+\-\s()]{7,20}$")
 

@@ -18,20 +18,6 @@ from . import rules as topic_rules
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
 from .models import Topic
 
-TOPIC_FIELDS = [
-    "title",
-    "summary",
-    "outline",
-    "category",
-    "form",
-    "audiences",
-    "hours",
-    "module",
-    "keywords",
-    "status",
-    "scope",
-    "owner_school",
-]
 CONTENT_FIELDS = [
     "title",
     "summary",
@@ -44,6 +30,7 @@ CONTENT_FIELDS = [
     "keywords",
     "status",
 ]
+TOPIC_FIELDS = [*CONTENT_FIELDS, "scope", "owner_school"]
 MAX_HOURS = Decimal("100")
 
 
