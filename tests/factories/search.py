@@ -13,6 +13,7 @@ from yiwang.research.enums import OutputKind, ProjectCategory, ProjectLevel, Pro
 from yiwang.research.models import ResearchMember, ResearchOutput, ResearchProject
 from yiwang.topics.enums import DisciplineCategory, PublicationStatus, TeachingForm
 from yiwang.topics.models import Topic
+from yiwang.topics.services import set_audiences
 
 
 def _share(item, alliances=(), partnerships=()):
@@ -79,10 +80,10 @@ def make_topic(
         status=status,
         category=category,
         form=form,
-        audiences=audiences,
         module=module,
     )
     topic.teachers.set(teachers)
+    set_audiences(topic, [c for c in audiences.split(",") if c])
     return _share(topic, alliances, partnerships)
 
 

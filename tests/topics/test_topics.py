@@ -114,7 +114,7 @@ def test_teacher_creates_own_topic_but_not_for_others(network):
         audiences=["main", "young"],
         hours="2.5",
     )
-    assert (topic.audiences, topic.hours, topic.status) == ("main,young", Decimal("2.5"), "draft")
+    assert (topic.audience_codes, topic.hours, topic.status) == (["main", "young"], Decimal("2.5"), "draft")
     assert AuditRecord.objects.filter(action="topic.created", object_id=str(topic.pk)).count() == 1
     with pytest.raises(PermissionDeniedError) as exc:
         services.create_topic(

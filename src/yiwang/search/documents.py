@@ -21,8 +21,8 @@ from yiwang.network.enums import SharingScope
 from yiwang.network.models import School
 from yiwang.research.enums import ProjectStatus
 from yiwang.research.models import ResearchOutput, ResearchProject
-from yiwang.topics.enums import PublicationStatus
-from yiwang.topics.models import Topic
+from yiwang.topics.enums import Audience, PublicationStatus
+from yiwang.topics.models import Topic, TopicAudience
 
 from .enums import DocumentType
 from .models import SearchDocument
@@ -144,7 +144,7 @@ def build_topic(seg: Segmenter, ctx: "BatchContext", topic: Topic) -> BuiltDocum
         year=topic.created_at.year,
         status=topic.get_status_display(),
         form=topic.form,
-        audiences=topic.audiences,
+        audiences=ctx.audiences.get(topic.pk, ""),
         sort_date=topic.updated_at,
     )
     return _build(seg, ctx, topic, doc)
@@ -245,7 +245,13 @@ def _output_searchable() -> dict:
 
 SOURCES = [
     Source(Teacher, DocumentType.TEACHER, build_teacher, {"is_active": True}),
-    Source(Topic, DocumentType.TOPIC, build_topic, {"status": PublicationStatus.PUBLISHED}, ("teachers",)),
+    Source(
+        Topic,
+        DocumentType.TOPIC,
+        build_topic,
+        {"status": PublicationStatus.PUBLISHED},
+        ("teachers",),
+    ),
     Source(
         Course,
         DocumentType.COURSE,
@@ -334,6 +340,16 @@ class BatchContext:
         )
         module_ids = {getattr(i, "module_id", None) for i in items} - {None}
         self._modules = dict(TeachingModule.objects.filter(pk__in=module_ids).values_list("pk", "name"))
+        self.audiences: dict[int, str] = {}
+        if source.model is Topic:
+            codes: dict[int, set[str]] = {}
+            for topic_id, code in TopicAudience.objects.filter(
+                topic_id__in=[i.pk for i in items]
+            ).values_list("topic_id", "audience"):
+                codes.setdefault(topic_id, set()).add(code)
+            self.audiences = {
+                pk: ",".join(c for c in Audience.values if c in held) for pk, held in codes.items()
+            }
         is_teacher = source.model is Teacher
         self.ratings = rating_averages([i.pk for i in items]) if is_teacher else {}
 

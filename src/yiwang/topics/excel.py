@@ -15,7 +15,8 @@ from yiwang.network.services import apply_sharing
 from yiwang.network.visibility import visible_q
 
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
-from .models import Topic
+from .models import Topic, TopicAudience
+from .services import set_audiences
 
 C = excel.Column
 TEACHER_REF = re.compile(r"^(?P<name>[^@#]+?)\s*(?:#\s*(?P<pk>\d+)|@\s*(?P<code>[\w-]+))?$")
@@ -216,7 +217,6 @@ class TopicImporter(BankImporter):
         v = row.values
         return {
             **{key: v[key] for key in self.content_keys},
-            "audiences": ",".join(v["audiences"]),
             "module": v["module"],
             "scope": v["scope"],
         }
@@ -230,6 +230,14 @@ class TopicImporter(BankImporter):
                 through(topic_id=t.pk, teacher_id=tid)
                 for t, r in zip(topics, rows, strict=True)
                 for tid in r.values["teacher_ids"]
+            ],
+            batch_size=excel.BATCH_SIZE,
+        )
+        TopicAudience.objects.bulk_create(
+            [
+                TopicAudience(topic_id=t.pk, audience=code)
+                for t, r in zip(topics, rows, strict=True)
+                for code in dict.fromkeys(r.values["audiences"])
             ],
             batch_size=excel.BATCH_SIZE,
         )
@@ -248,6 +256,7 @@ class TopicImporter(BankImporter):
             setattr(topic, key, value)
         topic.save()
         topic.teachers.set(row.values["teacher_ids"])
+        set_audiences(topic, row.values["audiences"])
         apply_sharing(topic, alliances=row.values["alliances"], partnerships=row.values["partnerships"])
         return topic
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from yiwang.core.models import TimeStampedModel
 from yiwang.network.models import Shareable
 
-from .enums import DisciplineCategory, PublicationStatus, TeachingForm
+from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
 
 
 class Topic(Shareable, TimeStampedModel):
@@ -16,9 +16,6 @@ class Topic(Shareable, TimeStampedModel):
     teachers = models.ManyToManyField("faculty.Teacher", verbose_name="授课教师", related_name="topics")
     category = models.CharField("学科类别", max_length=20, choices=DisciplineCategory.choices)
     form = models.CharField("教学形式", max_length=20, choices=TeachingForm.choices)
-    audiences = models.CharField(
-        "适用对象", max_length=120, blank=True, help_text="Audience 代码，以逗号分隔"
-    )
     hours = models.DecimalField("课时（小时）", max_digits=4, decimal_places=1, default=3)
     module = models.ForeignKey(
         "courses.TeachingModule",
@@ -63,17 +60,35 @@ class Topic(Shareable, TimeStampedModel):
 
     @property
     def audience_codes(self) -> list[str]:
-        return [c for c in self.audiences.split(",") if c]
+        """适用对象 codes in the order of ``Audience`` (read from the prefetched links)."""
+        held = {link.audience for link in self.audience_links.all()}
+        return [code for code in Audience.values if code in held]
 
     @property
     def audience_labels(self) -> list[str]:
-        from .enums import Audience
-
         labels = dict(Audience.choices)
-        return [labels.get(c, c) for c in self.audience_codes]
+        return [labels[code] for code in self.audience_codes]
 
     @property
     def keywords_list(self) -> list[str]:
         import re
 
         return [part for part in re.split(r"[、,，;；\s]+", self.keywords) if part]
+
+
+class TopicAudience(models.Model):
+    """One 适用对象 of a topic: a row per (topic, audience), so "topics for 中青班" is an index lookup."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="audience_links")
+    audience = models.CharField("适用对象", max_length=20, choices=Audience.choices)
+
+    class Meta:
+        verbose_name = "讲题适用对象"
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "audience"], name="topic_audience_once"),
+            models.CheckConstraint(condition=Q(audience__in=Audience.values), name="topic_audience_valid"),
+        ]
+        indexes = [models.Index(fields=["audience", "topic"], name="topic_audience_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}:{self.audience}"

@@ -10,7 +10,7 @@ from yiwang.network.selectors import owner_school_filter
 from yiwang.network.visibility import visible_to
 
 from .enums import PublicationStatus
-from .models import Topic
+from .models import Topic, TopicAudience
 
 TOPIC_SORTS = {
     "-updated": ("-updated_at", "-id"),
@@ -78,19 +78,14 @@ def topics_visible_to(
     if form:
         qs = qs.filter(form=form)
     if audience:
-        qs = qs.filter(
-            Q(audiences=audience)
-            | Q(audiences__startswith=f"{audience},")
-            | Q(audiences__endswith=f",{audience}")
-            | Q(audiences__contains=f",{audience},")
-        )
+        qs = qs.filter(Exists(TopicAudience.objects.filter(topic_id=OuterRef("pk"), audience=audience)))
     if year:
         qs = qs.filter(created_at__year=int(year))
     if q:
         qs = qs.filter(title__contains=q.strip())
     if teacher:
         qs = qs.filter(teachers=getattr(teacher, "pk", teacher))
-    return qs.prefetch_related(visible_teachers_prefetch(viewer)).order_by(
+    return qs.prefetch_related(visible_teachers_prefetch(viewer), "audience_links").order_by(
         *TOPIC_SORTS.get(sort, TOPIC_SORTS["-updated"])
     )
 

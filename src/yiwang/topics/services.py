@@ -16,7 +16,7 @@ from yiwang.network.visibility import visible_to
 
 from . import rules as topic_rules
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
-from .models import Topic
+from .models import Topic, TopicAudience
 
 CONTENT_FIELDS = [
     "title",
@@ -24,7 +24,7 @@ CONTENT_FIELDS = [
     "outline",
     "category",
     "form",
-    "audiences",
+    "audiences",  # TopicAudience rows, not a column
     "hours",
     "module",
     "keywords",
@@ -58,7 +58,7 @@ def clean_topic_fields(data: dict) -> dict:
             raise DomainError(
                 f"适用对象“{bad[0]}”不在可选范围内（可选：{'、'.join(Audience.labels)}）。", field="audiences"
             )
-        data["audiences"] = ",".join(dict.fromkeys(codes))
+        data["audiences"] = [code for code in Audience.values if code in set(codes)]
     if "hours" in data:
         try:
             hours = Decimal(str(data["hours"]))
@@ -101,6 +101,26 @@ def _require_create_right(by, school, teachers) -> None:
         raise PermissionDeniedError("教师只能添加自己担任授课教师的讲题。", code="forbidden")
 
 
+def topic_state(topic: Topic) -> dict:
+    """What the audit record keeps of a topic: its fields, 适用对象 and teachers."""
+    return {
+        **snapshot(topic, TOPIC_FIELDS),
+        "audiences": topic.audience_codes,
+        "teachers": sorted(topic.teachers.values_list("pk", flat=True)),
+    }
+
+
+def set_audiences(topic: Topic, codes) -> None:
+    """Replace a topic's 适用对象 rows (codes already checked by ``clean_topic_fields``)."""
+    TopicAudience.objects.filter(topic=topic).exclude(audience__in=codes).delete()
+    held = set(TopicAudience.objects.filter(topic=topic).values_list("audience", flat=True))
+    TopicAudience.objects.bulk_create(
+        [TopicAudience(topic=topic, audience=code) for code in codes if code not in held]
+    )
+    if hasattr(topic, "_prefetched_objects_cache"):
+        topic._prefetched_objects_cache.pop("audience_links", None)
+
+
 def create_topic(
     *,
     by,
@@ -131,16 +151,12 @@ def create_topic(
     teachers = _check_teachers(by, teachers, school=school)
     validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
     with transaction.atomic():
+        audiences = data.pop("audiences", [])
         topic = Topic.objects.create(owner_school=school, scope=scope, **data)
         topic.teachers.set(teachers)
+        set_audiences(topic, audiences)
         apply_sharing(topic, alliances=alliances, partnerships=partnerships)
-        record_audit(
-            actor=by,
-            action="topic.created",
-            obj=topic,
-            school=school,
-            after={**snapshot(topic, TOPIC_FIELDS), "teachers": [t.pk for t in teachers]},
-        )
+        record_audit(actor=by, action="topic.created", obj=topic, school=school, after=topic_state(topic))
         item_changed(topic)
     return topic
 
@@ -158,10 +174,7 @@ def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnership
         teachers = _check_teachers(by, teachers, school=topic.owner_school)
     with transaction.atomic():
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
-        before = {
-            **snapshot(topic, TOPIC_FIELDS),
-            "teachers": sorted(topic.teachers.values_list("pk", flat=True)),
-        }
+        before = topic_state(topic)
         scope = changes.get("scope", topic.scope)
         if "scope" in changes or alliances is not None or partnerships is not None:
             alliances = list(topic.shared_alliances.all()) if alliances is None else list(alliances)
@@ -174,22 +187,22 @@ def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnership
                 owner_school=topic.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
             )
             apply_sharing(topic, alliances=alliances, partnerships=partnerships)
+        audiences = data.pop("audiences", None)
         for key, value in data.items():
             setattr(topic, key, value)
         topic.scope = scope
         topic.save()
         if teachers is not None:
             topic.teachers.set(teachers)
+        if audiences is not None:
+            set_audiences(topic, audiences)
         record_audit(
             actor=by,
             action="topic.updated",
             obj=topic,
             school=topic.owner_school,
             before=before,
-            after={
-                **snapshot(topic, TOPIC_FIELDS),
-                "teachers": sorted(topic.teachers.values_list("pk", flat=True)),
-            },
+            after=topic_state(topic),
         )
         item_changed(topic)
     return topic

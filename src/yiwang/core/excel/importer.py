@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from yiwang.core import indexing
+from yiwang.core.db import model_tables, refresh_planner_statistics
 from yiwang.core.errors import DomainError
 
 from .columns import CellError, Column, cell_text
@@ -215,6 +216,9 @@ class Importer:
             return report
         self.save(rows, report)
         report.state = "imported"
+        if report.created or report.updated:
+            # A bulk load leaves the planner without statistics (SQLite) or behind (PostgreSQL).
+            refresh_planner_statistics(model_tables(self.model))
         return report
 
     def save(self, rows: list[ImportRow], report: ImportReport) -> None:
