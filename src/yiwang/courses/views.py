@@ -12,6 +12,7 @@ from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
 from yiwang.core.views_support import form_error, querystring_without_page
+from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -92,9 +93,7 @@ def course_edit(request, pk: int):
     initial.update(
         teachers=list(course.teachers.all()),
         co_schools=list(course.co_schools.all()),
-        scope=course.scope,
-        alliances=list(course.shared_alliances.all()),
-        partnerships=list(course.shared_partnerships.all()),
+        **sharing_initial(course),
     )
     form = CourseForm(
         request.POST or None,

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
 from yiwang.network import rules as network_rules
+from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -79,9 +80,7 @@ def teacher_edit(request, pk: int):
     is_staff = network_rules.can_edit_bank_item(request.user, teacher.owner_school_id)
     initial = {field: getattr(teacher, field) for field in services.PROFILE_FIELDS}
     initial.update(
-        scope=teacher.scope,
-        alliances=list(teacher.shared_alliances.all()),
-        partnerships=list(teacher.shared_partnerships.all()),
+        **sharing_initial(teacher),
     )
     form = TeacherForm(request.POST or None, initial=initial, school=teacher.owner_school, is_staff=is_staff)
     return form_page(

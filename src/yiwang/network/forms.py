@@ -78,3 +78,12 @@ class MembershipForm(CapabilityFieldsMixin, forms.Form):
     def __init__(self, *args, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_capability_fields(initial=membership)
+
+
+def sharing_initial(item) -> dict:
+    """The sharing fields' initial values for editing a shared item."""
+    return {
+        "scope": item.scope,
+        "alliances": list(item.shared_alliances.all()),
+        "partnerships": list(item.shared_partnerships.all()),
+    }

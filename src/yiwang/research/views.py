@@ -12,6 +12,7 @@ from yiwang.banks.listing import BankList, export_view, form_page, import_views,
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.views_support import form_error
+from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import research_staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -115,9 +116,7 @@ def project_edit(request, pk: int):
         principal_investigator=project.principal_investigator_id,
         core_members=[m.teacher_id for m in memberships if m.role == "core"],
         members=[m.teacher_id for m in memberships if m.role == "member"],
-        scope=project.scope,
-        alliances=list(project.shared_alliances.all()),
-        partnerships=list(project.shared_partnerships.all()),
+        **sharing_initial(project),
     )
     form = ProjectForm(
         request.POST or None,
@@ -243,9 +242,7 @@ def output_edit(request, pk: int):
     initial.update(
         authors=list(output.authors.all()),
         project=output.project_id,
-        scope=output.scope,
-        alliances=list(output.shared_alliances.all()),
-        partnerships=list(output.shared_partnerships.all()),
+        **sharing_initial(output),
     )
     form = OutputForm(
         request.POST or None,

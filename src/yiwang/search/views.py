@@ -106,10 +106,7 @@ def _dictionary_admin(request) -> None:
 
 @login_required
 def dictionary(request):
-    try:
-        _dictionary_admin(request)
-    except PermissionDeniedError as exc:
-        return render(request, "search/forbidden.html", {"message": exc.message}, status=403)
+    _dictionary_admin(request)  # a refusal is the shared 403 page with its message
     form = SearchTermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,11 +125,10 @@ def dictionary(request):
 @login_required
 @require_POST
 def dictionary_remove(request, pk: int):
+    _dictionary_admin(request)
     term = get_object_or_404(SearchTerm, pk=pk)
     try:
         services.remove_search_term(by=request.user, term=term)
-    except PermissionDeniedError as exc:
-        return render(request, "search/forbidden.html", {"message": exc.message}, status=403)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -142,10 +138,7 @@ def dictionary_remove(request, pk: int):
 
 @login_required
 def synonyms(request):
-    try:
-        _dictionary_admin(request)
-    except PermissionDeniedError as exc:
-        return render(request, "search/forbidden.html", {"message": exc.message}, status=403)
+    _dictionary_admin(request)  # a refusal is the shared 403 page with its message
     form = SynonymForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,11 +159,10 @@ def synonyms(request):
 @login_required
 @require_POST
 def synonyms_remove(request, pk: int):
+    _dictionary_admin(request)
     synonym = get_object_or_404(SearchSynonym, pk=pk)
     try:
         services.remove_synonym_group(by=request.user, synonym=synonym)
-    except PermissionDeniedError as exc:
-        return render(request, "search/forbidden.html", {"message": exc.message}, status=403)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -9,6 +9,7 @@ from yiwang.banks.listing import BankList, export_view, form_page, import_views,
 from yiwang.core.errors import DomainError
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules as network_rules
+from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
 
@@ -109,8 +110,7 @@ def topic_edit(request, pk: int):
     initial.update(
         audiences=topic.audience_codes,
         teachers=list(topic.teachers.all()),
-        alliances=list(topic.shared_alliances.all()),
-        partnerships=list(topic.shared_partnerships.all()),
+        **sharing_initial(topic),
     )
     form = TopicForm(request.POST or None, initial=initial, school=topic.owner_school, viewer=request.user)
     return form_page(
