@@ -85,6 +85,12 @@ def _mount() -> None:
         "courses",
         "research",
         "classes",
+        "reviews",
+        "exchanges",
+        "codev",
+        "calls",
+        "sites",
+        "alliances",
         "search",
         "dashboards",
     ):

@@ -14,17 +14,41 @@ NAVIGATION = [
         ],
     ),
     ("同听一堂课", [("课程表与开放课堂", "classes:calendar")]),
-    ("合备一门课", [("精品课共建", "courses:list")]),
+    (
+        "合备一门课",
+        [
+            ("共建项目", "codev:index"),
+            ("评审量表", "reviews:rubric_list"),
+            ("精品课共建", "courses:list"),
+        ],
+    ),
     (
         "共研一个题",
         [
+            ("课题指南与申报", "calls:index"),
             ("科研课题", "research:list"),
             ("科研成果", "research:output_list"),
             ("批示排行", "research:ranking"),
         ],
     ),
-    ("交流协作", [("学校网络", "network:overview")]),
-    ("统计分析", [("数据概览", "dashboards:index")]),
+    (
+        "交流协作",
+        [
+            ("协作请求", "exchanges:inbox"),
+            ("现场教学基地", "sites:list"),
+            ("联盟与协作", "alliances:index"),
+            ("支援协作协议", "alliances:agreement_list"),
+            ("学校网络", "network:overview"),
+        ],
+    ),
+    (
+        "统计分析",
+        [
+            ("数据概览", "dashboards:index"),
+            ("指标看板", "dashboards:boards"),
+            ("年度报告", "dashboards:reports"),
+        ],
+    ),
 ]
 
 

@@ -15,6 +15,12 @@ DEMO_MODULES = [
     "yiwang.courses.demo",
     "yiwang.research.demo",
     "yiwang.classes.demo",
+    "yiwang.reviews.demo",
+    "yiwang.exchanges.demo",
+    "yiwang.codev.demo",
+    "yiwang.calls.demo",
+    "yiwang.sites.demo",
+    "yiwang.alliances.demo",
     "yiwang.search.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Alliance spaces (meetings, resolutions, news) and support agreements."""

@@ -1,0 +1,1 @@
+"""共研一个题: research calls, applications, reviews, execution."""

@@ -1,0 +1,1 @@
+"""合备一门课: cross-school course co-development projects."""

@@ -1,0 +1,56 @@
+"""Who sends and who answers requests between schools.
+
+A school's staff (admin, 教务, 培训, 科研) send its requests and answer those addressed to it;
+a request to an alliance is answered by the staff of any other member school. Nobody else
+can — not the sender, not a third school, not a platform role.
+"""
+
+from django.db.models import Q
+
+from yiwang.network.context import STAFF_FLAGS, remember
+from yiwang.network.models import AllianceMembership
+from yiwang.network.rules import has_capability, staff_school_ids
+
+from .enums import RequestStatus
+
+
+def can_send_for(user, school) -> bool:
+    return has_capability(user, school, *STAFF_FLAGS)
+
+
+def answering_alliance_ids(user) -> frozenset[int]:
+    """Alliances whose requests the user may answer (staff of a member school)."""
+
+    def compute():
+        schools = staff_school_ids(user)
+        if not schools:
+            return frozenset()
+        return frozenset(
+            AllianceMembership.objects.filter(school_id__in=schools).values_list("alliance_id", flat=True)
+        )
+
+    return remember(user, "exchanges.answering_alliances", compute)
+
+
+def can_answer(user, request) -> bool:
+    if request.to_school_id is not None:
+        return has_capability(user, request.to_school_id, *STAFF_FLAGS)
+    mine = set(staff_school_ids(user)) - {request.from_school_id}
+    if not mine:
+        return False
+    return AllianceMembership.objects.filter(alliance_id=request.to_alliance_id, school_id__in=mine).exists()
+
+
+def can_act_as_sender(user, request) -> bool:
+    return has_capability(user, request.from_school_id, *STAFF_FLAGS)
+
+
+def involved_filter(user) -> Q:
+    """The SQL condition for requests the user may read: sent by or addressed to a school where the
+    user is staff, or addressed to an alliance of such a school. Drafts only to the sender."""
+    schools = staff_school_ids(user)
+    if not schools:
+        return Q(pk__in=[])
+    alliances = answering_alliance_ids(user)
+    received = Q(to_school_id__in=schools) | Q(to_alliance_id__in=alliances)
+    return Q(from_school_id__in=schools) | (received & ~Q(status=RequestStatus.DRAFT))

@@ -1,0 +1,358 @@
+"""Writing requests between schools: one function per state change.
+
+    草稿 ─submit→ 已提交 ─accept→ 已接受 ─complete→ 已完成
+                     ├─decline→ 已拒绝
+                     └─withdraw→ 已撤回   (草稿 and 已接受 cannot be withdrawn… see REQUEST_STEPS)
+
+Each kind's own app registers a ``KindHandler`` (in its ``AppConfig.ready``) whose hooks run inside
+the same locked transaction: ``on_submit`` checks before sending (e.g. a dispatch conflict),
+``on_accept`` does the kind's work (create the session, approve the booking — and may refuse, which
+rolls the acceptance back), ``on_close`` undoes holds when a request is declined or withdrawn.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from yiwang.accounts.models import User
+from yiwang.activity.services import notify, record_audit
+from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
+from yiwang.core.transitions import TransitionTable
+from yiwang.network.context import STAFF_FLAGS
+from yiwang.network.models import AllianceMembership, Membership
+
+from .enums import RequestKind, RequestStatus
+from .models import Request, RequestComment, RequestEvent
+from .rules import can_act_as_sender, can_answer, can_send_for
+
+REQUEST_STEPS = TransitionTable(
+    RequestStatus,
+    {
+        RequestStatus.DRAFT: {
+            RequestStatus.SUBMITTED: ("sender", "提交"),
+            RequestStatus.WITHDRAWN: ("sender", "撤回"),
+        },
+        RequestStatus.SUBMITTED: {
+            RequestStatus.ACCEPTED: ("receiver", "接受"),
+            RequestStatus.DECLINED: ("receiver", "拒绝"),
+            RequestStatus.WITHDRAWN: ("sender", "撤回"),
+        },
+        RequestStatus.ACCEPTED: {RequestStatus.COMPLETED: ("either", "标记完成")},
+    },
+    noun="该请求",
+)
+
+
+@dataclass
+class KindHandler:
+    on_submit: Callable[[Request], None] | None = None
+    on_accept: Callable[[Request, object], None] | None = None
+    on_close: Callable[[Request, object], None] | None = None
+    on_complete: Callable[[Request, object], None] | None = None
+    url: Callable[[Request], str] | None = None
+
+
+_HANDLERS: dict[str, KindHandler] = {}
+
+
+def register_kind(kind: str, handler: KindHandler) -> None:
+    if kind not in RequestKind.values:
+        raise ValueError(kind)
+    _HANDLERS[kind] = handler
+
+
+def handler_of(kind: str) -> KindHandler:
+    return _HANDLERS.get(kind, KindHandler())
+
+
+def request_url(request: Request) -> str:
+    handler = handler_of(request.kind)
+    if handler.url:
+        return handler.url(request)
+    return reverse("exchanges:request_detail", args=[request.pk])
+
+
+def _name(user) -> str:
+    return (getattr(user, "full_name", "") or getattr(user, "username", "")) if user else "系统"
+
+
+def _event(request: Request, by, verb: str, note: str = "") -> None:
+    RequestEvent.objects.create(
+        request=request,
+        actor=by if getattr(by, "pk", None) else None,
+        actor_name=_name(by),
+        verb=verb,
+        status=request.status,
+        note=note[:500],
+    )
+
+
+def receiving_staff(request: Request):
+    """The people who answer a request (staff of the receiving school, or of the alliance's other members)."""
+    if request.to_school_id:
+        school_ids = [request.to_school_id]
+    else:
+        school_ids = list(
+            AllianceMembership.objects.filter(alliance_id=request.to_alliance_id)
+            .exclude(school_id=request.from_school_id)
+            .values_list("school_id", flat=True)
+        )
+    members = Membership.objects.filter(school_id__in=school_ids, is_active=True)
+    cond = Q()
+    for flag in STAFF_FLAGS:
+        cond |= Q(**{flag: True})
+    return list(User.objects.filter(pk__in=members.filter(cond).values("user_id"), is_active=True).distinct())
+
+
+def sending_staff(request: Request):
+    members = Membership.objects.filter(school_id=request.from_school_id, is_active=True)
+    cond = Q()
+    for flag in STAFF_FLAGS:
+        cond |= Q(**{flag: True})
+    return list(User.objects.filter(pk__in=members.filter(cond).values("user_id"), is_active=True).distinct())
+
+
+def open_request(
+    *,
+    by,
+    kind: str,
+    from_school,
+    subject_key: str,
+    title: str,
+    to_school=None,
+    to_alliance=None,
+    body: str = "",
+    starts_at=None,
+    ends_at=None,
+    submit: bool = True,
+) -> Request:
+    """Create a request (as a draft, or submitted at once). Call inside the kind app's transaction
+    when the kind has its own row; ``on_submit`` runs when it is submitted."""
+    if kind not in RequestKind.values:
+        raise DomainError("请求类型无效。", field="kind")
+    if not can_send_for(by, from_school):
+        raise PermissionDeniedError("只有本校管理员或教务、培训、科研部门人员可以代表学校发起请求。")
+    if (to_school is None) == (to_alliance is None):
+        raise DomainError("请选择一所接收学校或一个联盟。", field="to_school")
+    if to_school is not None and to_school.pk == from_school.pk:
+        raise DomainError("不能向本校发起请求。", field="to_school")
+    if (
+        to_alliance is not None
+        and not AllianceMembership.objects.filter(alliance=to_alliance, school=from_school).exists()
+    ):
+        raise PermissionDeniedError("只有联盟成员学校可以向联盟发起请求。")
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("请填写事项。", field="title")
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise DomainError("结束时间须晚于开始时间。", field="ends_at")
+    try:
+        with transaction.atomic():
+            request = Request.objects.create(
+                kind=kind,
+                from_school=from_school,
+                to_school=to_school,
+                to_alliance=to_alliance,
+                subject_key=subject_key[:120],
+                title=title[:200],
+                body=(body or "").strip()[:5000],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                created_by=by,
+                status=RequestStatus.DRAFT,
+            )
+            _event(request, by, "创建")
+            record_audit(
+                actor=by,
+                action="request.created",
+                obj=request,
+                school=from_school,
+                after={"kind": kind, "title": request.title},
+            )
+            if submit:
+                _submit(request, by)
+    except IntegrityError:
+        raise ConflictError("本校已有一条同类、同一事项的请求正在等待答复，请勿重复提交。") from None
+    return request
+
+
+def _submit(request: Request, by) -> None:
+    handler = handler_of(request.kind)
+    if handler.on_submit:
+        handler.on_submit(request)
+    with transaction.atomic():  # savepoint: the pending-once constraint fails here, not later
+        request.status = RequestStatus.SUBMITTED
+        request.submitted_at = timezone.now()
+        request.save(update_fields=["status", "submitted_at", "updated_at"])
+    _event(request, by, "提交")
+    record_audit(actor=by, action="request.submitted", obj=request, school=request.from_school)
+    recipients = receiving_staff(request)
+    notify(
+        recipients,
+        title=f"收到协作请求：{request.title}",
+        body=f"{request.from_school.name}发来{request.get_kind_display()}请求。",
+        url=request_url(request),
+    )
+
+
+def submit_request(*, by, request: Request) -> Request:
+    try:
+        with transaction.atomic():
+            request = Request.objects.select_for_update().select_related("from_school").get(pk=request.pk)
+            REQUEST_STEPS.step(request.status, RequestStatus.SUBMITTED)
+            if not can_act_as_sender(by, request):
+                raise PermissionDeniedError("只有发起学校的人员可以提交该请求。")
+            _submit(request, by)
+    except IntegrityError:
+        raise ConflictError("本校已有一条同类、同一事项的请求正在等待答复，请勿重复提交。") from None
+    return request
+
+
+def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str) -> Request:
+    with transaction.atomic():
+        request = (
+            Request.objects.select_for_update().select_related("from_school", "to_school").get(pk=request.pk)
+        )
+        step = REQUEST_STEPS.step(request.status, to)
+        if step.who == "receiver" and not can_answer(by, request):
+            raise PermissionDeniedError("只有接收学校的人员可以答复该请求。")
+        if step.who == "sender" and not can_act_as_sender(by, request):
+            raise PermissionDeniedError("只有发起学校的人员可以撤回该请求。")
+        if step.who == "either" and not (can_answer(by, request) or can_act_as_sender(by, request)):
+            raise PermissionDeniedError("只有请求双方学校的人员可以操作该请求。")
+        before = request.status
+        request.status = to
+        fields = ["status", "updated_at"]
+        if to in (RequestStatus.ACCEPTED, RequestStatus.DECLINED):
+            request.decided_at = timezone.now()
+            request.decided_by = by
+            request.decision_note = (note or "").strip()[:500]
+            fields += ["decided_at", "decided_by", "decision_note"]
+        if to == RequestStatus.COMPLETED:
+            request.completed_at = timezone.now()
+            fields.append("completed_at")
+        callback = getattr(handler_of(request.kind), hook)
+        if callback:
+            callback(request, by)
+        request.save(update_fields=fields)
+        _event(request, by, step.label, note)
+        record_audit(
+            actor=by,
+            action=action,
+            obj=request,
+            school=request.from_school,
+            before={"status": before},
+            after={"status": to, "note": note},
+        )
+        others = sending_staff(request) if step.who == "receiver" else receiving_staff(request)
+        notify(
+            others,
+            title=f"协作请求{RequestStatus(to).label}：{request.title}",
+            body=note,
+            url=request_url(request),
+        )
+    return request
+
+
+def accept_request(*, by, request: Request, note: str = "") -> Request:
+    return _decide(
+        by=by,
+        request=request,
+        to=RequestStatus.ACCEPTED,
+        note=note,
+        hook="on_accept",
+        action="request.accepted",
+    )
+
+
+def decline_request(*, by, request: Request, note: str = "") -> Request:
+    if not (note or "").strip():
+        raise DomainError("请填写拒绝理由。", field="note")
+    return _decide(
+        by=by,
+        request=request,
+        to=RequestStatus.DECLINED,
+        note=note,
+        hook="on_close",
+        action="request.declined",
+    )
+
+
+def withdraw_request(*, by, request: Request, note: str = "") -> Request:
+    return _decide(
+        by=by,
+        request=request,
+        to=RequestStatus.WITHDRAWN,
+        note=note,
+        hook="on_close",
+        action="request.withdrawn",
+    )
+
+
+def complete_request(*, by, request: Request, note: str = "") -> Request:
+    return _decide(
+        by=by,
+        request=request,
+        to=RequestStatus.COMPLETED,
+        note=note,
+        hook="on_complete",
+        action="request.completed",
+    )
+
+
+def comment_on_request(*, by, request: Request, body: str) -> RequestComment:
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("留言内容不能为空。", field="body")
+    if len(body) > 3000:
+        raise DomainError("留言不能超过 3000 字。", field="body")
+    if can_act_as_sender(by, request):
+        school = request.from_school
+    elif can_answer(by, request):
+        school = (
+            request.to_school
+            or next(
+                s
+                for s in by.memberships.filter(is_active=True).select_related("school")
+                if AllianceMembership.objects.filter(
+                    alliance_id=request.to_alliance_id, school_id=s.school_id
+                ).exists()
+            ).school
+        )
+    else:
+        raise PermissionDeniedError("只有请求双方学校的人员可以留言。")
+    with transaction.atomic():
+        comment = RequestComment.objects.create(request=request, author=by, school=school, body=body)
+        record_audit(actor=by, action="request.commented", obj=request, school=school)
+        others = [u for u in (sending_staff(request) + receiving_staff(request)) if u.pk != by.pk]
+        notify(others, title=f"协作请求有新留言：{request.title}", body=body[:200], url=request_url(request))
+    return comment
+
+
+def remind_waiting_requests(*, older_than_days: int = 3, now=None) -> int:
+    """Remind the receiving staff once about each request waiting longer than the limit."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=older_than_days)
+    sent = 0
+    with transaction.atomic():
+        waiting = list(
+            Request.objects.select_for_update(skip_locked=True)
+            .filter(status=RequestStatus.SUBMITTED, submitted_at__lt=cutoff, reminded_at__isnull=True)
+            .select_related("from_school")
+        )
+        for request in waiting:
+            request.reminded_at = now
+            request.save(update_fields=["reminded_at"])
+            notify(
+                receiving_staff(request),
+                title=f"催办：协作请求待答复 {request.title}",
+                body=f"{request.from_school.name}的请求已等待 {(now - request.submitted_at).days} 天。",
+                url=request_url(request),
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,1 @@
+"""现场教学基地: field sites and their bookings."""
