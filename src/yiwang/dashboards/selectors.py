@@ -5,13 +5,24 @@ exactly the number of rows the viewer would find in that bank's list (same shari
 scope, same status rules: drafts and retired items of other schools never count).
 """
 
-from django.db.models import Count
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from yiwang.core.errors import NotFoundError
 from yiwang.courses.selectors import courses_visible_to
 from yiwang.faculty.selectors import teachers_visible_to
-from yiwang.network.models import School
+from yiwang.network.context import viewer_context
+from yiwang.network.models import Alliance, School
 from yiwang.research.selectors import outputs_visible_to, projects_visible_to, school_ranking
 from yiwang.topics.selectors import topics_visible_to
+
+from . import indicators, rules
+from .enums import ScopeKind
+from .models import IndicatorTarget, ReportJob
+from .periods import Period
 
 BANKS = [
     ("teachers", "师资", teachers_visible_to),
@@ -57,3 +68,164 @@ def endorsement_ranking(viewer, limit: int = 10) -> list[dict]:
 
 def verified_endorsements(viewer) -> int:
     return sum(row["total"] for row in school_ranking(viewer, limit=10_000))
+
+
+# -- boards: scopes, values, trends, rankings, targets ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a board counts for: the whole network, one school, an alliance's or an agreement's schools."""
+
+    kind: str
+    ident: str  # "" for the network, a school code, an alliance or agreement id
+    label: str
+    school_ids: frozenset[int] | None  # None: every school
+
+    @property
+    def pk(self) -> int:
+        """The school's, alliance's or agreement's id (0 for the network)."""
+        if self.kind == ScopeKind.SCHOOL:
+            return next(iter(self.school_ids))
+        return int(self.ident) if self.ident.isdigit() else 0
+
+    @property
+    def url(self) -> str:
+        return reverse("dashboards:board", args=[self.kind, self.ident or "all"])
+
+
+NETWORK_SCOPE = Scope(ScopeKind.NETWORK, "", "全网", None)
+
+
+def resolve_scope(viewer, kind: str, ident: str = "") -> Scope:
+    """The scope of a board the viewer may open; "not found" for a missing or forbidden one."""
+    if kind == ScopeKind.NETWORK:
+        if rules.can_view_network_board(viewer):
+            return NETWORK_SCOPE
+        raise NotFoundError("未找到该看板，或您无权查看。")
+    if kind == ScopeKind.SCHOOL:
+        school = School.objects.filter(code=ident).first()
+        if school and rules.can_view_school_board(viewer, school):
+            return Scope(kind, school.code, school.name, frozenset([school.pk]))
+    elif kind == ScopeKind.ALLIANCE and str(ident).isdigit():
+        alliance = Alliance.objects.filter(pk=int(ident)).first()
+        if alliance and rules.can_view_alliance_board(viewer, alliance):
+            members = frozenset(alliance.memberships.values_list("school_id", flat=True))
+            return Scope(kind, str(alliance.pk), alliance.name, members)
+    elif kind == ScopeKind.AGREEMENT and str(ident).isdigit():
+        parties = agreement_parties(int(ident))
+        if parties and rules.can_view_party_board(viewer, parties[1]):
+            return Scope(kind, str(ident), parties[0], frozenset(parties[1]))
+    raise NotFoundError("未找到该看板，或您无权查看。")
+
+
+# Agreements live in an app above the indicators' banks; it registers how to find an agreement's parties.
+_AGREEMENT_PARTIES = []
+
+
+def register_agreement_parties(func) -> None:
+    _AGREEMENT_PARTIES[:] = [func]
+
+
+def agreement_parties(pk: int):
+    """(label, school ids) of a support agreement, or None."""
+    return _AGREEMENT_PARTIES[0](pk) if _AGREEMENT_PARTIES else None
+
+
+def boards_for(viewer) -> list[Scope]:
+    """Every board the viewer may open, the network's first."""
+    scopes = []
+    if rules.can_view_network_board(viewer):
+        scopes.append(NETWORK_SCOPE)
+    ctx = viewer_context(viewer)
+    staff = ctx.schools_with()
+    if rules.is_platform_admin(viewer):
+        schools = School.objects.filter(is_active=True)
+    else:
+        below = set(staff)
+        frontier = set(staff)
+        while frontier:  # schools under the viewer's schools (a municipal school sees its branches)
+            frontier = set(School.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - below
+            below |= frontier
+        schools = School.objects.filter(pk__in=below)
+    scopes += [Scope(ScopeKind.SCHOOL, s.code, s.name, frozenset([s.pk])) for s in schools.order_by("code")]
+    alliances = (
+        Alliance.objects.all()
+        if rules.is_platform_admin(viewer)
+        else Alliance.objects.filter(memberships__school_id__in=staff).distinct()
+    )
+    for a in alliances.order_by("name").prefetch_related("memberships"):
+        scopes.append(
+            Scope(ScopeKind.ALLIANCE, str(a.pk), a.name, frozenset(m.school_id for m in a.memberships.all()))
+        )
+    return scopes
+
+
+def board(viewer, scope: Scope, period: Period) -> indicators.Board:
+    result = indicators.board_values(viewer, school_ids=scope.school_ids, period=period)
+    result.title = f"{scope.label} · {period.label}"
+    targets = targets_for(scope, period)
+    for section in result.sections:
+        for row in section["rows"]:
+            target = targets.get(row["indicator"].key)
+            row["target"] = target
+            row["progress"] = (
+                min(100, int(Decimal(row["value"] or 0) * 100 / target))
+                if target and row["value"] is not None
+                else None
+            )
+    return result
+
+
+def targets_for(scope: Scope, period: Period) -> dict[str, Decimal]:
+    """Yearly targets of the scope's schools (summed for an alliance), shown on a year's board.
+    Agreement targets come from the agreement itself (its app registers them)."""
+    if period.kind != "year" or scope.school_ids is None:
+        return {}
+    if scope.kind == ScopeKind.AGREEMENT and _AGREEMENT_TARGETS:
+        return _AGREEMENT_TARGETS[0](scope.pk, period.start.year)
+    rows = (
+        IndicatorTarget.objects.filter(school_id__in=scope.school_ids, year=period.start.year)
+        .values("indicator")
+        .annotate(total=Sum("target"))
+    )
+    return {r["indicator"]: r["total"] for r in rows}
+
+
+_AGREEMENT_TARGETS = []
+
+
+def register_agreement_targets(func) -> None:
+    _AGREEMENT_TARGETS[:] = [func]
+
+
+def trend(viewer, scope: Scope, period: Period, keys) -> dict:
+    start, end, by = period.trend_span()
+    labels = [p.label for p in Period.buckets(start, end, by)]
+    series = []
+    for key in keys:
+        ind = indicators.get(key)
+        if ind is None:
+            continue
+        values = indicators.series_of(ind, viewer, school_ids=scope.school_ids, start=start, end=end, by=by)
+        series.append({"name": ind.label, "data": [None if v is None else float(v) for _, v in values]})
+    rows = [(label, [s["data"][i] for s in series]) for i, label in enumerate(labels)]
+    return {"labels": labels, "series": series, "rows": rows}
+
+
+def ranking(viewer, scope: Scope, period: Period, key: str, limit: int = 20) -> list[dict]:
+    ind = indicators.get(key)
+    if ind is None:
+        raise NotFoundError("没有这个统计指标。")
+    return indicators.ranking_of(ind, viewer, school_ids=scope.school_ids, period=period, limit=limit)
+
+
+def my_reports(viewer):
+    return ReportJob.objects.filter(requested_by=viewer).order_by("-created_at", "-id")
+
+
+def access_report(viewer, pk) -> ReportJob:
+    try:
+        return my_reports(viewer).get(pk=pk)
+    except (ReportJob.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None

@@ -103,6 +103,30 @@ def write_rows(
     return _save(workbook)
 
 
+def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """Several sheets in one workbook, each ``(title, header, rows)``, written like ``write_rows``."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    used: set[str] = set()
+    for title, header, rows in sheets:
+        name = sheet_title(title)
+        n = 2
+        while name in used:  # titles are cut to 31 characters: keep them distinct
+            name = sheet_title(f"{title[:27]} {n}")
+            n += 1
+        used.add(name)
+        ws = workbook.create_sheet(name)
+        header_cells = []
+        for text in header:
+            cell = WriteOnlyCell(ws, value=safe_cell(text))
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append([safe_cell(value) for value in row])
+    return _save(workbook)
+
+
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     """An attachment download of ``data`` named ``filename`` (any Unicode name)."""
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)

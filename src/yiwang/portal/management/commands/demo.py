@@ -21,6 +21,7 @@ DEMO_MODULES = [
     "yiwang.calls.demo",
     "yiwang.sites.demo",
     "yiwang.alliances.demo",
+    "yiwang.dashboards.demo",
     "yiwang.search.demo",
 ]
 

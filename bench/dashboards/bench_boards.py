@@ -1,0 +1,282 @@
+"""Boards and the annual report at the search benchmark's scale (issue 16).
+
+    DATABASE_URL=sqlite:////work/main/data/bench/boards.sqlite3 .venv/bin/python bench/dashboards/bench_boards.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yiwang_bench_boards .venv/bin/python bench/dashboards/bench_boards.py
+
+Builds (once; reused when present) 1 M topics, 100 k teachers, 100 k sessions with 200 k visiting
+check-ins and 300 k ratings, 50 k research outputs with endorsements, bulk-inserted into the tables
+on top of the demo network; then measures, in process with Django's test client (no HTTP server,
+so the figure is the platform's own cost), the network board and a school board (p50/p95 over 20
+requests after one warm-up, CPU per request, SQL statements), and one annual report for the
+municipal school (wall time and peak memory). Prints one JSON line and writes
+docs/performance/boards.md.
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.settings.dev")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT}/data/bench/boards.sqlite3")
+(ROOT / "data" / "bench").mkdir(parents=True, exist_ok=True)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from yiwang.accounts.models import User  # noqa: E402
+from yiwang.classes.enums import ClassKind, ClassStatus, SignUpStatus  # noqa: E402
+from yiwang.classes.models import CheckIn, Evaluation, Session, SignUp, TrainingClass  # noqa: E402
+from yiwang.core.db import refresh_planner_statistics  # noqa: E402
+from yiwang.dashboards import services  # noqa: E402
+from yiwang.faculty.models import Teacher  # noqa: E402
+from yiwang.network.demo import DemoLog  # noqa: E402
+from yiwang.network.demo import load as load_network  # noqa: E402
+from yiwang.network.enums import SharingScope  # noqa: E402
+from yiwang.network.models import Membership, School  # noqa: E402
+from yiwang.research.enums import LeaderLevel, OutputKind  # noqa: E402
+from yiwang.research.models import Endorsement, ResearchOutput  # noqa: E402
+from yiwang.topics.enums import DisciplineCategory, PublicationStatus, TeachingForm  # noqa: E402
+from yiwang.topics.models import Topic  # noqa: E402
+
+BATCH = 5000
+SCOPES = (
+    [SharingScope.NETWORK] * 10
+    + [SharingScope.SYSTEM] * 6
+    + [SharingScope.SCHOOL] * 3
+    + [SharingScope.PUBLIC]
+)
+
+
+def _bulk(model, rows):
+    out = []
+    for start in range(0, len(rows), BATCH):
+        with transaction.atomic():
+            out += model.objects.bulk_create(rows[start : start + BATCH])
+    return out
+
+
+def generate(topics: int, teachers: int, sessions: int) -> None:
+    if Topic.objects.count() >= topics:
+        return
+    load_network(scale=0, log=DemoLog(lambda _t: None))
+    rng = random.Random(16)
+    schools = list(School.objects.order_by("pk"))
+    today = timezone.localdate()
+    teacher_rows = [
+        Teacher(owner_school=rng.choice(schools), name=f"教师{i:06d}", scope=rng.choice(SCOPES))
+        for i in range(teachers)
+    ]
+    _bulk(Teacher, teacher_rows)
+    for start in range(0, topics, 50_000):
+        _bulk(
+            Topic,
+            [
+                Topic(
+                    owner_school=rng.choice(schools),
+                    title=f"专题讲座{i:07d}",
+                    category=DisciplineCategory.values[i % len(DisciplineCategory.values)],
+                    form=TeachingForm.LECTURE,
+                    status=PublicationStatus.PUBLISHED,
+                    scope=rng.choice(SCOPES),
+                )
+                for i in range(start, min(topics, start + 50_000))
+            ],
+        )
+    classes = _bulk(
+        TrainingClass,
+        [
+            TrainingClass(
+                owner_school=s,
+                name=f"{s.short_name}{y}年度班次",
+                kind=ClassKind.MAIN,
+                start_date=date(y, 1, 1),
+                end_date=date(y, 12, 31),
+                status=ClassStatus.PUBLISHED,
+                scope=rng.choice([SharingScope.NETWORK, SharingScope.SYSTEM]),
+            )
+            for s in schools
+            for y in (today.year - 1, today.year)
+        ],
+    )
+    tz = timezone.get_default_timezone()
+    session_rows = []
+    for i in range(sessions):
+        klass = rng.choice(classes)
+        day = date(klass.start_date.year, 1, 1) + timedelta(days=rng.randint(0, 364))
+        start = datetime.combine(day, dtime(9), tzinfo=tz)
+        session_rows.append(
+            Session(
+                training_class=klass,
+                date=day,
+                start_time=dtime(9),
+                end_time=dtime(11),
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                title=f"课程{i:06d}",
+                is_open=rng.random() < 0.5,
+                visiting_seats=10,
+                credit_hours=Decimal("2.0"),
+            )
+        )
+    created = _bulk(Session, session_rows)
+    users = list(User.objects.filter(memberships__isnull=False).distinct()[:400])
+    homes = dict(Membership.objects.filter(user__in=users).values_list("user_id", "school_id"))
+    open_ids = [s.pk for s in created if s.is_open]
+    sign_ups = []
+    used = set()
+    while len(sign_ups) < min(200_000, len(open_ids) * 4):
+        sid, user = rng.choice(open_ids), rng.choice(users)
+        if (sid, user.pk) in used:
+            continue
+        used.add((sid, user.pk))
+        sign_ups.append(
+            SignUp(session_id=sid, user=user, home_school_id=homes[user.pk], status=SignUpStatus.CONFIRMED)
+        )
+    sign_ups = _bulk(SignUp, sign_ups)
+    now = timezone.now()
+    _bulk(CheckIn, [CheckIn(sign_up=s, checked_in_at=now, hours=Decimal("2.0")) for s in sign_ups])
+    _bulk(
+        Evaluation,
+        [
+            Evaluation(
+                session_id=rng.choice(open_ids),
+                rater_fingerprint=f"b{i}",
+                relevance=16,
+                theory=17,
+                information=15,
+                delivery=18,
+                manner=17,
+            )
+            for i in range(300_000)
+        ],
+    )
+    outputs = _bulk(
+        ResearchOutput,
+        [
+            ResearchOutput(
+                owner_school=rng.choice(schools),
+                kind=OutputKind.ADVISORY if i % 2 else OutputKind.PAPER,
+                title=f"成果{i:06d}",
+                published_on=today - timedelta(days=rng.randint(1, 700)),
+                scope=rng.choice(SCOPES),
+            )
+            for i in range(50_000)
+        ],
+    )
+    _bulk(
+        Endorsement,
+        [
+            Endorsement(
+                output=o,
+                leader_level=LeaderLevel.MUNICIPAL,
+                endorsed_on=o.published_on + timedelta(days=20),
+                verified_at=now,
+            )
+            for o in outputs[::4]
+        ],
+    )
+    refresh_planner_statistics()
+
+
+def measure(client: Client, url: str, n: int = 20) -> dict:
+    client.get(url)  # warm-up
+    walls, cpus, queries = [], [], []
+    for _ in range(n):
+        reset_queries()
+        c0, w0 = time.process_time(), time.perf_counter()
+        response = client.get(url)
+        cpus.append((time.process_time() - c0) * 1000)
+        walls.append((time.perf_counter() - w0) * 1000)
+        queries.append(len(connection.queries))
+        assert response.status_code == 200, (url, response.status_code)
+    walls.sort()
+    return {
+        "url": url,
+        "p50_ms": round(statistics.median(walls), 1),
+        "p95_ms": round(walls[int(0.95 * (n - 1))], 1),
+        "cpu_ms": round(statistics.mean(cpus), 1),
+        "queries": max(queries),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--topics", type=int, default=1_000_000)
+    parser.add_argument("--teachers", type=int, default=100_000)
+    parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--report-only", action="store_true", help="(internal) one report, own peak memory")
+    args = parser.parse_args()
+    if args.report_only:
+        gz = School.objects.get(code="gz")
+        leader = User.objects.filter(memberships__school=gz, memberships__is_school_admin=True).first()
+        job = services.request_report(by=leader, kind="school", ident="gz", year=timezone.localdate().year)
+        t1 = time.perf_counter()
+        services.run_report(job.pk)
+        job.refresh_from_db()
+        peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        print(
+            json.dumps(
+                {"report_s": round(time.perf_counter() - t1, 1), "status": job.status, "peak_rss_mb": peak}
+            )
+        )
+        return
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    generate(args.topics, args.teachers, args.sessions)
+    generated_s = round(time.perf_counter() - t0, 1)
+    settings.DEBUG = True  # count statements
+    gz = School.objects.get(code="gz")
+    leader = User.objects.filter(memberships__school=gz, memberships__is_school_admin=True).first()
+    client = Client()
+    client.force_login(leader)
+    year = timezone.localdate().year
+    network = measure(client, f"/dashboards/boards/network/all/?period={year}")
+    school = measure(client, f"/dashboards/boards/school/gz/?period={year}")
+    settings.DEBUG = False
+    import subprocess  # noqa: PLC0415
+
+    done = subprocess.run(
+        [sys.executable, __file__, "--report-only"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    result = {
+        "database": connection.vendor,
+        "topics": Topic.objects.count(),
+        "sessions": Session.objects.count(),
+        "check_ins": CheckIn.objects.count(),
+        "generated_s": generated_s,
+        "network_board": network,
+        "school_board": school,
+        "report": report,
+        "load": os.getloadavg()[0],
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    out = ROOT / "docs" / "performance" / f"boards-{connection.vendor}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

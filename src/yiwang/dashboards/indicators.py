@@ -1,0 +1,716 @@
+"""Every indicator (统计指标) of the platform, defined once.
+
+An indicator is a named count (or sum, or average) over the *records* a list selector returns
+for the viewer — the same selector the list pages use — so a board number is exactly the number
+of rows the drill-down list behind it shows (same sharing scope, same status rules). Boards,
+annual reports, the xlsx exports and the JSON API all read these definitions; ``docs/indicators.md``
+lists them.
+
+Each indicator says:
+- ``records(viewer)``: the list selector (visibility included);
+- ``date_field``: which date puts a record in a period (``None``: a stock counted as of the
+  period's end by ``created_at``);
+- ``school_field``: which school a record counts for on a school, alliance or agreement board;
+- ``measure``: ``count`` / ``("sum", field)`` / ``("avg", field)``;
+- ``platform`` and ``mechanisms``: what it measures (四个平台, 两大机制, 十大机制);
+- ``row(obj)``: how one record appears in the drill-down list.
+A ratio indicator divides two others (获批率 = 获批示报告数 / 咨政报告数).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, DateTimeField, Exists, F, OuterRef, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncYear
+from django.urls import reverse
+from django.utils import timezone
+
+from yiwang.classes.models import CheckIn, Evaluation
+from yiwang.classes.selectors import sessions_visible_to
+from yiwang.courses.enums import CourseStatus
+from yiwang.courses.models import Course
+from yiwang.courses.selectors import courses_visible_to
+from yiwang.faculty.selectors import teachers_visible_to
+from yiwang.network.models import School
+from yiwang.research.enums import OutputKind
+from yiwang.research.models import Endorsement
+from yiwang.research.selectors import endorsements_visible_to, outputs_visible_to, projects_visible_to
+from yiwang.topics.selectors import topics_visible_to
+
+from .periods import Period
+
+# 四个平台 and the two mechanisms, in the order leaders report them.
+PLATFORMS = [
+    ("open_class", "同听一堂课"),
+    ("codev", "合备一门课"),
+    ("research", "共研一个题"),
+    ("sharing", "共享一张网"),
+    ("support", "对口支援"),
+    ("regional", "片区协作"),
+]
+PLATFORM_LABELS = dict(PLATFORMS)
+
+# 川滇黔 alliance's ten mechanisms (十大机制).
+MECHANISMS = [
+    ("consult", "发展共商"),
+    ("liaison", "协调联络"),
+    ("information", "信息共通"),
+    ("sites", "基地共用"),
+    ("classes", "班次互派"),
+    ("courses", "课程共享"),
+    ("research", "课题共研"),
+    ("faculty", "师资共育"),
+    ("publicity", "宣传联动"),
+    ("brand", "品牌共塑"),
+]
+MECHANISM_LABELS = dict(MECHANISMS)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record behind a number, as the drill-down list shows it."""
+
+    title: str
+    school: str
+    day: date | None
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    unit: str
+    platform: str
+    definition: str
+    records: Callable[[object], QuerySet] | None = None
+    date_field: str | None = None
+    school_field: str = "owner_school"
+    measure: tuple | str = "count"
+    row: Callable[[object], Row] | None = None
+    select_related: tuple[str, ...] = ()
+    mechanisms: tuple[str, ...] = ()
+    ratio: tuple[str, str] | None = None  # (numerator key, denominator key), as a percentage
+    decimals: int = 0
+
+    @property
+    def platform_label(self) -> str:
+        return PLATFORM_LABELS[self.platform]
+
+    @property
+    def mechanism_labels(self) -> list[str]:
+        return [MECHANISM_LABELS[m] for m in self.mechanisms]
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.ratio is not None
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    if indicator.key in REGISTRY:
+        raise ValueError(f"indicator {indicator.key} defined twice")
+    if indicator.platform not in PLATFORM_LABELS:
+        raise ValueError(indicator.platform)
+    for m in indicator.mechanisms:
+        if m not in MECHANISM_LABELS:
+            raise ValueError(m)
+    REGISTRY[indicator.key] = indicator
+    return indicator
+
+
+def indicators() -> list[Indicator]:
+    return list(REGISTRY.values())
+
+
+def get(key: str) -> Indicator | None:
+    return REGISTRY.get(key)
+
+
+# -- computing --------------------------------------------------------------------------------
+
+
+def _is_datetime(model, path: str) -> bool:
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    return isinstance(model._meta.get_field(parts[-1]), DateTimeField)
+
+
+def _bound(model, path: str, day: date):
+    if _is_datetime(model, path):
+        return timezone.make_aware(datetime.combine(day, time.min))
+    return day
+
+
+def scoped_records(
+    indicator: Indicator, viewer, *, school_ids=None, period: Period | None = None
+) -> QuerySet:
+    """The exact rows behind an indicator's number for a scope (schools) and a period."""
+    qs = indicator.records(viewer).order_by()
+    if school_ids is not None:
+        qs = qs.filter(**{f"{indicator.school_field}__in": list(school_ids)})
+    if period is not None:
+        model = qs.model
+        if indicator.date_field:
+            qs = qs.filter(
+                **{
+                    f"{indicator.date_field}__gte": _bound(model, indicator.date_field, period.start),
+                    f"{indicator.date_field}__lt": _bound(model, indicator.date_field, period.end),
+                }
+            )
+        else:  # a stock: what existed at the period's end
+            qs = qs.filter(created_at__lt=_bound(model, "created_at", period.end))
+    return qs
+
+
+def _aggregate(indicator: Indicator, qs: QuerySet) -> Decimal | int | None:
+    measure = indicator.measure
+    if measure == "count":
+        return qs.values("pk").distinct().count() if indicator.select_related else qs.count()
+    kind, path = measure
+    if kind == "sum":
+        value = qs.aggregate(v=Sum(path))["v"]
+        return value if value is not None else 0
+    if kind == "avg":
+        value = qs.aggregate(v=Avg(path))["v"]
+        return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    raise ValueError(measure)
+
+
+def _percent(numerator, denominator) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def value_of(indicator: Indicator, viewer, *, school_ids=None, period: Period | None = None):
+    """The indicator's number (``None`` where it has no meaning, e.g. an average of nothing)."""
+    if indicator.ratio:
+        num, den = (REGISTRY[k] for k in indicator.ratio)
+        return _percent(
+            value_of(num, viewer, school_ids=school_ids, period=period),
+            value_of(den, viewer, school_ids=school_ids, period=period),
+        )
+    return _aggregate(indicator, scoped_records(indicator, viewer, school_ids=school_ids, period=period))
+
+
+def series_of(indicator: Indicator, viewer, *, school_ids=None, start: date, end: date, by: str = "month"):
+    """Values per month (or year) between ``start`` and ``end`` — one grouped query per indicator."""
+    buckets = Period.buckets(start, end, by)
+    if indicator.ratio:
+        num, den = (REGISTRY[k] for k in indicator.ratio)
+        a = series_of(num, viewer, school_ids=school_ids, start=start, end=end, by=by)
+        b = series_of(den, viewer, school_ids=school_ids, start=start, end=end, by=by)
+        return [(label, _percent(x, y)) for (label, x), (_, y) in zip(a, b, strict=True)]
+    if not indicator.date_field:  # a stock: its level at each bucket's end
+        return [(p.label, value_of(indicator, viewer, school_ids=school_ids, period=p)) for p in buckets]
+    span = Period("custom", start, end, "")
+    qs = scoped_records(indicator, viewer, school_ids=school_ids, period=span)
+    trunc = TruncMonth if by == "month" else TruncYear
+    measure = indicator.measure
+    if measure == "count":
+        agg = Count("pk", distinct=True)
+    elif measure[0] == "sum":
+        agg = Sum(measure[1])
+    else:
+        agg = Avg(measure[1])
+    grouped = {}
+    for row in qs.annotate(bucket=trunc(indicator.date_field)).values("bucket").annotate(v=agg).order_by():
+        bucket = row["bucket"]
+        if isinstance(bucket, datetime):
+            bucket = timezone.localtime(bucket).date() if timezone.is_aware(bucket) else bucket.date()
+        grouped[(bucket.year, bucket.month if by == "month" else 1)] = row["v"]
+    out = []
+    for p in buckets:
+        v = grouped.get((p.start.year, p.start.month if by == "month" else 1))
+        if measure == "count" or (measure != "count" and measure[0] == "sum"):
+            v = v or 0
+        elif v is not None:
+            v = Decimal(str(v)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        out.append((p.label, v))
+    return out
+
+
+def ranking_of(indicator: Indicator, viewer, *, school_ids=None, period: Period | None = None, limit=20):
+    """Schools by the indicator (over what the viewer may see), largest first."""
+    if indicator.ratio:
+        num, den = (REGISTRY[k] for k in indicator.ratio)
+        a = {
+            r["school_id"]: r["value"]
+            for r in ranking_of(num, viewer, school_ids=school_ids, period=period, limit=None)
+        }
+        b = {
+            r["school_id"]: r["value"]
+            for r in ranking_of(den, viewer, school_ids=school_ids, period=period, limit=None)
+        }
+        rows = [{"school_id": pk, "value": _percent(a.get(pk, 0), b[pk])} for pk in b if b[pk]]
+    else:
+        qs = scoped_records(indicator, viewer, school_ids=school_ids, period=period)
+        measure = indicator.measure
+        if measure == "count":
+            agg = Count("pk", distinct=True)
+        elif measure[0] == "sum":
+            agg = Sum(measure[1])
+        else:
+            agg = Avg(measure[1])
+        rows = [
+            {"school_id": r["sid"], "value": r["v"]}
+            for r in qs.annotate(sid=F(indicator.school_field)).values("sid").annotate(v=agg).order_by()
+            if r["sid"] is not None and r["v"] is not None
+        ]
+        if measure != "count" and measure[0] == "avg":
+            for r in rows:
+                r["value"] = Decimal(str(r["value"])).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    names = dict(School.objects.filter(pk__in=[r["school_id"] for r in rows]).values_list("pk", "name"))
+    for r in rows:
+        r["school"] = names.get(r["school_id"], "（已删除的学校）")
+    rows.sort(key=lambda r: (-(r["value"] or 0), r["school"]))
+    return rows if limit is None else rows[:limit]
+
+
+def drill_rows(indicator: Indicator, viewer, *, school_ids=None, period=None, offset=0, limit=50):
+    """The records behind the number, newest first: (total, rows)."""
+    base = indicator.ratio and REGISTRY[indicator.ratio[1]] or indicator
+    qs = scoped_records(base, viewer, school_ids=school_ids, period=period)
+    total = qs.count()
+    order = f"-{base.date_field}" if base.date_field else "-created_at"
+    if base.select_related:
+        qs = qs.select_related(*base.select_related)
+    items = qs.order_by(order, "-pk")[offset : offset + limit]
+    return total, [base.row(item) for item in items]
+
+
+# -- the indicators ---------------------------------------------------------------------------
+
+
+def _school_name(school) -> str:
+    return getattr(school, "name", "") or ""
+
+
+def _session_row(session) -> Row:
+    return Row(
+        session.title,
+        _school_name(session.training_class.owner_school),
+        session.date,
+        reverse("classes:session_detail", args=[session.pk]),
+        session.training_class.name,
+    )
+
+
+def _open_sessions(viewer):
+    return sessions_visible_to(viewer).filter(is_open=True, is_cancelled=False)
+
+
+def _visiting_check_ins(viewer):
+    """Check-ins of people from another school than the class's (外校旁听), on sessions the viewer sees."""
+    return CheckIn.objects.filter(
+        sign_up__session__in=sessions_visible_to(viewer).values("pk"),
+        sign_up__session__is_cancelled=False,
+    ).exclude(sign_up__home_school=F("sign_up__session__training_class__owner_school"))
+
+
+def _check_in_row(check_in) -> Row:
+    session = check_in.sign_up.session
+    return Row(
+        session.title,
+        _school_name(check_in.sign_up.home_school),
+        session.date,
+        reverse("classes:session_detail", args=[session.pk]),
+        f"{check_in.hours} 学时",
+    )
+
+
+def _evaluations(viewer):
+    return Evaluation.objects.filter(
+        session__in=sessions_visible_to(viewer).values("pk"), session__is_cancelled=False
+    )
+
+
+def _evaluation_row(evaluation) -> Row:
+    session = evaluation.session
+    return Row(
+        session.title,
+        _school_name(session.training_class.owner_school),
+        session.date,
+        reverse("classes:session_detail", args=[session.pk]),
+        f"总分 {evaluation.total}",
+    )
+
+
+def _cobuilt_courses(viewer):
+    co = Course.co_schools.through.objects.filter(course_id=OuterRef("pk"))
+    return courses_visible_to(viewer).filter(Exists(co))
+
+
+def _course_row(course) -> Row:
+    return Row(
+        course.title,
+        _school_name(course.owner_school),
+        timezone.localtime(course.created_at).date(),
+        reverse("courses:detail", args=[course.pk]),
+        course.get_status_display(),
+    )
+
+
+def _project_row(project) -> Row:
+    return Row(
+        project.title,
+        _school_name(project.owner_school),
+        project.start_date,
+        reverse("research:detail", args=[project.pk]),
+        project.get_status_display(),
+    )
+
+
+def _output_row(output) -> Row:
+    return Row(
+        output.title,
+        _school_name(output.owner_school),
+        output.published_on,
+        reverse("research:output_detail", args=[output.pk]),
+        output.get_kind_display(),
+    )
+
+
+def _endorsement_row(endorsement) -> Row:
+    output = endorsement.output
+    return Row(
+        output.title,
+        _school_name(output.owner_school),
+        endorsement.endorsed_on,
+        reverse("research:output_detail", args=[output.pk]),
+        endorsement.get_leader_level_display(),
+    )
+
+
+def _advisory(viewer):
+    return outputs_visible_to(viewer).filter(kind=OutputKind.ADVISORY)
+
+
+def _endorsed_advisory(viewer):
+    verified = Endorsement.objects.filter(output_id=OuterRef("pk"), verified_at__isnull=False)
+    return _advisory(viewer).filter(Exists(verified))
+
+
+def _verified_endorsements(viewer):
+    return endorsements_visible_to(viewer, verified=True)
+
+
+def _teacher_row(teacher) -> Row:
+    return Row(
+        teacher.name,
+        _school_name(teacher.owner_school),
+        timezone.localtime(teacher.created_at).date(),
+        reverse("faculty:detail", args=[teacher.pk]),
+        teacher.get_title_display(),
+    )
+
+
+def _topic_row(topic) -> Row:
+    return Row(
+        topic.title,
+        _school_name(topic.owner_school),
+        timezone.localtime(topic.created_at).date(),
+        reverse("topics:detail", args=[topic.pk]),
+    )
+
+
+def _register_core() -> None:
+    register(
+        Indicator(
+            "open_sessions",
+            "开放课堂场次",
+            "场",
+            "open_class",
+            "统计期内举行、开放旁听且未取消的课程场次（按上课日期）。",
+            _open_sessions,
+            "date",
+            "training_class__owner_school",
+            row=_session_row,
+            select_related=("training_class__owner_school",),
+            mechanisms=("courses",),
+        )
+    )
+    register(
+        Indicator(
+            "visiting_attendance",
+            "外校旁听人次",
+            "人次",
+            "open_class",
+            "统计期内外校人员旁听并签到的人次（报名人所在学校与开课学校不同）。",
+            _visiting_check_ins,
+            "sign_up__session__date",
+            "sign_up__session__training_class__owner_school",
+            row=_check_in_row,
+            select_related=("sign_up__session__training_class", "sign_up__home_school"),
+            mechanisms=("courses", "faculty"),
+        )
+    )
+    register(
+        Indicator(
+            "visiting_hours",
+            "外校旁听学时",
+            "学时",
+            "open_class",
+            "外校旁听签到计入的学时之和。",
+            _visiting_check_ins,
+            "sign_up__session__date",
+            "sign_up__session__training_class__owner_school",
+            measure=("sum", "hours"),
+            row=_check_in_row,
+            select_related=("sign_up__session__training_class", "sign_up__home_school"),
+            decimals=1,
+        )
+    )
+    register(
+        Indicator(
+            "evaluations",
+            "评课人次",
+            "人次",
+            "open_class",
+            "统计期内对课程场次提交的评课份数。",
+            _evaluations,
+            "session__date",
+            "session__training_class__owner_school",
+            row=_evaluation_row,
+            select_related=("session__training_class__owner_school",),
+        )
+    )
+    register(
+        Indicator(
+            "evaluation_average",
+            "评课均分",
+            "分",
+            "open_class",
+            "统计期内评课总分的平均值（满分 100）。",
+            _evaluations,
+            "session__date",
+            "session__training_class__owner_school",
+            measure=("avg", "total"),
+            row=_evaluation_row,
+            select_related=("session__training_class__owner_school",),
+            decimals=2,
+        )
+    )
+    register(
+        Indicator(
+            "cobuilt_courses",
+            "共建课程数",
+            "门",
+            "codev",
+            "有共建学校、当前可见的课程（截至统计期末，按创建时间）。",
+            _cobuilt_courses,
+            None,
+            row=_course_row,
+            select_related=("owner_school",),
+            mechanisms=("courses", "brand"),
+        )
+    )
+    register(
+        Indicator(
+            "featured_courses",
+            "精品课数",
+            "门",
+            "codev",
+            "状态为精品课的课程（截至统计期末）。",
+            lambda v: courses_visible_to(v).filter(status=CourseStatus.FEATURED),
+            None,
+            row=_course_row,
+            select_related=("owner_school",),
+            mechanisms=("courses", "brand"),
+        )
+    )
+    register(
+        Indicator(
+            "research_projects",
+            "科研课题数",
+            "项",
+            "research",
+            "统计期内开始的科研课题（立项、在研、结项等可见课题，按开始日期）。",
+            projects_visible_to,
+            "start_date",
+            row=_project_row,
+            select_related=("owner_school",),
+            mechanisms=("research",),
+        )
+    )
+    register(
+        Indicator(
+            "advisory_reports",
+            "咨政报告数",
+            "篇",
+            "research",
+            "统计期内形成的咨政报告（按成果日期）。",
+            _advisory,
+            "published_on",
+            row=_output_row,
+            select_related=("owner_school",),
+            mechanisms=("research",),
+        )
+    )
+    register(
+        Indicator(
+            "endorsed_reports",
+            "获批示咨政报告数",
+            "篇",
+            "research",
+            "统计期内形成、至少获得一条已核实批示的咨政报告。",
+            _endorsed_advisory,
+            "published_on",
+            row=_output_row,
+            select_related=("owner_school",),
+            mechanisms=("research",),
+        )
+    )
+    register(
+        Indicator(
+            "endorsements",
+            "批示数",
+            "条",
+            "research",
+            "统计期内获得的已核实领导批示（按批示日期）。",
+            _verified_endorsements,
+            "endorsed_on",
+            "output__owner_school",
+            row=_endorsement_row,
+            select_related=("output__owner_school",),
+            mechanisms=("research",),
+        )
+    )
+    register(
+        Indicator(
+            "endorsement_rate",
+            "咨政报告获批率",
+            "%",
+            "research",
+            "获批示咨政报告数 ÷ 咨政报告数 × 100（同一统计期、同一范围）。",
+            ratio=("endorsed_reports", "advisory_reports"),
+            decimals=1,
+            mechanisms=("research",),
+        )
+    )
+    register(
+        Indicator(
+            "shared_teachers",
+            "共享师资数",
+            "人",
+            "sharing",
+            "可见的在库教师（截至统计期末）。",
+            teachers_visible_to,
+            None,
+            row=_teacher_row,
+            select_related=("owner_school",),
+            mechanisms=("information", "faculty"),
+        )
+    )
+    register(
+        Indicator(
+            "shared_topics",
+            "共享讲题数",
+            "个",
+            "sharing",
+            "可见的已发布讲题（截至统计期末）。",
+            topics_visible_to,
+            None,
+            row=_topic_row,
+            select_related=("owner_school",),
+            mechanisms=("information", "courses"),
+        )
+    )
+    register(
+        Indicator(
+            "shared_courses",
+            "共享课程数",
+            "门",
+            "sharing",
+            "可见的已发布课程与精品课（截至统计期末）。",
+            courses_visible_to,
+            None,
+            row=_course_row,
+            select_related=("owner_school",),
+            mechanisms=("information", "courses"),
+        )
+    )
+
+
+_register_core()
+
+
+@dataclass
+class Board:
+    """The numbers of one board for one period, grouped by platform."""
+
+    title: str
+    period: Period
+    previous: Period
+    sections: list[dict] = field(default_factory=list)
+
+
+def board_values(viewer, *, school_ids, period: Period, keys=None) -> Board:
+    previous = period.previous()
+    sections: dict[str, dict] = {}
+    for ind in indicators():
+        if keys is not None and ind.key not in keys:
+            continue
+        now = value_of(ind, viewer, school_ids=school_ids, period=period)
+        before = value_of(ind, viewer, school_ids=school_ids, period=previous)
+        change = None
+        if now is not None and before is not None:
+            change = Decimal(now) - Decimal(before)
+        section = sections.setdefault(
+            ind.platform, {"key": ind.platform, "label": ind.platform_label, "rows": []}
+        )
+        section["rows"].append({"indicator": ind, "value": now, "previous": before, "change": change})
+    order = [k for k, _ in PLATFORMS]
+    board = Board("", period, previous, sorted(sections.values(), key=lambda s: order.index(s["key"])))
+    return board
+
+
+def markdown() -> str:
+    """docs/indicators.md, generated from the definitions (``yiwang indicators_doc --write``)."""
+    lines = [
+        "# 统计指标（Indicators）",
+        "",
+        "Generated from `src/yiwang/dashboards/indicators.py` by `yiwang indicators_doc --write`; a test",
+        "fails when this file and the definitions differ. Every indicator is a count, sum or average over",
+        "the records a list selector returns **for the viewer** (same sharing scope and status rules as the",
+        "list pages), so a number on a board, in an annual report or from `/api/v1/indicators/values`",
+        "always equals the drill-down list behind it. A *period* (year, quarter, month in Asia/Shanghai)",
+        "selects records by the date field; a *stock* (no date field) counts what existed at the",
+        "period's end. On a school, alliance or agreement board the records are those of the scope's",
+        "schools (by the school field).",
+        "",
+    ]
+    for key, label in PLATFORMS:
+        items = [i for i in indicators() if i.platform == key]
+        if not items:
+            continue
+        lines += [
+            f"## {label}",
+            "",
+            "| 指标 | key | 单位 | 口径 | 日期 | 学校 | 机制 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for i in items:
+            if i.ratio:
+                date_text, school_text = "—", "—"
+            else:
+                date_text = f"`{i.date_field}`" if i.date_field else "存量（截至期末）"
+                school_text = f"`{i.school_field}`"
+            measure = (
+                ""
+                if i.measure == "count" or i.ratio
+                else f"（{ {'sum': '求和', 'avg': '平均'}[i.measure[0]] } `{i.measure[1]}`）"
+            )
+            lines.append(
+                f"| {i.label} | `{i.key}` | {i.unit} | {i.definition}{measure} | {date_text} | {school_text} | "
+                f"{'、'.join(i.mechanism_labels) or '—'} |"
+            )
+        lines.append("")
+    return "\n".join(lines)

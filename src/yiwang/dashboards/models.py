@@ -1,0 +1,79 @@
+"""Targets set per school and year, and annual-report jobs (年度报告) with their files."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from yiwang.core.files import PrivateUploadPath
+from yiwang.core.models import TimeStampedModel
+
+from .enums import ACTIVE_REPORT_STATUSES, ReportStatus, ScopeKind
+
+
+class IndicatorTarget(TimeStampedModel):
+    """A school's own yearly target for one indicator (e.g. 开放课堂场次 40)."""
+
+    school = models.ForeignKey(
+        "network.School", verbose_name="学校", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    indicator = models.CharField("指标", max_length=40)
+    target = models.DecimalField("目标值", max_digits=10, decimal_places=1)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="设定人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "年度目标"
+        ordering = ["school_id", "year", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "indicator"], name="target_once_per_indicator"),
+            models.CheckConstraint(condition=Q(target__gt=0), name="target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.indicator} {self.target}"
+
+
+class ReportJob(TimeStampedModel):
+    """One annual report being generated (or generated) for a requester, a scope and a year."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    scope_kind = models.CharField("范围", max_length=10, choices=ScopeKind.choices)
+    scope_id = models.PositiveIntegerField("范围编号", default=0, help_text="全网为 0")
+    scope_label = models.CharField("范围名称", max_length=120)
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField(
+        "状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    step = models.CharField("当前步骤", max_length=60, blank=True)
+    error = models.CharField("错误", max_length=300, blank=True)
+    pdf = models.FileField("PDF", upload_to=PrivateUploadPath("reports"), blank=True)
+    xlsx = models.FileField("Excel", upload_to=PrivateUploadPath("reports"), blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "年度报告"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_valid"),
+            models.CheckConstraint(condition=Q(scope_kind__in=ScopeKind.values), name="report_scope_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max"),
+            # A report asked twice at once is one job.
+            models.UniqueConstraint(
+                fields=["requested_by", "scope_kind", "scope_id", "year"],
+                condition=Q(status__in=ACTIVE_REPORT_STATUSES),
+                name="report_running_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} {self.year} 年度报告"
