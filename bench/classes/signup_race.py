@@ -1,13 +1,17 @@
 """Sign-up race: 200 simultaneous sign-ups for 30 seats against gunicorn over loopback, on PostgreSQL.
 
     .venv/bin/python bench/classes/signup_race.py [--rounds 5] [--workers 4] [--threads 4]
+        [--compare /tmp/head/src]
 
 Creates (drops first) the database ``yiwang_bench_classes`` on the PostgreSQL server of
 BENCH_PG (default postgres://postgres@127.0.0.1:5432), migrates it, adds 200 teachers with
 API tokens and, per round, a fresh session with 30 seats; starts gunicorn; fires all 200
 POST /api/v1/classes/sessions/<id>/sign-ups at once (released by a barrier); prints the
 latency percentiles and the server's CPU per request (user + system of
-the gunicorn processes, from /proc) and checks exactly 30 confirmed. Not run by the tests.
+the gunicorn processes, from /proc) and checks exactly 30 confirmed. With ``--compare OTHER_SRC``
+a second server runs that other checkout's code (e.g. ``git archive HEAD src | tar -x -C /tmp/head``)
+and the rounds alternate between the two, so a shared machine's load falls on both alike.
+Not run by the tests.
 """
 
 import argparse
@@ -112,12 +116,12 @@ def new_session(offset: int) -> int:
     return session.pk
 
 
-def start_server(workers: int, threads: int) -> subprocess.Popen:
+def start_server(workers: int, threads: int, src: Path = SRC, port: int = PORT) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
         "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": f"{Path(__file__).resolve().parent}{os.pathsep}{SRC}",
+        "PYTHONPATH": f"{Path(__file__).resolve().parent}{os.pathsep}{src}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     server = subprocess.Popen(
@@ -125,7 +129,7 @@ def start_server(workers: int, threads: int) -> subprocess.Popen:
             str(ROOT / ".venv/bin/gunicorn"),
             "yiwang.wsgi",
             "-b",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "-w",
             str(workers),
             "--threads",
@@ -141,9 +145,10 @@ def start_server(workers: int, threads: int) -> subprocess.Popen:
         env=env,
         cwd=ROOT,
     )
-    for _ in range(150):
+    deadline = time.monotonic() + 240  # a loaded machine can take minutes to import and fork
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            if requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=10).ok:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).ok:
                 return server
         except requests.RequestException:
             time.sleep(0.2)
@@ -151,11 +156,11 @@ def start_server(workers: int, threads: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def race(session_id: int | list[int], keys: list[str]) -> list[tuple[int, str, float]]:
+def race(session_id: int | list[int], keys: list[str], port: int = PORT) -> list[tuple[int, str, float]]:
     barrier = threading.Barrier(len(keys))
     ids = session_id if isinstance(session_id, list) else [session_id] * len(keys)
     urls = {
-        key: f"http://127.0.0.1:{PORT}/api/v1/classes/sessions/{sid}/sign-ups"
+        key: f"http://127.0.0.1:{port}/api/v1/classes/sessions/{sid}/sign-ups"
         for key, sid in zip(keys, ids, strict=True)
     }
 
@@ -204,46 +209,69 @@ def main() -> None:
         action="store_true",
         help="baseline: every request signs up to its own session (no contention for one row)",
     )
+    parser.add_argument("--compare", help="another checkout's src/: a second server, rounds alternate")
     args = parser.parse_args()
     sys.path.insert(0, str(SRC))
     recreate_database()
     django_setup()
     keys = seed()
-    all_latencies = []
-    server = start_server(args.workers, args.threads)
+    sources = {"current": (SRC, PORT)}
+    if args.compare:
+        sources = {"compare": (Path(args.compare).resolve(), PORT + 1), **sources}
+    servers = {}
+    latencies = {name: [] for name in sources}
+    cpu_total = dict.fromkeys(sources, 0.0)
+    offset = 0
     try:
-        race(new_session(0), keys[:20])  # warm up every worker
-        all_cpu = 0.0
+        for name, (src, port) in sources.items():
+            servers[name] = start_server(args.workers, args.threads, src, port)
+        for name in servers:
+            offset += 1
+            race(new_session(offset), keys[:20], sources[name][1])  # warm up every worker
         for round_no in range(1, args.rounds + 1):
-            cpu_before = server_cpu_seconds(server)
-            if args.spread:
-                results = race([new_session(round_no * 1000 + n) for n in range(REQUESTS)], keys)
-            else:
-                results = race(new_session(round_no), keys)
-            cpu = server_cpu_seconds(server) - cpu_before
-            all_cpu += cpu
-            codes = {code for code, _, _ in results}
-            statuses = [s for _, s, _ in results]
-            latencies = [e * 1000 for _, _, e in results]
-            all_latencies += latencies
-            expected = (REQUESTS, 0) if args.spread else (SEATS, REQUESTS - SEATS)
-            ok = codes == {201} and (statuses.count("confirmed"), statuses.count("waitlisted")) == expected
+            for name, server in servers.items():
+                offset += 1
+                port = sources[name][1]
+                cpu_before = server_cpu_seconds(server)
+                if args.spread:
+                    ids = [new_session(offset * 1000 + n) for n in range(REQUESTS)]
+                    results = race(ids, keys, port)
+                else:
+                    results = race(new_session(offset), keys, port)
+                cpu = server_cpu_seconds(server) - cpu_before
+                cpu_total[name] += cpu
+                codes = {code for code, _, _ in results}
+                statuses = [s for _, s, _ in results]
+                round_latencies = [e * 1000 for _, _, e in results]
+                latencies[name] += round_latencies
+                expected = (REQUESTS, 0) if args.spread else (SEATS, REQUESTS - SEATS)
+                ok = (
+                    codes == {201} and (statuses.count("confirmed"), statuses.count("waitlisted")) == expected
+                )
+                print(
+                    f"{name} round {round_no}: codes={sorted(codes)} confirmed={statuses.count('confirmed')} "
+                    f"waitlisted={statuses.count('waitlisted')} p50={percentile(round_latencies, 50):.0f} ms "
+                    f"p95={percentile(round_latencies, 95):.0f} ms p99={percentile(round_latencies, 99):.0f} ms "
+                    f"max={max(round_latencies):.0f} ms cpu/request={cpu / REQUESTS * 1000:.1f} ms "
+                    f"load={os.getloadavg()[0]:.1f} {'OK' if ok else 'FAILED'}",
+                    flush=True,
+                )
+        for name, values in latencies.items():
             print(
-                f"round {round_no}: codes={sorted(codes)} confirmed={statuses.count('confirmed')} "
-                f"waitlisted={statuses.count('waitlisted')} p50={percentile(latencies, 50):.0f} ms "
-                f"p95={percentile(latencies, 95):.0f} ms p99={percentile(latencies, 99):.0f} ms "
-                f"max={max(latencies):.0f} ms cpu/request={cpu / REQUESTS * 1000:.1f} ms "
-                f"{'OK' if ok else 'FAILED'}"
+                f"{name}: all {len(values)} requests: p50={percentile(values, 50):.0f} ms "
+                f"p95={percentile(values, 95):.0f} ms p99={percentile(values, 99):.0f} ms "
+                f"mean={statistics.mean(values):.0f} ms "
+                f"server cpu/request={cpu_total[name] / (REQUESTS * args.rounds) * 1000:.1f} ms "
+                f"(gunicorn {args.workers} workers × {args.threads} threads)"
             )
-        print(
-            f"all {len(all_latencies)} requests: p50={percentile(all_latencies, 50):.0f} ms "
-            f"p95={percentile(all_latencies, 95):.0f} ms p99={percentile(all_latencies, 99):.0f} ms "
-            f"mean={statistics.mean(all_latencies):.0f} ms "
-            f"server cpu/request={all_cpu / (REQUESTS * args.rounds) * 1000:.1f} ms (gunicorn {args.workers} workers × {args.threads} threads)"
-        )
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers.values():
+            server.send_signal(signal.SIGTERM)
+        for server in servers.values():
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 if __name__ == "__main__":

@@ -5,13 +5,19 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from yiwang.accounts.api_auth import OptionalBearer
+from yiwang.core.api_messages import validation_reason
 from yiwang.core.api_support import ChineseJSONRenderer, error_body
 from yiwang.core.errors import DomainError
 
 api = NinjaAPI(
     title="一网 API",
     version="1",
-    description="党校系统资源共享平台的 JSON 接口。认证：`Authorization: Bearer <个人令牌>`（在“个人设置 → API 令牌”中创建）。",
+    description=(
+        "党校系统资源共享平台的 JSON 接口。认证：`Authorization: Bearer <个人令牌>`（在“个人设置 → API 令牌”中创建）。"
+        "写请求（POST/PUT/PATCH/DELETE）可带 `Idempotency-Key: <UUID>`：同一调用者用同一个键重发同一请求时返回第一次的结果"
+        "（响应头 `Idempotent-Replayed: true`），不会重复写入；同一个键配不同的请求内容会被拒绝（422）。"
+        "文本中不得含 NUL 等控制字符（400，`control_characters`）。"
+    ),
     renderer=ChineseJSONRenderer(),
     auth=OptionalBearer(),
     urls_namespace="api",
@@ -48,7 +54,7 @@ def on_validation_error(request, exc: ValidationError):
     details = []
     for err in exc.errors:
         loc = ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload"))
-        details.append({"field": loc, "reason": err.get("msg", "")})
+        details.append({"field": loc, "reason": validation_reason(err)})
     return api.create_response(
         request, error_body("validation_error", "请求参数不正确，请检查后重试。", details=details), status=422
     )

@@ -24,3 +24,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 # Uploaded files are never served publicly: each app's download view checks visibility.
+
+# Chinese error pages in the site layout; the API answers unknown paths in its JSON error shape.
+handler404 = "yiwang.portal.views.page_not_found"
+handler500 = "yiwang.portal.views.server_error"

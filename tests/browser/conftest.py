@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.browser import latin_text
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -60,6 +61,7 @@ class AxeGate:
 
     def __init__(self):
         self.findings = []
+        self.latin = []  # Latin-script interface text (tests/browser/latin_text.py)
         self.checked = []
         self.pages = []
         self.last = {}
@@ -88,12 +90,15 @@ class AxeGate:
             if violations is None:
                 return  # the page changed under the check; its next load is checked
             width = page.evaluate("() => window.innerWidth")
+            words = latin_text.scan(page)
         except Error as error:
             if any(text in str(error) for text in _GONE):
                 return  # the test moved on before the check finished; the next page is checked
             raise
         self.checked.append((url, width))
         self.last[id(page)] = url
+        if words:
+            self.latin.append(f"{url}: {'、'.join(words)}")
         for v in violations:
             self.findings.append(f"{url} @ {width}px: [{v['impact']}] {v['id']} — {v['help']} — {v['nodes']}")
 
@@ -114,6 +119,10 @@ def axe_gate(request):
     yield gate
     _gate["current"] = None
     assert gate.findings == [], "无障碍检查（axe-core）发现严重问题：\n" + "\n".join(gate.findings)
+    assert gate.latin == [], (
+        "界面中出现了拉丁字母文字（界面应为中文；品牌、格式、单位和代码的许可清单见 tests/browser/latin_text.py）：\n"
+        + "\n".join(gate.latin)
+    )
 
 
 def _with_axe(new_context):

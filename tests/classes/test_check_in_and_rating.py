@@ -106,14 +106,27 @@ def test_anonymous_rating_once_per_device(network):
     session = now_session(network.city)
     qr = tokens.qr_token(session)
     evaluation = services.submit_evaluation(
-        qr=qr, scores=GOOD, comment="案例鲜活", device_id="phone-a", ip="10.0.0.1"
+        qr=qr,
+        scores=GOOD,
+        comment="案例鲜活",
+        device_id="phone-a",
+        ip="10.0.0.1",
+        ticket=services.issue_rating_ticket(session),
     )
     evaluation.refresh_from_db()
     assert (evaluation.total, evaluation.comment, evaluation.rater_user) == (90, "案例鲜活", None)
     with pytest.raises(ConflictError) as exc:
-        services.submit_evaluation(qr=qr, scores=GOOD, device_id="phone-a", ip="10.0.0.1")
+        services.submit_evaluation(
+            qr=qr,
+            scores=GOOD,
+            device_id="phone-a",
+            ip="10.0.0.1",
+            ticket=services.issue_rating_ticket(session),
+        )
     assert exc.value.message == "您已评价过这堂课，每人每堂课只能评价一次。"
-    services.submit_evaluation(qr=qr, scores=GOOD, device_id="phone-b", ip="10.0.0.1")
+    services.submit_evaluation(
+        qr=qr, scores=GOOD, device_id="phone-b", ip="10.0.0.1", ticket=services.issue_rating_ticket(session)
+    )
     assert Evaluation.objects.count() == 2
 
 
@@ -138,7 +151,12 @@ def test_signed_in_rating_is_once_per_account_whatever_the_device(network, visit
 def test_bad_scores_refused(network, field, value, message):
     session = now_session(network.city)
     with pytest.raises(DomainError) as exc:
-        services.submit_evaluation(qr=tokens.qr_token(session), scores={**GOOD, field: value}, device_id="d")
+        services.submit_evaluation(
+            qr=tokens.qr_token(session),
+            scores={**GOOD, field: value},
+            device_id="d",
+            ticket=services.issue_rating_ticket(session),
+        )
     assert (exc.value.message, exc.value.field) == (message, field)
     assert Evaluation.objects.count() == 0
 
@@ -154,13 +172,20 @@ def test_scores_out_of_range_are_a_database_check(network):
 def test_rating_before_the_session_starts_refused(network):
     session = open_session(network.city)
     with pytest.raises(DomainError, match="课程开始后才能评课。"):
-        services.submit_evaluation(qr=tokens.qr_token(session), scores=GOOD, device_id="d")
+        services.submit_evaluation(
+            qr=tokens.qr_token(session),
+            scores=GOOD,
+            device_id="d",
+            ticket=services.issue_rating_ticket(session),
+        )
 
 
 def test_rating_without_device_or_account_refused(network):
     session = now_session(network.city)
     with pytest.raises(DomainError, match="无法识别评价设备"):
-        services.submit_evaluation(qr=tokens.qr_token(session), scores=GOOD)
+        services.submit_evaluation(
+            qr=tokens.qr_token(session), scores=GOOD, ticket=services.issue_rating_ticket(session)
+        )
     assert Evaluation.objects.count() == 0
 
 
@@ -172,10 +197,20 @@ def test_ratings_capped_per_session(network, settings):
     confirmed(session, member(network.branch_a, is_teacher=True), network.branch_a)
     for n in range(4):  # 2 trainees + 1 visitor + margin 1
         services.submit_evaluation(
-            qr=tokens.qr_token(session), scores=GOOD, device_id=f"d{n}", ip=f"10.0.0.{n}"
+            qr=tokens.qr_token(session),
+            scores=GOOD,
+            device_id=f"d{n}",
+            ip=f"10.0.0.{n}",
+            ticket=services.issue_rating_ticket(session),
         )
     with pytest.raises(DomainError, match="这堂课的评价数量已达上限，如有疑问请联系主办学校。"):
-        services.submit_evaluation(qr=tokens.qr_token(session), scores=GOOD, device_id="d9", ip="10.0.0.9")
+        services.submit_evaluation(
+            qr=tokens.qr_token(session),
+            scores=GOOD,
+            device_id="d9",
+            ip="10.0.0.9",
+            ticket=services.issue_rating_ticket(session),
+        )
     assert Evaluation.objects.count() == 4
 
 
@@ -183,11 +218,29 @@ def test_ratings_rate_limited_per_ip(network, settings):
     settings.CLASSES_RATING_IP_LIMIT = 3
     session = now_session(network.city)
     for n in range(3):
-        services.submit_evaluation(qr=tokens.qr_token(session), scores=GOOD, device_id=f"d{n}", ip="10.9.9.9")
+        services.submit_evaluation(
+            qr=tokens.qr_token(session),
+            scores=GOOD,
+            device_id=f"d{n}",
+            ip="10.9.9.9",
+            ticket=services.issue_rating_ticket(session),
+        )
     with pytest.raises(services.RateLimitedError) as exc:
-        services.submit_evaluation(qr=tokens.qr_token(session), scores=GOOD, device_id="d3", ip="10.9.9.9")
+        services.submit_evaluation(
+            qr=tokens.qr_token(session),
+            scores=GOOD,
+            device_id="d3",
+            ip="10.9.9.9",
+            ticket=services.issue_rating_ticket(session),
+        )
     assert (exc.value.message, exc.value.status) == ("评课提交过于频繁，请稍后再试。", 429)
-    services.submit_evaluation(qr=tokens.qr_token(session), scores=GOOD, device_id="d4", ip="10.9.9.10")
+    services.submit_evaluation(
+        qr=tokens.qr_token(session),
+        scores=GOOD,
+        device_id="d4",
+        ip="10.9.9.10",
+        ticket=services.issue_rating_ticket(session),
+    )
     assert Evaluation.objects.count() == 4
 
 
@@ -196,9 +249,21 @@ def test_results_roll_up_to_topic_and_teacher(network):
     topic = TopicFactory(owner_school=network.city)
     first = now_session(network.city, teacher=teacher, topic=topic)
     second = now_session(network.city, teacher=teacher, topic=topic, training_class=first.training_class)
-    services.submit_evaluation(qr=tokens.qr_token(first), scores=GOOD, device_id="a")  # 90
-    services.submit_evaluation(qr=tokens.qr_token(second), scores={k: 15 for k in GOOD}, device_id="a")  # 75
-    services.submit_evaluation(qr=tokens.qr_token(second), scores={k: 16 for k in GOOD}, device_id="b")  # 80
+    services.submit_evaluation(
+        qr=tokens.qr_token(first), scores=GOOD, device_id="a", ticket=services.issue_rating_ticket(first)
+    )  # 90
+    services.submit_evaluation(
+        qr=tokens.qr_token(second),
+        scores={k: 15 for k in GOOD},
+        device_id="a",
+        ticket=services.issue_rating_ticket(second),
+    )  # 75
+    services.submit_evaluation(
+        qr=tokens.qr_token(second),
+        scores={k: 16 for k in GOOD},
+        device_id="b",
+        ticket=services.issue_rating_ticket(second),
+    )  # 80
     assert selectors.teacher_rating_averages([teacher.pk, other.pk]) == {teacher.pk: 81.7}
     summary = selectors.topic_rating_summary(topic)
     assert (summary["count"], summary["total"]) == (3, 81.7)

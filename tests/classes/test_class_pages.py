@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 from tests.factories import member
 from tests.factories.classes import SessionFactory, TrainingClassFactory, confirmed, now_session, open_session
@@ -266,8 +267,10 @@ def test_qr_landing_check_in_and_anonymous_rating(network, visitor, client, clie
     again = client.post(f"/classes/q/{token}/rate/", {**scores, "ticket": ticket})
     assert again.status_code == 409 and "每人每堂课只能评价一次" in text(again)
     assert Evaluation.objects.count() == 1
-    forged = client.post(f"/classes/q/{token}/rate/", {**scores, "ticket": "forged"})
-    assert forged.status_code == 400 and "评课表单已失效" in text(forged)
+    phone = Client()  # another phone, with its device cookie
+    phone.get(f"/classes/q/{token}/")
+    forged = phone.post(f"/classes/q/{token}/rate/", {**scores, "ticket": "forged"})
+    assert forged.status_code == 400 and "评课凭证无效，请重新扫描教室里的二维码" in text(forged)
     signed_in = client_for(visitor)
     html = text(signed_in.post(f"/classes/q/{token}/check-in/", follow=True))
     assert "签到成功" in html and "计入学时 2.5 小时" in html
@@ -364,6 +367,7 @@ def test_topic_and_teacher_includes_render(network, visitor, rf):
         qr=tokens.qr_token(session),
         scores={k: 18 for k in ("relevance", "theory", "information", "delivery", "manner")},
         device_id="x",
+        ticket=services.issue_rating_ticket(session),
     )
     html = render_to_string("classes/includes/topic_evaluations.html", {"topic": topic})
     assert "90.0" in html and "（1 份评价）" in html and "现实针对性" in html

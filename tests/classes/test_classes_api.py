@@ -154,7 +154,17 @@ def test_check_in_via_api(network, visitor, client):
 def test_anonymous_evaluation_via_api(network, client):
     cache.clear()
     session = now_session(network.city)
-    payload = {"token": tokens.qr_token(session), "device_id": "a" * 20, **SCORES, "comment": "好"}
+    issued = client.post(
+        f"{API}/evaluations/tickets", {"token": tokens.qr_token(session)}, content_type="application/json"
+    )
+    assert issued.status_code == 201
+    payload = {
+        "token": tokens.qr_token(session),
+        "device_id": "a" * 20,
+        "ticket": issued.json()["ticket"],
+        **SCORES,
+        "comment": "好",
+    }
     response = client.post(f"{API}/evaluations", payload, content_type="application/json")
     assert response.status_code == 201 and response.json()["total"] == 90
     second = client.post(f"{API}/evaluations", payload, content_type="application/json")

@@ -64,12 +64,14 @@ def test_course_list_detail_export_and_counts_respect_scope(client_for, leaky, v
 def test_anonymous_is_sent_to_sign_in(client, leaky):
     for url in (
         "/courses/",
-        f"/courses/{leaky.public.pk}/",
+        f"/courses/{leaky.own.pk}/",
         "/courses/export/",
         f"/courses/materials/{leaky.materials[leaky.own.pk].pk}/download/",
     ):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    # A 公开 course's page opens without signing in (issue 10 part 4).
+    assert client.get(f"/courses/{leaky.public.pk}/").status_code == 200
 
 
 def test_drafts_and_retired_only_for_editors(client_for, network):

@@ -66,7 +66,7 @@ def test_bad_query_gets_a_chinese_message(corpus, city_viewer, query, message):
     [
         (
             {"type": "bogus"},
-            "类型参数不正确，可选：teacher（教师）、topic（讲题）、course（课程）、project（科研课题）、output（科研成果）。",
+            "类型参数不正确，可选：teacher（教师）、topic（讲题）、course（课程）、project（科研课题）、output（科研成果）、call（课题申报）、site（现场教学基地）、codev（共建项目）、news（联盟动态）。",
         ),
         ({"year": "abc"}, "年份参数应为整数。"),
         ({"year": 3000}, "年份应在 1900 到 2100 之间。"),

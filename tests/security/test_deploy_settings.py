@@ -15,6 +15,8 @@ PRODUCTION_ENV = {
     "TRUSTED_PROXIES": "127.0.0.1",
     "MAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     "MAIL_HOST": "smtp.example.cn",
+    "PERSONAL_DATA_KEYS": "k1:3q2-7wZ5mXyL0aB9cD8eF7gH6iJ5kL4mN3oP2qR1sT0",
+    "PERSONAL_DATA_HASH_KEY": "Vx9-hash-key-for-contact-lookups-2Wq",
 }
 
 
@@ -38,6 +40,12 @@ def test_check_deploy_is_clean_with_the_documented_variables(tmp_path):
     result = run_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_personal_data_keys(tmp_path):
+    result = run_check(tmp_path, PERSONAL_DATA_KEYS="", PERSONAL_DATA_HASH_KEY="")
+    assert result.returncode != 0
+    assert "yiwang.W001" in result.stderr + result.stdout
 
 
 def test_check_deploy_warns_with_a_console_mailer(tmp_path):

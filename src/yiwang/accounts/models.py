@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from yiwang.core.crypto import EncryptedField, hash_index_expression
+
 from .enums import PlatformRoleKind
 
 
@@ -25,8 +27,9 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser):
     username = models.CharField("用户名", max_length=64, unique=True)
     full_name = models.CharField("姓名", max_length=64)
-    email = models.EmailField("电子邮箱", blank=True)
-    phone = models.CharField("手机", max_length=20, blank=True)
+    # Encrypted at rest with a keyed hash for exact lookups (core.crypto, decision 0008).
+    email = EncryptedField("电子邮箱", kind="email", blank=True)
+    phone = EncryptedField("手机", kind="phone", blank=True)
     is_active = models.BooleanField("启用", default=True)
     date_joined = models.DateTimeField("注册时间", default=timezone.now)
     failed_login_count = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
@@ -41,6 +44,10 @@ class User(AbstractBaseUser):
     class Meta:
         verbose_name = "用户"
         ordering = ["username"]
+        indexes = [
+            models.Index(hash_index_expression("email"), name="user_email_hash_idx"),
+            models.Index(hash_index_expression("phone"), name="user_phone_hash_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -151,3 +158,31 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.ip_address}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API write sent with an ``Idempotency-Key`` header.
+
+    One row per (caller, key): the unique constraint makes a concurrent repeat wait for the
+    first request's transaction and then find its answer (``accounts.idempotency``). Rows
+    expire after ``IDEMPOTENCY_KEY_HOURS``; expired rows of a caller are removed on their next
+    keyed write, and ``yiwang purge_idempotency_keys`` removes all of them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("键", max_length=255)
+    fingerprint = models.CharField("请求摘要", max_length=64)
+    status_code = models.PositiveSmallIntegerField("状态码", null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(default=b"")
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间")
+
+    class Meta:
+        verbose_name = "幂等键"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+        indexes = [models.Index(fields=["user", "expires_at"], name="idempotency_user_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

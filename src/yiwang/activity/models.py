@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from yiwang.core.crypto import EncryptedField
+
 
 class AuditRecord(models.Model):
     """One write done through a service. Written in the write's own transaction;
@@ -63,3 +65,80 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WebhookKind(models.TextChoices):
+    WECOM = "wecom", "企业微信群机器人"
+    DINGTALK = "dingtalk", "钉钉群机器人"
+
+
+class SchoolWebhook(models.Model):
+    """A school's (or office's) group robot that receives the notices sent for that school."""
+
+    school = models.ForeignKey(
+        "network.School", verbose_name="学校", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=10, choices=WebhookKind.choices)
+    url = models.URLField("Webhook 地址", max_length=500)
+    # DingTalk "加签" secret (SEC…); WeCom robots have none. Encrypted at rest like contacts.
+    secret = EncryptedField("签名密钥", kind="secret", blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "学校通知机器人"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=WebhookKind.values), name="webhook_kind_valid"
+            ),
+            models.UniqueConstraint(fields=["school", "kind", "url"], name="webhook_unique_per_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.school_id}）"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Delivery(models.Model):
+    """One notice to send outside the platform — an e-mail to a person or a post to a
+    school's group robot — sent by the task worker, retried, failures audited."""
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    webhook = models.ForeignKey(
+        SchoolWebhook, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知投递"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DeliveryStatus.values), name="delivery_status_valid"
+            ),
+            # Exactly one target: a person's e-mail (through the notification) or a robot.
+            models.CheckConstraint(
+                condition=models.Q(notification__isnull=False, webhook__isnull=True)
+                | models.Q(notification__isnull=True, webhook__isnull=False),
+                name="delivery_one_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="delivery_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"

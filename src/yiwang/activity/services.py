@@ -1,19 +1,27 @@
 """Writing audit records and sending notifications.
 
 ``record_audit`` is called by every service inside its transaction.
-``notify`` schedules in-app notifications (and e-mail) to be sent after commit.
+``notify`` schedules in-app notifications after commit; e-mail and school group robots
+(企业微信 / 钉钉) are ``Delivery`` rows sent by the task worker (``deliver_notice``), retried
+with back-off and audited when they finally fail.
 """
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.core.mail import send_mail
 from django.db import connections, router, transaction
 from django.forms.models import model_to_dict
+from django.tasks import default_task_backend, task
+from django.utils import timezone
 
+from yiwang.core.errors import DomainError
 from yiwang.core.request_context import current_ip
 
-from .models import AuditRecord, Notification
+from .models import AuditRecord, Delivery, DeliveryStatus, Notification, SchoolWebhook, WebhookKind
+from .webhooks import DeliveryFailed, message_text, post_text
 
 logger = logging.getLogger(__name__)
 
@@ -96,23 +104,149 @@ def record_audits(*, actor, action: str, entries: Iterable[tuple], batch_size: i
     return len(records)
 
 
-def notify(recipients, *, title: str, body: str = "", url: str = "", email: bool = True) -> None:
-    """Create in-app notifications and send e-mail once the current transaction commits."""
+def notify(recipients, *, title: str, body: str = "", url: str = "", email: bool = True, school=None) -> None:
+    """In-app notifications for ``recipients`` once the current transaction commits; e-mail to
+    those with an address and, when ``school`` is given, a post to each of that school's group
+    robots (企业微信 / 钉钉) — both as deliveries sent by the task worker, never in the request."""
     recipients = [r for r in recipients if r is not None]
+    school_id = getattr(school, "pk", school)
 
     def send():
-        Notification.objects.bulk_create(
+        notifications = Notification.objects.bulk_create(
             [Notification(recipient=r, title=title, body=body, url=url) for r in recipients]
         )
+        deliveries = []
         if email:
-            for r in recipients:
-                if r.email:
-                    try:
-                        send_mail(title, f"{body}\n\n{url}".strip(), None, [r.email])
-                    except Exception:  # a mail outage must not break the action that was already committed
-                        logger.exception("通知邮件发送失败：%s", r.email)
+            deliveries += [
+                Delivery(notification=n, title=title, body=body, url=url)
+                for n, r in zip(notifications, recipients, strict=True)
+                if r.email
+            ]
+        if school_id is not None:
+            deliveries += [
+                Delivery(webhook=hook, title=title, body=body, url=url)
+                for hook in SchoolWebhook.objects.filter(school_id=school_id, is_active=True)
+            ]
+        for delivery in Delivery.objects.bulk_create(deliveries):
+            _enqueue(delivery.pk)
 
     transaction.on_commit(send)
+
+
+DELIVERY_MAX_ATTEMPTS = 5
+DELIVERY_RETRY_SECONDS = (30, 120, 600, 1800)  # after the 1st, 2nd, 3rd, 4th failure
+
+
+def _enqueue(delivery_id: int, *, attempt: int = 0) -> None:
+    job = deliver_notice
+    if attempt and default_task_backend.supports_defer:
+        delay = DELIVERY_RETRY_SECONDS[min(attempt, len(DELIVERY_RETRY_SECONDS)) - 1]
+        job = job.using(run_after=timezone.now() + timedelta(seconds=delay))
+    job.enqueue(delivery_id)
+
+
+def _send(delivery: Delivery) -> None:
+    if delivery.webhook_id is not None:
+        hook = delivery.webhook
+        post_text(
+            kind=hook.kind,
+            url=hook.url,
+            secret=hook.secret,
+            text=message_text(delivery.title, delivery.body, delivery.url),
+        )
+        return
+    address = delivery.notification.recipient.email
+    if address:
+        try:
+            send_mail(delivery.title, f"{delivery.body}\n\n{delivery.url}".strip(), None, [address])
+        except Exception as exc:  # SMTP errors of every kind: retried like a robot's refusal
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def deliver(delivery_id: int) -> str:
+    """Try one delivery once: sent, or retried later, or — after the last attempt — failed and
+    audited (``notification.delivery_failed``, visible to the audit admin). The network call
+    runs outside any transaction, so a slow robot holds no database lock."""
+    delivery = (
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+        .select_related("webhook__school", "notification__recipient")
+        .first()
+    )
+    if delivery is None:
+        return "done"
+    try:
+        _send(delivery)
+        error = ""
+    except DeliveryFailed as exc:
+        error = str(exc)[:300] or "发送失败"
+    attempts = delivery.attempts + 1
+    pending = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+    if not error:
+        pending.update(attempts=attempts, status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+        return "sent"
+    if attempts < DELIVERY_MAX_ATTEMPTS:
+        pending.update(attempts=attempts, last_error=error)
+        _enqueue(delivery_id, attempt=attempts)
+        return "retry"
+    hook = delivery.webhook
+    with transaction.atomic():
+        pending.update(attempts=attempts, last_error=error, status=DeliveryStatus.FAILED)
+        record_audit(
+            actor=None,
+            action="notification.delivery_failed",
+            obj=delivery,
+            school=hook.school if hook else None,
+            object_repr=delivery.title,
+            after={"channel": hook.kind if hook else "email", "attempts": attempts, "error": error},
+        )
+    logger.warning("通知投递失败（已尝试 %s 次）：%s", attempts, error)
+    return "failed"
+
+
+@task()
+def deliver_notice(delivery_id: int) -> str:
+    """The background task of one delivery (``yiwang db_worker`` runs it; ``yiwang serve`` starts it)."""
+    return deliver(delivery_id)
+
+
+def add_school_webhook(*, school, kind: str, url: str, secret: str = "") -> SchoolWebhook:
+    """Route ``school``'s notices also to a group robot (server command line: ``yiwang
+    school_webhook add``). Audited; the secret never appears in the audit record."""
+    url = (url or "").strip()
+    if kind not in WebhookKind.values:
+        raise DomainError("机器人类型只能是 wecom（企业微信）或 dingtalk（钉钉）。", field="kind")
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc or len(url) > 500:
+        raise DomainError(
+            "Webhook 地址应为以 http:// 或 https:// 开头的完整网址（最多 500 个字符）。", field="url"
+        )
+    secret = (secret or "").strip()
+    if secret and kind != WebhookKind.DINGTALK:
+        raise DomainError("只有钉钉机器人使用签名密钥（加签）。", field="secret")
+    with transaction.atomic():
+        if SchoolWebhook.objects.filter(school=school, kind=kind, url=url).exists():
+            raise DomainError("该学校已配置了这个机器人地址。", code="conflict", field="url")
+        hook = SchoolWebhook.objects.create(school=school, kind=kind, url=url, secret=secret)
+        record_audit(
+            actor=None,
+            action="school_webhook.added",
+            obj=hook,
+            school=school,
+            after={"kind": kind, "url": url.split("?")[0], "signed": bool(secret), "via": "command_line"},
+        )
+    return hook
+
+
+def remove_school_webhook(*, hook: SchoolWebhook) -> None:
+    with transaction.atomic():
+        record_audit(
+            actor=None,
+            action="school_webhook.removed",
+            obj=hook,
+            school=hook.school,
+            before={"kind": hook.kind, "url": hook.url.split("?")[0]},
+            after={"via": "command_line"},
+        )
+        hook.delete()
 
 
 class CountingRows:

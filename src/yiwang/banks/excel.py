@@ -6,6 +6,8 @@ is ``yiwang.core.excel``; this module adds what knows schools, sharing and peopl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from yiwang.activity.services import record_audit
 from yiwang.core import excel
 from yiwang.core.excel import SPLIT_MULTI, Column, ImportReport, ImportRow
@@ -13,21 +15,31 @@ from yiwang.network.enums import SharingScope
 from yiwang.network.models import Alliance, School, SupportPartnership
 from yiwang.network.rules import staff_school_ids
 
-from .services import save_sharing
+from .services import is_console
 
-__all__ = ["BankImporter", "SharingResolver", "save_sharing", "sharing_columns"]
+__all__ = ["BankImporter", "SharingResolver", "owner_column", "school_column", "sharing_columns"]
 
 
 class BankImporter(excel.Importer):
-    """An importer into one school's part of a bank.
+    """An importer into one school's part of a bank, writing through the bank's batch services.
 
-    ``by``: the person importing (``None`` for the ``yiwang import`` command, which may
-    import anywhere); ``school``: the target school of rows whose 学校代码 is blank.
-    One summary audit record ``<bank>.imported`` is written with the rows (each created or
-    updated item also gets its own record from the bank's batch services).
+    ``by``: the person importing, or the server's command line (``yiwang import`` passes a
+    ``ServerConsole``: any school, every active teacher — ``services.is_console``);
+    ``school``: the target school of rows whose 学校代码 is blank. A bank declares its
+    columns (with ``school_column()`` first, ``sharing_columns()`` and ``owner_column()``),
+    ``check_item`` for its own checks, ``service_row`` for the row its services take and
+    ``create_many`` / ``update_many`` (its batch services, which audit each item and tell the
+    search index). One summary audit record ``<bank>.imported`` is written with the rows.
     """
 
     audit_action: str = ""
+    announce_saved = False  # the batch services announce to the search index
+    #: ``create_many(by=, school=, rows=)`` and ``update_many(by=, changes=)``, as staticmethods.
+    create_many: Callable[..., list] | None = None
+    update_many: Callable[..., list] | None = None
+    #: The capabilities that let a person import into a school (none: any staff flag).
+    import_capabilities: tuple[str, ...] = ()
+    forbidden_message = "您无权向{school}导入数据"
 
     def __init__(self, *, by, school=None, on_duplicate: str | None = None):
         super().__init__(by=by, on_duplicate=on_duplicate)
@@ -41,29 +53,71 @@ class BankImporter(excel.Importer):
         return self._schools_by_code.get(code)
 
     def may_import_into(self, school) -> bool:
-        """The CLI (``by=None``) may import anywhere; a person only into schools they edit."""
-        if self.by is None:
+        """The server's command line may import anywhere; a person only into schools they edit."""
+        if is_console(self.by):
             return True
         if self._allowed_school_ids is None:
-            self._allowed_school_ids = set(staff_school_ids(self.by))
+            self._allowed_school_ids = set(staff_school_ids(self.by, *self.import_capabilities))
         return school.pk in self._allowed_school_ids
 
     def resolve_school(self, row: ImportRow, key: str = "school") -> None:
         """Replace the school code in ``row.values[key]`` with the School (blank → the
         import's school)."""
         code = row.values.get(key) or ""
-        if not code:
-            row.values[key] = self.school
-            return
-        school = self.school_for_code(code)
+        school = self.school_for_code(code) if code else self.school
         if school is None:
             row.problem(key, f"未知的学校代码“{code}”")
         elif not self.may_import_into(school):
-            row.problem(key, f"您无权向{school.name}导入数据")
+            row.problem(key, self.forbidden_message.format(school=school.name))
         else:
             row.values[key] = school
 
+    def row_school_ids(self, rows: list[ImportRow]) -> set[int]:
+        """The import's school and every known school named in the rows' 学校代码."""
+        codes = {r.values.get("school") for r in rows if r.values.get("school")}
+        return {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
+
+    # -- the flow every bank shares ------------------------------------------------------
+    def prepare(self, rows):
+        self.sharing = SharingResolver()
+
+    def check_row(self, row: ImportRow) -> None:
+        """The row's school, then the bank's own checks, then (if all is well) the sharing columns."""
+        self.resolve_school(row)
+        school = None if row.problems else row.values["school"]
+        self.check_item(row, school)
+        if not row.problems:
+            self.sharing.resolve(row, school)
+
+    def check_item(self, row: ImportRow, school) -> None:
+        """The bank's checks and lookups of one row; ``school`` is None when the row's 学校代码
+        was refused (check what does not need it, so every problem is listed at once)."""
+
+    def duplicate_key(self, row: ImportRow):
+        return (row.values["school"].pk, row.values["title"])
+
+    def describe(self, row: ImportRow) -> str:
+        return f"{row.values['title']}（{row.values['school'].short_name}）"
+
+    def service_row(self, row: ImportRow) -> dict:
+        """The row as the bank's batch services take it."""
+        raise NotImplementedError
+
+    def create_objects(self, rows: list[ImportRow]) -> list:
+        return self.create_many(by=self.by, school=self.school, rows=[self.service_row(r) for r in rows])
+
+    def update_objects(self, pairs) -> list:
+        return self.update_many(by=self.by, changes=[(obj, self.service_row(row)) for obj, row in pairs])
+
     def after_save(self, report: ImportReport) -> None:
+        after = {
+            "created": report.created,
+            "updated": report.updated,
+            "skipped": report.skipped,
+            "rows": report.total_rows,
+        }
+        if is_console(self.by):
+            after.update(via="command_line", operator=getattr(self.by, "operator", ""))
         record_audit(
             actor=self.by,
             action=self.audit_action or f"{self.bank}.imported",
@@ -71,13 +125,21 @@ class BankImporter(excel.Importer):
             object_repr=(
                 f"导入{self.label} {report.created} 条新建、{report.updated} 条更新、{report.skipped} 条跳过"
             ),
-            after={
-                "created": report.created,
-                "updated": report.updated,
-                "skipped": report.skipped,
-                "rows": report.total_rows,
-            },
+            after=after,
         )
+
+
+# -- columns every bank's sheet has ----------------------------------------------------------
+
+
+def school_column(help: str = "留空则为导入页面所选学校；填写时须是您可管理的学校") -> Column:
+    """学校代码 (first column; import only): the row's owner school, blank for the import's."""
+    return Column("school", "学校代码", kind="school", import_only=True, help=help)
+
+
+def owner_column(header: str = "所属学校") -> Column:
+    """The owner school's name (last column; export only)."""
+    return Column("owner", header, export_only=True, width=24)
 
 
 # -- sharing scope columns (every Shareable bank uses the same two columns) -----------------

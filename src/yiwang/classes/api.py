@@ -22,6 +22,8 @@ from .schemas import (
     ClassOut,
     EvaluationIn,
     EvaluationOut,
+    RatingTicketIn,
+    RatingTicketOut,
     SessionOut,
     SignUpOut,
 )
@@ -215,6 +217,15 @@ def check_in(request, payload: CheckInIn):
     )
 
 
+@router.post(
+    "/evaluations/tickets",
+    response={201: RatingTicketOut},
+    summary="领取一次性评课凭证（相当于打开评课页面）",
+)
+def issue_rating_ticket(request, payload: RatingTicketIn):
+    return Status(201, {"ticket": services.rating_ticket_for_qr(qr=payload.token, ip=client_ip(request))})
+
+
 @router.post("/evaluations", response={201: EvaluationOut}, summary="评课（无需登录，每人每堂课一次）")
 def submit_evaluation(request, payload: EvaluationIn):
     user = request.auth if getattr(request.auth, "is_authenticated", False) else None
@@ -226,6 +237,7 @@ def submit_evaluation(request, payload: EvaluationIn):
         comment=payload.comment,
         user=user,
         device_id=payload.device_id,
+        ticket=payload.ticket,
         ip=client_ip(request),
     )
     return Status(

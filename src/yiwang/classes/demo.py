@@ -3,7 +3,9 @@ to visitors), a system-wide 师资培训 workshop, and sign-ups, check-ins and r
 district schools' teachers (gz-panyu-t1 …).
 
 Idempotent (every row is found by its natural key first) and deterministic (seeded
-random, fixed dates). Rows are written directly — the services refuse back-dated
+random). Dates are relative to the day the demo first ran (its "today", ``demo_now``), so
+there are always past sessions with check-ins and ratings and upcoming open classes to sign
+up for; a later run finds that day again from the classes it made. Rows are written directly — the services refuse back-dated
 check-ins and ratings — keeping the same invariants (seats_taken = confirmed count).
 """
 
@@ -26,8 +28,8 @@ from . import tokens
 from .enums import INDICATORS, ClassKind, ClassStatus, SignUpStatus
 from .models import CheckIn, Evaluation, Session, SignUp, TrainingClass
 
-# The demo's "today": sessions before it have check-ins and ratings, later ones have open sign-ups.
-DEMO_NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.get_default_timezone())
+# The demo's "today" (noon of the day it first ran): sessions before it have check-ins and
+# ratings, later ones have open sign-ups. Each plan's dates are days from it.
 MORNING, AFTERNOON = (time(9, 0), time(11, 30)), (time(14, 30), time(17, 0))
 DISTRICTS = [
     "yuexiu",
@@ -65,8 +67,8 @@ FALLBACK_TOPICS = [
 class ClassPlan:
     name: str
     kind: str
-    start: date
-    end: date
+    start: int  # days from the demo's today
+    end: int
     trainees: int
     scope: str
     weekdays: tuple[int, ...]  # sessions on these weekdays (Monday = 0), two a day
@@ -79,8 +81,8 @@ PLANS = [
     ClassPlan(
         "2026年秋季学期主体班（第58期）",
         ClassKind.MAIN,
-        date(2026, 10, 26),
-        date(2026, 12, 10),
+        -27,
+        18,
         60,
         SharingScope.PARTNERS,
         (0, 3),
@@ -91,8 +93,8 @@ PLANS = [
     ClassPlan(
         "2026年秋季学期中青年干部培训班（第32期）",
         ClassKind.YOUNG,
-        date(2026, 11, 3),
-        date(2026, 12, 11),
+        -19,
+        19,
         45,
         SharingScope.SYSTEM,
         (1, 4),
@@ -103,8 +105,8 @@ PLANS = [
     ClassPlan(
         "2026年全市党校系统师资培训专题工作坊",
         ClassKind.FACULTY,
-        date(2026, 11, 18),
-        date(2026, 12, 4),
+        -4,
+        12,
         30,
         SharingScope.NETWORK,
         (2,),
@@ -121,16 +123,33 @@ def load(*, scale: int = 0, log) -> None:
     if gz is None:
         return
     rng = random.Random(20261125)
+    now = demo_now(gz)
     teachers, topics = _gz_teachers(gz, log), _gz_topics(gz, log)
     visitors = _branch_teachers()
     booked: dict[int, list[tuple[datetime, datetime]]] = {}
     for plan in PLANS:
-        klass = _training_class(gz, plan, teachers, log)
+        klass = _training_class(gz, plan, teachers, now, log)
         for session in _sessions(klass, plan, teachers, topics, rng, log):
             if session.is_open:
-                _sign_ups(session, visitors, booked, rng, log)
-            if session.ends_at < DEMO_NOW:
+                _sign_ups(session, visitors, booked, rng, now, log)
+            if session.ends_at < now:
                 _ratings(session, rng, log)
+
+
+def demo_now(gz: School, today: date | None = None) -> datetime:
+    """Noon of the day the demo first ran: found again from the first plan's class, else today."""
+    first = PLANS[0]
+    start = (
+        TrainingClass.objects.filter(owner_school=gz, name=first.name)
+        .values_list("start_date", flat=True)
+        .first()
+    )
+    day = start - timedelta(days=first.start) if start else (today or timezone.localdate())
+    return datetime.combine(day, time(12), tzinfo=timezone.get_default_timezone())
+
+
+def plan_dates(plan: "ClassPlan", now: datetime) -> tuple[date, date]:
+    return now.date() + timedelta(days=plan.start), now.date() + timedelta(days=plan.end)
 
 
 def _gz_teachers(gz: School, log) -> list[Teacher]:
@@ -182,21 +201,22 @@ def _branch_teachers() -> list[tuple[User, School]]:
     return [(users[n], homes[n.rsplit("-t", 1)[0]]) for n in ordered if n in users]
 
 
-def _training_class(gz: School, plan: ClassPlan, teachers: list[Teacher], log) -> TrainingClass:
+def _training_class(
+    gz: School, plan: ClassPlan, teachers: list[Teacher], now: datetime, log
+) -> TrainingClass:
+    start, end = plan_dates(plan, now)
     klass, created = TrainingClass.objects.get_or_create(
         owner_school=gz,
         name=plan.name,
         defaults={
             "kind": plan.kind,
             "term": "2026年秋季学期",
-            "start_date": plan.start,
-            "end_date": plan.end,
+            "start_date": start,
+            "end_date": end,
             "trainee_count": plan.trainees,
             "scope": plan.scope,
             "status": ClassStatus.PUBLISHED,
-            "published_at": datetime.combine(
-                plan.start - timedelta(days=14), time(9), tzinfo=DEMO_NOW.tzinfo
-            ),
+            "published_at": datetime.combine(start - timedelta(days=14), time(9), tzinfo=now.tzinfo),
             "head_teacher": teachers[0] if teachers else None,
         },
     )
@@ -207,9 +227,9 @@ def _training_class(gz: School, plan: ClassPlan, teachers: list[Teacher], log) -
     return klass
 
 
-def _session_days(plan: ClassPlan) -> list[date]:
-    days, day = [], plan.start
-    while len(days) < plan.days and day <= plan.end:
+def _session_days(klass: TrainingClass, plan: ClassPlan) -> list[date]:
+    days, day = [], klass.start_date
+    while len(days) < plan.days and day <= klass.end_date:
         if day.weekday() in plan.weekdays:
             days.append(day)
         day += timedelta(days=1)
@@ -218,9 +238,9 @@ def _session_days(plan: ClassPlan) -> list[date]:
 
 def _sessions(klass, plan, teachers, topics, rng, log) -> list[Session]:
     sessions = []
-    tz = DEMO_NOW.tzinfo
+    tz = timezone.get_default_timezone()
     for index, (day, (start, end)) in enumerate(
-        (d, slot) for d in _session_days(plan) for slot in (MORNING, AFTERNOON)
+        (d, slot) for d in _session_days(klass, plan) for slot in (MORNING, AFTERNOON)
     ):
         topic = topics[(index + len(plan.name)) % len(topics)]
         teacher = _teacher_for(topic, teachers, index, plan)
@@ -266,7 +286,7 @@ def _overlaps(booked: list[tuple[datetime, datetime]], session: Session) -> bool
 
 
 def _sign_ups(
-    session: Session, visitors: list[tuple[User, School]], booked: dict, rng: random.Random, log
+    session: Session, visitors: list[tuple[User, School]], booked: dict, rng: random.Random, now, log
 ) -> None:
     """Branch teachers sign up: seats fill in order, the rest wait; past sessions have check-ins."""
     wanted = min(len(visitors), session.visiting_seats + rng.choice([-3, -1, 2, 4]))
@@ -278,7 +298,7 @@ def _sign_ups(
         if created:
             if _overlaps(booked.get(user.pk, []), session) or _quota_full(session, home):
                 continue
-            status, wait = _demo_status(session, confirmed, position, offset)
+            status, wait = _demo_status(session, confirmed, position, offset, now)
             entry = SignUp.objects.create(
                 session=session, user=user, home_school=home, status=status, waitlist_position=wait
             )
@@ -289,7 +309,7 @@ def _sign_ups(
         confirmed += entry.status == SignUpStatus.CONFIRMED
         position = entry.waitlist_position or position
         booked.setdefault(user.pk, []).append((session.starts_at, session.ends_at))
-        if entry.status == SignUpStatus.CONFIRMED and session.ends_at < DEMO_NOW and offset % 6 != 5:
+        if entry.status == SignUpStatus.CONFIRMED and session.ends_at < now and offset % 6 != 5:
             _, checked_in = CheckIn.objects.get_or_create(
                 sign_up=entry,
                 defaults={
@@ -310,8 +330,10 @@ def _quota_full(session: Session, home: School) -> bool:
     return SignUp.objects.filter(session=session, home_school=home).count() >= session.quota_per_school
 
 
-def _demo_status(session: Session, confirmed: int, position: int, offset: int) -> tuple[str, int | None]:
-    if session.requires_approval and session.starts_at > DEMO_NOW and offset % 3 == 2:
+def _demo_status(
+    session: Session, confirmed: int, position: int, offset: int, now: datetime
+) -> tuple[str, int | None]:
+    if session.requires_approval and session.starts_at > now and offset % 3 == 2:
         return SignUpStatus.PENDING, None
     if confirmed < session.visiting_seats:
         return SignUpStatus.CONFIRMED, None

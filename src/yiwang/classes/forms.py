@@ -103,7 +103,19 @@ class CopyDayForm(forms.Form):
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.CharField(label="取消原因", max_length=200, required=False)
+    reason = forms.CharField(
+        label="取消原因",
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="会随通知发给报名人员",
+    )
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = "已有人签到，请填写取消原因。"
 
 
 class EvaluationForm(forms.Form):

@@ -282,6 +282,29 @@ class Evaluation(models.Model):
         return f"{self.session} · {self.total}"
 
 
+class RatingTicket(models.Model):
+    """评课凭证: a one-time ticket issued to a device when it opens the session's QR rating page.
+
+    Only the ticket's hash is stored; it is bound to the session, used once and expires when rating
+    closes. It is not linked to the rating it allowed, so ratings stay anonymous.
+    """
+
+    session = models.ForeignKey(
+        Session, verbose_name="课程", on_delete=models.CASCADE, related_name="rating_tickets"
+    )
+    digest = models.CharField("凭证哈希", max_length=64, unique=True)
+    expires_at = models.DateTimeField("失效时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    created_at = models.DateTimeField("发放时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "评课凭证"
+        indexes = [models.Index(fields=["session", "used_at"], name="rating_ticket_session_used")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} · {self.digest[:8]}…"
+
+
 class CalendarToken(models.Model):
     """A private, revocable iCal feed URL. Only the key's hash is stored; the URL is shown once."""
 

@@ -89,6 +89,15 @@ class EvaluationIn(Schema):
     delivery: int = Field(..., description="语言表达 0–20")
     manner: int = Field(..., description="教风教态 0–20")
     comment: str = Field("", max_length=1000)
+    ticket: str = Field("", description="未登录时必填：POST /evaluations/tickets 发放的一次性评课凭证")
+
+
+class RatingTicketIn(Schema):
+    token: str = Field(..., description="二维码中的签名令牌")
+
+
+class RatingTicketOut(Schema):
+    ticket: str
 
 
 class EvaluationOut(Schema):

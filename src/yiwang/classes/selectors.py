@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from yiwang.core.errors import NotFoundError
 from yiwang.network import rules
@@ -278,10 +279,13 @@ def session_sign_ups(session) -> QuerySet:
 
 
 def pending_approvals_for(user) -> QuerySet:
-    """Pending sign-ups of the teachers of schools where ``user`` runs classes."""
+    """Pending sign-ups of the teachers of schools where ``user`` runs classes, for sessions
+    not over yet (a request for a past session has nothing left to decide and does not pile up)."""
     return (
         SignUp.objects.filter(
-            status=SignUpStatus.PENDING, home_school_id__in=rules.class_runner_school_ids(user)
+            status=SignUpStatus.PENDING,
+            home_school_id__in=rules.class_runner_school_ids(user),
+            session__ends_at__gt=timezone.now(),
         )
         .select_related("user", "home_school", "session__training_class__owner_school", "session__teacher")
         .order_by("session__starts_at", "created_at")
@@ -304,8 +308,10 @@ def attendance_for(user, start: date | None = None, end: date | None = None) -> 
 
 
 def hours_by_person(check_ins: QuerySet) -> list[dict]:
+    """Sessions attended and 学时 per person; check-ins of cancelled sessions credit nothing."""
     return list(
-        check_ins.order_by()
+        check_ins.filter(sign_up__session__is_cancelled=False)
+        .order_by()
         .values("sign_up__user__full_name", "sign_up__user__username", "sign_up__home_school__short_name")
         .annotate(sessions=Count("id"), hours=Sum("hours"))
         .order_by("sign_up__home_school__short_name", "sign_up__user__full_name")
@@ -313,6 +319,11 @@ def hours_by_person(check_ins: QuerySet) -> list[dict]:
 
 
 # ---- 评课 roll-ups ---------------------------------------------------------------------------
+
+
+def counted_evaluations() -> QuerySet:
+    """Ratings that count in roll-ups: a cancelled session's ratings are kept, and left out."""
+    return Evaluation.objects.filter(session__is_cancelled=False)
 
 
 def _summary(evaluations: QuerySet) -> dict | None:
@@ -332,11 +343,11 @@ def _summary(evaluations: QuerySet) -> dict | None:
 
 def topic_rating_summary(topic) -> dict | None:
     """{"count", "total" (average out of 100), "indicators": [{name, label, average}]} or None."""
-    return _summary(Evaluation.objects.filter(session__topic=topic))
+    return _summary(counted_evaluations().filter(session__topic=topic))
 
 
 def teacher_rating_summary(teacher) -> dict | None:
-    return _summary(Evaluation.objects.filter(session__teacher=teacher))
+    return _summary(counted_evaluations().filter(session__teacher=teacher))
 
 
 def session_rating_summary(session) -> dict | None:
@@ -346,7 +357,8 @@ def session_rating_summary(session) -> dict | None:
 def teacher_rating_averages(teacher_ids) -> dict[int, float]:
     """Average total score (out of 100) per teacher that has ratings."""
     rows = (
-        Evaluation.objects.filter(session__teacher_id__in=list(teacher_ids))
+        counted_evaluations()
+        .filter(session__teacher_id__in=list(teacher_ids))
         .values("session__teacher_id")
         .annotate(average=Avg("total"))
         .order_by()
@@ -363,6 +375,16 @@ def teacher_sessions(viewer, teacher, limit: int = 10) -> list[Session]:
         .select_related("training_class__owner_school")
         .order_by("-date", "-start_time")[:limit]
     )
+
+
+def cancellation_effects(session) -> dict:
+    """What cancelling ``session`` would do, for its confirmation page: the people notified,
+    the check-ins whose 学时 stop counting, the ratings kept but left out of the roll-ups."""
+    return {
+        "notified": session.sign_ups.filter(status__in=ACTIVE_SIGN_UP_STATUSES).count(),
+        "check_ins": CheckIn.objects.filter(sign_up__session=session).count(),
+        "evaluations": session.evaluations.count(),
+    }
 
 
 def session_evaluations(session) -> QuerySet:

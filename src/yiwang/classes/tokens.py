@@ -4,54 +4,62 @@ rating ticket bound to a device, rater fingerprints and the QR images."""
 import hashlib
 import io
 import secrets
+from datetime import datetime, timedelta
 
 import segno
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 
 from yiwang.core.errors import DomainError
 
-QR_SALT = "yiwang.classes.session-qr"
-TICKET_SALT = "yiwang.classes.rating-ticket"
+QR_SALT = "yiwang.classes.session-qr.v2"
 DEVICE_COOKIE = "yw_rater"
 DEVICE_COOKIE_SALT = "yiwang.classes.device"
 BAD_QR_MESSAGE = "二维码无效或已过期，请重新扫描教室里展示的二维码。"
 
 
-def qr_max_age_seconds() -> int:
-    return int(getattr(settings, "CLASSES_QR_MAX_AGE_HOURS", 24)) * 3600
-
-
 def qr_token(session) -> str:
-    """A fresh signed token for the session's QR code; it expires after CLASSES_QR_MAX_AGE_HOURS."""
-    return signing.TimestampSigner(salt=QR_SALT).sign(str(session.pk))
+    """The signed token of the session's QR code. It carries no time of its own: it is valid in the
+    session's QR window (``qr_window``), so it can be printed and put up in advance, and a
+    moved session's code follows the new time."""
+    return signing.Signer(salt=QR_SALT).sign(str(session.pk))
 
 
 def session_id_from_qr(token: str) -> int:
-    """The session id inside a QR token, or a DomainError for a forged or expired one."""
+    """The session id inside a QR token, or a DomainError for a forged one."""
     try:
-        value = signing.TimestampSigner(salt=QR_SALT).unsign(token or "", max_age=qr_max_age_seconds())
+        value = signing.Signer(salt=QR_SALT).unsign(token or "")
         return int(value)
     except (signing.BadSignature, ValueError):
         raise DomainError(BAD_QR_MESSAGE, code="bad_qr") from None
 
 
+def qr_window(session) -> tuple[datetime, datetime]:
+    """When a session's QR code works: from shortly before it starts (``CLASSES_QR_OPENS_MINUTES``,
+    default the check-in's early minutes) until a while after it ends, for ratings on the way
+    out (``CLASSES_QR_AFTER_END_MINUTES``, default 120)."""
+    early = int(
+        getattr(settings, "CLASSES_QR_OPENS_MINUTES", getattr(settings, "CLASSES_CHECKIN_EARLY_MINUTES", 60))
+    )
+    after = int(getattr(settings, "CLASSES_QR_AFTER_END_MINUTES", 120))
+    return session.starts_at - timedelta(minutes=early), session.ends_at + timedelta(minutes=after)
+
+
+def check_qr_window(session, now: datetime | None = None) -> None:
+    opens, closes = qr_window(session)
+    now = now or timezone.now()
+    if now < opens:
+        raise DomainError(
+            f"二维码将于 {timezone.localtime(opens):%m月%d日 %H:%M} 启用（开课前 {int((session.starts_at - opens).total_seconds() // 60)} 分钟）。",
+            code="qr_not_yet",
+        )
+    if now > closes:
+        raise DomainError("这堂课已结束，二维码已失效。", code="bad_qr")
+
+
 def new_device_id() -> str:
     return secrets.token_urlsafe(16)
-
-
-def rating_ticket(session_id: int, device_id: str) -> str:
-    """Signed proof that this device opened this session's rating page through its QR link."""
-    return signing.TimestampSigner(salt=TICKET_SALT).sign(f"{session_id}:{device_id}")
-
-
-def check_rating_ticket(ticket: str, session_id: int, device_id: str) -> None:
-    try:
-        value = signing.TimestampSigner(salt=TICKET_SALT).unsign(ticket or "", max_age=qr_max_age_seconds())
-    except signing.BadSignature:
-        raise DomainError("评课表单已失效，请重新扫描二维码后再提交。", code="bad_ticket") from None
-    if value != f"{session_id}:{device_id}":
-        raise DomainError("评课表单已失效，请重新扫描二维码后再提交。", code="bad_ticket")
 
 
 def rater_fingerprint(session_id: int, *, user=None, device_id: str = "") -> str:

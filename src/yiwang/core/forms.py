@@ -14,13 +14,31 @@ class YearField(forms.IntegerField):
 
 
 class FilterForm(forms.Form):
-    """A list page's filters: an invalid filter is dropped, never an error page."""
+    """A list page's filters. A value that does not fit — an unknown school code, a year out
+    of range, a typo in the address — drops only that filter, and its field says so in
+    Chinese (“……，已忽略此筛选条件”); the other filters still apply. Never an error page.
+
+    ``filters()`` gives the selector's keyword arguments: every valid, non-empty value (a
+    ``clean_<field>`` method may turn it into what the selector takes, e.g. "1" → True)."""
+
+    IGNORED = "“{value}”不是有效的{label}，已忽略此筛选条件"
 
     def filters(self) -> dict:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
+        for key in list(self.errors):
+            if key in self.fields:
+                value = self.data.get(self.add_prefix(key), "")
+                self.errors[key] = self.error_class(
+                    [self.IGNORED.format(value=str(value)[:50], label=self.fields[key].label or key)]
+                )
         return {
-            key: data.get(key)
+            key: data[key]
             for key in self.fields
-            if data.get(key) not in (None, "") and key not in self.errors
+            if key not in self.errors and data.get(key) not in (None, "", [], ())
         }
+
+    @property
+    def ignored(self) -> list[str]:
+        """The labels of the filters that were dropped."""
+        return [self.fields[key].label or key for key in self.errors if key in self.fields]

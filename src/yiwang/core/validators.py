@@ -1,4 +1,10 @@
-"""Input checks shared by the course and research banks: text, links, uploaded files.
+"""Input checks shared by every app: text, links, uploaded files, and the control-character rule.
+
+``has_control_characters`` / ``strip_control_characters`` are the one definition of text no
+field may hold (NUL and the other C0 control characters except tab, line feed and carriage
+return, plus DEL, and lone surrogates that no database can store). The input boundary
+(``core.middleware.ControlCharacterMiddleware`` for every form and API body, ``core.excel``
+for imported cells) refuses them; search and filter strings have them stripped.
 
 Every refusal is a ``DomainError`` with a Chinese message naming the field, so a
 page shows it beside the field and the API returns it in the shared error shape.
@@ -34,6 +40,18 @@ FILE_SIGNATURES = {
 ALLOWED_TYPES_TEXT = "PDF、Word（doc/docx）、PowerPoint（ppt/pptx）、Excel（xls/xlsx）、TXT、JPG、PNG"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _URL = URLValidator(schemes=["http", "https"])
+CONTROL_CHARACTERS_REFUSED = "含有无法识别的控制字符（如 NUL、响铃符），请删除后重试"
+
+
+def has_control_characters(text: str) -> bool:
+    """True if ``text`` holds a character no stored text may hold (tab and newlines are fine)."""
+    return bool(_CONTROL.search(text)) or not _encodable(text)
+
+
+def strip_control_characters(text: str) -> str:
+    """``text`` without those characters (for search queries and filters)."""
+    text = _CONTROL.sub("", text)
+    return text if _encodable(text) else text.encode("utf-8", "ignore").decode("utf-8")
 
 
 def _encodable(text: str) -> bool:
@@ -57,7 +75,7 @@ def clean_text(
     text = unicodedata.normalize("NFC", str(value or "")).strip()
     if not multiline:
         text = text.replace("\r", " ").replace("\n", " ")
-    if _CONTROL.search(text) or not _encodable(text):
+    if has_control_characters(text):
         raise DomainError(f"{label}含有无法识别的字符，请删除后重试。", field=field)
     if required and not text:
         raise DomainError(f"请填写{label}。", field=field)
@@ -68,8 +86,7 @@ def clean_text(
 
 def clean_query(value) -> str:
     """A search/filter string safe for any database (control characters and lone surrogates dropped)."""
-    text = _CONTROL.sub("", str(value or "")).strip()[:100]
-    return text if _encodable(text) else text.encode("utf-8", "ignore").decode("utf-8")
+    return strip_control_characters(str(value or "")).strip()[:100]
 
 
 def clean_choice(value, choices, *, label: str, field: str) -> str:

@@ -6,14 +6,15 @@ research bank's importers too.
 
 import re
 
-from yiwang.banks.excel import BankImporter, SharingResolver, save_sharing, sharing_columns
+from yiwang.banks.excel import BankImporter, SharingResolver, owner_column, school_column, sharing_columns
+from yiwang.banks.services import is_console
 from yiwang.core import excel
 from yiwang.faculty.models import Teacher
 from yiwang.network.context import system_of
 from yiwang.network.models import School
-from yiwang.network.services import apply_sharing
 from yiwang.network.visibility import visible_to
 
+from . import services
 from .enums import CourseKind, CourseStatus
 from .models import Course, TeachingModule
 
@@ -36,7 +37,7 @@ class TeacherLookup:
             if part.strip()
         }
         qs = Teacher.objects.filter(name__in=names, is_active=True).select_related("owner_school")
-        if by is not None:
+        if not is_console(by):
             qs = visible_to(qs, by)
         self.by_name: dict[str, list[Teacher]] = {}
         for teacher in qs:
@@ -108,14 +109,10 @@ class CourseImporter(BankImporter):
     label = "课程"
     model = Course
     audit_action = "course.imported"
+    create_many = staticmethod(services.create_courses)
+    update_many = staticmethod(services.update_courses)
     columns = [
-        C(
-            "school",
-            "学校代码",
-            kind="school",
-            import_only=True,
-            help="留空则为导入页面所选学校；填写时须是您可管理的学校",
-        ),
+        school_column(),
         C(
             "title",
             "课程名称",
@@ -171,23 +168,21 @@ class CourseImporter(BankImporter):
             help="留空为“草稿”",
         ),
         *sharing_columns(),
-        C("owner", "所属学校", export_only=True, width=24),
+        owner_column(),
     ]
     content_keys = ["title", "kind", "place_name", "place_address", "summary", "keywords", "status"]
 
     def prepare(self, rows):
-        self.sharing = SharingResolver()
+        super().prepare(rows)
         self.teachers = TeacherLookup(self.by, [r.values.get("teachers", "") for r in rows])
         self.modules: dict[str, list[TeachingModule]] = {}
         for module in TeachingModule.objects.all():
             self.modules.setdefault(module.name, []).append(module)
-        codes = {r.values.get("school") for r in rows if r.values.get("school")}
-        school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
         self.existing = {
             (school_id, title): pk
-            for pk, school_id, title in Course.objects.filter(owner_school_id__in=school_ids).values_list(
-                "pk", "owner_school_id", "title"
-            )
+            for pk, school_id, title in Course.objects.filter(
+                owner_school_id__in=self.row_school_ids(rows)
+            ).values_list("pk", "owner_school_id", "title")
         }
 
     def _module(self, row, school):
@@ -201,11 +196,10 @@ class CourseImporter(BankImporter):
             return None
         return preferred[0]
 
-    def check_row(self, row):
-        self.resolve_school(row)
-        if row.problems:
+    def check_item(self, row, school):
+        if school is None:
             return
-        values, school = row.values, row.values["school"]
+        values = row.values
         if values["kind"] == CourseKind.FIELD and not values["place_name"]:
             row.problem("place_name", "现场教学课程须填写现场教学点")
         values["module"] = self._module(row, school)
@@ -213,13 +207,6 @@ class CourseImporter(BankImporter):
         values["co_schools"] = school_codes(row, "co_schools", self.school_for_code)
         if school in values["co_schools"]:
             row.problem("co_schools", "共建学校不能包括课程的所属学校本身")
-        self.sharing.resolve(row, school)
-
-    def duplicate_key(self, row):
-        return (row.values["school"].pk, row.values["title"])
-
-    def describe(self, row) -> str:
-        return f"{row.values['title']}（{row.values['school'].short_name}）"
 
     def find_existing(self, row):
         pk = self.existing.get((row.values["school"].pk, row.values["title"]))
@@ -227,46 +214,10 @@ class CourseImporter(BankImporter):
             Course(pk=pk, title=row.values["title"], owner_school_id=row.values["school"].pk) if pk else None
         )
 
-    def _fields(self, row) -> dict:
-        return {
-            **{k: row.values[k] for k in self.content_keys},
-            "module": row.values["module"],
-            "scope": row.values["scope"],
-        }
-
-    def create_objects(self, rows):
-        courses = [Course(owner_school=row.values["school"], **self._fields(row)) for row in rows]
-        Course.objects.bulk_create(courses, batch_size=excel.BATCH_SIZE)
-        teacher_links = [
-            Course.teachers.through(course_id=c.pk, teacher_id=t.pk)
-            for c, r in zip(courses, rows, strict=True)
-            for t in r.values["teachers"]
-        ]
-        Course.teachers.through.objects.bulk_create(teacher_links, batch_size=excel.BATCH_SIZE)
-        co_links = [
-            Course.co_schools.through(course_id=c.pk, school_id=s.pk)
-            for c, r in zip(courses, rows, strict=True)
-            for s in r.values["co_schools"]
-        ]
-        Course.co_schools.through.objects.bulk_create(co_links, batch_size=excel.BATCH_SIZE)
-        save_sharing(
-            [
-                (c, r.values["alliances"], r.values["partnerships"])
-                for c, r in zip(courses, rows, strict=True)
-                if r.values["alliances"] or r.values["partnerships"]
-            ]
-        )
-        return courses
-
-    def update_object(self, obj, row):
-        course = Course.objects.select_for_update().get(pk=obj.pk)
-        for key, value in self._fields(row).items():
-            setattr(course, key, value)
-        course.save()
-        course.teachers.set(row.values["teachers"])
-        course.co_schools.set(row.values["co_schools"])
-        apply_sharing(course, alliances=row.values["alliances"], partnerships=row.values["partnerships"])
-        return course
+    def service_row(self, row) -> dict:
+        v = row.values
+        keys = ("school", "module", "teachers", "co_schools", "scope", "alliances", "partnerships")
+        return {**{key: v[key] for key in self.content_keys}, **{key: v[key] for key in keys}}
 
     def export_values(self, course, viewer) -> dict:
         """Needs ``selectors.with_people`` (visible teachers only) and the sharing prefetch."""

@@ -5,6 +5,7 @@ from django import forms
 from yiwang.core.forms import FilterForm, YearField, with_blank
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, teacher_queryset
 from yiwang.faculty.models import Teacher
+from yiwang.network.forms import school_choices
 from yiwang.network.models import School
 
 from .enums import CourseKind, MaterialKind
@@ -30,7 +31,7 @@ class CourseFilterForm(FilterForm):
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", "全部学校")] + [(s.code, s.short_name) for s in schools]
+        self.fields["school"].choices = school_choices(schools)
 
 
 class CourseForm(SharingFormMixin, forms.Form):

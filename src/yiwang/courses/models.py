@@ -101,6 +101,9 @@ class CourseMaterial(models.Model):
         related_name="+",
     )
     note = models.CharField("说明", max_length=200, blank=True)
+    text = models.TextField(
+        "正文", blank=True, help_text="教案、解说词的文字（粘贴的文字或从 .docx 提取），用于版本对比"
+    )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:

@@ -7,15 +7,27 @@ Who may do what:
 * publish, feature, send back, retire, restore — staff of the owner school only.
 """
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from yiwang.activity.services import notify, record_audit, snapshot
+from yiwang.activity.services import notify, record_audit, record_audits, snapshot
+from yiwang.banks.services import (
+    Saved,
+    SchoolRights,
+    check_batch_fields,
+    insert_rows,
+    inserted_state,
+    is_console,
+    numbered,
+    save_sharing,
+    update_each,
+)
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
-from yiwang.core.indexing import item_changed
+from yiwang.core.indexing import item_changed, items_changed
 from yiwang.core.validators import check_upload, clean_choice, clean_link, clean_text
-from yiwang.faculty.services import check_teachers
+from yiwang.faculty.services import ActiveTeachers, check_teachers
 from yiwang.network import rules
 from yiwang.network.enums import SharingScope
 from yiwang.network.models import Membership, School
@@ -98,16 +110,26 @@ def _check_module(module) -> TeachingModule | None:
     return found
 
 
-def _check_co_schools(co_schools, owner: School) -> list[School]:
+def _check_co_schools(co_schools, owner: School, active_schools: dict | None = None) -> list[School]:
+    """The co-building schools (objects or ids): active, not the owner. ``active_schools``:
+    every active school by id, read once by a batch."""
     schools = list(dict.fromkeys(co_schools or []))
     ids = [getattr(s, "pk", s) for s in schools]
-    found = {s.pk: s for s in School.objects.filter(pk__in=ids, is_active=True)}
+    if active_schools is None:
+        active_schools = {s.pk: s for s in School.objects.filter(pk__in=ids, is_active=True)}
+    found = {i: active_schools[i] for i in ids if i in active_schools}
     missing = [i for i in ids if i not in found]
     if missing:
         raise DomainError("所选共建学校不存在或已停用。", field="co_schools")
     if owner.pk in found:
         raise DomainError("共建学校不能包括课程的所属学校本身。", field="co_schools")
     return [found[i] for i in ids]
+
+
+def _create_rights(by) -> SchoolRights:
+    return SchoolRights(
+        by, rules.can_edit_bank_item, "只有{school}的管理员、教务、培训或科研人员可以添加课程。"
+    )
 
 
 def _course_state(course: Course) -> dict:
@@ -132,12 +154,12 @@ def create_course(
     partnerships=(),
     **fields,
 ) -> Course:
-    """A new course (草稿) of ``school``. ``by=None`` is the command line/demo (no permission check)."""
+    """A new course (草稿) of ``school``. ``by``: a person, or the server's command line
+    (``banks.services.is_console``: any school)."""
     unknown = set(fields) - CONTENT_FIELDS
     if unknown:
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
-    if by is not None and not rules.can_edit_bank_item(by, school):
-        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以添加课程。")
+    _create_rights(by).require(school)
     data = _clean_course_fields({"title": title, "kind": kind, **fields})
     _check_field_place(data)
     data["module"] = _check_module(module)
@@ -160,37 +182,16 @@ def update_course(
     *, by, course: Course, teachers=None, co_schools=None, alliances=None, partnerships=None, **changes
 ) -> Course:
     """Change a course's content, teachers or sharing. Co-building schools may not change sharing or co-builders."""
-    unknown = set(changes) - CONTENT_FIELDS - {"scope"}
-    if unknown:
-        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
-    if by is not None and not can_edit_course(by, course):
-        raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。")
-    owner_only = (
-        "scope" in changes or co_schools is not None or alliances is not None or partnerships is not None
-    )
-    if by is not None and owner_only and not can_publish_course(by, course):
-        raise PermissionDeniedError("只有所属学校的人员可以修改共享范围和共建学校。")
-    data = _clean_course_fields({k: v for k, v in changes.items() if k in CONTENT_FIELDS - {"module"}})
-    if teachers is not None:
-        teachers = check_teachers(by, teachers)
-    if co_schools is not None:
-        co_schools = _check_co_schools(co_schools, course.owner_school)
-    if "module" in changes:
-        data["module"] = _check_module(changes["module"])
     with transaction.atomic():
-        course = Course.objects.select_for_update().get(pk=course.pk)
-        before = _course_state(course)
-        _check_field_place(
-            {"kind": data.get("kind", course.kind), "place_name": data.get("place_name", course.place_name)}
+        course, before = _change_course(
+            by=by,
+            course=course,
+            teachers=teachers,
+            co_schools=co_schools,
+            alliances=alliances,
+            partnerships=partnerships,
+            **changes,
         )
-        update_sharing(course, changes.get("scope"), alliances, partnerships)
-        for key, value in data.items():
-            setattr(course, key, value)
-        course.save()
-        if teachers is not None:
-            course.teachers.set(teachers)
-        if co_schools is not None:
-            course.co_schools.set(co_schools)
         record_audit(
             actor=by,
             action="course.updated",
@@ -201,6 +202,61 @@ def update_course(
         )
         item_changed(course)
     return course
+
+
+def _change_course(
+    *,
+    by,
+    course: Course,
+    teachers=None,
+    co_schools=None,
+    alliances=None,
+    partnerships=None,
+    allow_status: bool = False,
+    **changes,
+):
+    """Check and save one course's changes (inside the caller's transaction); (course, state before).
+
+    ``allow_status``: an import row (``update_courses``) sets the ``status`` as written, by the
+    owner school's staff — who may make every transition — audited before/after."""
+    unknown = set(changes) - CONTENT_FIELDS - {"scope"} - ({"status"} if allow_status else set())
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    course = Course.objects.select_for_update().select_related("owner_school").get(pk=course.pk)
+    console = is_console(by)
+    if not console and not can_edit_course(by, course):
+        raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。")
+    owner_only = (
+        "scope" in changes
+        or "status" in changes
+        or co_schools is not None
+        or alliances is not None
+        or partnerships is not None
+    )
+    if not console and owner_only and not can_publish_course(by, course):
+        raise PermissionDeniedError("只有所属学校的人员可以修改共享范围和共建学校。")
+    data = _clean_course_fields({k: v for k, v in changes.items() if k in CONTENT_FIELDS - {"module"}})
+    if "status" in changes:
+        data["status"] = clean_choice(changes["status"], CourseStatus, label="课程状态", field="status")
+    if teachers is not None:
+        teachers = check_teachers(by, teachers)
+    if co_schools is not None:
+        co_schools = _check_co_schools(co_schools, course.owner_school)
+    if "module" in changes:
+        data["module"] = _check_module(changes["module"])
+    before = _course_state(course)
+    _check_field_place(
+        {"kind": data.get("kind", course.kind), "place_name": data.get("place_name", course.place_name)}
+    )
+    update_sharing(course, changes.get("scope"), alliances, partnerships)
+    for key, value in data.items():
+        setattr(course, key, value)
+    course.save()
+    if teachers is not None:
+        course.teachers.set(teachers)
+    if co_schools is not None:
+        course.co_schools.set(co_schools)
+    return course, before
 
 
 def change_course_status(*, by, course: Course, to: str) -> Course:
@@ -242,7 +298,7 @@ def change_course_status(*, by, course: Course, to: str) -> Course:
 
 
 def _require_transition_right(by, course: Course, who: str) -> None:
-    if by is None:
+    if is_console(by):
         return
     if who == "editor" and not can_edit_course(by, course):
         raise PermissionDeniedError("只有所属学校或共建学校的人员可以提交审核。")
@@ -254,7 +310,7 @@ def _require_transition_right(by, course: Course, who: str) -> None:
 
 def _require_second_person(by, course: Course) -> None:
     """登记与审核分离: whoever submitted the course for review does not approve it (per school, on by default)."""
-    if by is None or not course.owner_school.separates_duties:
+    if is_console(by) or not course.owner_school.separates_duties:
         return
     if course.submitted_by_id is not None and course.submitted_by_id == by.pk:
         raise PermissionDeniedError(
@@ -281,7 +337,7 @@ def retire_course(*, by, course: Course) -> Course:
     """停用: hidden from everyone but its editors; materials stay stored."""
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
-        if by is not None and not can_publish_course(by, course):
+        if not is_console(by) and not can_publish_course(by, course):
             raise PermissionDeniedError(
                 f"只有{course.owner_school.name}的管理员、教务、培训或科研人员可以停用课程。"
             )
@@ -306,7 +362,7 @@ def upload_material(
     *, by, course: Course, kind: str, title: str, file=None, link: str = "", note: str = ""
 ) -> CourseMaterial:
     """Add a material; the same (kind, title) again adds version n+1 and keeps every earlier version."""
-    if by is not None and not can_edit_course(by, course):
+    if not is_console(by) and not can_edit_course(by, course):
         raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以上传课程资料。")
     kind = clean_choice(kind, MaterialKind, label="资料类型", field="kind")
     title = clean_text(title, label="资料名称", field="title", max_length=200, required=True)
@@ -366,3 +422,162 @@ def upload_material(
     except IntegrityError:
         raise ConflictError("同时有人上传了同名资料，请刷新后重试。") from None
     return material
+
+
+TEXT_KINDS = (MaterialKind.LESSON_PLAN, MaterialKind.COMMENTARY)
+TEXT_MAX_CHARS = 200_000
+
+
+def add_material_version(
+    *,
+    by,
+    course: Course,
+    kind: str,
+    title: str,
+    note: str,
+    text: str = "",
+    file=None,
+    link: str = "",
+    team_checked: bool = False,
+) -> CourseMaterial:
+    """A new version of a material with a required note (why this version); nothing is overwritten.
+
+    For text materials (教案 / 解说词) ``text`` is kept for comparing versions: pasted text is
+    also stored as the version's .txt file, an uploaded .docx keeps its file and the text the
+    caller extracted from it. ``team_checked``: the calling app (合备一门课) has already checked
+    that ``by`` is on the course's team, so plain teachers of the team may add versions too.
+    """
+    if by is not None and not team_checked and not can_edit_course(by, course):
+        raise PermissionDeniedError("只有所属学校或共建学校的管理员、教务、培训、科研人员可以上传课程资料。")
+    kind = clean_choice(kind, MaterialKind, label="资料类型", field="kind")
+    note = clean_text(note, label="修改说明", field="note", max_length=200, required=True)
+    text = clean_text(text, label="正文", field="text", multiline=True)
+    if text and kind not in TEXT_KINDS:
+        raise DomainError("只有教案和解说词可以以文字形式提交。", field="text")
+    if len(text) > TEXT_MAX_CHARS:
+        raise DomainError(f"正文最多 {TEXT_MAX_CHARS} 个字，现有 {len(text)} 个字。", field="text")
+    if text and file is None and not link:
+        safe_title = clean_text(title, label="资料名称", field="title", max_length=200, required=True)
+        file = ContentFile(text.encode("utf-8"), name=f"{safe_title[:60]}.txt")
+    with transaction.atomic():
+        material = upload_material(
+            by=None if team_checked else by,
+            course=course,
+            kind=kind,
+            title=title,
+            file=file,
+            link=link,
+            note=note,
+        )
+        if by is not None and team_checked:
+            material.uploaded_by = by
+        material.text = text
+        CourseMaterial.objects.filter(pk=material.pk).update(text=text, uploaded_by=material.uploaded_by)
+    return material
+
+
+# -- batch writes (Excel import): the same cleaning, rules and audit, in bulk ------------------
+
+BATCH_FIELDS = CONTENT_FIELDS | {
+    "school",
+    "teachers",
+    "co_schools",
+    "status",
+    "scope",
+    "alliances",
+    "partnerships",
+}
+
+
+def _batch_row(rights: SchoolRights, active: ActiveTeachers, schools: dict, default_school, row: dict):
+    """One new course checked like ``create_course``: (columns, teachers, co-schools, sharing).
+    Its ``status`` is taken as written (the writer is the owner school's staff)."""
+    school = row.get("school") or default_school
+    rights.require(school)
+    data = _clean_course_fields(
+        {
+            "title": "",
+            **{key: row[key] for key in CONTENT_FIELDS - {"module"} if key in row},
+            "kind": row.get("kind") or CourseKind.CLASSROOM,
+        }
+    )
+    _check_field_place(data)
+    module = _check_module(row.get("module"))
+    teachers = active.check(row.get("teachers") or ())
+    co_schools = _check_co_schools(row.get("co_schools"), school, schools)
+    status = clean_choice(
+        row.get("status") or CourseStatus.DRAFT, CourseStatus, label="课程状态", field="status"
+    )
+    scope = row.get("scope") or SharingScope.SYSTEM
+    alliances, partnerships = list(row.get("alliances") or ()), list(row.get("partnerships") or ())
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    data.update(
+        owner_school_id=school.pk, module_id=module.pk if module else None, status=status, scope=scope
+    )
+    return data, [t.pk for t in teachers], [s.pk for s in co_schools], alliances, partnerships
+
+
+def create_courses(*, by, rows, school=None, batch_size: int = 2000) -> list[int]:
+    """Create many courses at once (Excel import); ``by`` a person or the server's command line.
+
+    A row is a dict of ``CONTENT_FIELDS`` plus ``teachers`` / ``co_schools`` (objects or ids),
+    ``status``, optional ``school`` (else ``school``), ``scope``, ``alliances``,
+    ``partnerships``. Every row is checked like ``create_course`` before anything is written
+    (a refusal names the row: “第 3 条：…”); then one transaction inserts the courses, their
+    teachers, co-building schools and sharing in batches, one ``course.created`` audit record
+    per course, and one search-index batch after commit. Returns the new ids, in row order."""
+    check_batch_fields(rows, BATCH_FIELDS)
+    rights = _create_rights(by)
+    active = ActiveTeachers(by, [t for row in rows for t in row.get("teachers") or ()])
+    schools = {s.pk: s for s in School.objects.filter(is_active=True)}
+    checked = []
+    for number, row in enumerate(rows, start=1):
+        with numbered(number):
+            checked.append(_batch_row(rights, active, schools, school, row))
+    teacher_links, co_school_links = Course.teachers.through, Course.co_schools.through
+    pks: list[int] = []
+    with transaction.atomic():
+        for start in range(0, len(checked), batch_size):
+            pairs = list(
+                zip(
+                    insert_rows(Course, [c[0] for c in checked[start : start + batch_size]]),
+                    checked[start : start + batch_size],
+                    strict=True,
+                )
+            )
+            insert_rows(teacher_links, [{"course_id": pk, "teacher_id": t} for pk, c in pairs for t in c[1]])
+            insert_rows(co_school_links, [{"course_id": pk, "school_id": s} for pk, c in pairs for s in c[2]])
+            save_sharing([(Saved(Course, pk), c[3], c[4]) for pk, c in pairs if c[3] or c[4]], model=Course)
+            record_audits(
+                actor=by,
+                action="course.created",
+                entries=(
+                    (
+                        Saved(Course, pk, c[0]["title"]),
+                        c[0]["owner_school_id"],
+                        None,
+                        inserted_state(
+                            Course, COURSE_FIELDS, c[0], teachers=sorted(c[1]), co_schools=sorted(c[2])
+                        ),
+                    )
+                    for pk, c in pairs
+                ),
+            )
+            pks.extend(pk for pk, _ in pairs)
+        items_changed(Course, pks)
+    return pks
+
+
+def update_courses(*, by, changes) -> list[int]:
+    """Update many courses from ``[(course, row)]`` (row as for ``create_courses``), each like
+    ``update_course`` plus its ``status`` (set by the owner school's staff): one
+    ``course.updated`` audit record each, one search-index batch."""
+    return update_each(
+        by=by,
+        changes=changes,
+        model=Course,
+        action="course.updated",
+        fields=BATCH_FIELDS,
+        change=lambda course, row: _change_course(by=by, course=course, allow_status=True, **row),
+        state=_course_state,
+    )

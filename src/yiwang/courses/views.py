@@ -11,6 +11,7 @@ from yiwang.banks.listing import BankList, export_view, form_page, import_views,
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
+from yiwang.core.public_pages import public_detail
 from yiwang.core.views_support import form_error, querystring_without_page
 from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import staff_school_ids
@@ -20,6 +21,7 @@ from . import rules, selectors, services
 from .enums import CourseStatus
 from .excel import CourseImporter
 from .forms import CourseFilterForm, CourseForm, MaterialForm
+from .panels import course_panels
 
 BANK = BankList(
     namespace="courses",
@@ -38,7 +40,7 @@ course_export = export_view(BANK)
 import_template, import_upload, import_status = import_views(BANK)
 
 
-@login_required
+@public_detail  # 公开 items open without signing in (only those)
 def course_detail(request, pk: int):
     course = selectors.access_course(request.user, pk)
     can_edit = rules.can_edit_course(request.user, course)
@@ -58,6 +60,7 @@ def course_detail(request, pk: int):
             "can_retire": is_owner and course.status != CourseStatus.RETIRED,
             "transitions": transitions,
             "material_form": MaterialForm() if can_edit else None,
+            "panels": course_panels(request.user, course),
         },
     )
 

@@ -86,10 +86,23 @@ def load(*, scale: int = 0, log) -> None:
             year_factor = 1.0 if month.year < today.year else 1.4
             n = max(1, int(rng.randint(1, 3) * growth * year_factor))
             for k in range(n):
+                # Every random draw happens whether or not the row exists, so a second run
+                # draws the same values and finds every row again (idempotent).
                 day = month + timedelta(days=rng.randint(2, 25))
+                title = f"{rng.choice(TITLES)}（{month.month}月第{k + 1}讲）"
+                guests = [v for v in visitors if v[1].pk != school.pk]
+                rng.shuffle(guests)
+                taken = guests[: rng.randint(2, 7)]
+                base = rng.randint(15, 19)
+                ratings = [
+                    {
+                        f: max(0, min(20, base + rng.randint(-2, 1)))
+                        for f in ("relevance", "theory", "information", "delivery", "manner")
+                    }
+                    for _ in range(rng.randint(6, 14))
+                ]
                 if day >= today:
                     continue
-                title = f"{rng.choice(TITLES)}（{month.month}月第{k + 1}讲）"
                 start = datetime.combine(day, time(9, 0), tzinfo=tz)
                 session, created = Session.objects.get_or_create(
                     training_class=klass,
@@ -109,21 +122,13 @@ def load(*, scale: int = 0, log) -> None:
                 log.count(created)
                 if not created:
                     continue
-                guests = [v for v in visitors if v[1].pk != school.pk]
-                rng.shuffle(guests)
-                taken = guests[: rng.randint(2, 7)]
                 for user, home in taken:
                     sign_up = SignUp.objects.create(
                         session=session, user=user, home_school=home, status=SignUpStatus.CONFIRMED
                     )
                     CheckIn.objects.create(sign_up=sign_up, checked_in_at=start, hours=session.credit_hours)
                 Session.objects.filter(pk=session.pk).update(seats_taken=len(taken))
-                base = rng.randint(15, 19)
-                for r in range(rng.randint(6, 14)):
-                    scores = {
-                        f: max(0, min(20, base + rng.randint(-2, 1)))
-                        for f in ("relevance", "theory", "information", "delivery", "manner")
-                    }
+                for r, scores in enumerate(ratings):
                     Evaluation.objects.create(
                         session=session, rater_fingerprint=f"history-{session.pk}-{r}", **scores
                     )
@@ -134,6 +139,8 @@ def _reports(hosts, today: date, rng, log) -> None:
     for school in hosts:
         for month in _months(today)[::3]:
             title = f"{rng.choice(REPORTS)}（{month.year}年{month.month}月）"
+            endorsed = rng.random() < 0.45
+            level = rng.choice([LeaderLevel.MUNICIPAL, LeaderLevel.MUNICIPAL, LeaderLevel.PROVINCIAL])
             output, created = ResearchOutput.objects.get_or_create(
                 owner_school=school,
                 title=title,
@@ -146,13 +153,11 @@ def _reports(hosts, today: date, rng, log) -> None:
                 },
             )
             log.count(created)
-            if created and rng.random() < 0.45:
+            if created and endorsed:
                 when = min(today - timedelta(days=1), month + timedelta(days=40))
                 Endorsement.objects.create(
                     output=output,
-                    leader_level=rng.choice(
-                        [LeaderLevel.MUNICIPAL, LeaderLevel.MUNICIPAL, LeaderLevel.PROVINCIAL]
-                    ),
+                    leader_level=level,
                     endorsed_on=when,
                     summary="请相关部门研究吸收。",
                     verified_at=timezone.now(),

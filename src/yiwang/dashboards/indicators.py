@@ -183,6 +183,13 @@ def _aggregate(indicator: Indicator, qs: QuerySet) -> Decimal | int | None:
     raise ValueError(measure)
 
 
+def _grouped_aggregate(measure):
+    """The aggregate of one group (a month, a school) for a measure."""
+    if measure == "count":
+        return Count("pk", distinct=True)
+    return Sum(measure[1]) if measure[0] == "sum" else Avg(measure[1])
+
+
 def _percent(numerator, denominator) -> Decimal | None:
     if not denominator:
         return None
@@ -214,12 +221,7 @@ def series_of(indicator: Indicator, viewer, *, school_ids=None, start: date, end
     qs = scoped_records(indicator, viewer, school_ids=school_ids, period=span)
     trunc = TruncMonth if by == "month" else TruncYear
     measure = indicator.measure
-    if measure == "count":
-        agg = Count("pk", distinct=True)
-    elif measure[0] == "sum":
-        agg = Sum(measure[1])
-    else:
-        agg = Avg(measure[1])
+    agg = _grouped_aggregate(measure)
     grouped = {}
     for row in qs.annotate(bucket=trunc(indicator.date_field)).values("bucket").annotate(v=agg).order_by():
         bucket = row["bucket"]
@@ -253,12 +255,7 @@ def ranking_of(indicator: Indicator, viewer, *, school_ids=None, period: Period 
     else:
         qs = scoped_records(indicator, viewer, school_ids=school_ids, period=period)
         measure = indicator.measure
-        if measure == "count":
-            agg = Count("pk", distinct=True)
-        elif measure[0] == "sum":
-            agg = Sum(measure[1])
-        else:
-            agg = Avg(measure[1])
+        agg = _grouped_aggregate(measure)
         rows = [
             {"school_id": r["sid"], "value": r["v"]}
             for r in qs.annotate(sid=F(indicator.school_field)).values("sid").annotate(v=agg).order_by()

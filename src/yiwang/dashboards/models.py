@@ -33,7 +33,7 @@ class IndicatorTarget(TimeStampedModel):
         ordering = ["school_id", "year", "indicator"]
         constraints = [
             models.UniqueConstraint(fields=["school", "year", "indicator"], name="target_once_per_indicator"),
-            models.CheckConstraint(condition=Q(target__gt=0), name="target_positive"),
+            models.CheckConstraint(condition=Q(target__gt=0), name="indicator_target_positive"),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.urls import reverse
 
+from yiwang.alliances.models import AgreementTarget
+from yiwang.alliances.selectors import agreements_visible_to, party_school_ids
 from yiwang.core.errors import NotFoundError
 from yiwang.courses.selectors import courses_visible_to
 from yiwang.faculty.selectors import teachers_visible_to
@@ -113,23 +115,28 @@ def resolve_scope(viewer, kind: str, ident: str = "") -> Scope:
             members = frozenset(alliance.memberships.values_list("school_id", flat=True))
             return Scope(kind, str(alliance.pk), alliance.name, members)
     elif kind == ScopeKind.AGREEMENT and str(ident).isdigit():
-        parties = agreement_parties(int(ident))
+        parties = agreement_parties(viewer, int(ident))
         if parties and rules.can_view_party_board(viewer, parties[1]):
             return Scope(kind, str(ident), parties[0], frozenset(parties[1]))
     raise NotFoundError("未找到该看板，或您无权查看。")
 
 
-# Agreements live in an app above the indicators' banks; it registers how to find an agreement's parties.
-_AGREEMENT_PARTIES = []
+# An agreement's targets (AgreementTarget.metric) shown against the indicator that counts the same records.
+AGREEMENT_METRIC_INDICATORS = {
+    "hosted_classes": "hosted_classes",
+    "dispatches": "dispatches",
+    "visiting_seats": "visiting_attendance",
+    "co_built_courses": "cobuilt_courses",
+    "site_bookings": "site_visits",
+}
 
 
-def register_agreement_parties(func) -> None:
-    _AGREEMENT_PARTIES[:] = [func]
-
-
-def agreement_parties(pk: int):
-    """(label, school ids) of a support agreement, or None."""
-    return _AGREEMENT_PARTIES[0](pk) if _AGREEMENT_PARTIES else None
+def agreement_parties(viewer, pk: int):
+    """(title, party school ids) of a support agreement the viewer may see, or None."""
+    agreement = agreements_visible_to(viewer).filter(pk=pk).first()
+    if agreement is None:
+        return None
+    return agreement.title, party_school_ids(agreement)
 
 
 def boards_for(viewer) -> list[Scope]:
@@ -158,6 +165,10 @@ def boards_for(viewer) -> list[Scope]:
         scopes.append(
             Scope(ScopeKind.ALLIANCE, str(a.pk), a.name, frozenset(m.school_id for m in a.memberships.all()))
         )
+    for agreement in agreements_visible_to(viewer).order_by("title"):
+        parties = party_school_ids(agreement)
+        if rules.can_view_party_board(viewer, parties):
+            scopes.append(Scope(ScopeKind.AGREEMENT, str(agreement.pk), agreement.title, frozenset(parties)))
     return scopes
 
 
@@ -182,21 +193,19 @@ def targets_for(scope: Scope, period: Period) -> dict[str, Decimal]:
     Agreement targets come from the agreement itself (its app registers them)."""
     if period.kind != "year" or scope.school_ids is None:
         return {}
-    if scope.kind == ScopeKind.AGREEMENT and _AGREEMENT_TARGETS:
-        return _AGREEMENT_TARGETS[0](scope.pk, period.start.year)
+    if scope.kind == ScopeKind.AGREEMENT:
+        rows = AgreementTarget.objects.filter(agreement_id=scope.pk, year=period.start.year)
+        return {
+            AGREEMENT_METRIC_INDICATORS[t.metric]: Decimal(t.target)
+            for t in rows
+            if t.metric in AGREEMENT_METRIC_INDICATORS
+        }
     rows = (
         IndicatorTarget.objects.filter(school_id__in=scope.school_ids, year=period.start.year)
         .values("indicator")
         .annotate(total=Sum("target"))
     )
     return {r["indicator"]: r["total"] for r in rows}
-
-
-_AGREEMENT_TARGETS = []
-
-
-def register_agreement_targets(func) -> None:
-    _AGREEMENT_TARGETS[:] = [func]
 
 
 def trend(viewer, scope: Scope, period: Period, keys) -> dict:

@@ -5,3 +5,7 @@ class Config(AppConfig):
     name = "yiwang.exchanges"
     label = "exchanges"
     verbose_name = "交流协作"
+
+    def ready(self):
+        # This app's own kinds register their hooks with the one request flow.
+        from .services import dispatches, hosting  # noqa: F401

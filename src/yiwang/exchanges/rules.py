@@ -54,3 +54,32 @@ def involved_filter(user) -> Q:
     alliances = answering_alliance_ids(user)
     received = Q(to_school_id__in=schools) | Q(to_alliance_id__in=alliances)
     return Q(from_school_id__in=schools) | (received & ~Q(status=RequestStatus.DRAFT))
+
+
+def can_confirm_dispatch(user, dispatch) -> bool:
+    """The dispatched teacher confirms (or, for a teacher without an account, the teacher's school)."""
+    teacher = dispatch.teacher
+    if teacher is None:
+        return False
+    if teacher.user_id is not None:
+        return teacher.user_id == getattr(user, "pk", None)
+    return has_capability(user, teacher.owner_school_id, *STAFF_FLAGS)
+
+
+def can_build_hosted_class(user, hosting) -> bool:
+    """The host school's class runners build the hosted class."""
+    return has_capability(
+        user, hosting.host_school_id, "is_school_admin", "is_teaching_staff", "is_training_staff"
+    )
+
+
+def can_manage_roster(user, hosting) -> bool:
+    """The guest school's staff upload and change its trainee roster."""
+    return has_capability(user, hosting.guest_school_id, *STAFF_FLAGS)
+
+
+def can_read_hosting_reports(user, hosting) -> bool:
+    """Both schools' staff get the attendance and evaluation summary."""
+    return has_capability(user, hosting.guest_school_id, *STAFF_FLAGS) or has_capability(
+        user, hosting.host_school_id, *STAFF_FLAGS
+    )

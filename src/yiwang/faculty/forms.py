@@ -1,8 +1,10 @@
 from django import forms
 from django.db.models import Q
 
+from yiwang.core.forms import FilterForm
 from yiwang.network.context import system_of
 from yiwang.network.enums import SharingScope
+from yiwang.network.forms import school_choices
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import sharing_options_for
 from yiwang.network.visibility import visible_to
@@ -107,7 +109,7 @@ class TeacherForm(SharingFormMixin, forms.Form):
                 del self.fields[name]
 
 
-class TeacherFilterForm(forms.Form):
+class TeacherFilterForm(FilterForm):
     q = forms.CharField(label="姓名/拼音/专长", required=False)
     school = forms.ChoiceField(label="学校", required=False)
     title = forms.ChoiceField(label="职称", choices=[("", "全部")] + AcademicTitle.choices, required=False)
@@ -119,19 +121,9 @@ class TeacherFilterForm(forms.Form):
 
     def __init__(self, *args, schools, show_status: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", "全部学校")] + [(s.code, s.short_name) for s in schools]
+        self.fields["school"].choices = school_choices(schools)
         if not show_status:
             del self.fields["status"]
 
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "q": data.get("q", ""),
-            "school": data.get("school") or None,
-            "title": data.get("title", ""),
-            "invited": {"1": True, "0": False}.get(data.get("invited") or ""),
-            "status": data.get("status") or "active",
-            "sort": data.get("sort") or "name",
-        }
+    def clean_invited(self):
+        return {"1": True, "0": False}.get(self.cleaned_data.get("invited") or "")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from yiwang.core.crypto import EncryptedField, hash_index_expression
 from yiwang.core.models import TimeStampedModel
 from yiwang.network.models import Shareable
 
@@ -22,8 +23,10 @@ class Teacher(Shareable, TimeStampedModel):
     department = models.CharField("教研部", max_length=60, blank=True)
     expertise = models.CharField("研究专长", max_length=300, blank=True, help_text="多个专长以顿号或逗号分隔")
     bio = models.TextField("简介", blank=True)
-    phone = models.CharField("电话", max_length=20, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
+    # Encrypted at rest with a keyed hash for exact lookups (core.crypto, decision 0008);
+    # lengths and formats are checked by the services (20 characters, 254 for e-mail).
+    phone = EncryptedField("电话", kind="phone", blank=True)
+    email = EncryptedField("电子邮箱", kind="email", blank=True)
     is_invited = models.BooleanField("外请师资", default=False)
     employer = models.CharField("工作单位", max_length=100, blank=True)
     post = models.CharField("单位职务", max_length=100, blank=True)
@@ -48,6 +51,9 @@ class Teacher(Shareable, TimeStampedModel):
             models.Index(fields=["owner_school", "name"]),
             # The "most recently updated" list order (the default, by pinyin, uses name_pinyin's index).
             models.Index(fields=["-updated_at", "-id"], name="teacher_recent_idx"),
+            # Exact lookups of the encrypted contacts compare their keyed hashes (duplicate checks).
+            models.Index(hash_index_expression("phone"), name="teacher_phone_hash_idx"),
+            models.Index(hash_index_expression("email"), name="teacher_email_hash_idx"),
         ]
 
     def __str__(self) -> str:

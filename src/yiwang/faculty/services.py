@@ -9,7 +9,16 @@ from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 
 from yiwang.activity.services import record_audit, record_audits, snapshot
-from yiwang.banks.services import save_sharing
+from yiwang.banks.services import (
+    Saved,
+    SchoolRights,
+    check_batch_fields,
+    insert_rows,
+    inserted_state,
+    is_console,
+    numbered,
+    save_sharing,
+)
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed, items_changed
 from yiwang.network import rules as network_rules
@@ -38,6 +47,8 @@ PROFILE_FIELDS = [
 # What the audit record keeps of a teacher: the profile plus account link, status and sharing.
 TEACHER_FIELDS = [*PROFILE_FIELDS, "user", "is_active", "scope", "owner_school"]
 STAFF_ONLY_FIELDS = {"scope", "alliances", "partnerships", "user", "is_invited", "employer", "post"}
+GENDERS = frozenset(Gender.values)
+TITLES = frozenset(AcademicTitle.values)
 PHONE_PATTERN = re.compile(r"^[0-9+\-\s()]{7,20}$")
 
 # Surnames whose reading differs from the everyday reading of the character.
@@ -92,9 +103,9 @@ def clean_teacher_fields(fields: dict) -> dict:
             raise DomainError("请填写教师姓名。", field="name")
         if len(data["name"]) > 40:
             raise DomainError("姓名最多 40 个字。", field="name")
-    if data.get("gender") not in (None, "", *Gender.values):
+    if data.get("gender") and data["gender"] not in GENDERS:
         raise DomainError("性别只能是男或女。", field="gender")
-    if "title" in data and data["title"] not in AcademicTitle.values:
+    if "title" in data and data["title"] not in TITLES:
         raise DomainError("职称只能是教授、副教授、讲师、助教或其他。", field="title")
     if data.get("phone") and not PHONE_PATTERN.match(data["phone"]):
         raise DomainError("电话号码格式不正确，应为 7–20 位数字（可含 - 和空格）。", field="phone")
@@ -117,18 +128,32 @@ def clean_teacher_fields(fields: dict) -> dict:
     return data
 
 
+class ActiveTeachers:
+    """The active teachers ``by`` may see among ``teachers`` (objects or ids), read in one
+    query — a batch service checks every row's teachers against one of these."""
+
+    def __init__(self, by, teachers=()):
+        ids = sorted({pk for pk in (getattr(t, "pk", t) for t in teachers) if isinstance(pk, int)})
+        qs = Teacher.objects.filter(is_active=True)
+        if not is_console(by):
+            qs = visible_to(qs, by)
+        self.found: dict[int, Teacher] = {}
+        for start in range(0, len(ids), 5000):
+            self.found.update((t.pk, t) for t in qs.filter(pk__in=ids[start : start + 5000]))
+
+    def check(self, teachers, *, label: str = "授课教师", field: str = "teachers") -> list[Teacher]:
+        """The teachers in the given order, each once; else DomainError naming the first missing."""
+        ids = list(dict.fromkeys(getattr(t, "pk", t) for t in teachers or []))
+        missing = [i for i in ids if i not in self.found]
+        if missing:
+            raise DomainError(f"找不到编号为 {missing[0]} 的{label}，或该教师已停用。", field=field)
+        return [self.found[i] for i in ids]
+
+
 def check_teachers(by, teachers, *, label: str = "授课教师", field: str = "teachers") -> list[Teacher]:
     """The active teachers (objects or ids) ``by`` may see, in the given order; else DomainError."""
-    teachers = list(dict.fromkeys(teachers or []))
-    ids = [getattr(t, "pk", t) for t in teachers]
-    qs = Teacher.objects.filter(pk__in=ids, is_active=True)
-    if by is not None:
-        qs = visible_to(qs, by)
-    found = {t.pk: t for t in qs}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise DomainError(f"找不到编号为 {missing[0]} 的{label}，或该教师已停用。", field=field)
-    return [found[i] for i in ids]
+    teachers = list(teachers or [])
+    return ActiveTeachers(by, teachers).check(teachers, label=label, field=field)
 
 
 def _check_user_link(user, school, teacher: Teacher | None = None) -> None:
@@ -264,33 +289,19 @@ def restore_teacher(*, by, teacher: Teacher) -> Teacher:
 # -- batch writes (Excel import, demo): the same cleaning, rules and audit, in bulk -----------
 
 BATCH_FIELDS = set(PROFILE_FIELDS) | {"school", "scope", "alliances", "partnerships", "is_active"}
+BATCH_RIGHT = "只有{school}的管理员、教务、培训或科研人员可以添加或修改教师。"
 
 
-def _teacher_after(teacher: Teacher) -> dict:
-    """The audit snapshot of a created teacher (same shape as ``snapshot(teacher, TEACHER_FIELDS)``)."""
-    after = {key: getattr(teacher, key) for key in TEACHER_FIELDS if key not in ("user", "owner_school")}
-    after.update(user=teacher.user_id, owner_school=teacher.owner_school_id)
-    return after
-
-
-def _batch_row(by, default_school, number: int, row: dict, allowed: dict) -> tuple[dict, object, list, list]:
-    unknown = set(row) - BATCH_FIELDS
-    if unknown:
-        raise DomainError(f"第 {number} 条：未知的字段：" + "、".join(sorted(unknown)))
+def _batch_row(rights: SchoolRights, default_school, row: dict) -> tuple[dict, object, list, list]:
+    """One row cleaned and checked like ``create_teacher``: (fields, school, alliances, partnerships)."""
     school = row.get("school") or default_school
-    if school.pk not in allowed:
-        allowed[school.pk] = by is None or network_rules.can_edit_bank_item(by, school)
-    if not allowed[school.pk]:
-        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以添加或修改教师。")
+    rights.require(school)
     fields = {key: row[key] for key in PROFILE_FIELDS if key in row}
     fields.setdefault("title", AcademicTitle.OTHER)
-    try:
-        data = clean_teacher_fields({"name": row.get("name", ""), **fields})
-        scope = row.get("scope") or SharingScope.SYSTEM
-        alliances, partnerships = list(row.get("alliances") or ()), list(row.get("partnerships") or ())
-        validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
-    except DomainError as exc:
-        raise DomainError(f"第 {number} 条：{exc.message}", field=exc.field) from None
+    data = clean_teacher_fields({"name": row.get("name", ""), **fields})
+    scope = row.get("scope") or SharingScope.SYSTEM
+    alliances, partnerships = list(row.get("alliances") or ()), list(row.get("partnerships") or ())
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
     data["scope"] = scope
     data["is_active"] = row.get("is_active", True)
     data["name_pinyin"], data["name_initials"] = name_pinyin(data["name"])
@@ -298,31 +309,45 @@ def _batch_row(by, default_school, number: int, row: dict, allowed: dict) -> tup
 
 
 def create_teachers(*, by, rows, school=None, batch_size: int = 2000) -> list[int]:
-    """Create many teachers at once (``by=None``: the server's own command or demo loader).
+    """Create many teachers at once; ``by`` a person or the server's command line
+    (``banks.services.is_console``: any school).
 
     Each row is a dict of profile fields plus optional ``school`` (else ``school``),
     ``scope``, ``alliances``, ``partnerships``, ``is_active``. Every row is cleaned and
-    checked like ``create_teacher`` before anything is written; then the teachers are
-    inserted in batches with one ``teacher.created`` audit record each, in one transaction,
-    and announced to the search index in one batch after commit. Returns the new ids."""
-
-    allowed: dict = {}
+    checked like ``create_teacher`` (a refusal names the row: “第 3 条：…”) before its batch
+    is written; the teachers are inserted in batches (``banks.services.insert_rows``) with one
+    ``teacher.created`` audit record each, in one transaction, and announced to the search
+    index in one batch after commit. Returns the new ids, in row order."""
+    check_batch_fields(rows, BATCH_FIELDS)
+    rights = SchoolRights(by, network_rules.can_edit_bank_item, BATCH_RIGHT)
     pks: list[int] = []
     with transaction.atomic():
         for start in range(0, len(rows), batch_size):
-            checked = [
-                _batch_row(by, school, start + i + 1, row, allowed)
-                for i, row in enumerate(rows[start : start + batch_size])
-            ]
-            teachers = [Teacher(owner_school=owner, **data) for data, owner, _, _ in checked]
-            Teacher.objects.bulk_create(teachers)
-            save_sharing([(t, a, p) for t, (_, _, a, p) in zip(teachers, checked, strict=True) if a or p])
+            checked = []
+            for number, row in enumerate(rows[start : start + batch_size], start=start + 1):
+                with numbered(number):
+                    checked.append(_batch_row(rights, school, row))
+            for data, owner, _, _ in checked:
+                data["owner_school_id"] = owner.pk
+            new = insert_rows(Teacher, [data for data, *_ in checked])
+            save_sharing(
+                [(Saved(Teacher, pk), a, p) for pk, (_, _, a, p) in zip(new, checked, strict=True) if a or p],
+                model=Teacher,
+            )
             record_audits(
                 actor=by,
                 action="teacher.created",
-                entries=((t, t.owner_school, None, _teacher_after(t)) for t in teachers),
+                entries=(
+                    (
+                        Saved(Teacher, pk, data["name"]),
+                        owner,
+                        None,
+                        inserted_state(Teacher, TEACHER_FIELDS, data),
+                    )
+                    for pk, (data, owner, _, _) in zip(new, checked, strict=True)
+                ),
             )
-            pks.extend(t.pk for t in teachers)
+            pks.extend(new)
         items_changed(Teacher, pks)
     return pks
 
@@ -331,8 +356,8 @@ def update_teachers(*, by, changes) -> list[int]:
     """Update many teachers from ``[(teacher, row)]`` (row as for ``create_teachers``; the
     owner school does not change). Same checks as ``create_teachers``; one
     ``teacher.updated`` audit record (before/after) per teacher; one index batch."""
-
-    allowed: dict = {}
+    check_batch_fields([row for _, row in changes], BATCH_FIELDS)
+    rights = SchoolRights(by, network_rules.can_edit_bank_item, BATCH_RIGHT)
     entries = []
     with transaction.atomic():
         locked = (
@@ -342,19 +367,16 @@ def update_teachers(*, by, changes) -> list[int]:
         )
         for number, (teacher, row) in enumerate(changes, start=1):
             teacher = locked[teacher.pk]
-            data, _, alliances, partnerships = _batch_row(
-                by, teacher.owner_school, number, {**row, "school": None}, allowed
-            )
+            with numbered(number):
+                data, _, alliances, partnerships = _batch_row(
+                    rights, teacher.owner_school, {**row, "school": None}
+                )
             before = snapshot(teacher, TEACHER_FIELDS)
             for key, value in data.items():
                 setattr(teacher, key, value)
             teacher.save()
             apply_sharing(teacher, alliances=alliances, partnerships=partnerships)
             entries.append((teacher, teacher.owner_school, before, snapshot(teacher, TEACHER_FIELDS)))
-        record_audits(
-            actor=by,
-            action="teacher.updated",
-            entries=entries,
-        )
+        record_audits(actor=by, action="teacher.updated", entries=entries)
         items_changed(Teacher, [t.pk for t, *_ in entries])
     return [t.pk for t, *_ in entries]

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
+from yiwang.core.public_pages import public_detail
 from yiwang.network import rules as network_rules
 from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import staff_school_ids
@@ -35,7 +36,7 @@ teacher_export = export_view(BANK)
 import_template, import_upload, import_status = import_views(BANK)
 
 
-@login_required
+@public_detail  # 公开 items open without signing in (only those)
 def teacher_detail(request, pk: int):
     teacher = selectors.access_teacher(request.user, pk)
     selectors.with_contacts([teacher], request.user)

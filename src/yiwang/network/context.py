@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
 from .enums import Capability
@@ -65,30 +66,69 @@ def system_of(school_ids) -> set[int]:
     return result
 
 
+def _context_sql() -> str:
+    """One statement for the whole context (issue 12: it was five, on every signed-in request):
+    the active memberships with each school's parent, the alliances and partnerships of those
+    schools, their branches, and the viewer's platform role, as tagged rows of one UNION ALL."""
+    from yiwang.accounts.models import PlatformRole
+
+    def table(model):
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model, name):
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    flags = ", ".join(f"m.{column(Membership, flag)}" for flag in CAPABILITY_FLAGS)
+    blanks = ", ".join("NULL" for _ in CAPABILITY_FLAGS)
+    mine = "SELECT school_id FROM mine"
+    m_school, m_user, m_active = (column(Membership, f) for f in ("school", "user", "is_active"))
+    s_parent, s_active = column(School, "parent"), column(School, "is_active")
+    a_alliance, a_school = column(AllianceMembership, "alliance"), column(AllianceMembership, "school")
+    p_from, p_to = column(SupportPartnership, "supporter"), column(SupportPartnership, "supported")
+    return (
+        f"WITH mine AS (SELECT m.{m_school} AS school_id, s.{s_parent} AS parent_id, {flags} "
+        f"FROM {table(Membership)} m INNER JOIN {table(School)} s ON s.id = m.{m_school} "
+        f"WHERE m.{m_user} = %s AND m.{m_active} = %s AND s.{s_active} = %s) "
+        f"SELECT 'm', m.school_id, m.parent_id, {flags}, NULL FROM mine m "
+        f"UNION ALL SELECT 'a', a.{a_alliance}, NULL, {blanks}, NULL FROM {table(AllianceMembership)} a "
+        f"WHERE a.{a_school} IN ({mine}) "
+        f"UNION ALL SELECT 'p', p.id, NULL, {blanks}, NULL FROM {table(SupportPartnership)} p "
+        f"WHERE p.{p_from} IN ({mine}) OR p.{p_to} IN ({mine}) "
+        f"UNION ALL SELECT 'c', b.id, NULL, {blanks}, NULL FROM {table(School)} b WHERE b.{s_parent} IN ({mine}) "
+        f"UNION ALL SELECT 'r', NULL, NULL, {blanks}, r.{column(PlatformRole, 'role')} "
+        f"FROM {table(PlatformRole)} r WHERE r.{column(PlatformRole, 'user')} = %s"
+    )
+
+
 def _compute(viewer) -> ViewerContext:
-    rows = Membership.objects.filter(user=viewer, is_active=True, school__is_active=True).values_list(
-        "school_id", *CAPABILITY_FLAGS
-    )
-    capabilities = {
-        row[0]: frozenset(flag for flag, held in zip(CAPABILITY_FLAGS, row[1:], strict=True) if held)
-        for row in rows
-    }
-    school_ids = frozenset(capabilities)
-    alliance_ids = frozenset(
-        AllianceMembership.objects.filter(school_id__in=school_ids).values_list("alliance_id", flat=True)
-    )
-    partnership_ids = frozenset(
-        SupportPartnership.objects.filter(
-            Q(supporter_id__in=school_ids) | Q(supported_id__in=school_ids)
-        ).values_list("pk", flat=True)
-    )
+    capabilities, alliance_ids, partnership_ids, system, role = {}, set(), set(), set(), None
+    with connection.cursor() as cursor:
+        cursor.execute(_context_sql(), [viewer.pk, True, True, viewer.pk])
+        for kind, pk, parent_id, *rest in cursor.fetchall():
+            if kind == "m":
+                capabilities[pk] = frozenset(
+                    flag for flag, held in zip(CAPABILITY_FLAGS, rest[:-1], strict=True) if held
+                )
+                system.add(pk)
+                if parent_id:
+                    system.add(parent_id)
+            elif kind == "a":
+                alliance_ids.add(pk)
+            elif kind == "p":
+                partnership_ids.add(pk)
+            elif kind == "c":
+                system.add(pk)
+            else:
+                role = rest[-1]
+    # the platform role came with the context: the user object need not ask again
+    viewer.__dict__.setdefault("_platform_role_cache", role)
     return ViewerContext(
         authenticated=True,
         sees_everything=viewer.is_system_admin,
-        school_ids=school_ids,
-        system_school_ids=frozenset(system_of(school_ids)),
-        alliance_ids=alliance_ids,
-        partnership_ids=partnership_ids,
+        school_ids=frozenset(capabilities),
+        system_school_ids=frozenset(system),
+        alliance_ids=frozenset(alliance_ids),
+        partnership_ids=frozenset(partnership_ids),
         capabilities=capabilities,
     )
 

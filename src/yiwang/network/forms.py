@@ -4,6 +4,11 @@ from .enums import AllianceKind, Capability, SchoolLevel
 from .models import Alliance, School
 
 
+def school_choices(schools, blank: str = "全部学校") -> list[tuple[str, str]]:
+    """A school filter's choices: a first, empty “全部学校” and each school by code."""
+    return [("", blank), *((s.code, s.short_name) for s in schools)]
+
+
 class SchoolForm(forms.Form):
     code = forms.SlugField(label="代码", max_length=40, help_text="小写字母、数字和连字符，如 gz-panyu")
     name = forms.CharField(label="名称", max_length=100)

@@ -4,8 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
 from yiwang.core.errors import DomainError
+from yiwang.core.excel import build_template, check_upload, xlsx_response
 
 from . import rules, selectors, services
+from .excel import PeopleImporter
 from .forms import (
     AllianceForm,
     AllianceMemberForm,
@@ -186,3 +188,39 @@ def duties_setting(request, code: str):
         else:
             messages.success(request, "设置已保存。")
     return redirect("network:school", code=school.code)
+
+
+@login_required
+def people_import(request, code: str):
+    """人员导入: upload a sheet; every row's problems are listed and nothing is saved until the
+    whole file is clean, then everyone is added at once."""
+    school = get_object_or_404(School, code=code, is_active=True)
+    if not rules.can_manage_people(request.user, school):
+        raise PermissionDenied
+    report = error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError("请选择要导入的 Excel 文件。", field="file")
+            data = check_upload(upload, upload.name)
+            report = PeopleImporter(by=request.user, school=school).run(data)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            if report.state == "imported":
+                messages.success(request, f"已导入 {report.created} 人到{school.short_name}。")
+                return redirect("network:people", code=school.code)
+    return render(
+        request,
+        "network/people_import.html",
+        {"school": school, "report": report, "error": error, "columns": PeopleImporter.columns},
+    )
+
+
+@login_required
+def people_import_template(request, code: str):
+    school = get_object_or_404(School, code=code, is_active=True)
+    if not rules.can_manage_people(request.user, school):
+        raise PermissionDenied
+    return xlsx_response(build_template(PeopleImporter), f"people-import-{school.code}.xlsx")

@@ -1,7 +1,13 @@
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
+from yiwang.core.api_support import error_body
 from yiwang.network.models import Membership
+
+from . import selectors
+
+API_PREFIX = "/api/"
 
 
 def home(request):
@@ -10,8 +16,38 @@ def home(request):
     memberships = Membership.objects.filter(user=request.user, is_active=True).select_related(
         "school", "school__parent"
     )
-    return render(request, "portal/home.html", {"memberships": memberships})
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "memberships": memberships,
+            "waiting": selectors.waiting_for(request.user),
+            "next_sessions": selectors.next_sessions(request.user),
+        },
+    )
 
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def page_not_found(request, exception=None):
+    """``handler404``: the API answers in its JSON error shape, pages with templates/404.html."""
+    if request.path.startswith(API_PREFIX):
+        return _api_error(
+            404,
+            "not_found",
+            f"接口不存在：{request.method} {request.path}。接口列表见 /api/v1/openapi.json。",
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: the API answers in its JSON error shape, pages with templates/500.html."""
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500, "server_error", "服务器处理请求时出错，错误已记录，请稍后重试。")
+    return defaults.server_error(request)

@@ -2,14 +2,13 @@
 
 from decimal import Decimal
 
-from yiwang.banks.excel import BankImporter, SharingResolver, save_sharing, sharing_columns
+from yiwang.banks.excel import BankImporter, SharingResolver, owner_column, school_column, sharing_columns
 from yiwang.core import excel
 from yiwang.courses.excel import TeacherLookup
-from yiwang.network.rules import staff_school_ids
-from yiwang.network.services import apply_sharing
 
+from . import services
 from .enums import MemberRole, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
-from .models import ResearchMember, ResearchOutput, ResearchProject
+from .models import ResearchOutput, ResearchProject
 from .services import EARLIEST, MAX_FUNDING
 
 C = excel.Column
@@ -19,19 +18,12 @@ TEACHER_HELP = "教师姓名，多个用顿号分隔；重名时写明学校代�
 class ResearchImporter(BankImporter):
     """Research rows may only go into schools where the person is admin or 科研 staff."""
 
-    def may_import_into(self, school) -> bool:
-        if self.by is None:
-            return True
-        if self._allowed_school_ids is None:
-            self._allowed_school_ids = set(staff_school_ids(self.by, "is_school_admin", "is_research_staff"))
-        return school.pk in self._allowed_school_ids
+    import_capabilities = ("is_school_admin", "is_research_staff")
+    forbidden_message = "只有{school}的管理员或科研人员可以导入科研数据"
 
-    def resolve_research_school(self, row) -> bool:
-        self.resolve_school(row)
-        school = row.values.get("school")
-        if not row.problems and not self.may_import_into(school):
-            row.problem("school", f"只有{school.name}的管理员或科研人员可以导入科研数据")
-        return not row.problems
+    def prepare(self, rows):
+        super().prepare(rows)
+        self.school_ids = self.row_school_ids(rows)
 
     @staticmethod
     def check_date_range(row, key: str, label: str) -> None:
@@ -46,8 +38,10 @@ class ProjectImporter(ResearchImporter):
     label = "科研课题"
     model = ResearchProject
     audit_action = "research_project.imported"
+    create_many = staticmethod(services.create_projects)
+    update_many = staticmethod(services.update_projects)
     columns = [
-        C("school", "学校代码", kind="school", import_only=True, help="牵头学校；留空则为导入页面所选学校"),
+        school_column(help="牵头学校；留空则为导入页面所选学校"),
         C(
             "title",
             "课题名称",
@@ -100,7 +94,7 @@ class ProjectImporter(ResearchImporter):
         C("summary", "简介", max_length=5000, example="", width=30),
         C("keywords", "关键词", max_length=200, example="百千万工程、基层治理", width=18),
         *sharing_columns(),
-        C("owner", "牵头学校", export_only=True, width=24),
+        owner_column("牵头学校"),
     ]
     content_keys = [
         "title",
@@ -115,24 +109,22 @@ class ProjectImporter(ResearchImporter):
     ]
 
     def prepare(self, rows):
-        self.sharing = SharingResolver()
+        super().prepare(rows)
         cells = [
             r.values.get(k, "") for r in rows for k in ("principal_investigator", "core_members", "members")
         ]
         self.teachers = TeacherLookup(self.by, cells)
-        codes = {r.values.get("school") for r in rows if r.values.get("school")}
-        school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
         self.existing = {
             (sid, title): pk
-            for pk, sid, title in ResearchProject.objects.filter(owner_school_id__in=school_ids).values_list(
-                "pk", "owner_school_id", "title"
-            )
+            for pk, sid, title in ResearchProject.objects.filter(
+                owner_school_id__in=self.school_ids
+            ).values_list("pk", "owner_school_id", "title")
         }
 
-    def check_row(self, row):
-        if not self.resolve_research_school(row):
+    def check_item(self, row, school):
+        if school is None:
             return
-        values, school = row.values, row.values["school"]
+        values = row.values
         if values["funding"] is None or values["funding"] < 0 or values["funding"] > MAX_FUNDING:
             row.problem("funding", f"经费应在 0 到 {MAX_FUNDING} 万元之间")
         elif values["funding"] != values["funding"].quantize(Decimal("0.01")):
@@ -152,56 +144,22 @@ class ProjectImporter(ResearchImporter):
         if values["principal_investigator"] is not None:
             members.pop(values["principal_investigator"].pk, None)
         values["member_rows"] = list(members.values())
-        self.sharing.resolve(row, school)
-
-    def duplicate_key(self, row):
-        return (row.values["school"].pk, row.values["title"])
-
-    def describe(self, row) -> str:
-        return f"{row.values['title']}（{row.values['school'].short_name}）"
 
     def find_existing(self, row):
         pk = self.existing.get((row.values["school"].pk, row.values["title"]))
         return ResearchProject(pk=pk, title=row.values["title"]) if pk else None
 
-    def _fields(self, row) -> dict:
+    def service_row(self, row) -> dict:
+        v = row.values
         return {
-            **{k: row.values[k] for k in self.content_keys},
-            "scope": row.values["scope"],
-            "principal_investigator": row.values["principal_investigator"],
+            **{key: v[key] for key in self.content_keys},
+            "school": v["school"],
+            "principal_investigator": v["principal_investigator"],
+            "members": v["member_rows"],
+            "scope": v["scope"],
+            "alliances": v["alliances"],
+            "partnerships": v["partnerships"],
         }
-
-    def _member_objects(self, project, row) -> list[ResearchMember]:
-        pi = row.values["principal_investigator"]
-        return [ResearchMember(project=project, teacher=pi, role=MemberRole.PRINCIPAL)] + [
-            ResearchMember(project=project, teacher=t, role=role) for t, role in row.values["member_rows"]
-        ]
-
-    def create_objects(self, rows):
-        projects = [ResearchProject(owner_school=r.values["school"], **self._fields(r)) for r in rows]
-        ResearchProject.objects.bulk_create(projects, batch_size=excel.BATCH_SIZE)
-        ResearchMember.objects.bulk_create(
-            [m for p, r in zip(projects, rows, strict=True) for m in self._member_objects(p, r)],
-            batch_size=excel.BATCH_SIZE,
-        )
-        save_sharing(
-            [
-                (p, r.values["alliances"], r.values["partnerships"])
-                for p, r in zip(projects, rows, strict=True)
-                if r.values["alliances"] or r.values["partnerships"]
-            ]
-        )
-        return projects
-
-    def update_object(self, obj, row):
-        project = ResearchProject.objects.select_for_update().get(pk=obj.pk)
-        for key, value in self._fields(row).items():
-            setattr(project, key, value)
-        project.save()
-        project.memberships.all().delete()
-        ResearchMember.objects.bulk_create(self._member_objects(project, row))
-        apply_sharing(project, alliances=row.values["alliances"], partnerships=row.values["partnerships"])
-        return project
 
     def export_values(self, project, viewer) -> dict:
         """Needs ``selectors.with_members`` (only members the viewer may see) and the sharing prefetch."""
@@ -228,8 +186,10 @@ class OutputImporter(ResearchImporter):
     label = "科研成果"
     model = ResearchOutput
     audit_action = "research_output.imported"
+    create_many = staticmethod(services.create_outputs)
+    update_many = staticmethod(services.update_outputs)
     columns = [
-        C("school", "学校代码", kind="school", import_only=True, help="留空则为导入页面所选学校"),
+        school_column(help="留空则为导入页面所选学校"),
         C(
             "kind",
             "成果类型",
@@ -256,15 +216,14 @@ class OutputImporter(ResearchImporter):
         C("keywords", "关键词", max_length=200, example="城中村改造、基层治理", width=18),
         *sharing_columns(),
         C("verified_endorsements", "已核实批示数", kind="int", export_only=True, width=10),
-        C("owner", "所属学校", export_only=True, width=24),
+        owner_column(),
     ]
     content_keys = ["kind", "title", "author_text", "published_on", "venue", "abstract", "keywords"]
 
     def prepare(self, rows):
-        self.sharing = SharingResolver()
+        super().prepare(rows)
         self.teachers = TeacherLookup(self.by, [r.values.get("authors", "") for r in rows])
-        codes = {r.values.get("school") for r in rows if r.values.get("school")}
-        school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
+        school_ids = self.school_ids
         self.projects = {
             (sid, title): pk
             for pk, sid, title in ResearchProject.objects.filter(owner_school_id__in=school_ids).values_list(
@@ -278,10 +237,10 @@ class OutputImporter(ResearchImporter):
             ).values_list("pk", "owner_school_id", "title", "kind")
         }
 
-    def check_row(self, row):
-        if not self.resolve_research_school(row):
+    def check_item(self, row, school):
+        if school is None:
             return
-        values, school = row.values, row.values["school"]
+        values = row.values
         self.check_date_range(row, "published_on", "日期")
         values["authors"] = self.teachers.resolve(row, "authors", school)
         if not values["authors"] and not values["author_text"] and not row.problems:
@@ -293,53 +252,20 @@ class OutputImporter(ResearchImporter):
             if pk is None:
                 row.problem("project", f"{school.short_name}没有名为“{title}”的课题")
             else:
-                values["project"] = ResearchProject(pk=pk)
-        self.sharing.resolve(row, school)
+                values["project"] = ResearchProject(pk=pk, owner_school_id=school.pk)
 
     def duplicate_key(self, row):
         return (row.values["school"].pk, row.values["title"], row.values["kind"])
-
-    def describe(self, row) -> str:
-        return f"{row.values['title']}（{row.values['school'].short_name}）"
 
     def find_existing(self, row):
         v = row.values
         pk = self.existing.get((v["school"].pk, v["title"], v["kind"]))
         return ResearchOutput(pk=pk, title=v["title"]) if pk else None
 
-    def _fields(self, row) -> dict:
-        return {
-            **{k: row.values[k] for k in self.content_keys},
-            "scope": row.values["scope"],
-            "project_id": row.values["project"].pk if row.values["project"] else None,
-        }
-
-    def create_objects(self, rows):
-        outputs = [ResearchOutput(owner_school=r.values["school"], **self._fields(r)) for r in rows]
-        ResearchOutput.objects.bulk_create(outputs, batch_size=excel.BATCH_SIZE)
-        links = [
-            ResearchOutput.authors.through(researchoutput_id=o.pk, teacher_id=t.pk)
-            for o, r in zip(outputs, rows, strict=True)
-            for t in r.values["authors"]
-        ]
-        ResearchOutput.authors.through.objects.bulk_create(links, batch_size=excel.BATCH_SIZE)
-        save_sharing(
-            [
-                (o, r.values["alliances"], r.values["partnerships"])
-                for o, r in zip(outputs, rows, strict=True)
-                if r.values["alliances"] or r.values["partnerships"]
-            ]
-        )
-        return outputs
-
-    def update_object(self, obj, row):
-        output = ResearchOutput.objects.select_for_update().get(pk=obj.pk)
-        for key, value in self._fields(row).items():
-            setattr(output, key, value)
-        output.save()
-        output.authors.set(row.values["authors"])
-        apply_sharing(output, alliances=row.values["alliances"], partnerships=row.values["partnerships"])
-        return output
+    def service_row(self, row) -> dict:
+        v = row.values
+        keys = ("school", "authors", "project", "scope", "alliances", "partnerships")
+        return {**{key: v[key] for key in self.content_keys}, **{key: v[key] for key in keys}}
 
     def export_values(self, output, viewer) -> dict:
         """Needs ``selectors.with_authors`` and the sharing prefetch; the project only if visible to the viewer."""

@@ -6,6 +6,7 @@ from yiwang.core.forms import FilterForm, YearField, with_blank
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, TeacherOneField, teacher_queryset
 from yiwang.faculty.models import Teacher
 from yiwang.network.context import viewer_context
+from yiwang.network.forms import school_choices
 from yiwang.network.models import AllianceMembership, SupportPartnership
 
 from .enums import LeaderLevel, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
@@ -39,13 +40,7 @@ def research_teachers(viewer, *, extra_ids=()):
 class _Filters(FilterForm):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", "全部学校")] + [(s.code, s.short_name) for s in schools]
-
-    def filters(self) -> dict:
-        result = super().filters()
-        if "endorsed" in result:
-            result["endorsed"] = result["endorsed"] == "1"
-        return result
+        self.fields["school"].choices = school_choices(schools)
 
 
 class ProjectFilterForm(_Filters):
@@ -93,6 +88,9 @@ class OutputFilterForm(_Filters):
         super().__init__(*args, **kwargs)
         if not show_status:
             del self.fields["status"]
+
+    def clean_endorsed(self):
+        return {"1": True, "0": False}.get(self.cleaned_data.get("endorsed") or "")
 
 
 class ProjectForm(SharingFormMixin, forms.Form):

@@ -134,6 +134,15 @@ class Endorsement(TimeStampedModel):
         related_name="+",
     )
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
+    verifier_school = models.ForeignKey(
+        "network.School",
+        verbose_name="核实单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="留空则由成果所属学校核实；课题申报批次的成果由发布批次的学校核实",
+    )
 
     class Meta:
         verbose_name = "批示"

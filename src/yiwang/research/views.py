@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
+from yiwang.core.public_pages import public_detail
 from yiwang.core.views_support import form_error
 from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import research_staff_school_ids
@@ -51,7 +52,7 @@ project_export = export_view(PROJECTS)
 project_import_template, project_import, project_import_status = import_views(PROJECTS)
 
 
-@login_required
+@public_detail  # 公开 items open without signing in (only those)
 def project_detail(request, pk: int):
     project = selectors.access_project(request.user, pk)
     can_edit = rules.can_edit_project(request.user, project)
@@ -182,7 +183,7 @@ output_export = export_view(OUTPUTS)
 output_import_template, output_import, output_import_status = import_views(OUTPUTS)
 
 
-@login_required
+@public_detail  # 公开 items open without signing in (only those)
 def output_detail(request, pk: int, endorsement_form=None, status: int = 200):
     output = selectors.access_output(request.user, pk)
     can_edit = rules.can_edit_output(request.user, output)

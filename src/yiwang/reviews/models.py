@@ -16,6 +16,12 @@ from yiwang.core.models import TimeStampedModel
 from .enums import RubricPurpose, SheetStatus
 
 
+def score_text(value) -> str:
+    """A score or weight as people write it: 10, 7.5 (never 10.0 or 1E+1)."""
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text
+
+
 class Rubric(TimeStampedModel):
     owner_school = models.ForeignKey(
         "network.School", verbose_name="制定学校", on_delete=models.PROTECT, related_name="rubrics"

@@ -19,7 +19,7 @@ from yiwang.activity.services import record_audit
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 
 from .enums import RubricPurpose, SheetStatus
-from .models import ReviewScore, ReviewSheet, Rubric, RubricIndicator
+from .models import ReviewScore, ReviewSheet, Rubric, RubricIndicator, score_text
 from .rules import can_write_rubric
 
 
@@ -173,7 +173,7 @@ def submit_sheet(
             value = _decimal(raw, ind.name)
             if not (ind.min_score <= value <= ind.max_score):
                 raise DomainError(
-                    f"指标“{ind.name}”的得分须在 {ind.min_score:g}–{ind.max_score:g} 之间。",
+                    f"指标“{ind.name}”的得分须在 {score_text(ind.min_score)}–{score_text(ind.max_score)} 之间。",
                     field=f"score_{ind.pk}",
                 )
             clean[ind.pk] = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reviews"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("rubrics/", views.rubric_list, name="rubric_list"),
+    path("rubrics/new/", views.rubric_create, name="rubric_create"),
+    path("rubrics/<int:pk>/", views.rubric_detail, name="rubric_detail"),
+]

@@ -4,6 +4,12 @@ fields (title > keywords > names > body), facets and the teachers they involve.
 Only items a bank shows as current are indexed: published topics, published or
 featured courses, active teachers, approved/ongoing/concluded projects and active
 outputs. A draft, retired or deleted item has no document.
+
+The newer apps: published research calls and all field sites (both Shareable, visible
+exactly as in their apps); published co-development projects whose course is published or
+featured (they carry the course's sharing — before publication a project is seen only by its
+team and schools, which no scope can express, so it is not indexed); and public alliance
+news (scope 公开 — news for members only is not indexed).
 """
 
 import re
@@ -14,6 +20,11 @@ from datetime import date, datetime, time
 from django.db.models import Model
 from django.utils import timezone
 
+from yiwang.alliances.models import NewsPost
+from yiwang.alliances.selectors import news_search_text
+from yiwang.calls.models import ResearchCall
+from yiwang.codev.enums import Stage
+from yiwang.codev.models import Project as CodevProject
 from yiwang.courses.enums import CourseKind, CourseStatus
 from yiwang.courses.models import Course, TeachingModule
 from yiwang.faculty.models import Teacher
@@ -21,6 +32,8 @@ from yiwang.network.enums import SharingScope
 from yiwang.network.models import School
 from yiwang.research.enums import ProjectStatus
 from yiwang.research.models import ResearchOutput, ResearchProject
+from yiwang.sites.models import FieldSite
+from yiwang.sites.selectors import site_search_text
 from yiwang.topics.enums import Audience, PublicationStatus
 from yiwang.topics.models import Topic, TopicAudience
 
@@ -109,7 +122,7 @@ def _build(
     shown = [t.name for t in teachers if teacher_shown_with(sharing, t)]
     names = list(dict.fromkeys([*shown, *(n for n in extra_names if n)]))
     document.names = NAME_SEPARATOR.join(names)[:400]
-    partners = item.scope == SharingScope.PARTNERS
+    partners = sharing.scope == SharingScope.PARTNERS
     return BuiltDocument(
         document=document,
         alliance_ids=sorted(sharing.alliances) if partners else [],
@@ -121,7 +134,9 @@ def _build(
             "names": [token for name in names for token in name_tokens(name)],
             "body": seg.index_tokens(
                 "\n".join(
-                    p for p in (document.body, document.category, ctx.school_name(item.owner_school_id)) if p
+                    p
+                    for p in (document.body, document.category, ctx.school_name(sharing.owner_school_id))
+                    if p
                 )
             ),
         },
@@ -223,6 +238,95 @@ def build_output(seg: Segmenter, ctx: "BatchContext", output: ResearchOutput) ->
     return _build(seg, ctx, output, doc, extra_names=others)
 
 
+def _shared_document(ctx: "BatchContext", item, doc_type: str, **values) -> SearchDocument:
+    """A document of an item whose sharing comes from ``Source.sharing`` (not its own columns)."""
+    sharing = ctx.sharing(item)
+    return SearchDocument(
+        doc_type=doc_type,
+        object_id=item.pk,
+        owner_school_id=sharing.owner_school_id,
+        scope=sharing.scope,
+        **values,
+    )
+
+
+def build_call(seg: Segmenter, ctx: "BatchContext", call: ResearchCall) -> BuiltDocument:
+    doc = _document(
+        call,
+        DocumentType.CALL,
+        title=call.title,
+        body=_join(call.description),
+        category=call.kind_label or call.get_kind_display(),
+        year=call.year,
+        status="已公布结果" if call.results_published_at else "已发布",
+        sort_date=call.published_at or call.updated_at,
+    )
+    return _build(seg, ctx, call, doc)
+
+
+def build_site(seg: Segmenter, ctx: "BatchContext", site: FieldSite) -> BuiltDocument:
+    text = site_search_text(site)
+    doc = _document(
+        site,
+        DocumentType.SITE,
+        title=text["title"],
+        keywords=text["keywords"][:400],
+        body=_join(text["body"]),
+        category=site.get_operator_kind_display(),
+        status="接受预约" if site.is_active else "暂停预约",
+        form="field",
+        sort_date=site.updated_at,
+    )
+    return _build(seg, ctx, site, doc)
+
+
+def build_codev(seg: Segmenter, ctx: "BatchContext", project: CodevProject) -> BuiltDocument:
+    doc = _shared_document(
+        ctx,
+        project,
+        DocumentType.CODEV,
+        title=project.title,
+        body=_join(project.summary),
+        module_id=project.module_id,
+        module_name=ctx.module_name(project.module_id),
+        category="共建课程",
+        year=project.created_at.year,
+        status=project.get_stage_display(),
+        sort_date=project.published_at or project.updated_at,
+    )
+    return _build(seg, ctx, project, doc)
+
+
+def build_news(seg: Segmenter, ctx: "BatchContext", news: NewsPost) -> BuiltDocument:
+    text = news_search_text(news)
+    doc = _shared_document(
+        ctx,
+        news,
+        DocumentType.NEWS,
+        title=text["title"],
+        keywords=text["keywords"][:400],
+        body=_join(text["body"]),
+        category="联盟动态",
+        year=timezone.localtime(news.published_at).year,
+        sort_date=news.published_at,
+    )
+    return _build(seg, ctx, news, doc)
+
+
+def codev_sharing(projects) -> dict[int, Sharing]:
+    """A published project is seen by whoever sees its course: it carries the course's sharing."""
+    courses = list(
+        Course.objects.filter(pk__in={p.course_id for p in projects}).only("pk", "scope", "owner_school_id")
+    )
+    by_course = sharing_of(Course, courses)
+    return {p.pk: by_course[p.course_id] for p in projects if p.course_id in by_course}
+
+
+def news_sharing(posts) -> dict[int, Sharing]:
+    """Only public news is indexed: anyone may read it."""
+    return {n.pk: Sharing(SharingScope.PUBLIC, n.school_id) for n in posts}
+
+
 # ---- the registry: model → its searchable rows, its teachers, its builder -------------------------
 
 
@@ -234,9 +338,12 @@ class Source:
     searchable: dict
     teacher_links: tuple[str, ...] = ()  # m2m fields (or reverse through names) to faculty.Teacher
     lead_field: str = ""  # a FK to the first teacher (the principal investigator)
+    sharing: Callable | None = None  # items → {pk: Sharing} for a model that is not Shareable
+    related: tuple[str, ...] = ()  # select_related for the builder
 
     def queryset(self):
-        return self.model.objects.filter(**self.searchable)
+        rows = self.model.objects.filter(**self.searchable)
+        return rows.select_related(*self.related) if self.related else rows
 
 
 def _output_searchable() -> dict:
@@ -268,9 +375,30 @@ SOURCES = [
         lead_field="principal_investigator_id",
     ),
     Source(ResearchOutput, DocumentType.OUTPUT, build_output, _output_searchable(), ("authors",)),
+    Source(ResearchCall, DocumentType.CALL, build_call, {"published_at__isnull": False}),
+    Source(FieldSite, DocumentType.SITE, build_site, {}, ("guides",)),
+    Source(
+        CodevProject,
+        DocumentType.CODEV,
+        build_codev,
+        {"stage": Stage.PUBLISHED, "course__status__in": [CourseStatus.PUBLISHED, CourseStatus.FEATURED]},
+        sharing=codev_sharing,
+    ),
+    Source(
+        NewsPost,
+        DocumentType.NEWS,
+        build_news,
+        {"is_public": True},
+        sharing=news_sharing,
+        related=("space__alliance", "space__partnership__supporter", "space__partnership__supported"),
+    ),
 ]
 SOURCE_BY_MODEL = {source.model: source for source in SOURCES}
 SOURCE_BY_TYPE = {source.doc_type: source for source in SOURCES}
+# model → (source whose documents carry that model's sharing, the FK from the source's model to it)
+DEPENDENTS: dict[type[Model], list[tuple[Source, str]]] = {
+    Course: [(SOURCE_BY_TYPE[DocumentType.CODEV], "course")]
+}
 
 
 def rating_averages(teacher_ids) -> dict[int, float]:
@@ -313,7 +441,7 @@ class BatchContext:
 
     def __init__(self, source: Source, items: list, teacher_cache: dict[int, TeacherInfo] | None = None):
         self.source = source
-        self._sharing = sharing_of(source.model, items)
+        self._sharing = source.sharing(items) if source.sharing else sharing_of(source.model, items)
         self._links: dict[int, list[int]] = {}
         if source.model is Teacher:
             self._links = {i.pk: [i.pk] for i in items}
@@ -336,7 +464,9 @@ class BatchContext:
             )
         self._load_teachers({t for ids in self._links.values() for t in ids} - set(self.teachers))
         self._schools = dict(
-            School.objects.filter(pk__in={i.owner_school_id for i in items}).values_list("pk", "name")
+            School.objects.filter(pk__in={s.owner_school_id for s in self._sharing.values()}).values_list(
+                "pk", "name"
+            )
         )
         module_ids = {getattr(i, "module_id", None) for i in items} - {None}
         self._modules = dict(TeachingModule.objects.filter(pk__in=module_ids).values_list("pk", "name"))

@@ -9,6 +9,10 @@ class DocumentType(models.TextChoices):
     COURSE = "course", "课程"
     PROJECT = "project", "科研课题"
     OUTPUT = "output", "科研成果"
+    CALL = "call", "课题申报"
+    SITE = "site", "现场教学基地"
+    CODEV = "codev", "共建项目"
+    NEWS = "news", "联盟动态"
 
 
 class MatchMode(models.TextChoices):

@@ -234,7 +234,10 @@ class Segmenter:
     parts: dict[str, list[str]] = field(init=False, default_factory=dict)
     synonyms: dict[str, list[str]] = field(init=False, default_factory=dict)  # word → its other words
     vocabulary: frozenset[str] = field(init=False, default=frozenset())  # for "您是不是要找"
-    pinyin: dict[str, str] = field(init=False, default_factory=dict)  # full pinyin / initials → itself
+    # full pinyin / initials → itself: built on the first Latin query (most processes never see
+    # one, and converting every name of the banks to pinyin was 80 % of loading the dictionary)
+    _pinyin: dict[str, str] | None = field(init=False, default=None, repr=False)
+    _clean_names: list[str] = field(init=False, default_factory=list, repr=False)
 
     def __post_init__(self):
         plain = rjieba.Jieba()
@@ -253,15 +256,20 @@ class Segmenter:
                 self.synonyms.setdefault(word, [])
                 self.synonyms[word] += [w for w in group if w != word and w not in self.synonyms[word]]
         for name in dict.fromkeys(self.names):
-            name = re.sub(r"\s+", "", normalise(name))
+            name = clean_name(name)
+            self._clean_names.append(name)
             if CJK.match(name) and 2 <= len(name) <= 6:
                 self.jieba.add_word(name, None, None)
                 surname = surname_of(name)
                 if len(surname) == 2:
                     self.jieba.add_word(surname, None, None)
-            for key in pinyin_keys(name):
-                self.pinyin[key] = key
         self.vocabulary = frozenset(vocabulary)
+
+    @property
+    def pinyin(self) -> dict[str, str]:
+        if self._pinyin is None:
+            self._pinyin = {key: key for name in self._clean_names for key in pinyin_keys(name)}
+        return self._pinyin
 
     def index_tokens(self, text: str, with_unigrams: bool = True) -> list[str]:
         """Tokens of a document field, in order: every word and its sub-words, then the distinct
@@ -309,6 +317,20 @@ class Segmenter:
 
 _lock = threading.Lock()
 _loaded: tuple[tuple, Segmenter] | None = None
+# The teachers' names read so far in this process and the highest id among them: when only new
+# teachers were added, a reload reads just their names (one indexed range query), not all of them.
+# ``_names_anchor`` is (id, created_at) of that last row: if it no longer matches (rows deleted and
+# ids reused, e.g. a rolled-back test on SQLite), every name is read again.
+_names: list[str] = []
+_names_max_id: int = 0
+_names_anchor: tuple | None = None
+
+
+@functools.lru_cache(maxsize=400_000)
+def clean_name(name: str) -> str:
+    """A person's name as the dictionary holds it (normalised, no spaces); cached per process so a
+    reload after a new teacher costs only the new names."""
+    return re.sub(r"\s+", "", normalise(name))
 
 
 def dictionary_version() -> tuple:
@@ -336,14 +358,14 @@ def dictionary_version() -> tuple:
 
 def reload_segmenter() -> None:
     """Forget the loaded dictionary in this process (a rebuild reads names and terms afresh)."""
-    global _loaded
+    global _loaded, _names, _names_max_id, _names_anchor
     with _lock:
-        _loaded = None
+        _loaded, _names, _names_max_id, _names_anchor = None, [], 0, None
 
 
 def segmenter() -> Segmenter:
     """The segmenter of the current dictionary (reloaded in this process when it changed)."""
-    global _loaded
+    global _loaded, _names, _names_max_id, _names_anchor
     version = dictionary_version()
     loaded = _loaded
     if loaded is not None and loaded[0] == version:
@@ -358,8 +380,22 @@ def segmenter() -> Segmenter:
             groups = synonym_groups_shipped() + [
                 split_group(g) for g in SearchSynonym.objects.order_by("id").values_list("words", flat=True)
             ]
-            names = list(Teacher.objects.order_by("id").values_list("name", flat=True))
-            _loaded = (version, Segmenter(domain_words() + extra, names=names, synonym_groups=groups))
+            teacher_max_id = version[-1] or 0
+            still_there = _names_anchor is not None and (
+                Teacher.objects.filter(pk=_names_anchor[0], created_at=_names_anchor[1]).exists()
+            )
+            if teacher_max_id < _names_max_id or not still_there:  # deleted or reused: read all again
+                _names, _names_max_id, _names_anchor = [], 0, None
+            if teacher_max_id > _names_max_id:
+                rows = list(
+                    Teacher.objects.filter(pk__gt=_names_max_id, pk__lte=teacher_max_id)
+                    .order_by("id")
+                    .values_list("pk", "created_at", "name")
+                )
+                _names = _names + [name for _, _, name in rows]
+                _names_max_id = teacher_max_id
+                _names_anchor = rows[-1][:2] if rows else _names_anchor
+            _loaded = (version, Segmenter(domain_words() + extra, names=_names, synonym_groups=groups))
         return _loaded[1]
 
 

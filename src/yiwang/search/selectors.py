@@ -37,6 +37,10 @@ DETAIL_URL_NAMES = {
     DocumentType.COURSE: ("courses:detail", "courses:course_detail"),
     DocumentType.PROJECT: ("research:detail", "research:project_detail"),
     DocumentType.OUTPUT: ("research:output_detail",),
+    DocumentType.CALL: ("calls:call_detail",),
+    DocumentType.SITE: ("sites:detail",),
+    DocumentType.CODEV: ("codev:project",),
+    DocumentType.NEWS: ("alliances:news",),
 }
 
 
@@ -416,7 +420,8 @@ def _need_words(need: str, audience: str, form: str) -> tuple[list[str], str, st
 
 
 def _candidates(viewer, words: list[str], audience: str, form: str) -> list[SearchDocument]:
-    documents = visible_to(SearchDocument.objects.all(), viewer)
+    # Only the banks' items are evidence of what a teacher teaches.
+    documents = visible_to(SearchDocument.objects.filter(doc_type__in=list(EVIDENCE_WEIGHTS)), viewer)
     if audience:
         has_audience = (
             Q(audiences=audience)

@@ -18,7 +18,15 @@ from yiwang.faculty.models import Teacher
 from yiwang.network import rules
 
 from .backends import backend
-from .documents import SOURCE_BY_MODEL, SOURCE_BY_TYPE, SOURCES, BuiltDocument, Source, build_documents
+from .documents import (
+    DEPENDENTS,
+    SOURCE_BY_MODEL,
+    SOURCE_BY_TYPE,
+    SOURCES,
+    BuiltDocument,
+    Source,
+    build_documents,
+)
 from .models import SearchDocument, SearchSynonym, SearchTerm
 from .segmentation import TOKEN, Segmenter, normalise, reload_segmenter, segmenter, split_group
 
@@ -113,6 +121,15 @@ def reindex_involving(teacher_ids: Iterable[int], seg: Segmenter | None = None) 
         index_items(SOURCE_BY_TYPE[doc_type], ids, seg)
 
 
+def reindex_dependents(model, pks: Iterable[int], seg: Segmenter | None = None) -> None:
+    """Documents that carry another item's sharing (a co-development project carries its
+    course's) follow that item: publishing, retiring or re-sharing a course re-indexes them."""
+    for source, link in DEPENDENTS.get(model, ()):
+        ids = list(source.model.objects.filter(**{f"{link}__in": list(pks)}).values_list("pk", flat=True))
+        if ids:
+            index_items(source, ids, seg)
+
+
 def on_item_changed(model, pk) -> None:
     """Listener for ``core.indexing.item_changed`` (runs after commit)."""
     source = SOURCE_BY_MODEL.get(model)
@@ -123,6 +140,7 @@ def on_item_changed(model, pk) -> None:
         index_items(source, [pk], seg)
         if model is Teacher:
             reindex_involving([pk], seg)
+        reindex_dependents(model, [pk], seg)
     except Exception:  # the bank's write is committed; `yiwang search rebuild` repairs the index
         logger.exception("搜索索引更新失败：%s #%s", model.__name__, pk)
 
@@ -140,6 +158,7 @@ def on_items_changed(model, pks) -> None:
             index_items(source, chunk, seg)
             if model is Teacher:
                 reindex_involving(chunk, seg)
+            reindex_dependents(model, chunk, seg)
     except Exception:
         logger.exception("搜索索引批量更新失败：%s（%d 条）", model.__name__, len(pks))
 

@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The one input boundary for text (NUL and control characters): core.middleware.
+    "yiwang.core.middleware.ControlCharacterMiddleware",
+    # Idempotency-Key on API writes (accounts.idempotency): a repeat returns the first answer.
+    "yiwang.accounts.idempotency.IdempotencyMiddleware",
     "yiwang.core.middleware.RequestContextMiddleware",
     "yiwang.core.middleware.PrivateCacheMiddleware",
     "yiwang.core.middleware.DomainErrorPagesMiddleware",
@@ -150,6 +154,14 @@ LOGIN_CLIENT_MAX_FAILURES = env_int("LOGIN_CLIENT_MAX_FAILURES", 20)  # one clie
 LOGIN_GLOBAL_MAX_FAILURES = env_int("LOGIN_GLOBAL_MAX_FAILURES", 300)  # whole platform (spraying)
 # Proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# Personal contact data at rest (core.crypto, decision 0008): AES-256-GCM keys as
+# "id:base64url" (comma-separated, the first encrypts; `yiwang personal_data_key` makes one)
+# and the key of the lookup hashes. Unset: development keys derived from SECRET_KEY
+# (check --deploy warns).
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", "")
+PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "")
+# API writes sent with an Idempotency-Key: how long the first answer is kept for replays.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 # Second factor (TOTP, django-otp): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "一网")
 
@@ -212,6 +224,16 @@ MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "一网平台 <noreply@yiwang.local>")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# One cache shared by every server process (rate limits hold across all of them): the
+# database cache (table created by the core migrations), or Redis when REDIS_URL is set
+# (e.g. redis://127.0.0.1:6379/0; needs the `redis` package).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "yiwang_cache"}
+}
 
 NINJA_PAGINATION_PER_PAGE = 20
 

@@ -7,16 +7,16 @@ Teachers are written by name (teachers of the row's school) or ``姓名@学校�
 import re
 from collections import defaultdict
 
-from yiwang.banks.excel import BankImporter, SharingResolver, save_sharing, sharing_columns
+from yiwang.banks.excel import BankImporter, SharingResolver, owner_column, school_column, sharing_columns
+from yiwang.banks.services import is_console
 from yiwang.core import excel
 from yiwang.courses.models import TeachingModule
 from yiwang.faculty.models import Teacher
-from yiwang.network.services import apply_sharing
 from yiwang.network.visibility import visible_q
 
+from . import services
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
-from .models import Topic, TopicAudience
-from .services import set_audiences
+from .models import Topic
 
 C = excel.Column
 TEACHER_REF = re.compile(r"^(?P<name>[^@#]+?)\s*(?:#\s*(?P<pk>\d+)|@\s*(?P<code>[\w-]+))?$")
@@ -28,14 +28,10 @@ class TopicImporter(BankImporter):
     label = "讲题"
     model = Topic
     audit_action = "topic.imported"
+    create_many = staticmethod(services.create_topics)
+    update_many = staticmethod(services.update_topics)
     columns = [
-        C(
-            "school",
-            "学校代码",
-            kind="school",
-            import_only=True,
-            help="留空则为导入页面所选学校；填写时须是您可管理的学校",
-        ),
+        school_column(),
         C(
             "title",
             "讲题",
@@ -101,15 +97,15 @@ class TopicImporter(BankImporter):
             help="留空为“草稿”",
         ),
         *sharing_columns(),
-        C("owner", "所属学校", export_only=True, width=24),
+        owner_column(),
     ]
     content_keys = ["title", "category", "form", "hours", "keywords", "summary", "outline", "status"]
 
     def prepare(self, rows):
-        self.sharing = SharingResolver()
+        super().prepare(rows)
         self.modules = list(TeachingModule.objects.select_related("owner_school"))
         teachers = Teacher.objects.filter(is_active=True)
-        if self.by is not None:
+        if not is_console(self.by):
             teachers = teachers.filter(visible_q(Teacher, self.by))
         self.teachers_by_name = defaultdict(list)
         self.teachers_by_pk = {}
@@ -119,8 +115,7 @@ class TopicImporter(BankImporter):
             self.teachers_by_name[(school_id, name)].append(pk)
             self.teachers_by_pk[pk] = (school_id, name)
         self.existing = defaultdict(list)
-        codes = {r.values.get("school") for r in rows if r.values.get("school")}
-        school_ids = {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
+        school_ids = self.row_school_ids(rows)
         through = Topic.teachers.through
         teacher_sets = defaultdict(set)
         for topic_id, teacher_id in (
@@ -136,18 +131,14 @@ class TopicImporter(BankImporter):
         ):
             self.existing[(school_id, title)].append((pk, teacher_sets.get(pk, set())))
 
-    def check_row(self, row):
-        self.resolve_school(row)
-        if row.problems:
+    def check_item(self, row, school):
+        if school is None:
             return
-        school = row.values["school"]
         row.values["teacher_ids"] = self._resolve_teachers(row, school)
         row.values["module"] = self._resolve_module(row, school)
         hours = row.values.get("hours")
         if hours is not None and not (0 < hours <= 100):
             row.problem("hours", "课时应大于 0 且不超过 100 小时")
-        if not row.problems:
-            self.sharing.resolve(row, school)
 
     def _resolve_teachers(self, row, school) -> list[int]:
         ids = []
@@ -213,52 +204,18 @@ class TopicImporter(BankImporter):
                 return Topic(pk=pk, title=v["title"])
         return None
 
-    def _fields(self, row) -> dict:
+    def service_row(self, row) -> dict:
         v = row.values
         return {
             **{key: v[key] for key in self.content_keys},
+            "school": v["school"],
+            "teachers": v["teacher_ids"],
+            "audiences": v["audiences"],
             "module": v["module"],
             "scope": v["scope"],
+            "alliances": v["alliances"],
+            "partnerships": v["partnerships"],
         }
-
-    def create_objects(self, rows):
-        topics = [Topic(owner_school=row.values["school"], **self._fields(row)) for row in rows]
-        Topic.objects.bulk_create(topics, batch_size=excel.BATCH_SIZE)
-        through = Topic.teachers.through
-        through.objects.bulk_create(
-            [
-                through(topic_id=t.pk, teacher_id=tid)
-                for t, r in zip(topics, rows, strict=True)
-                for tid in r.values["teacher_ids"]
-            ],
-            batch_size=excel.BATCH_SIZE,
-        )
-        TopicAudience.objects.bulk_create(
-            [
-                TopicAudience(topic_id=t.pk, audience=code)
-                for t, r in zip(topics, rows, strict=True)
-                for code in dict.fromkeys(r.values["audiences"])
-            ],
-            batch_size=excel.BATCH_SIZE,
-        )
-        save_sharing(
-            [
-                (t, r.values["alliances"], r.values["partnerships"])
-                for t, r in zip(topics, rows, strict=True)
-                if r.values["alliances"] or r.values["partnerships"]
-            ]
-        )
-        return topics
-
-    def update_object(self, obj, row):
-        topic = Topic.objects.select_for_update().get(pk=obj.pk)
-        for key, value in self._fields(row).items():
-            setattr(topic, key, value)
-        topic.save()
-        topic.teachers.set(row.values["teacher_ids"])
-        set_audiences(topic, row.values["audiences"])
-        apply_sharing(topic, alliances=row.values["alliances"], partnerships=row.values["partnerships"])
-        return topic
 
     def export_values(self, topic, viewer) -> dict:
         refs = []

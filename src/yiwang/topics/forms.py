@@ -1,8 +1,10 @@
 from django import forms
 
+from yiwang.core.forms import FilterForm
 from yiwang.courses.models import TeachingModule
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField
 from yiwang.faculty.models import Teacher
+from yiwang.network.forms import school_choices
 from yiwang.network.visibility import visible_to
 
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
@@ -55,7 +57,7 @@ class TopicForm(SharingFormMixin, forms.Form):
         return data
 
 
-class TopicFilterForm(forms.Form):
+class TopicFilterForm(FilterForm):
     q = forms.CharField(label="讲题名称", required=False)
     school = forms.ChoiceField(label="学校", required=False)
     module = forms.ChoiceField(label="教学模块", required=False)
@@ -70,25 +72,9 @@ class TopicFilterForm(forms.Form):
 
     def __init__(self, *args, schools, modules, show_retired: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [("", "全部学校")] + [(s.code, s.short_name) for s in schools]
+        self.fields["school"].choices = school_choices(schools)
         self.fields["module"].choices = [("", "全部模块")] + [(str(m.pk), m.name) for m in modules]
         statuses = [("", "发布及我可编辑的草稿"), ("published", "发布"), ("draft", "草稿")]
         if show_retired:
             statuses += [("retired", "已停用"), ("all", "全部")]
         self.fields["status"].choices = statuses
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "q": data.get("q", ""),
-            "school": data.get("school") or None,
-            "module": data.get("module") or None,
-            "category": data.get("category", ""),
-            "form": data.get("form", ""),
-            "audience": data.get("audience", ""),
-            "year": data.get("year"),
-            "status": data.get("status", ""),
-            "sort": data.get("sort") or "-updated",
-        }

@@ -4,15 +4,26 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from yiwang.activity.services import record_audit, snapshot
+from yiwang.activity.services import record_audit, record_audits, snapshot
+from yiwang.banks.services import (
+    Saved,
+    SchoolRights,
+    check_batch_fields,
+    insert_rows,
+    inserted_state,
+    is_console,
+    numbered,
+    save_sharing,
+    update_each,
+)
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
-from yiwang.core.indexing import item_changed
+from yiwang.core.indexing import item_changed, items_changed
 from yiwang.faculty.models import Teacher
 from yiwang.faculty.selectors import own_teacher_id
+from yiwang.faculty.services import ActiveTeachers
 from yiwang.network import rules as network_rules
 from yiwang.network.enums import SharingScope
 from yiwang.network.services import apply_sharing, validate_sharing
-from yiwang.network.visibility import visible_to
 
 from . import rules as topic_rules
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
@@ -72,32 +83,36 @@ def clean_topic_fields(data: dict) -> dict:
     return data
 
 
-def _check_teachers(by, teachers, *, school) -> list[Teacher]:
-    teachers = list(dict.fromkeys(teachers))
+def _check_teachers(active: ActiveTeachers, teachers) -> list[Teacher]:
+    """The topic's teachers (objects or ids, each once): active and visible to the writer."""
+    teachers = list({getattr(t, "pk", t): t for t in teachers or []}.values())
     if not teachers:
         raise DomainError("请至少选择一位授课教师。", field="teachers")
-    ids = [t.pk for t in teachers]
-    if by is not None:
-        visible = set(
-            visible_to(Teacher.objects.filter(pk__in=ids, is_active=True), by).values_list("pk", flat=True)
-        )
-    else:
-        visible = set(Teacher.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
-    missing = [t for t in teachers if t.pk not in visible]
+    missing = [t for t in teachers if getattr(t, "pk", t) not in active.found]
     if missing:
-        raise DomainError(f"找不到授课教师“{missing[0].name}”，或该教师已停用。", field="teachers")
-    return teachers
+        who = f"“{missing[0].name}”" if isinstance(missing[0], Teacher) else f"（编号 {missing[0]}）"
+        raise DomainError(f"找不到授课教师{who}，或该教师已停用。", field="teachers")
+    return [active.found[getattr(t, "pk", t)] for t in teachers]
 
 
-def _require_create_right(by, school, teachers) -> None:
-    if by is None or network_rules.can_edit_bank_item(by, school):
+def _staff_rights(by) -> SchoolRights:
+    return SchoolRights(
+        by,
+        network_rules.can_edit_bank_item,
+        "只有{school}的管理员、教务、培训、科研人员或本校教师可以添加讲题。",
+    )
+
+
+def _require_create_right(by, school, teachers, staff: SchoolRights | None = None) -> None:
+    """The school's staff (or the server's command line); else a teacher of the school adding
+    a topic they teach."""
+    staff = staff or _staff_rights(by)
+    if staff.allows(school):
         return
     mine = own_teacher_id(by)
     if mine is None or not network_rules.is_member(by, school):
-        raise PermissionDeniedError(
-            f"只有{school.name}的管理员、教务、培训、科研人员或本校教师可以添加讲题。"
-        )
-    if mine not in {t.pk for t in teachers}:
+        staff.require(school)
+    if mine not in {getattr(t, "pk", t) for t in teachers}:
         raise PermissionDeniedError("教师只能添加自己担任授课教师的讲题。", code="forbidden")
 
 
@@ -139,6 +154,7 @@ def create_topic(
         raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
     teachers = list(teachers)
     _require_create_right(by, school, teachers)
+    teachers = _check_teachers(ActiveTeachers(by, teachers), teachers)
     data = clean_topic_fields(
         {
             "title": title,
@@ -148,7 +164,6 @@ def create_topic(
             **fields,
         }
     )
-    teachers = _check_teachers(by, teachers, school=school)
     validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
     with transaction.atomic():
         audiences = data.pop("audiences", [])
@@ -162,40 +177,10 @@ def create_topic(
 
 
 def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes) -> Topic:
-    if not topic_rules.can_edit_topic(by, topic):
-        raise PermissionDeniedError(
-            "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。"
-        )
-    unknown = set(changes) - set(CONTENT_FIELDS) - {"scope"}
-    if unknown:
-        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
-    data = clean_topic_fields({k: v for k, v in changes.items() if k in CONTENT_FIELDS})
-    if teachers is not None:
-        teachers = _check_teachers(by, teachers, school=topic.owner_school)
     with transaction.atomic():
-        topic = Topic.objects.select_for_update().get(pk=topic.pk)
-        before = topic_state(topic)
-        scope = changes.get("scope", topic.scope)
-        if "scope" in changes or alliances is not None or partnerships is not None:
-            alliances = list(topic.shared_alliances.all()) if alliances is None else list(alliances)
-            partnerships = (
-                list(topic.shared_partnerships.all()) if partnerships is None else list(partnerships)
-            )
-            if scope != SharingScope.PARTNERS and "scope" in changes:
-                alliances, partnerships = [], []
-            validate_sharing(
-                owner_school=topic.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
-            )
-            apply_sharing(topic, alliances=alliances, partnerships=partnerships)
-        audiences = data.pop("audiences", None)
-        for key, value in data.items():
-            setattr(topic, key, value)
-        topic.scope = scope
-        topic.save()
-        if teachers is not None:
-            topic.teachers.set(teachers)
-        if audiences is not None:
-            set_audiences(topic, audiences)
+        topic, before = _change_topic(
+            by=by, topic=topic, teachers=teachers, alliances=alliances, partnerships=partnerships, **changes
+        )
         record_audit(
             actor=by,
             action="topic.updated",
@@ -206,6 +191,42 @@ def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnership
         )
         item_changed(topic)
     return topic
+
+
+def _change_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes):
+    """Check and save one topic's changes (inside the caller's transaction); (topic, state before)."""
+    topic = Topic.objects.select_for_update().select_related("owner_school").get(pk=topic.pk)
+    if not (is_console(by) or topic_rules.can_edit_topic(by, topic)):
+        raise PermissionDeniedError(
+            "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。"
+        )
+    unknown = set(changes) - set(CONTENT_FIELDS) - {"scope"}
+    if unknown:
+        raise DomainError("未知的字段：" + "、".join(sorted(unknown)))
+    data = clean_topic_fields({k: v for k, v in changes.items() if k in CONTENT_FIELDS})
+    if teachers is not None:
+        teachers = _check_teachers(ActiveTeachers(by, teachers), teachers)
+    before = topic_state(topic)
+    scope = changes.get("scope", topic.scope)
+    if "scope" in changes or alliances is not None or partnerships is not None:
+        alliances = list(topic.shared_alliances.all()) if alliances is None else list(alliances)
+        partnerships = list(topic.shared_partnerships.all()) if partnerships is None else list(partnerships)
+        if scope != SharingScope.PARTNERS and "scope" in changes:
+            alliances, partnerships = [], []
+        validate_sharing(
+            owner_school=topic.owner_school, scope=scope, alliances=alliances, partnerships=partnerships
+        )
+        apply_sharing(topic, alliances=alliances, partnerships=partnerships)
+    audiences = data.pop("audiences", None)
+    for key, value in data.items():
+        setattr(topic, key, value)
+    topic.scope = scope
+    topic.save()
+    if teachers is not None:
+        topic.teachers.set(teachers)
+    if audiences is not None:
+        set_audiences(topic, audiences)
+    return topic, before
 
 
 def retire_topic(*, by, topic: Topic) -> Topic:
@@ -231,3 +252,101 @@ def retire_topic(*, by, topic: Topic) -> Topic:
         )
         item_changed(topic)
     return topic
+
+
+# -- batch writes (Excel import): the same cleaning, rules and audit, in bulk ------------------
+
+BATCH_FIELDS = {*CONTENT_FIELDS, "school", "teachers", "scope", "alliances", "partnerships"}
+HOURS_DEFAULT = Topic._meta.get_field("hours").get_default()
+
+
+def _batch_row(by, staff: SchoolRights, active: ActiveTeachers, default_school, row: dict):
+    """One new topic checked like ``create_topic``: (columns, teacher ids, audiences, sharing)."""
+    school = row.get("school") or default_school
+    teachers = list(row.get("teachers") or ())
+    _require_create_right(by, school, teachers, staff)
+    teacher_ids = [t.pk for t in _check_teachers(active, teachers)]
+    data = clean_topic_fields(
+        {
+            "title": "",
+            "category": "",
+            "form": "",
+            "hours": HOURS_DEFAULT,
+            **{key: row[key] for key in CONTENT_FIELDS if key in row},
+            "status": row.get("status") or PublicationStatus.DRAFT,
+        }
+    )
+    scope = row.get("scope") or SharingScope.SYSTEM
+    alliances, partnerships = list(row.get("alliances") or ()), list(row.get("partnerships") or ())
+    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    audiences = data.pop("audiences", [])
+    module = data.pop("module", None)
+    data.update(owner_school_id=school.pk, module_id=getattr(module, "pk", module), scope=scope)
+    return data, teacher_ids, audiences, alliances, partnerships
+
+
+def create_topics(*, by, rows, school=None, batch_size: int = 2000) -> list[int]:
+    """Create many topics at once (Excel import); ``by`` a person or the server's command line.
+
+    A row is a dict of ``CONTENT_FIELDS`` plus ``teachers`` (objects or ids), optional
+    ``school`` (else ``school``), ``scope``, ``alliances``, ``partnerships``. Every row is
+    checked like ``create_topic`` — the writer's right (staff, or a teacher adding their own
+    topic), active teachers they may see, the fields, the sharing — before anything is
+    written (a refusal names the row: “第 3 条：…”). Then one transaction inserts the topics,
+    teachers, 适用对象 and sharing in batches, one ``topic.created`` audit record per topic,
+    and one search-index batch after commit. Returns the new ids, in row order."""
+    check_batch_fields(rows, BATCH_FIELDS)
+    staff = _staff_rights(by)
+    active = ActiveTeachers(by, [t for row in rows for t in row.get("teachers") or ()])
+    checked = []
+    for number, row in enumerate(rows, start=1):
+        with numbered(number):
+            checked.append(_batch_row(by, staff, active, school, row))
+    through = Topic.teachers.through
+    pks: list[int] = []
+    with transaction.atomic():
+        for start in range(0, len(checked), batch_size):
+            part = checked[start : start + batch_size]
+            new = insert_rows(Topic, [data for data, *_ in part])
+            pairs = list(zip(new, part, strict=True))
+            insert_rows(
+                through, [{"topic_id": pk, "teacher_id": t} for pk, (_, ids, *_) in pairs for t in ids]
+            )
+            insert_rows(
+                TopicAudience,
+                [{"topic_id": pk, "audience": code} for pk, (_, _, codes, *_) in pairs for code in codes],
+            )
+            save_sharing(
+                [(Saved(Topic, pk), a, p) for pk, (*_, a, p) in pairs if a or p],
+                model=Topic,
+            )
+            record_audits(
+                actor=by,
+                action="topic.created",
+                entries=(
+                    (
+                        Saved(Topic, pk, data["title"]),
+                        data["owner_school_id"],
+                        None,
+                        inserted_state(Topic, TOPIC_FIELDS, data, audiences=codes, teachers=sorted(ids)),
+                    )
+                    for pk, (data, ids, codes, *_) in pairs
+                ),
+            )
+            pks.extend(new)
+        items_changed(Topic, pks)
+    return pks
+
+
+def update_topics(*, by, changes) -> list[int]:
+    """Update many topics from ``[(topic, row)]`` (row as for ``create_topics``), each like
+    ``update_topic``: one ``topic.updated`` audit record each, one search-index batch."""
+    return update_each(
+        by=by,
+        changes=changes,
+        model=Topic,
+        action="topic.updated",
+        fields=BATCH_FIELDS,
+        change=lambda topic, row: _change_topic(by=by, topic=topic, **row),
+        state=topic_state,
+    )

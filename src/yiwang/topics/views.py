@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
 from yiwang.core.errors import DomainError
+from yiwang.core.public_pages import public_detail
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules as network_rules
 from yiwang.network.forms import sharing_initial
@@ -50,7 +51,7 @@ topic_export = export_view(BANK)
 import_template, import_upload, import_status = import_views(BANK)
 
 
-@login_required
+@public_detail  # 公开 items open without signing in (only those)
 def topic_detail(request, pk: int):
     topic = selectors.access_topic(request.user, pk)
     return render(

@@ -27,7 +27,15 @@ from .classes import (
     update_session,
 )
 from .common import _setting, cancel_cutoff, local_datetime
-from .evaluations import RateLimitedError, has_rated, rating_cap, submit_evaluation
+from .evaluations import (
+    RateLimitedError,
+    has_rated,
+    issue_rating_ticket,
+    rating_cap,
+    rating_ticket_for_qr,
+    real_rating_count,
+    submit_evaluation,
+)
 from .signups import (
     SIGN_UP_TRANSITIONS,
     approve_sign_up,
@@ -61,7 +69,10 @@ __all__ = [
     "home_school_of",
     "local_datetime",
     "publish_class",
+    "issue_rating_ticket",
     "rating_cap",
+    "rating_ticket_for_qr",
+    "real_rating_count",
     "reject_sign_up",
     "revoke_calendar_token",
     "sign_up",

@@ -24,7 +24,7 @@ from yiwang.topics.models import Topic
 
 from .. import selectors
 from ..enums import ACTIVE_SIGN_UP_STATUSES, ClassKind, ClassStatus
-from ..models import Session, TrainingClass
+from ..models import CheckIn, Session, TrainingClass
 from . import signups
 from .common import _fmt, _require_runner, _session_url, local_datetime
 
@@ -395,12 +395,21 @@ def update_session(*, by, session: Session, **changes) -> Session:
 
 
 def cancel_session(*, by, session: Session, reason: str = "") -> Session:
+    """Cancel a session. Its check-ins no longer credit 学时 and its ratings leave the roll-ups
+    (both are kept and shown as cancelled); once people have checked in, a reason is required.
+    Everyone signed up is notified once, after commit."""
     training_class = session.training_class
     _require_runner(by, training_class.owner_school_id)
+    reason = (reason or "").strip()
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         if session.is_cancelled:
             raise ConflictError("该课程已取消。")
+        checked_in = CheckIn.objects.filter(sign_up__session=session).count()
+        if checked_in and not reason:
+            raise DomainError(
+                f"已有 {checked_in} 人签到，取消后这些学时不再计入，请填写取消原因。", field="reason"
+            )
         session.is_cancelled = True
         if training_class.is_published:
             session.sequence = F("sequence") + 1
@@ -412,14 +421,15 @@ def cancel_session(*, by, session: Session, reason: str = "") -> Session:
             obj=session,
             school=training_class.owner_school,
             before={"is_cancelled": False},
-            after={"is_cancelled": True, "reason": reason},
+            after={"is_cancelled": True, "reason": reason, "check_ins": checked_in},
         )
         if training_class.is_published:
-            why = f"原因：{reason.strip()}。" if reason.strip() else ""
+            why = f"原因：{reason}。" if reason else ""
+            hours = "已签到的学时不再计入。" if checked_in else ""
             notify(
-                _active_sign_up_users(session),
+                list({user.pk: user for user in _active_sign_up_users(session)}.values()),
                 title=f"课程取消：{session.title}",
-                body=f"{training_class.name}原定 {_fmt(session.starts_at)} 的《{session.title}》已取消。{why}",
+                body=f"{training_class.name}原定 {_fmt(session.starts_at)} 的《{session.title}》已取消。{why}{hours}",
                 url=_session_url(session),
             )
     return session

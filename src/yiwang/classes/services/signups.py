@@ -131,7 +131,8 @@ def home_school_of(user) -> School:
     candidates = teaching or sorted(context.school_ids)
     if not candidates:
         raise PermissionDeniedError("您不属于任何党校，不能报名旁听。")
-    return School.objects.get(pk=candidates[0])
+    # what a sign-up shows of the school (its code) and the quota message (its short name)
+    return School.objects.only("code", "short_name").get(pk=candidates[0])
 
 
 def _check_open_for_sign_up(session: Session, now: datetime) -> None:

@@ -51,11 +51,11 @@ def _rows(check_ins):
             entry.user.username,
             session.date,
             f"{session.start_time:%H:%M}–{session.end_time:%H:%M}",
-            session.title,
+            f"{session.title}（已取消，不计学时）" if session.is_cancelled else session.title,
             session.training_class.name,
             session.training_class.owner_school.short_name,
             timezone.localtime(record.checked_in_at).strftime("%Y-%m-%d %H:%M"),
-            float(record.hours),
+            0.0 if session.is_cancelled else float(record.hours),
         ]
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
+from yiwang.core.request_context import client_ip
 from yiwang.network import rules
 
 from .. import selectors, services, tokens
@@ -38,7 +39,7 @@ def session_qr(request, pk: int):
         {
             "session": session,
             "qr_url": _qr_url(request, session),
-            "hours": services._setting("CLASSES_QR_MAX_AGE_HOURS", 24),
+            "window": tokens.qr_window(session),
         },
     )
 
@@ -85,6 +86,7 @@ def _qr_session(token: str):
     )
     if session is None:
         raise DomainError(tokens.BAD_QR_MESSAGE, code="bad_qr")
+    tokens.check_qr_window(session)
     return session
 
 
@@ -96,14 +98,23 @@ def qr_landing(request, token: str, form: EvaluationForm | None = None, status: 
         return render(request, "classes/qr_invalid.html", {"message": exc.message}, status=400)
     device_id = _device_id(request) or tokens.new_device_id()
     user = request.user
+    rated = services.has_rated(session, user=user, device_id=device_id)
+    started = timezone.now() >= session.starts_at
+    ticket, ticket_error = "", ""
+    if started and not rated and not user.is_authenticated:
+        try:  # one-time 评课凭证 for this device, issued as the rating page opens
+            ticket = services.issue_rating_ticket(session, ip=client_ip(request))
+        except DomainError as exc:
+            ticket_error = exc.message
     context = {
         "session": session,
         "token": token,
         "form": form or EvaluationForm(),
-        "ticket": tokens.rating_ticket(session.pk, device_id),
-        "rated": services.has_rated(session, user=user, device_id=device_id),
+        "ticket": ticket,
+        "ticket_error": ticket_error,
+        "rated": rated,
         "my_sign_up": selectors.active_sign_up_of(user, session),
-        "started": timezone.now() >= session.starts_at,
+        "started": started,
     }
     return _with_device_cookie(
         request, render(request, "classes/qr_landing.html", context, status=status), device_id

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from yiwang.core.errors import DomainError
 from yiwang.core.request_context import client_ip
 
-from .. import selectors, services, tokens
+from .. import selectors, services
 from ..enums import INDICATORS
 from ..forms import EvaluationForm
 from .checkins import _device_id, _is_runner_of, _qr_session, qr_landing
@@ -21,9 +21,7 @@ def qr_rate(request, token: str):
     form = EvaluationForm(request.POST)
     device_id = _device_id(request)
     try:
-        session = _qr_session(token)
-        if not request.user.is_authenticated:
-            tokens.check_rating_ticket(request.POST.get("ticket", ""), session.pk, device_id)
+        _qr_session(token)
         scores = {name: request.POST.get(name) for name, _ in INDICATORS}
         services.submit_evaluation(
             qr=token,
@@ -31,6 +29,7 @@ def qr_rate(request, token: str):
             comment=request.POST.get("comment", ""),
             user=request.user,
             device_id=device_id,
+            ticket=request.POST.get("ticket", ""),
             ip=client_ip(request),
         )
     except DomainError as exc:

@@ -43,7 +43,6 @@ def session_detail(request, pk: int):
             move_form=MoveSessionForm(
                 initial={"date": session.date, "start_time": session.start_time, "end_time": session.end_time}
             ),
-            cancel_form=CancelSessionForm(),
         )
     return render(request, "classes/session_detail.html", context)
 
@@ -89,19 +88,30 @@ def session_move(request, pk: int):
 
 
 @login_required
-@require_POST
 @not_found_as_404
 def session_cancel(request, pk: int):
+    """Asks first: what cancelling will do (people notified, 学时 no longer credited, ratings
+    left out of the roll-ups), with the reason field; the reason is required after check-ins."""
     session = selectors.access_session(request.user, pk)
-    form = CancelSessionForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.cancel_session(by=request.user, session=session, reason=reason)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "课程已取消，已通知所有报名人员。")
-    return redirect("classes:session_detail", pk=pk)
+    if not rules.can_run_classes(request.user, session.training_class.owner_school):
+        raise PermissionDenied
+    if session.is_cancelled:
+        messages.error(request, "该课程已取消。")
+        return redirect("classes:session_detail", pk=pk)
+    effects = selectors.cancellation_effects(session)
+    form = CancelSessionForm(request.POST or None, reason_required=bool(effects["check_ins"]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_session(by=request.user, session=session, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            told = f"已通知 {effects['notified']} 位报名人员。" if effects["notified"] else ""
+            messages.success(request, f"课程已取消。{told}")
+            return redirect("classes:session_detail", pk=pk)
+    return render(
+        request, "classes/session_cancel.html", {"session": session, "effects": effects, "form": form}
+    )
 
 
 @login_required

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from yiwang.core.validators import CONTROL_CHARACTERS_REFUSED, has_control_characters
+
 SPLIT_MULTI = re.compile(r"[、,，;；\n]+")
 NEUTRALISED = ("=", "+", "-", "@")
 
@@ -53,6 +55,9 @@ class Column:
 
     def parse(self, raw: Any) -> Any:
         """The python value of a cell, or CellError with the reason."""
+        if isinstance(raw, str) and has_control_characters(raw):
+            # The same input boundary as forms and the API (core.middleware): refused, never stored.
+            raise CellError(CONTROL_CHARACTERS_REFUSED)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if self.required:
                 raise CellError("必填，不能为空")

@@ -1,11 +1,16 @@
 """``yiwang import <bank> <file.xlsx> --school <code> [--on-duplicate skip|update]``.
 
 Dispatches to the bank importers registered in ``yiwang.core.excel`` (each app's
-``excel.py``). Checks every row first; writes nothing unless the file is clean.
+``excel.py``). Checks every row first; writes nothing unless the file is clean. The writer is the server's
+command line (``accounts.services.ServerConsole`` with the operator's login name): it may
+import into any school; every other check runs as for a person.
 """
+
+import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
+from yiwang.accounts.services import ServerConsole
 from yiwang.core import excel
 from yiwang.core.errors import DomainError
 from yiwang.network.models import School
@@ -31,7 +36,8 @@ class Command(BaseCommand):
         if target is None:
             raise CommandError(f"未知的学校代码“{school}”。")
         try:
-            importer = excel.get_importer(bank)(by=None, school=target, on_duplicate=on_duplicate)
+            console = ServerConsole(getpass.getuser())
+            importer = excel.get_importer(bank)(by=console, school=target, on_duplicate=on_duplicate)
             with open(file, "rb") as handle:
                 data = excel.check_upload(handle, file)
             report = importer.run(data, self._progress)

@@ -10,6 +10,8 @@ the same locked transaction: ``on_submit`` checks before sending (e.g. a dispatc
 rolls the acceptance back), ``on_close`` undoes holds when a request is declined or withdrawn.
 """
 
+import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,12 +25,14 @@ from yiwang.accounts.models import User
 from yiwang.activity.services import notify, record_audit
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.transitions import TransitionTable
+from yiwang.core.validators import check_upload
 from yiwang.network.context import STAFF_FLAGS
-from yiwang.network.models import AllianceMembership, Membership
+from yiwang.network.models import AllianceMembership, Membership, School
+from yiwang.network.rules import staff_school_ids
 
-from .enums import RequestKind, RequestStatus
-from .models import Request, RequestComment, RequestEvent
-from .rules import can_act_as_sender, can_answer, can_send_for
+from ..enums import RequestKind, RequestStatus
+from ..models import Request, RequestAttachment, RequestComment, RequestEvent
+from ..rules import can_act_as_sender, can_answer, can_send_for
 
 REQUEST_STEPS = TransitionTable(
     RequestStatus,
@@ -56,6 +60,8 @@ class KindHandler:
     on_complete: Callable[[Request, object], None] | None = None
     url: Callable[[Request], str] | None = None
 
+
+MAX_ATTACHMENTS = 10
 
 _HANDLERS: dict[str, KindHandler] = {}
 
@@ -149,6 +155,12 @@ def open_request(
     title = (title or "").strip()
     if not title:
         raise DomainError("请填写事项。", field="title")
+    if len(title) > 200:
+        raise DomainError("事项不能超过 200 字。", field="title")
+    if len(body or "") > 5000:
+        raise DomainError("具体需求不能超过 5000 字。", field="body")
+    # A request about nothing in particular is its own subject (the pending-once rule then never bites).
+    subject_key = (subject_key or "").strip() or f"request:{uuid.uuid4().hex}"
     if starts_at and ends_at and ends_at <= starts_at:
         raise DomainError("结束时间须晚于开始时间。", field="ends_at")
     try:
@@ -203,10 +215,14 @@ def _submit(request: Request, by) -> None:
 def submit_request(*, by, request: Request) -> Request:
     try:
         with transaction.atomic():
-            request = Request.objects.select_for_update().select_related("from_school").get(pk=request.pk)
-            REQUEST_STEPS.step(request.status, RequestStatus.SUBMITTED)
+            request = (
+                Request.objects.select_for_update(of=("self",))
+                .select_related("from_school")
+                .get(pk=request.pk)
+            )
             if not can_act_as_sender(by, request):
                 raise PermissionDeniedError("只有发起学校的人员可以提交该请求。")
+            REQUEST_STEPS.step(request.status, RequestStatus.SUBMITTED)
             _submit(request, by)
     except IntegrityError:
         raise ConflictError("本校已有一条同类、同一事项的请求正在等待答复，请勿重复提交。") from None
@@ -216,8 +232,24 @@ def submit_request(*, by, request: Request) -> Request:
 def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str) -> Request:
     with transaction.atomic():
         request = (
-            Request.objects.select_for_update().select_related("from_school", "to_school").get(pk=request.pk)
+            Request.objects.select_for_update(of=("self",))
+            .select_related("from_school", "to_school")
+            .get(pk=request.pk)
         )
+        is_sender, is_receiver = can_act_as_sender(by, request), can_answer(by, request)
+        if not (is_sender or is_receiver):
+            raise PermissionDeniedError("只有请求双方学校的人员可以操作该请求。")
+        if (
+            request.to_school_id is not None
+            and is_sender
+            and not is_receiver
+            and to
+            in (
+                RequestStatus.ACCEPTED,
+                RequestStatus.DECLINED,
+            )
+        ):
+            raise PermissionDeniedError("该请求是发给其他学校的，只有接收学校的人员可以答复。")
         step = REQUEST_STEPS.step(request.status, to)
         if step.who == "receiver" and not can_answer(by, request):
             raise PermissionDeniedError("只有接收学校的人员可以答复该请求。")
@@ -249,7 +281,9 @@ def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str)
             before={"status": before},
             after={"status": to, "note": note},
         )
-        others = sending_staff(request) if step.who == "receiver" else receiving_staff(request)
+        acted_as_receiver = step.who == "receiver" or (step.who == "either" and not is_sender)
+        others = sending_staff(request) if acted_as_receiver else receiving_staff(request)
+        others = [u for u in others if u.pk != getattr(by, "pk", None)]
         notify(
             others,
             title=f"协作请求{RequestStatus(to).label}：{request.title}",
@@ -311,20 +345,8 @@ def comment_on_request(*, by, request: Request, body: str) -> RequestComment:
         raise DomainError("留言内容不能为空。", field="body")
     if len(body) > 3000:
         raise DomainError("留言不能超过 3000 字。", field="body")
-    if can_act_as_sender(by, request):
-        school = request.from_school
-    elif can_answer(by, request):
-        school = (
-            request.to_school
-            or next(
-                s
-                for s in by.memberships.filter(is_active=True).select_related("school")
-                if AllianceMembership.objects.filter(
-                    alliance_id=request.to_alliance_id, school_id=s.school_id
-                ).exists()
-            ).school
-        )
-    else:
+    school = _acting_school(by, request)
+    if school is None:
         raise PermissionDeniedError("只有请求双方学校的人员可以留言。")
     with transaction.atomic():
         comment = RequestComment.objects.create(request=request, author=by, school=school, body=body)
@@ -332,6 +354,59 @@ def comment_on_request(*, by, request: Request, body: str) -> RequestComment:
         others = [u for u in (sending_staff(request) + receiving_staff(request)) if u.pk != by.pk]
         notify(others, title=f"协作请求有新留言：{request.title}", body=body[:200], url=request_url(request))
     return comment
+
+
+def _acting_school(by, request: Request):
+    """The school on whose behalf ``by`` acts on this request (sender first), or None."""
+    if can_act_as_sender(by, request):
+        return request.from_school
+    if can_answer(by, request) and request.status != RequestStatus.DRAFT:
+        if request.to_school_id:
+            return request.to_school
+        member_ids = AllianceMembership.objects.filter(alliance_id=request.to_alliance_id).values("school_id")
+        return School.objects.filter(
+            pk__in=set(staff_school_ids(by)) - {request.from_school_id}, id__in=member_ids
+        ).first()
+    return None
+
+
+def attach_file(*, by, request: Request, upload) -> RequestAttachment:
+    """Attach a file (invitation letter, programme, roster…) to a request; either school may."""
+    school = _acting_school(by, request)
+    if school is None:
+        raise PermissionDeniedError("只有请求双方学校的人员可以上传附件。")
+    check_upload(upload, field="file", label="附件")
+    if request.attachments.count() >= MAX_ATTACHMENTS:
+        raise DomainError(f"每条请求最多 {MAX_ATTACHMENTS} 个附件。", field="file")
+    filename = os.path.basename(upload.name)[:150]
+    with transaction.atomic():
+        attachment = RequestAttachment(
+            request=request, filename=filename, size=upload.size or 0, uploaded_by=by, school=school
+        )
+        attachment.file.save(filename, upload, save=False)
+        attachment.save()
+        _event(request, by, "上传附件", filename)
+        record_audit(
+            actor=by, action="request.file_attached", obj=request, school=school, after={"file": filename}
+        )
+    return attachment
+
+
+def remove_attachment(*, by, attachment: RequestAttachment) -> None:
+    request = attachment.request
+    if _acting_school(by, request) is None or attachment.school_id not in set(staff_school_ids(by)):
+        raise PermissionDeniedError("只有上传附件的学校可以删除该附件。")
+    with transaction.atomic():
+        _event(request, by, "删除附件", attachment.filename)
+        record_audit(
+            actor=by,
+            action="request.file_removed",
+            obj=request,
+            school=attachment.school,
+            before={"file": attachment.filename},
+        )
+        attachment.file.delete(save=False)
+        attachment.delete()
 
 
 def remind_waiting_requests(*, older_than_days: int = 3, now=None) -> int:

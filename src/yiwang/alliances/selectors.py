@@ -1,0 +1,491 @@
+"""Reads of alliance spaces and agreements. A space is read only by members of its member schools
+(and the platform system admin); public news by anyone. Agreement progress is counted from the
+records of the other apps — hosted classes and dispatches (exchanges), visiting seats (classes),
+co-built courses (courses), site bookings (sites) — and every number comes with its records."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from yiwang.classes.enums import SignUpStatus
+from yiwang.classes.models import SignUp
+from yiwang.classes.selectors import classes_visible_to
+from yiwang.core.errors import NotFoundError
+from yiwang.courses.enums import CourseStatus
+from yiwang.courses.models import Course
+from yiwang.courses.selectors import courses_visible_to
+from yiwang.exchanges.enums import RequestStatus
+from yiwang.exchanges.models import Dispatch, HostedTraining
+from yiwang.faculty.selectors import teachers_visible_to
+from yiwang.network.context import viewer_context
+from yiwang.network.enums import SharingScope
+from yiwang.network.models import Alliance, AllianceMembership, School, SupportPartnership
+from yiwang.network.rules import staff_school_ids
+from yiwang.research.selectors import projects_visible_to
+from yiwang.sites.enums import HOLDING_STATUSES
+from yiwang.sites.models import Booking
+from yiwang.sites.selectors import sites_visible_to
+from yiwang.topics.selectors import topics_visible_to
+
+from . import rules
+from .enums import ResolutionStatus, TargetMetric
+from .models import Agreement, AgreementTarget, ChairTerm, Meeting, MemberContact, NewsPost, Resolution, Space
+
+SPACE_RELATED = ("alliance__lead_school", "partnership__supporter", "partnership__supported")
+
+
+# -- spaces -----------------------------------------------------------------------------------
+
+
+def space_q(viewer, prefix: str = "") -> Q:
+    """Spaces (or rows of a space, with ``prefix`` such as ``"space__"``) the viewer may read."""
+    ctx = viewer_context(viewer)
+    if ctx.sees_everything:
+        return Q()
+    if not ctx.authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}alliance_id__in": ctx.alliance_ids}) | Q(
+        **{f"{prefix}partnership_id__in": ctx.partnership_ids}
+    )
+
+
+def spaces_visible_to(viewer) -> QuerySet[Space]:
+    return Space.objects.filter(space_q(viewer)).select_related(*SPACE_RELATED)
+
+
+def access_space(viewer, pk) -> Space:
+    try:
+        return spaces_visible_to(viewer).get(pk=pk)
+    except (Space.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def groups_of(viewer) -> tuple[list[Alliance], list[SupportPartnership]]:
+    """The alliances and support partnerships the viewer's schools belong to (all for the system admin)."""
+    ctx = viewer_context(viewer)
+    alliances = Alliance.objects.select_related("lead_school").annotate(member_count=Count("memberships"))
+    partnerships = SupportPartnership.objects.select_related("supporter", "supported")
+    if not ctx.sees_everything:
+        alliances = alliances.filter(pk__in=ctx.alliance_ids)
+        partnerships = partnerships.filter(pk__in=ctx.partnership_ids)
+    spaces = dict(Space.objects.filter(alliance__in=alliances).values_list("alliance_id", "pk"))
+    pspaces = dict(Space.objects.filter(partnership__in=partnerships).values_list("partnership_id", "pk"))
+    alliances = list(alliances.order_by("name"))
+    partnerships = list(partnerships.order_by("supporter__code", "supported__code"))
+    for a in alliances:
+        a.space_id = spaces.get(a.pk)
+    for p in partnerships:
+        p.space_id = pspaces.get(p.pk)
+    return alliances, partnerships
+
+
+def members_of(space: Space) -> list[dict]:
+    """Member schools with their contact person (协调联络)."""
+    if space.alliance_id:
+        schools = [
+            m.school
+            for m in AllianceMembership.objects.filter(alliance_id=space.alliance_id)
+            .select_related("school")
+            .order_by("joined_on", "school__code")
+        ]
+    else:
+        schools = [space.partnership.supporter, space.partnership.supported]
+    contacts = {c.school_id: c for c in MemberContact.objects.filter(space=space)}
+    return [{"school": s, "contact": contacts.get(s.pk)} for s in schools]
+
+
+def current_chair(space: Space, today: date | None = None) -> ChairTerm | None:
+    today = today or timezone.localdate()
+    return (
+        ChairTerm.objects.filter(space=space, starts_on__lte=today, ends_on__gte=today)
+        .select_related("school")
+        .first()
+    )
+
+
+def meetings_of(space: Space) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(space=space)
+        .select_related("host_school")
+        .prefetch_related(Prefetch("attendee_schools", queryset=School.objects.order_by("code")))
+        .order_by("-held_on", "-id")
+    )
+
+
+def recent_meetings(space: Space, limit: int = 10) -> list[Meeting]:
+    """The latest meetings, each with its number of resolutions (counted for these rows only)."""
+    meetings = list(meetings_of(space)[:limit])
+    counts = dict(
+        Resolution.objects.filter(meeting__in=meetings)
+        .order_by()
+        .values("meeting_id")
+        .annotate(n=Count("id"))
+        .values_list("meeting_id", "n")
+    )
+    for meeting in meetings:
+        meeting.resolution_count = counts.get(meeting.pk, 0)
+    return meetings
+
+
+def access_meeting(viewer, pk) -> Meeting:
+    try:
+        return (
+            Meeting.objects.filter(space_q(viewer, "space__"))
+            .select_related("host_school", *(f"space__{r}" for r in SPACE_RELATED))
+            .prefetch_related("attendee_schools")
+            .get(pk=pk)
+        )
+    except (Meeting.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def with_overdue(qs: QuerySet, today: date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    return qs.annotate(
+        is_overdue=Q(status=ResolutionStatus.OPEN, due_on__lt=today),
+    )
+
+
+def resolutions_visible_to(
+    viewer, *, space=None, status: str = "", overdue: bool = False, year=None
+) -> QuerySet:
+    """Resolutions of the spaces the viewer reads; ``status`` open/done; ``overdue``: open and past due."""
+    today = timezone.localdate()
+    qs = Resolution.objects.filter(space_q(viewer, "space__")).select_related("owner_school", "meeting")
+    if space is not None:
+        qs = qs.filter(space=space)
+    if status in ResolutionStatus.values:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status=ResolutionStatus.OPEN, due_on__lt=today)
+    if year:
+        qs = qs.filter(meeting__held_on__year=year)
+    return with_overdue(qs, today).order_by("status", "due_on", "id")
+
+
+def access_resolution(viewer, pk) -> Resolution:
+    try:
+        return (
+            resolutions_visible_to(viewer).select_related(*(f"space__{r}" for r in SPACE_RELATED)).get(pk=pk)
+        )
+    except (Resolution.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+# -- news -------------------------------------------------------------------------------------
+
+
+def public_news() -> QuerySet[NewsPost]:
+    """News marked public, for everyone (no sign-in needed)."""
+    return (
+        NewsPost.objects.filter(is_public=True)
+        .select_related("school", *(f"space__{r}" for r in SPACE_RELATED))
+        .prefetch_related("images")
+        .order_by("-published_at", "-id")
+    )
+
+
+def news_visible_to(viewer, *, space=None) -> QuerySet[NewsPost]:
+    """News the viewer may read: public news, and every news of the spaces the viewer belongs to."""
+    qs = NewsPost.objects.filter(Q(is_public=True) | space_q(viewer, "space__"))
+    if space is not None:
+        qs = qs.filter(space=space)
+    return (
+        qs.select_related("school", *(f"space__{r}" for r in SPACE_RELATED))
+        .prefetch_related("images")
+        .order_by("-published_at", "-id")
+    )
+
+
+def access_news(viewer, pk) -> NewsPost:
+    try:
+        return news_visible_to(viewer).get(pk=pk)
+    except (NewsPost.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def news_search_text(news: NewsPost) -> dict:
+    """The fields search would index for a news post (public news: scope 公开, else the space's members)."""
+    return {"title": news.title, "keywords": news.space.name, "body": news.body}
+
+
+# -- 信息共通: the alliance's shared items of every bank ------------------------------------------
+
+SHARED_LIMIT = 8
+
+
+def shared_items(viewer, space: Space) -> list[dict]:
+    """Per bank: the items shared (协作) with this alliance / partnership that the viewer sees,
+    the first few and how many there are."""
+    if space.alliance_id:
+        wanted = {"scope": SharingScope.PARTNERS, "shared_alliances": space.alliance_id}
+    else:
+        wanted = {"scope": SharingScope.PARTNERS, "shared_partnerships": space.partnership_id}
+    banks = [
+        ("师资库", teachers_visible_to(viewer), "name", "faculty:detail"),
+        ("讲题库", topics_visible_to(viewer), "title", "topics:detail"),
+        ("课程库", courses_visible_to(viewer), "title", "courses:detail"),
+        ("科研信息库", projects_visible_to(viewer), "title", "research:detail"),
+        ("班次", classes_visible_to(viewer), "name", "classes:class_detail"),
+        ("现场教学基地", sites_visible_to(viewer), "name", "sites:detail"),
+    ]
+    result = []
+    for label, qs, title_field, url_name in banks:
+        qs = qs.filter(**wanted).select_related("owner_school").order_by()
+        rows = list(qs.order_by("-id")[: SHARED_LIMIT + 1])
+        items = []
+        for obj in rows[:SHARED_LIMIT]:
+            items.append(
+                {
+                    "title": getattr(obj, title_field),
+                    "school": obj.owner_school.short_name,
+                    "url": reverse(url_name, args=[obj.pk]),
+                }
+            )
+        result.append({"bank": label, "items": items, "more": len(rows) > SHARED_LIMIT})
+    return result
+
+
+# -- agreements and their self-counting progress ------------------------------------------------
+
+
+def agreement_q(viewer) -> Q:
+    ctx = viewer_context(viewer)
+    if ctx.sees_everything:
+        return Q()
+    if not ctx.authenticated:
+        return Q(pk__in=[])
+    return Q(alliance_id__in=ctx.alliance_ids) | Q(partnership_id__in=ctx.partnership_ids)
+
+
+AGREEMENT_RELATED = ("alliance__lead_school", "partnership__supporter", "partnership__supported")
+
+
+def agreements_visible_to(viewer, *, year: int | None = None) -> QuerySet[Agreement]:
+    qs = Agreement.objects.filter(agreement_q(viewer)).select_related(*AGREEMENT_RELATED)
+    if year:
+        qs = qs.filter(starts_on__year__lte=year, ends_on__year__gte=year)
+    return qs.order_by("-starts_on", "id")
+
+
+def access_agreement(viewer, pk) -> Agreement:
+    try:
+        return agreements_visible_to(viewer).get(pk=pk)
+    except (Agreement.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+@dataclass
+class Record:
+    on: date
+    label: str
+    url: str = ""
+
+
+@dataclass
+class Progress:
+    target: AgreementTarget
+    count: int
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.count / self.target.target)) if self.target.target else 0
+
+    @property
+    def met(self) -> bool:
+        return self.count >= self.target.target
+
+
+ACCEPTED = (RequestStatus.ACCEPTED, RequestStatus.COMPLETED)
+
+
+def party_school_ids(agreement: Agreement) -> set[int]:
+    return rules.member_school_ids(agreement)
+
+
+def _records(metric: str, schools: set[int], year: int, mine: set[int]) -> list[Record]:
+    """The records that count for ``metric`` in ``year`` between two different party schools.
+    Titles and links only for records the viewer's schools are part of."""
+    ids = list(schools)
+
+    def between(a: School, b: School, day: date, title: str, url: str) -> Record:
+        if {a.pk, b.pk} & mine:
+            return Record(day, f"{a.short_name}→{b.short_name}：{title}", url)
+        return Record(day, f"{a.short_name}→{b.short_name}（其他成员之间的记录）")
+
+    if metric == TargetMetric.HOSTED_CLASSES:
+        rows = (
+            HostedTraining.objects.filter(
+                request__status__in=ACCEPTED,
+                host_school_id__in=ids,
+                guest_school_id__in=ids,
+                start_date__year=year,
+            )
+            .select_related("host_school", "guest_school", "request")
+            .order_by("start_date", "id")
+        )
+        return [
+            between(
+                h.guest_school,
+                h.host_school,
+                h.start_date,
+                h.request.title,
+                reverse("exchanges:request_detail", args=[h.request_id]),
+            )
+            for h in rows
+        ]
+    if metric == TargetMetric.DISPATCHES:
+        rows = (
+            Dispatch.objects.filter(
+                request__status__in=ACCEPTED,
+                request__from_school_id__in=ids,
+                request__to_school_id__in=ids,
+                starts_at__year=year,
+            )
+            .select_related("request__from_school", "request__to_school", "teacher")
+            .order_by("starts_at", "id")
+        )
+        return [
+            between(
+                d.request.to_school,
+                d.request.from_school,
+                timezone.localtime(d.starts_at).date(),
+                f"{d.topic_title}" + (f"（{d.teacher.name}）" if d.teacher_id else ""),
+                reverse("exchanges:request_detail", args=[d.request_id]),
+            )
+            for d in rows
+        ]
+    if metric == TargetMetric.VISITING_SEATS:
+        rows = (
+            SignUp.objects.filter(
+                status=SignUpStatus.CONFIRMED,
+                home_school_id__in=ids,
+                session__training_class__owner_school_id__in=ids,
+                session__date__year=year,
+            )
+            .exclude(home_school_id=F("session__training_class__owner_school_id"))
+            .select_related("home_school", "session__training_class__owner_school")
+            .order_by("session__date", "id")
+        )
+        return [
+            between(
+                s.session.training_class.owner_school,
+                s.home_school,
+                s.session.date,
+                s.session.title,
+                reverse("classes:session_detail", args=[s.session_id]),
+            )
+            for s in rows
+        ]
+    if metric == TargetMetric.CO_BUILT_COURSES:
+        rows = (
+            Course.objects.filter(
+                status__in=[CourseStatus.PUBLISHED, CourseStatus.FEATURED],
+                owner_school_id__in=ids,
+                co_schools__in=ids,
+                created_at__year=year,
+            )
+            .distinct()
+            .select_related("owner_school")
+            .prefetch_related("co_schools")
+            .order_by("created_at", "id")
+        )
+        result = []
+        for c in rows:
+            partner = next((s for s in c.co_schools.all() if s.pk in schools), c.owner_school)
+            result.append(
+                between(
+                    c.owner_school,
+                    partner,
+                    timezone.localtime(c.created_at).date(),
+                    c.title,
+                    reverse("courses:detail", args=[c.pk]),
+                )
+            )
+        return result
+    if metric == TargetMetric.SITE_BOOKINGS:
+        rows = (
+            Booking.objects.filter(
+                status__in=HOLDING_STATUSES,
+                site__owner_school_id__in=ids,
+                requesting_school_id__in=ids,
+                starts_at__year=year,
+            )
+            .select_related("site__owner_school", "requesting_school")
+            .order_by("starts_at", "id")
+        )
+        return [
+            between(
+                b.site.owner_school,
+                b.requesting_school,
+                timezone.localtime(b.starts_at).date(),
+                f"{b.site.name}，{b.group_size} 人",
+                reverse("sites:booking_detail", args=[b.pk]),
+            )
+            for b in rows
+        ]
+    return []
+
+
+def agreement_progress(viewer, agreement: Agreement, year: int | None = None) -> list[Progress]:
+    """Each target of the agreement (of ``year``, or all years) with its counted progress and records."""
+    schools = party_school_ids(agreement)
+    mine = set(staff_school_ids(viewer)) | set(viewer_context(viewer).school_ids)
+    targets = agreement.targets.all().order_by("year", "metric")
+    if year:
+        targets = targets.filter(year=year)
+    result = []
+    for target in targets:
+        records = _records(target.metric, schools, target.year, mine)
+        result.append(Progress(target, len(records), records))
+    return result
+
+
+# -- counts for the dashboards ------------------------------------------------------------------
+
+
+def meetings_counts(viewer, year: int | None = None) -> dict:
+    """Meetings of the spaces the viewer reads: total and by kind."""
+    qs = Meeting.objects.filter(space_q(viewer, "space__"))
+    if year:
+        qs = qs.filter(held_on__year=year)
+    by_kind = dict(qs.order_by().values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return {"total": sum(by_kind.values()), "by_kind": by_kind}
+
+
+def resolution_completion(viewer, year: int | None = None) -> dict:
+    """Resolutions the viewer reads: total, done, open, overdue and the completion rate (0–1)."""
+    qs = resolutions_visible_to(viewer, year=year).order_by()
+    today = timezone.localdate()
+    total = qs.count()
+    done = qs.filter(status=ResolutionStatus.DONE).count()
+    overdue = qs.filter(status=ResolutionStatus.OPEN, due_on__lt=today).count()
+    return {
+        "total": total,
+        "done": done,
+        "open": total - done,
+        "overdue": overdue,
+        "rate": round(done / total, 3) if total else None,
+    }
+
+
+def agreement_progress_counts(viewer, year: int) -> list[dict]:
+    """Per visible agreement and metric of ``year``: target and counted progress."""
+    rows = []
+    for agreement in agreements_visible_to(viewer, year=year):
+        for p in agreement_progress(viewer, agreement, year):
+            rows.append(
+                {
+                    "agreement_id": agreement.pk,
+                    "agreement": agreement.title,
+                    "metric": p.target.metric,
+                    "metric_label": p.target.get_metric_display(),
+                    "target": p.target.target,
+                    "count": p.count,
+                }
+            )
+    return rows

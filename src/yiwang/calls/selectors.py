@@ -1,0 +1,517 @@
+"""Reads of 共研一个题. Every read goes through a visibility rule:
+
+- a call: its sharing scope (``network.visibility``), and unpublished calls only to the issuing office;
+- an application: its team (the applicant and the teachers on it, by their linked account) —
+  a draft to nobody else —; once submitted also the home school's research staff (所在单位) and the
+  issuing office; a reviewer reads the blind view of the applications assigned to them only;
+- counts, rankings and exports run over the same querysets.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from yiwang.core.errors import NotFoundError
+from yiwang.core.validators import clean_query
+from yiwang.faculty.models import Teacher
+from yiwang.network.models import School
+from yiwang.network.rules import research_staff_school_ids
+from yiwang.network.visibility import visible_to
+from yiwang.research.enums import LeaderLevel, OutputKind, ProjectStatus
+from yiwang.research.models import Endorsement, ResearchOutput
+from yiwang.research.selectors import outputs_visible_to
+from yiwang.reviews.models import ReviewSheet
+from yiwang.reviews.selectors import summarise
+
+from .enums import ApplicationStatus, CallPhase, MilestoneStatus
+from .models import (
+    Application,
+    BudgetLine,
+    Comment,
+    Expense,
+    Milestone,
+    ResearchCall,
+    ResearchEvent,
+    TeamMember,
+)
+
+DUE_SOON_DAYS = 14
+
+
+# -- calls ------------------------------------------------------------------------------------
+
+
+def call_phase(call: ResearchCall, now=None) -> str:
+    """未发布 / 未开始 / 申报中 / 已截止 / 已公布结果 — from the clock: a call closes itself at ``closes_at``."""
+    now = now or timezone.now()
+    if call.published_at is None:
+        return CallPhase.DRAFT
+    if call.results_published_at is not None:
+        return CallPhase.ANNOUNCED
+    if now < call.opens_at:
+        return CallPhase.UPCOMING
+    if now < call.closes_at:
+        return CallPhase.OPEN
+    return CallPhase.CLOSED
+
+
+def calls_visible_to(viewer, *, year=None, q: str = "", phase: str = "", school=None, now=None) -> QuerySet:
+    """Calls ``viewer`` may see: by the call's scope, unpublished ones only to the issuing office."""
+    now = now or timezone.now()
+    qs = visible_to(ResearchCall.objects.select_related("owner_school"), viewer).filter(
+        Q(published_at__isnull=False) | Q(owner_school_id__in=research_staff_school_ids(viewer))
+    )
+    if year:
+        qs = qs.filter(year=year)
+    if school:
+        qs = qs.filter(owner_school_id=getattr(school, "pk", school))
+    q = clean_query(q)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(description__contains=q))
+    if phase == CallPhase.OPEN:
+        qs = qs.filter(
+            published_at__isnull=False,
+            results_published_at__isnull=True,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+    elif phase == CallPhase.UPCOMING:
+        qs = qs.filter(published_at__isnull=False, opens_at__gt=now)
+    elif phase == CallPhase.CLOSED:
+        qs = qs.filter(published_at__isnull=False, results_published_at__isnull=True, closes_at__lte=now)
+    elif phase == CallPhase.ANNOUNCED:
+        qs = qs.filter(results_published_at__isnull=False)
+    elif phase == CallPhase.DRAFT:
+        qs = qs.filter(published_at__isnull=True)
+    return qs.order_by("-closes_at", "-id")
+
+
+def access_call(viewer, pk) -> ResearchCall:
+    try:
+        return (
+            calls_visible_to(viewer)
+            .select_related("rubric")
+            .prefetch_related("guide_topics", "shared_alliances", "shared_partnerships")
+            .get(pk=pk)
+        )
+    except (ResearchCall.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def calls_for_search(viewer) -> QuerySet:
+    """For the one search (search/documents.py SOURCES): the calls the viewer may see."""
+    return calls_visible_to(viewer)
+
+
+def open_calls(viewer, now=None) -> QuerySet:
+    return calls_visible_to(viewer, phase=CallPhase.OPEN, now=now).order_by("closes_at", "id")
+
+
+# -- applications -----------------------------------------------------------------------------
+
+
+def _team_q(viewer) -> Q:
+    on_team = TeamMember.objects.filter(application_id=OuterRef("pk"), teacher__user_id=viewer.pk)
+    return Q(applicant_id=viewer.pk) | Q(Exists(on_team))
+
+
+def applications_q(viewer) -> Q:
+    if not getattr(viewer, "is_authenticated", False):
+        return Q(pk__in=[])
+    staff = research_staff_school_ids(viewer)
+    condition = _team_q(viewer)
+    if staff:
+        condition |= ~Q(status=ApplicationStatus.DRAFT) & (
+            Q(home_school_id__in=staff) | Q(call__owner_school_id__in=staff)
+        )
+    return condition
+
+
+def team_prefetch() -> Prefetch:
+    return Prefetch(
+        "team", queryset=TeamMember.objects.select_related("teacher__owner_school").order_by("role", "id")
+    )
+
+
+def applications_visible_to(
+    viewer, *, call=None, status: str = "", school=None, q: str = "", year=None, granted: bool | None = None
+) -> QuerySet:
+    qs = Application.objects.filter(applications_q(viewer)).select_related(
+        "call__owner_school", "home_school", "principal", "guide_topic", "project"
+    )
+    if call is not None:
+        qs = qs.filter(call_id=getattr(call, "pk", call))
+    if status:
+        qs = qs.filter(status=status)
+    if school:
+        qs = qs.filter(home_school_id=getattr(school, "pk", school))
+    if year:
+        qs = qs.filter(call__year=year)
+    if granted is True:
+        qs = qs.filter(status=ApplicationStatus.GRANTED)
+    q = clean_query(q)
+    if q:
+        qs = qs.filter(title__contains=q)
+    return qs.order_by("-id")
+
+
+def access_application(viewer, pk) -> Application:
+    try:
+        return (
+            applications_visible_to(viewer)
+            .prefetch_related(team_prefetch(), "budget_lines", "files")
+            .get(pk=pk)
+        )
+    except (Application.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def my_applications(viewer) -> QuerySet:
+    if not getattr(viewer, "is_authenticated", False):
+        return Application.objects.none()
+    return (
+        Application.objects.filter(_team_q(viewer))
+        .select_related("call", "home_school", "project")
+        .order_by("-id")
+    )
+
+
+def pending_confirmations(viewer) -> QuerySet:
+    """Team places the viewer has not confirmed yet (成员确认)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return TeamMember.objects.none()
+    return TeamMember.objects.filter(
+        teacher__user_id=viewer.pk,
+        confirmed_at__isnull=True,
+        application__status__in=[ApplicationStatus.DRAFT, ApplicationStatus.RETURNED],
+    ).select_related("application__call", "application__applicant")
+
+
+def home_queue(viewer) -> QuerySet:
+    """Applications waiting for the viewer's school approval (所在单位审核)."""
+    return applications_visible_to(viewer, status=ApplicationStatus.HOME_REVIEW).filter(
+        home_school_id__in=research_staff_school_ids(viewer)
+    )
+
+
+def office_queue(viewer) -> QuerySet:
+    """Applications waiting for the viewer's formal check (形式审查)."""
+    return applications_visible_to(viewer, status=ApplicationStatus.OFFICE_CHECK).filter(
+        call__owner_school_id__in=research_staff_school_ids(viewer)
+    )
+
+
+def published_results(call: ResearchCall) -> list[Application]:
+    """The 立项 list every viewer of the call sees once results are published (no scores, no reviewers)."""
+    if call.results_published_at is None:
+        return []
+    return list(
+        call.applications.filter(status=ApplicationStatus.GRANTED)
+        .select_related("home_school")
+        .order_by("-granted_amount", "id")
+    )
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+def application_type() -> ContentType:
+    return ContentType.objects.get_for_model(Application)
+
+
+def my_review_sheets(viewer) -> QuerySet:
+    """The sheets assigned to the viewer's account, with their application (blind: no team)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return ReviewSheet.objects.none()
+    apps = Application.objects.filter(pk=OuterRef("subject_id"))
+    return (
+        ReviewSheet.objects.filter(subject_type=application_type(), reviewer=viewer)
+        .annotate(
+            application_title=Subquery(apps.values("title")[:1]),
+            call_title=Subquery(apps.values("call__title")[:1]),
+        )
+        .order_by("status", "-id")
+    )
+
+
+def access_sheet_of_reviewer(viewer, sheet_id) -> ReviewSheet:
+    try:
+        return ReviewSheet.objects.select_related("rubric").get(
+            pk=sheet_id, subject_type=application_type(), reviewer=viewer
+        )
+    except (ReviewSheet.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFoundError() from None
+
+
+def sheets_by_application(application_ids) -> dict[int, list[ReviewSheet]]:
+    from yiwang.reviews.models import ReviewScore, RubricIndicator
+
+    sheets = (
+        ReviewSheet.objects.filter(subject_type=application_type(), subject_id__in=list(application_ids))
+        .select_related("reviewer_school", "rubric")
+        .prefetch_related(
+            Prefetch("scores", queryset=ReviewScore.objects.select_related("indicator")),
+            Prefetch("rubric__indicators", queryset=RubricIndicator.objects.order_by("position", "id")),
+            "call_link",
+        )
+        .order_by("id")
+    )
+    result: dict[int, list[ReviewSheet]] = {}
+    for sheet in sheets:
+        result.setdefault(sheet.subject_id, []).append(sheet)
+    return result
+
+
+def call_ranking(viewer, call: ResearchCall) -> list[tuple[Application, object]]:
+    """The issuing office's ranking of a call: applications in review or decided, by average score
+    (百分制) with spread; ``[(application, ReviewSummary)]`` best first (unscored last)."""
+    apps = list(
+        applications_visible_to(viewer, call=call)
+        .filter(
+            status__in=[ApplicationStatus.IN_REVIEW, ApplicationStatus.GRANTED, ApplicationStatus.NOT_GRANTED]
+        )
+        .prefetch_related(team_prefetch())
+    )
+    sheets = sheets_by_application(a.pk for a in apps)
+    rows = [(a, summarise(sheets.get(a.pk, []))) for a in apps]
+    rows.sort(key=lambda r: (r[1].average is None, -(r[1].average or 0), r[0].pk))
+    return rows
+
+
+# -- execution --------------------------------------------------------------------------------
+
+
+def projects_visible_to(viewer, *, call=None, year=None) -> QuerySet:
+    """Granted applications (课题) the viewer may see through this app."""
+    return applications_visible_to(viewer, call=call, year=year, granted=True).prefetch_related("milestones")
+
+
+def milestones_visible_to(
+    viewer, *, status: str = "", overdue: bool = False, due_within: int | None = None, today=None
+):
+    today = today or timezone.localdate()
+    apps = Application.objects.filter(applications_q(viewer), status=ApplicationStatus.GRANTED)
+    qs = Milestone.objects.filter(application__in=apps.values("pk")).select_related(
+        "application__call", "application__home_school", "application__project"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    open_statuses = [MilestoneStatus.PENDING, MilestoneStatus.REVISE]
+    if overdue:
+        qs = qs.filter(status__in=open_statuses, due_on__lt=today)
+    if due_within is not None:
+        qs = qs.filter(status__in=open_statuses, due_on__lte=today + timedelta(days=due_within))
+    qs = qs.filter(application__project__status__in=[ProjectStatus.APPROVED, ProjectStatus.ONGOING])
+    return qs.order_by("due_on", "id")
+
+
+def projects_due(viewer, today=None) -> QuerySet:
+    """The 共研一个题 page's “projects due”: open milestones due within two weeks or overdue."""
+    return milestones_visible_to(viewer, due_within=DUE_SOON_DAYS, today=today)
+
+
+def overdue_milestones(viewer, today=None) -> QuerySet:
+    return milestones_visible_to(viewer, overdue=True, today=today)
+
+
+def budget_statement(application: Application) -> list[BudgetLine]:
+    return list(application.budget_lines.order_by("position", "id"))
+
+
+def expenses_of(application: Application) -> QuerySet:
+    return Expense.objects.filter(application=application).select_related("line", "recorded_by")
+
+
+def call_budget_statement(viewer, call: ResearchCall) -> list[dict]:
+    """Per granted project of the call the viewer may see: granted, budget, spent, left."""
+    apps = projects_visible_to(viewer, call=call).annotate(
+        budget=Coalesce(Sum("budget_lines__amount"), Value(Decimal("0"))),
+        spent=Coalesce(Sum("budget_lines__spent"), Value(Decimal("0"))),
+    )
+    return [
+        {
+            "application": a,
+            "granted": a.granted_amount,
+            "budget": a.budget,
+            "spent": a.spent,
+            "left": a.budget - a.spent,
+        }
+        for a in apps
+    ]
+
+
+# -- discussion and events --------------------------------------------------------------------
+
+
+def comments_of(call: ResearchCall, application: Application | None = None) -> QuerySet:
+    qs = Comment.objects.filter(call=call).select_related("author")
+    return qs.filter(application=application) if application else qs.filter(application__isnull=True)
+
+
+def events_of(call: ResearchCall, application: Application | None = None) -> QuerySet:
+    qs = ResearchEvent.objects.filter(call=call).select_related("session__training_class")
+    return qs.filter(application=application) if application else qs.filter(application__isnull=True)
+
+
+# -- reports, 批示 and the ranking -------------------------------------------------------------
+
+
+def reports_visible_to(viewer, *, year=None, call=None) -> QuerySet:
+    """咨政报告 the viewer may see (the research bank's own rule), annotated with verified 批示 per level."""
+    qs = outputs_visible_to(viewer, kind=OutputKind.ADVISORY, year=year)
+    if call is not None:
+        qs = qs.filter(project__call_application__call_id=getattr(call, "pk", call))
+    return qs.annotate(**_level_annotations())
+
+
+def _level_annotations() -> dict:
+    def counted(level):
+        sub = Endorsement.objects.filter(output_id=OuterRef("pk"), verified_at__isnull=False)
+        if level:
+            sub = sub.filter(leader_level=level)
+        sub = sub.order_by().values("output_id").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+    return {f"lv_{level}": counted(level) for level in LeaderLevel.values}
+
+
+RANK_GROUPS = {"school": "owner_school", "teacher": "authors", "call": "project__call_application__call"}
+RANK_LABELS = {"school": "学校", "teacher": "教师", "call": "申报批次"}
+
+
+def _rank_name(by: str, item) -> str:
+    if item is None:
+        return ""
+    if by == "teacher":
+        return f"{item.name}（{item.owner_school.short_name}）"
+    return item.title if by == "call" else item.short_name
+
+
+def report_ranking(viewer, *, by: str = "school", year=None, limit: int = 100) -> list[dict]:
+    """Per school / teacher / call: 报告数, 获批示报告数, 批示数, 获批率 and 批示 by leader level —
+    counted only over the reports the viewer may see (and, per teacher, the authors they may see)."""
+    group = RANK_GROUPS.get(by, RANK_GROUPS["school"])
+    qs = reports_visible_to(viewer, year=year)
+    if by == "teacher":
+        qs = qs.filter(authors__in=visible_to(Teacher.objects.all(), viewer).values("pk"))
+    elif by == "call":
+        qs = qs.filter(project__call_application__isnull=False)
+    levels = {f"n_{lv}": Sum(f"lv_{lv}") for lv in LeaderLevel.values}
+    rows = list(
+        qs.order_by()
+        .values(group)
+        .annotate(
+            reports=Count("pk", distinct=True),
+            endorsed=Count("pk", filter=Q(verified_count__gt=0), distinct=True),
+            total=Sum("verified_count"),
+            **levels,
+        )
+        .order_by("-total", "-reports", group)[:limit]
+    )
+    keys = [r[group] for r in rows]
+    if by == "teacher":
+        names = {t.pk: t for t in Teacher.objects.filter(pk__in=keys).select_related("owner_school")}
+    elif by == "call":
+        names = ResearchCall.objects.in_bulk(keys)
+    else:
+        names = School.objects.in_bulk(keys)
+    result = []
+    for r in rows:
+        item = names.get(r[group])
+        reports = r["reports"] or 0
+        result.append(
+            {
+                "key": r[group],
+                "item": item,
+                "name": _rank_name(by, item),
+                "reports": reports,
+                "endorsed": r["endorsed"] or 0,
+                "total": r["total"] or 0,
+                "rate": (Decimal(r["endorsed"] or 0) * 100 / reports).quantize(Decimal("0.1"))
+                if reports
+                else Decimal("0.0"),
+                **{f"n_{lv}": r[f"n_{lv}"] or 0 for lv in LeaderLevel.values},
+            }
+        )
+    return result
+
+
+def endorsements_to_verify(viewer) -> QuerySet:
+    """批示 of call reports waiting for the viewer's office to verify them."""
+    outputs = outputs_visible_to(viewer, kind=OutputKind.ADVISORY).values("pk")
+    return (
+        Endorsement.objects.filter(
+            output__in=outputs,
+            verified_at__isnull=True,
+            verifier_school_id__in=research_staff_school_ids(viewer),
+        )
+        .select_related("output__owner_school")
+        .order_by("endorsed_on", "id")
+    )
+
+
+def application_reports(viewer, application: Application) -> list[ResearchOutput]:
+    if application.project_id is None:
+        return []
+    return list(
+        outputs_visible_to(viewer, project=application.project_id)
+        .select_related("call_report")
+        .prefetch_related(
+            Prefetch("endorsements", queryset=Endorsement.objects.order_by("-endorsed_on", "-id"))
+        )
+    )
+
+
+# -- counts for the dashboards ----------------------------------------------------------------
+
+
+def calls_counts(viewer, year=None) -> dict:
+    """The dashboards' numbers, over exactly what the viewer may see in these pages:
+    calls, applications (submitted, not drafts), granted, funding granted (万元), concluded rate (%),
+    advisory reports of call projects, verified 批示 of them."""
+    apps = applications_visible_to(viewer, year=year).exclude(status=ApplicationStatus.DRAFT)
+    totals = apps.aggregate(
+        applications=Count("pk"),
+        granted=Count("pk", filter=Q(status=ApplicationStatus.GRANTED)),
+        funding=Coalesce(
+            Sum("granted_amount", filter=Q(status=ApplicationStatus.GRANTED)), Value(Decimal("0"))
+        ),
+        concluded=Count(
+            "pk", filter=Q(status=ApplicationStatus.GRANTED, project__status=ProjectStatus.CONCLUDED)
+        ),
+    )
+    reports = outputs_visible_to(viewer, kind=OutputKind.ADVISORY, year=year).filter(
+        project__call_application__isnull=False
+    )
+    report_totals = reports.aggregate(reports=Count("pk"), endorsements=Coalesce(Sum("verified_count"), 0))
+    granted = totals["granted"]
+    return {
+        "calls": calls_visible_to(viewer, year=year).count(),
+        "applications": totals["applications"],
+        "granted": granted,
+        "funding": totals["funding"],
+        "concluded_rate": (Decimal(totals["concluded"]) * 100 / granted).quantize(Decimal("0.1"))
+        if granted
+        else Decimal("0.0"),
+        "reports": report_totals["reports"],
+        "endorsements": report_totals["endorsements"],
+    }
+
+
+def open_milestone_kinds(application: Application) -> list[Milestone]:
+    return list(application.milestones.prefetch_related("files", "extensions").order_by("due_on", "id"))
