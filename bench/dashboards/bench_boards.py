@@ -243,6 +243,7 @@ def main() -> None:
     generate(args.topics, args.teachers, args.sessions)
     generated_s = round(time.perf_counter() - t0, 1)
     settings.DEBUG = True  # count statements
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     gz = School.objects.get(code="gz")
     leader = User.objects.filter(memberships__school=gz, memberships__is_school_admin=True).first()
     client = Client()
