@@ -41,9 +41,11 @@ from yiwang.reviews.selectors import summarise
 from .enums import ApplicationStatus, CallPhase, MilestoneStatus
 from .models import (
     Application,
+    BudgetAdjustment,
     BudgetLine,
     Comment,
     Expense,
+    ExtensionRequest,
     Milestone,
     ResearchCall,
     ResearchEvent,
@@ -168,6 +170,30 @@ def applications_visible_to(
     if q:
         qs = qs.filter(title__contains=q)
     return qs.order_by("-id")
+
+
+def extension_of(application: Application, pk) -> ExtensionRequest:
+    """An extension request of a milestone of ``application`` (already access-checked), or not found."""
+    found = (
+        ExtensionRequest.objects.filter(pk=pk, milestone__application=application)
+        .select_related("milestone__application__call__owner_school")
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    return found
+
+
+def adjustment_of(application: Application, pk) -> BudgetAdjustment:
+    """A budget adjustment of a line of ``application`` (already access-checked), or not found."""
+    found = (
+        BudgetAdjustment.objects.filter(pk=pk, line__application=application)
+        .select_related("line__application__call__owner_school")
+        .first()
+    )
+    if found is None:
+        raise NotFoundError()
+    return found
 
 
 def access_application(viewer, pk) -> Application:

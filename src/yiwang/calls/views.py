@@ -46,7 +46,7 @@ from .forms import (
     ScheduleForm,
     application_initial,
 )
-from .models import AdvisoryReport, Application, BudgetAdjustment, ExtensionRequest, Milestone, ResearchEvent
+from .models import AdvisoryReport, Application, BudgetAdjustment, Milestone, ResearchEvent
 
 S = ApplicationStatus
 
@@ -677,14 +677,7 @@ def extension_request(request, pk: int, milestone_id: int):
 @login_required
 @require_POST
 def extension_decide(request, pk: int, extension_id: int):
-    app = selectors.access_application(request.user, pk)
-    ext = (
-        ExtensionRequest.objects.filter(pk=extension_id, milestone__application=app)
-        .select_related("milestone__application__call__owner_school")
-        .first()
-    )
-    if ext is None:
-        raise NotFoundError()
+    ext = selectors.extension_of(selectors.access_application(request.user, pk), extension_id)
     approve = request.POST.get("approve") == "1"
     return _act(
         request,
@@ -725,14 +718,7 @@ def adjustment_request(request, pk: int):
 @login_required
 @require_POST
 def adjustment_decide(request, pk: int, adjustment_id: int):
-    app = selectors.access_application(request.user, pk)
-    adj = (
-        BudgetAdjustment.objects.filter(pk=adjustment_id, line__application=app)
-        .select_related("line__application__call__owner_school")
-        .first()
-    )
-    if adj is None:
-        raise NotFoundError()
+    adj = selectors.adjustment_of(selectors.access_application(request.user, pk), adjustment_id)
     approve = request.POST.get("approve") == "1"
     return _act(
         request,

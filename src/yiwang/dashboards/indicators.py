@@ -172,7 +172,7 @@ def scoped_records(
 def _aggregate(indicator: Indicator, qs: QuerySet) -> Decimal | int | None:
     measure = indicator.measure
     if measure == "count":
-        return qs.values("pk").distinct().count() if indicator.select_related else qs.count()
+        return qs.count()  # the same count as the drill-down list (``drill_rows``)
     kind, path = measure
     if kind == "sum":
         value = qs.aggregate(v=Sum(path))["v"]
