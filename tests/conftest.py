@@ -14,9 +14,12 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgres = connection.vendor == "postgresql"
     skip_pg = pytest.mark.skip(reason="仅在 PostgreSQL 上运行（需要真实并发）")
+    skip_sqlite = pytest.mark.skip(reason="仅在 SQLite 上运行")
     for item in items:
         if "postgres_only" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+        if "sqlite_only" in item.keywords and on_postgres:
+            item.add_marker(skip_sqlite)
 
 
 @pytest.fixture

@@ -8,7 +8,12 @@
 district school (gz-panyu-t1) requests the topic list page (50 rows), the topic API list
 (page_size=50) and the faculty page/API; p50/p95 over N sequential requests after warm-up.
 ``queries``: SQL queries per page (in-process test client) on the current database.
-``import``: a 100 k-row teacher spreadsheet through ``yiwang import`` (wall time, peak RSS).
+``import``: a spreadsheet of ``--rows`` teachers or topics (``--bank``) through ``yiwang import``
+in a child process (wall, CPU, peak RSS, load average); ``--listeners on`` runs the real
+``yiwang import`` command with the search index updated after commit, ``off`` (default) the same
+command with the index listeners detached.
+
+    DATABASE_URL=sqlite:////tmp/yiwang_import.sqlite3 .venv/bin/python bench/banks/measure.py import --bank topic --rows 200000
 """
 
 import argparse
@@ -178,68 +183,169 @@ def write_teacher_file(path: Path, rows: int) -> None:
     workbook.save(path)
 
 
-def measure_import(rows: int) -> None:
+SUBJECTS = [
+    "百千万工程",
+    "乡村振兴",
+    "高质量发展",
+    "基层治理",
+    "数字经济",
+    "新质生产力",
+    "城市更新",
+    "营商环境",
+]
+ANGLES = ["的理论逻辑与实践路径", "的广东探索", "的现场教学", "中的领导干部担当", "的案例分析", "的机制创新"]
+PLACES = ["广州", "番禺", "南沙", "天河", "梅州", "清远", "叙永", "古蔺"]
+
+
+def write_topic_file(path: Path, rows: int, teachers: list[tuple[int, str]]) -> None:
+    """``rows`` topics, each taught by one of ``teachers`` written ``姓名#编号``."""
+    import random
+
+    from openpyxl import Workbook
+
+    rng = random.Random(13)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("讲题导入")
+    sheet.append(
+        [
+            "讲题",
+            "授课教师",
+            "学科类别",
+            "教学形式",
+            "适用对象",
+            "课时",
+            "关键词",
+            "内容简介",
+            "状态",
+            "共享范围",
+        ]
+    )
+    categories = ["马克思主义理论", "党史党建", "政治与法治", "经济发展", "社会治理", "文化建设", "生态文明"]
+    forms, audiences = (
+        ["专题讲授", "现场教学", "案例教学", "研讨式教学"],
+        ["主体班", "中青班", "初任培训", "师资培训"],
+    )
+    for i in range(rows):
+        subject = rng.choice(SUBJECTS)
+        pk, name = rng.choice(teachers)
+        sheet.append(
+            [
+                f"{subject}{rng.choice(ANGLES)}——{rng.choice(PLACES)}实践（{i + 1}）",
+                f"{name}#{pk}",
+                rng.choice(categories),
+                rng.choice(forms),
+                "、".join(rng.sample(audiences, 2)),
+                rng.choice([1.5, 2, 3, 4]),
+                f"{subject}、{rng.choice(SUBJECTS)}",
+                f"本讲围绕{subject}，结合{rng.choice(PLACES)}实践，讲清政策脉络与实践路径。",
+                rng.choice(["发布", "草稿"]),
+                rng.choice(["本系统", "全网", "本校", "公开"]),
+            ]
+        )
+    workbook.save(path)
+
+
+def _bench_school(code: str):
+    from yiwang.network.models import School
+
+    return School.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": f"基准测试导入党校{code}",
+            "short_name": "导入",
+            "level": "county",
+            "province": "广东省",
+        },
+    )[0]
+
+
+def measure_import(bank: str, rows: int, listeners: str) -> None:
+    """Migrate + demo, write the file, then import it in a child process and report its wall
+    time, CPU time (user + system) and peak RSS, with the load average, and whether the
+    planner has statistics for the bank's table afterwards (issue 12 part 1)."""
     setup_django()
     from django.core.management import call_command
 
+    from yiwang.faculty.models import Teacher
     from yiwang.network.models import School
 
     call_command("migrate", verbosity=0)
-    call_command("demo", quiet=True, verbosity=0)
-    path = Path(f"/tmp/yiwang_teachers_{rows}.xlsx")
+    if not School.objects.exists():  # a database that has the demo already keeps it
+        call_command("demo", quiet=True, verbosity=0)
+    path = Path(f"/tmp/yiwang_{bank}s_{rows}.xlsx")
     start = time.perf_counter()
     if not path.exists():
-        write_teacher_file(path, rows)
-    print(f"wrote {rows} rows ({path.stat().st_size / 1048576:.1f} MB) in {time.perf_counter() - start:.1f}s")
-    for listeners in ("off", "on"):
-        n = rows if listeners == "off" else min(rows, 2000)
-        target = path if n == rows else Path(f"/tmp/yiwang_teachers_{n}.xlsx")
-        if not target.exists():
-            write_teacher_file(target, n)
-        code = f"bench-import-{listeners}"
-        School.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": f"基准测试导入党校{listeners}",
-                "short_name": "导入",
-                "level": "county",
-                "province": "广东省",
-            },
-        )
-        start = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, __file__, "_import_once", str(target), code, listeners],
-            capture_output=True,
-            text=True,
-            # DEBUG off as in production (the worker): with DEBUG on, Django keeps the text of
-            # the last 9 000 queries, i.e. every multi-megabyte bulk INSERT of the import.
-            env={**os.environ, "DEBUG": os.environ.get("DEBUG", "0")},
-        )
-        elapsed = time.perf_counter() - start
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(result.stdout.strip() or result.stderr.strip()[-800:])
-        print(
-            f"import of {n} teacher rows, search listeners {listeners}: {elapsed:.1f} s wall (process incl. "
-            f"start-up), peak RSS so far {peak_mb:.0f} MB",
-            flush=True,
-        )
+        if bank == "teacher":
+            write_teacher_file(path, rows)
+        else:
+            teachers = list(
+                Teacher.objects.filter(is_active=True).order_by("pk").values_list("pk", "name")[:100]
+            )
+            write_topic_file(path, rows, teachers)
+    print(
+        f"file: {rows} rows ({path.stat().st_size / 1048576:.1f} MB) ready in {time.perf_counter() - start:.1f}s"
+    )
+    code = f"bench-{bank}-{listeners}"
+    _bench_school(code)
+    if listeners == "on":  # exactly what a person at the server types
+        command = [
+            str(VENV_BIN / "yiwang"),
+            "import",
+            bank,
+            str(path),
+            "--school",
+            code,
+            "--on-duplicate",
+            "skip",
+        ]
+    else:  # the same command in a process whose search-index listeners are detached
+        command = [sys.executable, __file__, "_import_once", bank, str(path), code]
+    load_before = os.getloadavg()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    # DEBUG off as in production (the worker): with DEBUG on, Django keeps the text of the
+    # last 9 000 queries, i.e. every multi-megabyte bulk INSERT of the import.
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "DEBUG": "0"})
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(result.stdout.strip() or result.stderr.strip()[-800:])
+    print(
+        f"import of {rows} {bank} rows through `yiwang import` (search listeners {listeners}): "
+        f"{wall:.1f} s wall, {cpu:.1f} s CPU (user+system, incl. start-up), peak RSS {after.ru_maxrss / 1024:.0f} MB; "
+        f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after",
+        flush=True,
+    )
+    table = {"teacher": "faculty_teacher", "topic": "topics_topic"}[bank]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            stats = (
+                cursor.fetchone()[0]
+                and cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table]).fetchone()[0]
+            )
+        else:
+            cursor.execute(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s", [table]
+            )
+            stats = cursor.fetchone()[0]
+    print(f"planner statistics for {table} after the import: {'yes' if stats else 'NO'}")
 
 
-def import_once(path: str, school_code: str, listeners: str) -> None:
-    """One import in this process; with ``listeners=off`` the search index listeners are detached so the
-    figure is the bank import itself (check every row + write + commit)."""
+def import_once(bank: str, path: str, school_code: str) -> None:
+    """``yiwang import`` in this process with the search-index listeners detached, so the figure
+    is the bank import itself (check every row + write + commit + statistics)."""
     setup_django()
     from django.core.management import call_command
 
     from yiwang.core import indexing
 
-    if listeners == "off":
-        indexing._changed.clear()
-        indexing._bulk_changed.clear()
+    indexing._changed.clear()
+    indexing._bulk_changed.clear()
     start, cpu_start = time.perf_counter(), time.process_time()
-    call_command("import", "teacher", path, "--school", school_code, "--on-duplicate", "skip")
-    # CPU time as well as wall time: on the shared 2-core VM the wall time depends on what the
-    # other sessions run; the CPU time of this process much less.
+    call_command("import", bank, path, "--school", school_code, "--on-duplicate", "skip")
     print(
         f"  in-process: {time.perf_counter() - start:.1f} s wall, "
         f"{time.process_time() - cpu_start:.1f} s CPU; peak RSS "
@@ -256,6 +362,8 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--bank", choices=["teacher", "topic"], default="teacher")
+    parser.add_argument("--listeners", choices=["off", "on"], default="off")
     args = parser.parse_args(argv)
     if args.what == "_import_once":
         import_once(*args.extra)
@@ -264,7 +372,7 @@ def main(argv=None) -> None:
     elif args.what == "queries":
         measure_queries()
     else:
-        measure_import(args.rows)
+        measure_import(args.bank, args.rows, args.listeners)
 
 
 if __name__ == "__main__":

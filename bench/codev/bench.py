@@ -3,12 +3,15 @@
     DATABASE_URL=sqlite:////tmp/codev_bench.db .venv/bin/python bench/codev/bench.py [--projects 100000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yiwang_bench_codev .venv/bin/python bench/codev/bench.py
 
-Migrates the (empty) database, adds 60 schools, five modules and ``--projects`` projects (each
-with its draft course, a stage plan, a team of three, a task) by bulk inserts, about 1 % of them
-on the measured viewer's own school; then requests in-process (Django test client) the
-合备一门课 page, a filtered page, a project workspace and the API list, as a team member and
-as an outsider, and prints p50/p95 latency, CPU per request and SQL queries per request.
-Not run by the tests.
+Migrates the (empty) database, adds 61 schools, five modules and ``--projects`` projects by
+bulk inserts: each with its course, a five-stage plan, one team member and a task; the stage
+uniform over the six stages (so about 1/6 are published, their courses 发布 with 70 % 全网 and
+30 % 本校 scope); a third with one participating school (the ``ProjectSchool`` rows the
+services keep are written alongside); about 1 % led by the measured viewer's school and 0.5 %
+with it as a participant. Then requests in-process (Django test client) the 合备一门课 page,
+a filtered page, the API list and a project workspace as the team-school viewer (staff of
+b000), and the list pages as an outsider (a school on no project), printing p50/p95 latency,
+CPU per request (``time.process_time``) and SQL queries per request. Not run by the tests.
 """
 
 import argparse
@@ -33,7 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from yiwang.accounts.models import User  # noqa: E402
 from yiwang.codev.enums import STAGE_ORDER  # noqa: E402
-from yiwang.codev.models import Project, StagePlan, Task, TeamMember  # noqa: E402
+from yiwang.codev.models import Project, ProjectSchool, StagePlan, Task, TeamMember  # noqa: E402
 from yiwang.courses.models import Course, TeachingModule  # noqa: E402
 from yiwang.network.models import Membership, School  # noqa: E402
 
@@ -54,8 +57,9 @@ def load(n: int) -> None:
                 "province": "广东省",
             },
         )[0]
-        for i in range(60)
+        for i in range(61)
     ]
+    outsider_school = schools.pop()
     modules = [
         TeachingModule.objects.get_or_create(
             owner_school=schools[0], name=f"模块{i}", defaults={"position": i}
@@ -69,19 +73,25 @@ def load(n: int) -> None:
             user=user, school=school, defaults={"is_teacher": True, "is_teaching_staff": i % 2 == 0}
         )
         users.append(user)
+    outsider, _ = User.objects.get_or_create(username="bench_outsider", defaults={"full_name": "局外人"})
+    Membership.objects.get_or_create(
+        user=outsider, school=outsider_school, defaults={"is_teacher": True, "is_teaching_staff": True}
+    )
     done = Project.objects.count()
     while done < n:
         size = min(BATCH, n - done)
         leads = [schools[0] if rng.random() < 0.01 else rng.choice(schools[1:]) for _ in range(size)]
+        stages = [rng.choice(STAGE_ORDER) for _ in range(size)]
         courses = Course.objects.bulk_create(
             [
                 Course(
                     title=f"基准课程{done + k}",
                     owner_school=lead,
-                    scope="network",
+                    scope="school" if stage == "published" and rng.random() < 0.3 else "network",
+                    status="published" if stage == "published" else "draft",
                     module=rng.choice(modules),
                 )
-                for k, lead in enumerate(leads)
+                for k, (lead, stage) in enumerate(zip(leads, stages, strict=True))
             ]
         )
         projects = Project.objects.bulk_create(
@@ -91,10 +101,25 @@ def load(n: int) -> None:
                     module=c.module,
                     course=c,
                     lead_school=c.owner_school,
-                    stage=rng.choice(STAGE_ORDER[:-1]),
+                    stage=stage,
                 )
-                for k, c in enumerate(courses)
+                for k, (c, stage) in enumerate(zip(courses, stages, strict=True))
             ]
+        )
+        partners = {}
+        for p in projects:
+            if rng.random() < 0.005 and p.lead_school != schools[0]:
+                partners[p.pk] = schools[0]
+            elif rng.random() < 0.33:
+                other = rng.choice(schools[1:])
+                if other != p.lead_school:
+                    partners[p.pk] = other
+        Project.schools.through.objects.bulk_create(
+            [Project.schools.through(project_id=pk, school_id=s.pk) for pk, s in partners.items()]
+        )
+        ProjectSchool.objects.bulk_create(
+            [ProjectSchool(project=p, school=p.lead_school) for p in projects]
+            + [ProjectSchool(project_id=pk, school=s) for pk, s in partners.items()]
         )
         StagePlan.objects.bulk_create([StagePlan(project=p, stage=s) for p in projects for s in STAGE_ORDER])
         members = TeamMember.objects.bulk_create(
@@ -133,11 +158,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--load-only", action="store_true")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     load(args.projects)
+    if args.load_only:
+        return
     member = User.objects.get(username="bench0")
-    outsider = User.objects.get(username="bench7")
+    outsider = User.objects.get(username="bench_outsider")
     project = Project.objects.filter(lead_school__code="b000").order_by("id").first()
     print(f"{connection.vendor}: {Project.objects.count()} projects")
     for who, user in (("team school", member), ("outsider", outsider)):
@@ -146,6 +174,7 @@ def main():
         urls = [
             ("index", "/codev/"),
             ("index filtered", f"/codev/?stage=writing&module={project.module_id}"),
+            ("index published", "/codev/?stage=published"),
             ("API list", "/api/v1/codev/projects?page_size=50"),
         ]
         if who == "team school":

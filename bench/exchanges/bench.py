@@ -38,8 +38,7 @@ STATUSES = [RequestStatus.SUBMITTED, RequestStatus.ACCEPTED, RequestStatus.DECLI
 
 
 def ensure_network() -> None:
-    if "network_school" not in connection.introspection.table_names():
-        call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)  # a no-op when the schema is current
     if not School.objects.filter(code="gz").exists():
         from yiwang.network.demo import DemoLog, load
 
@@ -58,7 +57,29 @@ def fill(n: int) -> None:
         owner_school=gz, name="基准教师", scope="network"
     )
     now = timezone.now()
-    batch, dispatches = [], []
+
+    def flush(batch: list[Request]) -> None:
+        created = Request.objects.bulk_create(batch)
+        Dispatch.objects.bulk_create(
+            [
+                Dispatch(
+                    request=r,
+                    from_school_id=r.from_school_id,
+                    to_school_id=r.to_school_id,
+                    is_sent=True,
+                    teacher=teacher,
+                    topic_title=r.title,
+                    starts_at=r.submitted_at + timedelta(days=30),
+                    ends_at=r.submitted_at + timedelta(days=30, hours=2),
+                    city="广州市",
+                    province="广东省",
+                )
+                for r in created
+                if r.kind == RequestKind.DISPATCH
+            ]
+        )
+
+    batch = []
     for i in range(have, n):
         sender = others[i % len(others)]
         inbound = i % 2 == 0
@@ -76,43 +97,12 @@ def fill(n: int) -> None:
             )
         )
         if len(batch) == 5000:
-            created = Request.objects.bulk_create(batch)
-            dispatches += [
-                Dispatch(
-                    request=r,
-                    teacher=teacher,
-                    topic_title=r.title,
-                    starts_at=r.submitted_at + timedelta(days=30),
-                    ends_at=r.submitted_at + timedelta(days=30, hours=2),
-                    city="广州市",
-                    province="广东省",
-                )
-                for r in created
-                if r.kind == RequestKind.DISPATCH
-            ]
-            Dispatch.objects.bulk_create(dispatches)
-            dispatches, batch = [], []
+            flush(batch)
+            batch = []
     if batch:
-        created = Request.objects.bulk_create(batch)
-        Dispatch.objects.bulk_create(
-            [
-                Dispatch(
-                    request=r,
-                    teacher=teacher,
-                    topic_title=r.title,
-                    starts_at=r.submitted_at + timedelta(days=30),
-                    ends_at=r.submitted_at + timedelta(days=30, hours=2),
-                )
-                for r in created
-                if r.kind == RequestKind.DISPATCH
-            ]
-        )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        flush(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def measure(client: Client, url: str, runs: int) -> dict:

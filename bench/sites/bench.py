@@ -45,8 +45,7 @@ STATES = ["pending", "declined", "withdrawn", "approved", "completed"]
 
 
 def seed(rows: int) -> None:
-    if FieldSite._meta.db_table not in connection.introspection.table_names():
-        call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)  # a no-op when the schema is current
     if FieldSite.objects.count() >= rows:
         return
     if not School.objects.filter(code="gz").exists():
@@ -226,8 +225,9 @@ def main() -> None:
         f"/alliances/spaces/{space.pk}/",
         "/alliances/agreements/",
     ]
-    for username in ("lz-xuyong-admin", "gz-staff"):
-        measure(username, urls, args.rounds)
+    measure("lz-xuyong-admin", urls, args.rounds)
+    # Guangzhou is no member of the 川滇黔 alliance: its page is a 404 for it (not measured).
+    measure("gz-staff", [u for u in urls if "/spaces/" not in u], args.rounds)
 
 
 if __name__ == "__main__":

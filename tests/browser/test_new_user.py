@@ -119,7 +119,7 @@ def test_empty_choice_of_a_select_is_chinese(page, schools):
     sign_in(page, "gz-staff")
     page.wait_for_selector("h1:has-text('欢迎')")
     page.goto(page.base_url + f"/classes/{klass.pk}/sessions/new/")
-    assert page.inner_text("#id_teacher option[value='']") == "- 请选择 -"
+    assert page.inner_text("#id_module option[value='']") == "- 请选择 -"
 
 
 def test_cancelling_a_sign_up_asks_first_and_says_what_happens(page, schools):

@@ -166,6 +166,9 @@ def test_call_and_ranking_pages_query_count_constant(call, people, client_for, d
         "/calls/list/",
         "/calls/",
         f"/calls/{call.pk}/review-ranking/",
+        "/calls/overdue/",
+        "/api/v1/calls/applications",
+        f"/api/v1/calls/applications?call={call.pk}",
     )
     in_review(call, people, title="第一份")
     counts = {}
@@ -200,3 +203,32 @@ def test_page_refusal_shows_message_and_changes_nothing(call, people, client_for
     )
     assert response.status_code == 400 and "超过本批次单项资助上限" in response.content.decode()
     assert Decimal(app.budget_total) == Decimal("3.00")
+
+
+def test_review_ranking_orders_by_average_in_the_database_and_pages(call, people, rubric, client_for):
+    from yiwang.calls.models import ResearchCall
+
+    ResearchCall.objects.filter(pk=call.pk).update(max_applications_per_member=20)
+    call.refresh_from_db()
+    ids = [i.pk for i in rubric.indicators.order_by("position", "id")]
+    apps = {}
+    for title, scores in (("中等", (7, 8)), ("未评", None), ("最好", (9, 9))):
+        app = in_review(call, people, title=title)
+        if scores:
+            sheet = services.assign_reviewer(
+                by=people.office, application=app, teacher=people.reviewer_teacher
+            )
+            services.submit_review(
+                by=people.reviewer_user, sheet=sheet, scores=dict(zip(ids, scores, strict=True))
+            )
+        apps[title] = app
+    first = selectors.call_ranking(people.office, call, per_page=2)
+    assert [(a.title, s.average) for a, s, _ in first.items] == [
+        ("最好", Decimal("90.00")),
+        ("中等", Decimal("76.00")),
+    ]
+    assert (first.count, first.num_pages) == (3, 2)
+    second = selectors.call_ranking(people.office, call, page=2, per_page=2)
+    assert [(a.title, s.average, s.assigned) for a, s, _ in second.items] == [("未评", None, 0)]
+    page = client_for(people.office).get(f"/calls/{call.pk}/review-ranking/").content.decode()
+    assert page.index("最好") < page.index("中等") < page.index("未评")

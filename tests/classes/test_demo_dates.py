@@ -28,12 +28,30 @@ def test_demo_classes_run_around_the_day_it_first_ran(demo_network):
     now = timezone.now()
     today = timezone.localdate()
     starts = sorted(TrainingClass.objects.values_list("start_date", flat=True))
-    assert starts == [today - timedelta(days=27), today - timedelta(days=19), today - timedelta(days=4)]
+    assert starts == [
+        today - timedelta(days=45),  # the finished 整期报名 workshop
+        today - timedelta(days=27),
+        today - timedelta(days=19),
+        today - timedelta(days=4),
+        today + timedelta(days=8),  # the coming workshop, open for 整期报名
+    ]
     upcoming_open = Session.objects.filter(is_open=True, is_cancelled=False, starts_at__gt=now)
     assert upcoming_open.count() >= 5  # how many depends on the weekday the demo first ran
     assert CheckIn.objects.filter(sign_up__session__ends_at__lt=now).count() > 0
     assert not CheckIn.objects.filter(sign_up__session__starts_at__gt=now).exists()
     assert not SignUp.objects.filter(status=SignUpStatus.PENDING, session__starts_at__lt=now).exists()
+
+
+def test_demo_programmes_one_completed_and_one_open_for_enrolment(demo_network):
+    demo.load(scale=0, log=DemoLog())
+    finished, coming = TrainingClass.objects.filter(enrolment="programme").order_by("start_date")
+    assert finished.completed_at is not None
+    decided = list(finished.enrolments.values_list("completion", flat=True))
+    assert len(decided) == 13 and set(decided) == {"completed", "not_completed"}
+    assert coming.completed_at is None and coming.programme_taken == 20
+    assert coming.enrolments.filter(user__username="gz-panyu-t1", status="enrolled").exists()
+    # every coming session of the programme has a confirmed sign-up for each enrolled person
+    assert SignUp.objects.filter(session__training_class=coming, status="confirmed").count() == 20 * 4
 
 
 def test_a_later_run_keeps_the_first_days_dates(demo_network):

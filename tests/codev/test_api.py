@@ -74,4 +74,10 @@ def test_rounds_adoption_and_counts(cd, client_for):
     assert [(r["number"], r["decision_label"], r["average"]) for r in rounds] == [(1, "通过", "83.00")]
     assert rounds[0]["sheets"][0]["reviewer"] == cd.reviewer.full_name
     counts = client_for(cd.office).get("/api/v1/codev/counts").json()
-    assert counts == {"in_progress": 0, "published": 1, "adoptions": 1, "reviews_done": 1}
+    assert counts == {
+        "in_progress": 0,
+        "published": 1,
+        "adoptions": 1,
+        "topic_adoptions": 0,
+        "reviews_done": 1,
+    }

@@ -42,6 +42,7 @@ def test_unpublished_project_leaks_nowhere(cd, outsiders, client_for):
             "in_progress": 0,
             "published": 0,
             "adoptions": 0,
+            "topic_adoptions": 0,
             "reviews_done": 0,
         }, who
         assert client.get(reverse("codev:project", args=[cd.project.pk])).status_code == 404, who

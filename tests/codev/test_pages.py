@@ -258,7 +258,7 @@ def test_project_list_query_count_is_constant(cd, client_for, django_assert_max_
     _many_projects(cd, extra)
     client = client_for(cd.office)
     client.get(reverse("codev:index"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         page = client.get(reverse("codev:index"))
     assert page.context["page"].count == 1 + extra
 

@@ -75,7 +75,9 @@ def test_remind_command_reminds_once(cd, capsys):
     )
     call_command("codev_remind")
     call_command("codev_remind")
-    assert capsys.readouterr().out == "已提醒 1 个逾期任务。\n已提醒 0 个逾期任务。\n"
+    assert capsys.readouterr().out == (
+        "已提醒 1 个逾期任务；已通知 0 个讲题引用有更新。\n已提醒 0 个逾期任务；已通知 0 个讲题引用有更新。\n"
+    )
 
 
 def _zip(name, data) -> SimpleUploadedFile:

@@ -146,3 +146,23 @@ def test_user_link_must_be_member_and_unique(network):
     with pytest.raises(ConflictError) as exc:
         services.create_teacher(by=staff, school=network.city, name="李明", user=insider)
     assert exc.value.message == "该账号已关联教师“王芳”。"
+
+
+def test_retire_and_restore_refused_when_already_so_and_audited_once(network):
+    staff = member(network.city, is_teaching_staff=True)
+    teacher = TeacherFactory(owner_school=network.city)
+    with pytest.raises(ConflictError) as exc:
+        services.restore_teacher(by=staff, teacher=teacher)
+    assert exc.value.message == "该教师已是启用状态。"
+    services.retire_teacher(by=staff, teacher=teacher)
+    with pytest.raises(ConflictError) as exc:
+        services.retire_teacher(by=staff, teacher=teacher)
+    assert exc.value.message == "该教师已停用。"
+    services.restore_teacher(by=staff, teacher=teacher)
+    records = AuditRecord.objects.filter(
+        object_id=str(teacher.pk), action__in=["teacher.retired", "teacher.restored"]
+    )
+    assert [(r.action, r.before, r.after) for r in records.order_by("id")] == [
+        ("teacher.retired", {"is_active": True}, {"is_active": False}),
+        ("teacher.restored", {"is_active": False}, {"is_active": True}),
+    ]

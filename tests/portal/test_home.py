@@ -86,7 +86,7 @@ def test_home_page_has_a_search_box_and_says_when_nothing_waits(
     client_for, network, django_assert_max_num_queries
 ):
     client = client_for(member(network.city, is_teacher=True))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         body = client.get("/").content.decode()
     assert (
         '<form method="get" action="/search/" class="filters home-search" role="search" id="home-search">'
@@ -104,6 +104,32 @@ def test_home_page_queries_stay_flat_with_many_waiting(
         session = open_session(network.city, requires_approval=True, title=f"专题{n}")
         classes.sign_up(by=member(network.branch_a, is_teacher=True), session_id=session.pk)
     client = client_for(approver)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         body = client.get("/").content.decode()
     assert "查看全部 8 项" in body
+
+
+def test_requests_from_other_schools_wait_for_the_receiving_staff_only(network):
+    from yiwang.exchanges import services as exchanges
+
+    sender = member(network.branch_a, is_training_staff=True)
+    exchanges.open_request(
+        by=sender,
+        kind="general",
+        from_school=network.branch_a,
+        to_school=network.city,
+        subject_key="home-test",
+        title="联合调研安排",
+    )
+    receiving = {w.label: w for w in selectors.waiting_for(member(network.city, is_training_staff=True))}
+    assert receiving["交流协作请求待处理"].count == 1
+    assert (
+        receiving["交流协作请求待处理"].items[0][0]
+        == f"{network.branch_a.short_name}：其他协作事项《联合调研安排》"
+    )
+    for outsider in (
+        sender,
+        member(network.far, is_training_staff=True),
+        member(network.city, is_teacher=True),
+    ):
+        assert "交流协作请求待处理" not in {w.label for w in selectors.waiting_for(outsider)}

@@ -238,3 +238,31 @@ def test_who_registers_an_endorsement_cannot_verify_it(network, research_staff):
     endorsement.output.owner_school.refresh_from_db()
     endorsement = services.verify_endorsement(by=research_staff, endorsement=endorsement)
     assert endorsement.verified_by == research_staff
+
+
+def test_output_retire_and_restore_once_each(network):
+    staff = member(network.city, is_research_staff=True)
+    output = OutputFactory(owner_school=network.city)
+    services.set_output_active(by=staff, output=output, active=False)
+    with pytest.raises(ConflictError) as exc:
+        services.set_output_active(by=staff, output=output, active=False)
+    assert exc.value.message == "该成果已停用。"
+    services.set_output_active(by=staff, output=output, active=True)
+    with pytest.raises(ConflictError) as exc:
+        services.set_output_active(by=staff, output=output, active=True)
+    assert exc.value.message == "该成果已是启用状态。"
+    records = AuditRecord.objects.filter(object_id=str(output.pk), action__startswith="research_output.")
+    assert [(r.action, r.before, r.after) for r in records.order_by("id")] == [
+        ("research_output.retired", {"is_active": True}, {"is_active": False}),
+        ("research_output.restored", {"is_active": False}, {"is_active": True}),
+    ]
+    assert ResearchOutput.objects.get(pk=output.pk).is_active is True
+
+
+def test_project_steps_offered_in_order():
+    assert [(s.target, s.label) for s in services.PROJECT_STEPS.allowed_from(ProjectStatus.APPLYING)] == [
+        ("approved", "批准立项"),
+        ("terminated", "终止"),
+    ]
+    assert services.PROJECT_STEPS.allowed_from(ProjectStatus.CONCLUDED) == []
+    assert services.PROJECT_STEPS.allowed_from(ProjectStatus.TERMINATED) == []

@@ -112,7 +112,9 @@ def test_api_match_contract(corpus, city_viewer, client_for):
         "title": "推进乡村振兴的广州实践",
         "url": f"/topics/{corpus.p_rural.pk}/",
         "matched": ["乡村振兴", "基层治理"],
+        "related": [],
     } in top["evidence"]
+    assert top["related"] == []
 
 
 def test_api_match_refuses_an_empty_need(corpus, city_viewer, client_for):

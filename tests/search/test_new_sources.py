@@ -18,7 +18,7 @@ from yiwang.calls.enums import CallKind
 from yiwang.calls.models import ResearchCall
 from yiwang.calls.selectors import calls_visible_to
 from yiwang.codev.enums import Stage
-from yiwang.codev.models import Project
+from yiwang.codev.models import Project, ProjectSchool
 from yiwang.codev.selectors import projects_visible_to
 from yiwang.courses.enums import CourseStatus
 from yiwang.network.enums import SharingScope
@@ -81,6 +81,8 @@ def make_codev(lead, title, course, *, stage=Stage.TOPIC, schools=()):
         published_at=timezone.now() if stage == Stage.PUBLISHED else None,
     )
     project.schools.set(schools)
+    # the team-school rows the codev services keep (what its visibility index reads)
+    ProjectSchool.objects.bulk_create(ProjectSchool(project=project, school=s) for s in {lead, *schools})
     return project
 
 

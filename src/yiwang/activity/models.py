@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from yiwang.core.crypto import EncryptedField
+from yiwang.core.files import PrivateUploadPath
 
 
 class AuditRecord(models.Model):
@@ -42,6 +43,8 @@ class AuditRecord(models.Model):
         indexes = [
             models.Index(fields=["school", "created_at"]),
             models.Index(fields=["actor", "created_at"]),
+            # the log's pages are read by position (keyset) in this order
+            models.Index(fields=["-created_at", "-id"], name="audit_recent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -142,3 +145,56 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.get_status_display()}）"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+ACTIVE_EXPORT_STATUSES = [ExportStatus.QUEUED, ExportStatus.RUNNING]
+
+
+class AuditExportJob(models.Model):
+    """An export of the audit log too large to write while the person waits: written by the task
+    worker with its progress saved as it goes, downloadable by the person who asked for it."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="+"
+    )
+    filters = models.JSONField("筛选条件", default=dict, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField("记录数", default=0)
+    written = models.PositiveIntegerField("已写入", default=0)
+    file = models.FileField("文件", upload_to=PrivateUploadPath("audit-exports"), blank=True)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志导出"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ExportStatus.values), name="audit_export_status_valid"
+            ),
+            # the same export asked twice while it runs is one job
+            models.UniqueConstraint(
+                fields=["requested_by", "filters"],
+                condition=models.Q(status__in=ACTIVE_EXPORT_STATUSES),
+                name="audit_export_running_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"审计日志导出 {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def progress(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return min(99, self.written * 100 // self.total) if self.total else 0

@@ -1,30 +1,19 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from yiwang.core import excel
-from yiwang.core.pagination import paginate
-from yiwang.core.views_support import querystring_without_page
+from yiwang.core.errors import NotFoundError
+from yiwang.core.files import download_response
+from yiwang.core.pagination import keyset_page
 
-from . import rules
-from .models import AuditRecord
+from . import exports, rules
+from .models import ACTIVE_EXPORT_STATUSES, AuditExportJob, AuditRecord, ExportStatus
 from .selectors import audit_records
-from .services import CountingRows, record_export
-
-AUDIT_EXPORT_HEADER = [
-    "时间",
-    "操作人",
-    "学校",
-    "操作",
-    "对象类型",
-    "对象编号",
-    "对象",
-    "修改前",
-    "修改后",
-    "IP 地址",
-]
+from .services import record_export
 
 # The schools the audit log can be filtered by: the model the records point at.
 School = AuditRecord._meta.get_field("school").related_model
@@ -60,42 +49,51 @@ def audit_log(request):
     if not rules.can_read_audit(request.user):
         raise PermissionDenied
     form, qs = _filtered(request)
-    page = paginate(qs, request.GET.get("page"))
+    page = keyset_page(qs, older=request.GET.get("older"), newer=request.GET.get("newer"))
+    params = request.GET.copy()
+    for key in ("older", "newer", "page"):
+        params.pop(key, None)
     return render(
         request,
         "activity/audit_log.html",
-        {
-            "form": form,
-            "page": page,
-            "querystring_without_page": querystring_without_page(request),
-        },
+        {"form": form, "page": page, "filters_query": params.urlencode(), "exports": _my_exports(request)},
     )
+
+
+def _my_exports(request):
+    return AuditExportJob.objects.filter(requested_by=request.user)[:5]
 
 
 @login_required
 def audit_export(request):
+    """A small export downloads at once; a large one is queued (see ``exports``)."""
     if not rules.can_read_audit(request.user):
         raise PermissionDenied
-    form, qs = _filtered(request)
-    rows = CountingRows(
-        [
-            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-            r.actor_name,
-            r.school.name if r.school else "",
-            r.action,
-            r.object_type,
-            r.object_id,
-            r.object_repr,
-            str(r.before) if r.before is not None else "",
-            str(r.after) if r.after is not None else "",
-            r.ip_address or "",
-        ]
-        for r in qs.iterator(chunk_size=2000)
-    )
-    data = excel.write_rows("审计日志", AUDIT_EXPORT_HEADER, rows)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    record_export(actor=request.user, list_name="审计日志", filters=filters, rows=rows.count)
+    form, _ = _filtered(request)
+    filters = exports.stored_filters(form.cleaned_data if form.is_bound and form.is_valid() else {})
+    if exports.needs_background(filters):
+        job = exports.request_audit_export(by=request.user, filters=filters)
+        messages.info(request, "符合条件的记录较多，已转为后台导出；完成后可在本页下载。")
+        return redirect("activity:export_detail", pk=job.pk)
+    data, count = exports.write_export(filters)
+    record_export(actor=request.user, list_name="审计日志", filters=filters, rows=count)
     return excel.xlsx_response(data, "audit-log.xlsx")
+
+
+@login_required
+def export_detail(request, pk: int):
+    job = exports.access_export(request.user, pk)
+    running = job.status in ACTIVE_EXPORT_STATUSES
+    template = "activity/_export_status.html" if request.htmx else "activity/export_detail.html"
+    return render(request, template, {"job": job, "running": running})
+
+
+@login_required
+def export_download(request, pk: int):
+    job = exports.access_export(request.user, pk)
+    if job.status != ExportStatus.DONE:
+        raise NotFoundError("导出尚未完成。")
+    return download_response(job.file, f"审计日志-{job.created_at:%Y%m%d%H%M}.xlsx")
 
 
 @login_required

@@ -1,16 +1,18 @@
 """Demo alliance spaces and agreements: the 川滇黔 alliance's space (the ten mechanisms, contacts,
 rotating chairs, two joint meetings with minutes and resolutions — one overdue — and news), the
 regional group's five mechanisms, a space per support partnership, and support agreements for the
-five partners with 2026 targets whose progress is counted from the demo records.
+five partners with this year's targets whose progress is counted from the demo records.
 Idempotent: every row is found by its natural key first."""
 
 import io
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from yiwang.classes.demo import demo_now
 from yiwang.core.demo_names import unique_names
 from yiwang.network.models import Alliance, School, SupportPartnership
 
@@ -30,60 +32,101 @@ from .models import (
 ADJACENT = "川滇黔毗邻区县党校联盟"
 REGIONAL = "片区协作第一片区"
 
-MEETINGS = [
-    {
-        "title": "川滇黔毗邻区县党校联盟第三次联席会议",
-        "kind": MeetingKind.JOINT,
-        "held_on": date(2026, 4, 18),
-        "place": "毕节市七星关区委党校",
-        "host": "bj-qixingguan",
-        "agenda": "一、通报联盟 2025 年工作情况\n二、审议《联盟现场教学基地共享办法》\n三、商定 2026 年班次互派和课题共研计划",
-        "minutes": "会议由轮值学校七星关区委党校主持，八所成员学校参会。会议审议通过《联盟现场教学基地共享办法》，"
-        "商定由各校推荐现场教学基地纳入共享目录，联合开发“四渡赤水”主题现场教学精品课，2026 年下半年互派教师授课。",
-        "resolutions": [
-            ("建立联盟现场教学基地共享目录，每校推荐至少 2 个基地", "lz-xuyong", date(2026, 6, 30), True),
-            ("联合开发“四渡赤水”主题现场教学精品课", "lz-gulin", date(2026, 9, 30), False),
-        ],
-    },
-    {
-        "title": "川滇黔毗邻区县党校联盟 2026 年工作交流会",
-        "kind": MeetingKind.WORKING,
-        "held_on": date(2026, 10, 20),
-        "place": "威信县委党校",
-        "host": "weixin",
-        "agenda": "一、交流基地共用和班次互派情况\n二、研究联盟宣传联动和品牌共塑\n三、商定下一次联席会议时间",
-        "minutes": "会议交流了鸡鸣三省、绝壁天渠等基地的共用情况，商定编印联盟季度工作简报，"
-        "2027 年春季各校互派中青班学员开展异地现场教学。",
-        "resolutions": [
-            ("编印联盟季度工作简报", "weixin", date(2026, 12, 31), False),
-            ("2027 年春季互派中青班学员各 1 期", "lz", date(2027, 3, 31), False),
-        ],
-    },
-]
-NEWS = [
-    (
-        "鸡鸣三省红色教育基地接待七星关区委党校主体班",
-        "bj-qixingguan",
-        "9 月 16 日，七星关区委党校主体班学员 45 人赴鸡鸣三省红色教育基地开展现场教学，重温红军长征在川滇黔边区的历史。",
-        True,
-        datetime(2026, 9, 18, 10, 0),
-    ),
-    (
-        "联盟第三次联席会议在七星关召开",
-        "bj-qixingguan",
-        "4 月 18 日，川滇黔毗邻区县党校联盟第三次联席会议召开，审议通过基地共享办法。",
-        True,
-        datetime(2026, 4, 19, 9, 0),
-    ),
-    (
-        "联盟成员学校交流会内部通报",
-        "weixin",
-        "工作交流会商定的事项请各成员学校按期落实，季度简报请于每季度末报送威信县委党校。",
-        False,
-        datetime(2026, 10, 21, 9, 0),
-    ),
-]
-# partner code → 2026 targets
+
+@dataclass(frozen=True)
+class Shift:
+    """The demo's dates, written as they were on ``AUTHORED`` and moved by whole days to the day the
+    demo first ran (``classes.demo.demo_now``), so the overdue resolution stays overdue, the coming
+    ones stay coming and this year's agreements stay this year's; years in texts move with today."""
+
+    today: date
+
+    @property
+    def delta(self) -> timedelta:
+        return self.today - AUTHORED
+
+    def day(self, y: int, m: int, d: int) -> date:
+        return date(y, m, d) + self.delta
+
+    def moment(self, y: int, m: int, d: int, hour: int, minute: int) -> datetime:
+        return datetime.combine(self.day(y, m, d), time(hour, minute))
+
+    def year(self, y: int) -> int:
+        return y + (self.today.year - AUTHORED.year)
+
+    def month_day(self, y: int, m: int, d: int) -> str:
+        day = self.day(y, m, d)
+        return f"{day.month} 月 {day.day} 日"
+
+
+AUTHORED = date(2026, 12, 2)
+
+
+def meetings(at: Shift) -> list[dict]:
+    return [
+        {
+            "title": "川滇黔毗邻区县党校联盟第三次联席会议",
+            "kind": MeetingKind.JOINT,
+            "held_on": at.day(2026, 4, 18),
+            "place": "毕节市七星关区委党校",
+            "host": "bj-qixingguan",
+            "agenda": f"一、通报联盟 {at.year(2025)} 年工作情况\n二、审议《联盟现场教学基地共享办法》\n三、商定 {at.year(2026)} 年班次互派和课题共研计划",
+            "minutes": "会议由轮值学校七星关区委党校主持，八所成员学校参会。会议审议通过《联盟现场教学基地共享办法》，"
+            f"商定由各校推荐现场教学基地纳入共享目录，联合开发“四渡赤水”主题现场教学精品课，{at.year(2026)} 年下半年互派教师授课。",
+            "resolutions": [
+                (
+                    "建立联盟现场教学基地共享目录，每校推荐至少 2 个基地",
+                    "lz-xuyong",
+                    at.day(2026, 6, 30),
+                    True,
+                ),
+                ("联合开发“四渡赤水”主题现场教学精品课", "lz-gulin", at.day(2026, 9, 30), False),
+            ],
+        },
+        {
+            "title": f"川滇黔毗邻区县党校联盟 {at.year(2026)} 年工作交流会",
+            "kind": MeetingKind.WORKING,
+            "held_on": at.day(2026, 10, 20),
+            "place": "威信县委党校",
+            "host": "weixin",
+            "agenda": "一、交流基地共用和班次互派情况\n二、研究联盟宣传联动和品牌共塑\n三、商定下一次联席会议时间",
+            "minutes": "会议交流了鸡鸣三省、绝壁天渠等基地的共用情况，商定编印联盟季度工作简报，"
+            f"{at.year(2027)} 年春季各校互派中青班学员开展异地现场教学。",
+            "resolutions": [
+                ("编印联盟季度工作简报", "weixin", at.day(2026, 12, 31), False),
+                (f"{at.year(2027)} 年春季互派中青班学员各 1 期", "lz", at.day(2027, 3, 31), False),
+            ],
+        },
+    ]
+
+
+def news_posts(at: Shift) -> list[tuple]:
+    return [
+        (
+            "鸡鸣三省红色教育基地接待七星关区委党校主体班",
+            "bj-qixingguan",
+            f"{at.month_day(2026, 9, 16)}，七星关区委党校主体班学员 45 人赴鸡鸣三省红色教育基地开展现场教学，重温红军长征在川滇黔边区的历史。",
+            True,
+            at.moment(2026, 9, 18, 10, 0),
+        ),
+        (
+            "联盟第三次联席会议在七星关召开",
+            "bj-qixingguan",
+            f"{at.month_day(2026, 4, 18)}，川滇黔毗邻区县党校联盟第三次联席会议召开，审议通过基地共享办法。",
+            True,
+            at.moment(2026, 4, 19, 9, 0),
+        ),
+        (
+            "联盟成员学校交流会内部通报",
+            "weixin",
+            "工作交流会商定的事项请各成员学校按期落实，季度简报请于每季度末报送威信县委党校。",
+            False,
+            at.moment(2026, 10, 21, 9, 0),
+        ),
+    ]
+
+
+# partner code → this year's targets
 TARGETS = {
     "bm": {
         TargetMetric.HOSTED_CLASSES: 2,
@@ -116,7 +159,7 @@ def _png(color) -> bytes:
     return buffer.getvalue()
 
 
-def _adjacent_space(log, schools):
+def _adjacent_space(log, schools, at: Shift):
     alliance = Alliance.objects.filter(name=ADJACENT).first()
     if alliance is None:
         return
@@ -137,23 +180,14 @@ def _adjacent_space(log, schools):
                 phone="0830-0000000",
             )
             log.count(True)
-    for code, start, end in (
-        ("lz-xuyong", "2024-07-01", "2025-06-30"),
-        ("bj-qixingguan", "2025-07-01", "2026-06-30"),
-        ("weixin", "2026-07-01", "2027-06-30"),
-    ):
+    for code, start in (("lz-xuyong", 2024), ("bj-qixingguan", 2025), ("weixin", 2026)):
         school = schools.get(code)
-        if school and not ChairTerm.objects.filter(space=space, starts_on=date.fromisoformat(start)).exists():
-            services.add_chair_term(
-                by=None,
-                space=space,
-                school=school,
-                starts_on=date.fromisoformat(start),
-                ends_on=date.fromisoformat(end),
-            )
+        starts_on, ends_on = date(at.year(start), 7, 1), date(at.year(start) + 1, 6, 30)
+        if school and not ChairTerm.objects.filter(space=space, starts_on=starts_on).exists():
+            services.add_chair_term(by=None, space=space, school=school, starts_on=starts_on, ends_on=ends_on)
             log.count(True)
     members = [m.school for m in alliance.memberships.select_related("school")]
-    for spec in MEETINGS:
+    for spec in meetings(at):
         meeting = Meeting.objects.filter(space=space, title=spec["title"]).first()
         if meeting is not None:
             log.count(False)
@@ -183,7 +217,7 @@ def _adjacent_space(log, schools):
                     done_note="共享目录已建立，收录基地 16 个。",
                 )
         log.count(True)
-    for index, (title, code, body, public, when) in enumerate(NEWS):
+    for index, (title, code, body, public, when) in enumerate(news_posts(at)):
         if NewsPost.objects.filter(space=space, title=title).exists():
             log.count(False)
             continue
@@ -229,53 +263,56 @@ def _other_spaces(log, schools):
             log.count(True)
 
 
-def _agreements(log):
+def _agreements(log, at: Shift):
     for partnership in SupportPartnership.objects.select_related("supporter", "supported").filter(
         supporter__code="gz"
     ):
         targets = TARGETS.get(partnership.supported.code)
         if targets is None:
             continue
-        title = f"{partnership.supporter.name}—{partnership.supported.name}对口支援协议（2026—2028年）"
+        first, last = at.year(2026), at.year(2028)
+        title = f"{partnership.supporter.name}—{partnership.supported.name}对口支援协议（{first}—{last}年）"
         agreement = Agreement.objects.filter(partnership=partnership, title=title).first()
         if agreement is None:
             agreement = services.create_agreement(
                 by=None,
                 title=title,
                 partnership=partnership,
-                starts_on=date(2026, 1, 1),
-                ends_on=date(2028, 12, 31),
-                signed_on=date(2025, 12, 20),
+                starts_on=date(first, 1, 1),
+                ends_on=date(last, 12, 31),
+                signed_on=date(first - 1, 12, 20),
                 note="双方围绕承办培训班、互派教师、开放课堂、共建课程和基地接待开展对口支援。",
             )
             log.count(True)
         for metric, target in targets.items():
-            if not AgreementTarget.objects.filter(agreement=agreement, year=2026, metric=metric).exists():
-                services.set_target(by=None, agreement=agreement, year=2026, metric=metric, target=target)
+            if not AgreementTarget.objects.filter(agreement=agreement, year=first, metric=metric).exists():
+                services.set_target(by=None, agreement=agreement, year=first, metric=metric, target=target)
                 log.count(True)
     adjacent = Alliance.objects.filter(name=ADJACENT).first()
     if adjacent is not None:
-        title = "川滇黔毗邻区县党校联盟协作协议（2026年度）"
+        year = at.year(2026)
+        title = f"川滇黔毗邻区县党校联盟协作协议（{year}年度）"
         agreement = Agreement.objects.filter(alliance=adjacent, title=title).first()
         if agreement is None:
             agreement = services.create_agreement(
                 by=None,
                 title=title,
                 alliance=adjacent,
-                starts_on=date(2026, 1, 1),
-                ends_on=date(2026, 12, 31),
-                signed_on=date(2026, 4, 18),
+                starts_on=date(year, 1, 1),
+                ends_on=date(year, 12, 31),
+                signed_on=at.day(2026, 4, 18),
             )
             log.count(True)
         for metric, target in ((TargetMetric.SITE_BOOKINGS, 6), (TargetMetric.DISPATCHES, 8)):
-            if not AgreementTarget.objects.filter(agreement=agreement, year=2026, metric=metric).exists():
-                services.set_target(by=None, agreement=agreement, year=2026, metric=metric, target=target)
+            if not AgreementTarget.objects.filter(agreement=agreement, year=year, metric=metric).exists():
+                services.set_target(by=None, agreement=agreement, year=year, metric=metric, target=target)
                 log.count(True)
 
 
 @transaction.atomic
 def load(*, scale: int = 0, log) -> None:
     schools = {s.code: s for s in School.objects.all()}
-    _adjacent_space(log, schools)
+    at = Shift(demo_now(schools["gz"]).date()) if "gz" in schools else Shift(timezone.localdate())
+    _adjacent_space(log, schools, at)
     _other_spaces(log, schools)
-    _agreements(log)
+    _agreements(log, at)

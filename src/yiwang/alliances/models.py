@@ -199,7 +199,8 @@ class NewsPost(TimeStampedModel):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["is_public", "-published_at"]),
-            models.Index(fields=["space", "-published_at"]),
+            # The alliance page's news, walked in its order (no sort of every post of the space).
+            models.Index(fields=["space", "-published_at", "-id"], name="news_space_recent_idx"),
         ]
 
     def __str__(self) -> str:

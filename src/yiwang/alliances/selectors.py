@@ -234,17 +234,17 @@ def shared_items(viewer, space: Space) -> list[dict]:
     ]
     result = []
     for label, qs, title_field, url_name in banks:
-        qs = qs.filter(**wanted).select_related("owner_school").order_by()
-        rows = list(qs.order_by("-id")[: SHARED_LIMIT + 1])
-        items = []
-        for obj in rows[:SHARED_LIMIT]:
-            items.append(
-                {
-                    "title": getattr(obj, title_field),
-                    "school": obj.owner_school.short_name,
-                    "url": reverse(url_name, args=[obj.pk]),
-                }
-            )
+        # Three columns, no model rows and none of the banks' own prefetches: one query per bank.
+        rows = list(
+            qs.filter(**wanted)
+            .prefetch_related(None)
+            .order_by("-id")
+            .values_list("pk", title_field, "owner_school__short_name")[: SHARED_LIMIT + 1]
+        )
+        items = [
+            {"title": title, "school": school, "url": reverse(url_name, args=[pk])}
+            for pk, title, school in rows[:SHARED_LIMIT]
+        ]
         result.append({"bank": label, "items": items, "more": len(rows) > SHARED_LIMIT})
     return result
 
@@ -307,18 +307,12 @@ def party_school_ids(agreement: Agreement) -> set[int]:
     return rules.member_school_ids(agreement)
 
 
-def _records(metric: str, schools: set[int], year: int, mine: set[int]) -> list[Record]:
-    """The records that count for ``metric`` in ``year`` between two different party schools.
-    Titles and links only for records the viewer's schools are part of."""
+def _metric_rows(metric: str, schools: set[int], year: int):
+    """The records that count for ``metric`` in ``year`` between two different party schools, as
+    ``(queryset, how each row reads: row -> (from, to, day, title, url))``; ``None`` for no metric."""
     ids = list(schools)
-
-    def between(a: School, b: School, day: date, title: str, url: str) -> Record:
-        if {a.pk, b.pk} & mine:
-            return Record(day, f"{a.short_name}→{b.short_name}：{title}", url)
-        return Record(day, f"{a.short_name}→{b.short_name}（其他成员之间的记录）")
-
     if metric == TargetMetric.HOSTED_CLASSES:
-        rows = (
+        qs = (
             HostedTraining.objects.filter(
                 request__status__in=ACCEPTED,
                 host_school_id__in=ids,
@@ -328,39 +322,34 @@ def _records(metric: str, schools: set[int], year: int, mine: set[int]) -> list[
             .select_related("host_school", "guest_school", "request")
             .order_by("start_date", "id")
         )
-        return [
-            between(
-                h.guest_school,
-                h.host_school,
-                h.start_date,
-                h.request.title,
-                reverse("exchanges:request_detail", args=[h.request_id]),
-            )
-            for h in rows
-        ]
+        return qs, lambda h: (
+            h.guest_school,
+            h.host_school,
+            h.start_date,
+            h.request.title,
+            reverse("exchanges:request_detail", args=[h.request_id]),
+        )
     if metric == TargetMetric.DISPATCHES:
-        rows = (
+        # The dispatch's own copies of the two schools: no join of the requests to count.
+        qs = (
             Dispatch.objects.filter(
                 request__status__in=ACCEPTED,
-                request__from_school_id__in=ids,
-                request__to_school_id__in=ids,
+                from_school_id__in=ids,
+                to_school_id__in=ids,
                 starts_at__year=year,
             )
-            .select_related("request__from_school", "request__to_school", "teacher")
+            .select_related("from_school", "to_school", "teacher")
             .order_by("starts_at", "id")
         )
-        return [
-            between(
-                d.request.to_school,
-                d.request.from_school,
-                timezone.localtime(d.starts_at).date(),
-                f"{d.topic_title}" + (f"（{d.teacher.name}）" if d.teacher_id else ""),
-                reverse("exchanges:request_detail", args=[d.request_id]),
-            )
-            for d in rows
-        ]
+        return qs, lambda d: (
+            d.to_school,
+            d.from_school,
+            timezone.localtime(d.starts_at).date(),
+            f"{d.topic_title}" + (f"（{d.teacher.name}）" if d.teacher_id else ""),
+            reverse("exchanges:request_detail", args=[d.request_id]),
+        )
     if metric == TargetMetric.VISITING_SEATS:
-        rows = (
+        qs = (
             SignUp.objects.filter(
                 status=SignUpStatus.CONFIRMED,
                 home_school_id__in=ids,
@@ -371,18 +360,15 @@ def _records(metric: str, schools: set[int], year: int, mine: set[int]) -> list[
             .select_related("home_school", "session__training_class__owner_school")
             .order_by("session__date", "id")
         )
-        return [
-            between(
-                s.session.training_class.owner_school,
-                s.home_school,
-                s.session.date,
-                s.session.title,
-                reverse("classes:session_detail", args=[s.session_id]),
-            )
-            for s in rows
-        ]
+        return qs, lambda s: (
+            s.session.training_class.owner_school,
+            s.home_school,
+            s.session.date,
+            s.session.title,
+            reverse("classes:session_detail", args=[s.session_id]),
+        )
     if metric == TargetMetric.CO_BUILT_COURSES:
-        rows = (
+        qs = (
             Course.objects.filter(
                 status__in=[CourseStatus.PUBLISHED, CourseStatus.FEATURED],
                 owner_school_id__in=ids,
@@ -394,45 +380,44 @@ def _records(metric: str, schools: set[int], year: int, mine: set[int]) -> list[
             .prefetch_related("co_schools")
             .order_by("created_at", "id")
         )
-        result = []
-        for c in rows:
-            partner = next((s for s in c.co_schools.all() if s.pk in schools), c.owner_school)
-            result.append(
-                between(
-                    c.owner_school,
-                    partner,
-                    timezone.localtime(c.created_at).date(),
-                    c.title,
-                    reverse("courses:detail", args=[c.pk]),
-                )
-            )
-        return result
+        return qs, lambda c: (
+            c.owner_school,
+            next((s for s in c.co_schools.all() if s.pk in schools), c.owner_school),
+            timezone.localtime(c.created_at).date(),
+            c.title,
+            reverse("courses:detail", args=[c.pk]),
+        )
     if metric == TargetMetric.SITE_BOOKINGS:
-        rows = (
+        # ``owner_school`` is the booking's copy of the site's owner: no join to count.
+        qs = (
             Booking.objects.filter(
                 status__in=HOLDING_STATUSES,
-                site__owner_school_id__in=ids,
+                owner_school_id__in=ids,
                 requesting_school_id__in=ids,
                 starts_at__year=year,
             )
-            .select_related("site__owner_school", "requesting_school")
+            .select_related("site", "owner_school", "requesting_school")
             .order_by("starts_at", "id")
         )
-        return [
-            between(
-                b.site.owner_school,
-                b.requesting_school,
-                timezone.localtime(b.starts_at).date(),
-                f"{b.site.name}，{b.group_size} 人",
-                reverse("sites:booking_detail", args=[b.pk]),
-            )
-            for b in rows
-        ]
-    return []
+        return qs, lambda b: (
+            b.owner_school,
+            b.requesting_school,
+            timezone.localtime(b.starts_at).date(),
+            f"{b.site.name}，{b.group_size} 人",
+            reverse("sites:booking_detail", args=[b.pk]),
+        )
+    return None
 
 
-def agreement_progress(viewer, agreement: Agreement, year: int | None = None) -> list[Progress]:
-    """Each target of the agreement (of ``year``, or all years) with its counted progress and records."""
+RECORD_LIMIT = 200  # records listed under one target on the agreement page (the count is exact)
+
+
+def agreement_progress(
+    viewer, agreement: Agreement, year: int | None = None, *, records: int = RECORD_LIMIT
+) -> list[Progress]:
+    """Each target of the agreement (of ``year``, or all years) with its counted progress and its
+    first ``records`` records (0: counts only, as the agreement list shows). Titles and links only
+    for records the viewer's schools are part of."""
     schools = party_school_ids(agreement)
     mine = set(staff_school_ids(viewer)) | set(viewer_context(viewer).school_ids)
     targets = agreement.targets.all().order_by("year", "metric")
@@ -440,8 +425,20 @@ def agreement_progress(viewer, agreement: Agreement, year: int | None = None) ->
         targets = targets.filter(year=year)
     result = []
     for target in targets:
-        records = _records(target.metric, schools, target.year, mine)
-        result.append(Progress(target, len(records), records))
+        found = _metric_rows(target.metric, schools, target.year)
+        if found is None:
+            result.append(Progress(target, 0, []))
+            continue
+        qs, reads = found
+        listed = []
+        for row in qs[:records] if records else []:
+            a, b, day, title, url = reads(row)
+            if {a.pk, b.pk} & mine:
+                listed.append(Record(day, f"{a.short_name}→{b.short_name}：{title}", url))
+            else:
+                listed.append(Record(day, f"{a.short_name}→{b.short_name}（其他成员之间的记录）"))
+        count = len(listed) if records and len(listed) < records else qs.order_by().count()
+        result.append(Progress(target, count, listed))
     return result
 
 
@@ -477,7 +474,7 @@ def agreement_progress_counts(viewer, year: int) -> list[dict]:
     """Per visible agreement and metric of ``year``: target and counted progress."""
     rows = []
     for agreement in agreements_visible_to(viewer, year=year):
-        for p in agreement_progress(viewer, agreement, year):
+        for p in agreement_progress(viewer, agreement, year, records=0):
             rows.append(
                 {
                     "agreement_id": agreement.pk,

@@ -1,5 +1,7 @@
 """Pages of the alliance spaces and agreements: thin — parse, call a selector or a service, render."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
@@ -12,6 +14,7 @@ from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.excel import write_rows, xlsx_response
 from yiwang.core.pagination import paginate
 from yiwang.core.views_support import form_error
+from yiwang.exchanges.posting import post_form
 from yiwang.network.context import viewer_context
 from yiwang.network.models import Alliance, School, SupportPartnership
 from yiwang.network.rules import staff_school_ids
@@ -229,16 +232,13 @@ def meeting_detail(request, pk: int):
 @require_POST
 def minutes_save(request, pk: int):
     meeting = selectors.access_meeting(request.user, pk)
-    form = MinutesForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写会议纪要。")
-    else:
-        try:
-            services.record_minutes(by=request.user, meeting=meeting, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "会议纪要已保存。")
+    post_form(
+        request,
+        MinutesForm(request.POST),
+        invalid="请填写会议纪要。",
+        action=partial(services.record_minutes, by=request.user, meeting=meeting),
+        success="会议纪要已保存。",
+    )
     return redirect("alliances:meeting", pk=meeting.pk)
 
 
@@ -246,16 +246,13 @@ def minutes_save(request, pk: int):
 @require_POST
 def resolution_add(request, pk: int):
     meeting = selectors.access_meeting(request.user, pk)
-    form = ResolutionForm(request.POST, members=[m["school"] for m in selectors.members_of(meeting.space)])
-    if not form.is_valid():
-        messages.error(request, "请填写决议事项。")
-    else:
-        try:
-            services.add_resolution(by=request.user, meeting=meeting, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已登记决议。")
+    post_form(
+        request,
+        ResolutionForm(request.POST, members=[m["school"] for m in selectors.members_of(meeting.space)]),
+        invalid="请填写决议事项。",
+        action=partial(services.add_resolution, by=request.user, meeting=meeting),
+        success="已登记决议。",
+    )
     return redirect("alliances:meeting", pk=meeting.pk)
 
 
@@ -390,7 +387,7 @@ def agreement_list(request):
     agreements = list(selectors.agreements_visible_to(request.user))
     year = timezone.localdate().year
     for agreement in agreements:
-        agreement.progress = selectors.agreement_progress(request.user, agreement, year)
+        agreement.progress = selectors.agreement_progress(request.user, agreement, year, records=0)
     alliances, partnerships = selectors.groups_of(request.user)
     mine = set(staff_school_ids(request.user))
     can_create = any(a.lead_school_id in mine for a in alliances) or any(
@@ -448,26 +445,24 @@ def agreement_detail(request, pk: int):
 @require_POST
 def target_set(request, pk: int):
     agreement = selectors.access_agreement(request.user, pk)
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写年度、指标和目标数（正整数）。")
-    else:
-        try:
-            services.set_target(by=request.user, agreement=agreement, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "指标已保存，完成数由系统按记录自动统计。")
+    post_form(
+        request,
+        TargetForm(request.POST),
+        invalid="请填写年度、指标和目标数（正整数）。",
+        action=partial(services.set_target, by=request.user, agreement=agreement),
+        success="指标已保存，完成数由系统按记录自动统计。",
+    )
     return redirect("alliances:agreement", pk=agreement.pk)
 
 
+EXPORT_RECORDS = 10_000  # per target: the workbook lists them all up to this
 PROGRESS_HEADER = ["协议", "年度", "指标", "目标数", "完成数", "完成率", "记录日期", "记录"]
 
 
 @login_required
 def agreement_export(request, pk: int):
     agreement = selectors.access_agreement(request.user, pk)
-    progress = selectors.agreement_progress(request.user, agreement)
+    progress = selectors.agreement_progress(request.user, agreement, records=EXPORT_RECORDS)
 
     def rows():
         for p in progress:

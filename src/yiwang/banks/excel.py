@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from yiwang.activity.models import AuditRecord
 from yiwang.activity.services import record_audit
 from yiwang.core import excel
 from yiwang.core.excel import SPLIT_MULTI, Column, ImportReport, ImportRow
@@ -17,7 +18,18 @@ from yiwang.network.rules import staff_school_ids
 
 from .services import is_console
 
-__all__ = ["BankImporter", "SharingResolver", "owner_column", "school_column", "sharing_columns"]
+__all__ = [
+    "BankImporter",
+    "SharingResolver",
+    "existing_titles",
+    "owner_column",
+    "school_column",
+    "sharing_columns",
+    "title_column",
+]
+
+
+_SHARING_KEYS = ("alliances", "partnerships")
 
 
 class BankImporter(excel.Importer):
@@ -77,9 +89,18 @@ class BankImporter(excel.Importer):
         codes = {r.values.get("school") for r in rows if r.values.get("school")}
         return {self.school.pk} | {s.pk for s in (self.school_for_code(c) for c in codes) if s}
 
+    def new_school_ids(self, rows: list[ImportRow]) -> set[int]:
+        """``row_school_ids(rows)`` less the schools an earlier batch already loaded (marked
+        loaded now): what ``prepare`` still has to read existing records for."""
+        ids = self.row_school_ids(rows) - self._loaded_school_ids
+        self._loaded_school_ids |= ids
+        return ids
+
     # -- the flow every bank shares ------------------------------------------------------
-    def prepare(self, rows):
+    def setup(self):
         self.sharing = SharingResolver()
+        self._loaded_school_ids: set[int] = set()
+        self._row_keys: dict[tuple, tuple] = {}
 
     def check_row(self, row: ImportRow) -> None:
         """The row's school, then the bank's own checks, then (if all is well) the sharing columns."""
@@ -103,11 +124,33 @@ class BankImporter(excel.Importer):
         """The row as the bank's batch services take it."""
         raise NotImplementedError
 
-    def create_objects(self, rows: list[ImportRow]) -> list:
-        return self.create_many(by=self.by, school=self.school, rows=[self.service_row(r) for r in rows])
+    def keep(self, row: ImportRow) -> tuple[tuple, tuple]:
+        """The service row, as (keys, values): one keys tuple shared by every row, so a checked
+        row costs little more than its values until it is written."""
+        data = self.service_row(row)
+        for key in _SHARING_KEYS:  # most rows share with no one: one empty tuple for them all
+            if key in data and not data[key]:
+                data[key] = ()
+        keys = tuple(data)
+        return self._row_keys.setdefault(keys, keys), tuple(data.values())
+
+    @staticmethod
+    def service_rows(kept: list[tuple[tuple, tuple]]) -> list[dict]:
+        """The service rows of a batch of ``keep`` results."""
+        return [dict(zip(keys, values, strict=True)) for keys, values in kept]
+
+    def create_objects(self, rows: list[tuple[tuple, tuple]]) -> list:
+        return self.create_many(by=self.by, school=self.school, rows=self.service_rows(rows))
 
     def update_objects(self, pairs) -> list:
-        return self.update_many(by=self.by, changes=[(obj, self.service_row(row)) for obj, row in pairs])
+        return self.update_many(
+            by=self.by,
+            changes=[(obj, dict(zip(keys, values, strict=True))) for obj, (keys, values) in pairs],
+        )
+
+    def touched_tables(self) -> list[str]:
+        """The bank's tables and the audit log (one record per item)."""
+        return [*super().touched_tables(), AuditRecord._meta.db_table]
 
     def after_save(self, report: ImportReport) -> None:
         after = {
@@ -129,12 +172,28 @@ class BankImporter(excel.Importer):
         )
 
 
+def existing_titles(model, school_ids, *fields: str) -> dict[tuple, int]:
+    """``{(owner school id, title, *fields): pk}`` of ``model``'s items in ``school_ids`` — what
+    ``find_existing`` compares a row with (nothing is read for no schools)."""
+    if not school_ids:
+        return {}
+    rows = model.objects.filter(owner_school_id__in=school_ids).values_list(
+        "pk", "owner_school_id", "title", *fields
+    )
+    return {tuple(rest): pk for pk, *rest in rows.iterator(chunk_size=5000)}
+
+
 # -- columns every bank's sheet has ----------------------------------------------------------
 
 
 def school_column(help: str = "留空则为导入页面所选学校；填写时须是您可管理的学校") -> Column:
     """学校代码 (first column; import only): the row's owner school, blank for the import's."""
     return Column("school", "学校代码", kind="school", import_only=True, help=help)
+
+
+def title_column(header: str, *, example: str = "", width: int = 30) -> Column:
+    """The item's title (required, at most 200 characters): the duplicate key with the school."""
+    return Column("title", header, required=True, max_length=200, example=example, width=width)
 
 
 def owner_column(header: str = "所属学校") -> Column:

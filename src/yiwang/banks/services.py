@@ -24,6 +24,7 @@ from django.utils import timezone
 from yiwang.accounts.services import ServerConsole
 from yiwang.activity.services import record_audit, record_audits
 from yiwang.core import excel
+from yiwang.core.crypto import EncryptedField
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import items_changed
 from yiwang.network.rules import can_edit_bank_item
@@ -178,16 +179,19 @@ def insert_rows(model, rows: list[dict], *, batch_size: int = INSERT_BATCH) -> l
         return []
     connection = connections[router.db_for_write(model)]
     now = timezone.now()
-    columns = []  # (attname, column, default, prepare)
+    columns = []  # (attname, column, prepared default or _PER_ROW, prepare per row)
     for field in model._meta.concrete_fields:
         if field.primary_key:
             continue
+        prepare = None if type(field) in _AS_IS_FIELDS else _preparer(field, connection)
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            default, prepare = (lambda: now), field
+            default = field.get_db_prep_save(now, connection)
+        elif callable(field.default) or isinstance(field, EncryptedField):
+            default = _PER_ROW  # a fresh value (or a fresh nonce) for every row
         else:
-            default = field.get_default if callable(field.default) else (lambda v=field.get_default(): v)
-            prepare = None if type(field) in _AS_IS_FIELDS else field
-        columns.append((field.attname, field.column, default, prepare))
+            value = field.get_default()
+            default = value if prepare is None else field.get_db_prep_save(value, connection)
+        columns.append((field.attname, field.column, default, prepare, field))
     quote = connection.ops.quote_name
     pk_column = quote(model._meta.pk.column)
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c[1]) for c in columns)}) VALUES "
@@ -200,13 +204,42 @@ def insert_rows(model, rows: list[dict], *, batch_size: int = INSERT_BATCH) -> l
         for start in range(0, len(rows), batch_size):
             part = rows[start : start + batch_size]
             params = []
+            append = params.append
             for row in part:
-                for attname, _, default, prepare in columns:
-                    value = row[attname] if attname in row else default()
-                    params.append(value if prepare is None else prepare.get_db_prep_save(value, connection))
+                for attname, _, default, prepare, field in columns:
+                    if attname in row:
+                        value = row[attname]
+                        append(value if prepare is None else prepare(value))
+                    elif default is _PER_ROW:
+                        append(field.get_db_prep_save(field.get_default(), connection))
+                    else:
+                        append(default)
             cursor.execute(f"{head}{', '.join([one] * len(part))} RETURNING {pk_column}", params)
             pks.extend(pk for (pk,) in cursor.fetchall())
     return pks
+
+
+_PER_ROW = object()
+
+
+def _preparer(field, connection) -> Callable:
+    """``field.get_db_prep_save`` for one import: remembered per value for the fields whose
+    values repeat (foreign keys, numbers, dates …); every value anew for encrypted fields (a
+    fresh nonce each) and for values that cannot be remembered (lists, dicts)."""
+    if isinstance(field, EncryptedField | models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    known: dict = {}
+
+    def prepare(value):
+        try:
+            return known[value]
+        except KeyError:
+            known[value] = prepared = field.get_db_prep_save(value, connection)
+            return prepared
+        except TypeError:  # unhashable
+            return field.get_db_prep_save(value, connection)
+
+    return prepare
 
 
 def inserted_state(model, fields, data: dict, **extra) -> dict:

@@ -328,11 +328,9 @@ class MilestoneFile(models.Model):
         return self.file_name
 
 
-class ExtensionRequest(TimeStampedModel):
-    """延期申请 for one milestone."""
+class OfficeRequest(TimeStampedModel):
+    """A request the issuing office approves or refuses (延期申请, 预算调整): one pending at a time."""
 
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="extensions")
-    new_due_on = models.DateField("申请延至")
     reason = models.CharField("理由", max_length=500)
     status = models.CharField(
         "状态", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
@@ -344,6 +342,16 @@ class ExtensionRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ExtensionRequest(OfficeRequest):
+    """延期申请 for one milestone."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="extensions")
+    new_due_on = models.DateField("申请延至")
 
     class Meta:
         verbose_name = "延期申请"
@@ -361,22 +369,11 @@ class ExtensionRequest(TimeStampedModel):
         return f"{self.milestone} 延期至 {self.new_due_on}"
 
 
-class BudgetAdjustment(TimeStampedModel):
+class BudgetAdjustment(OfficeRequest):
     """预算调整: a new amount for one line, approved or refused by the issuing office."""
 
     line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="adjustments")
     new_amount = models.DecimalField("调整后预算（万元）", **MONEY)
-    reason = models.CharField("理由", max_length=500)
-    status = models.CharField(
-        "状态", max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "预算调整"

@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    Avg,
     Count,
-    Exists,
+    DecimalField,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -23,10 +25,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from yiwang.core.errors import NotFoundError
+from yiwang.core.pagination import paginate
 from yiwang.core.validators import clean_query
 from yiwang.faculty.models import Teacher
 from yiwang.network.models import School
@@ -35,11 +38,13 @@ from yiwang.network.visibility import visible_to
 from yiwang.research.enums import LeaderLevel, OutputKind, ProjectStatus
 from yiwang.research.models import Endorsement, ResearchOutput
 from yiwang.research.selectors import outputs_visible_to
+from yiwang.reviews.enums import SheetStatus
 from yiwang.reviews.models import ReviewSheet
 from yiwang.reviews.selectors import summarise
 
 from .enums import ApplicationStatus, CallPhase, MilestoneStatus
 from .models import (
+    AdvisoryReport,
     Application,
     BudgetAdjustment,
     BudgetLine,
@@ -128,8 +133,10 @@ def open_calls(viewer, now=None) -> QuerySet:
 
 
 def _team_q(viewer) -> Q:
-    on_team = TeamMember.objects.filter(application_id=OuterRef("pk"), teacher__user_id=viewer.pk)
-    return Q(applicant_id=viewer.pk) | Q(Exists(on_team))
+    """The applicant or a teacher on the team: ``pk IN (the viewer's team places)`` — one indexed
+    subquery evaluated once, not a correlated EXISTS per application."""
+    on_team = TeamMember.objects.filter(teacher__user_id=viewer.pk).values("application_id")
+    return Q(applicant_id=viewer.pk) | Q(pk__in=on_team)
 
 
 def applications_q(viewer) -> Q:
@@ -138,8 +145,11 @@ def applications_q(viewer) -> Q:
     staff = research_staff_school_ids(viewer)
     condition = _team_q(viewer)
     if staff:
+        # ``call_id IN (the offices' calls)`` walks the (call, status) index; a join on the
+        # call would make SQLite scan every application.
+        issued = ResearchCall.objects.filter(owner_school_id__in=staff).values("pk")
         condition |= ~Q(status=ApplicationStatus.DRAFT) & (
-            Q(home_school_id__in=staff) | Q(call__owner_school_id__in=staff)
+            Q(home_school_id__in=staff) | Q(call_id__in=issued)
         )
     return condition
 
@@ -172,28 +182,32 @@ def applications_visible_to(
     return qs.order_by("-id")
 
 
-def extension_of(application: Application, pk) -> ExtensionRequest:
-    """An extension request of a milestone of ``application`` (already access-checked), or not found."""
+def _one_of(model, application: Application, pk, path: str):
+    """Row ``pk`` of ``model`` that belongs to ``application`` (already access-checked) through
+    ``path`` (``"milestone__application"`` …), with its call's school; or not found."""
     found = (
-        ExtensionRequest.objects.filter(pk=pk, milestone__application=application)
-        .select_related("milestone__application__call__owner_school")
+        model.objects.filter(pk=pk, **{path: application})
+        .select_related(f"{path}__call__owner_school")
         .first()
     )
     if found is None:
         raise NotFoundError()
     return found
+
+
+def extension_of(application: Application, pk) -> ExtensionRequest:
+    """An extension request of a milestone of ``application``, or not found."""
+    return _one_of(ExtensionRequest, application, pk, "milestone__application")
 
 
 def adjustment_of(application: Application, pk) -> BudgetAdjustment:
-    """A budget adjustment of a line of ``application`` (already access-checked), or not found."""
-    found = (
-        BudgetAdjustment.objects.filter(pk=pk, line__application=application)
-        .select_related("line__application__call__owner_school")
-        .first()
-    )
-    if found is None:
-        raise NotFoundError()
-    return found
+    """A budget adjustment of a line of ``application``, or not found."""
+    return _one_of(BudgetAdjustment, application, pk, "line__application")
+
+
+def report_of(application: Application, pk) -> AdvisoryReport:
+    """The 报送 record of an advisory report of ``application``, or not found."""
+    return _one_of(AdvisoryReport, application, pk, "application")
 
 
 def access_application(viewer, pk) -> Application:
@@ -303,20 +317,33 @@ def sheets_by_application(application_ids) -> dict[int, list[ReviewSheet]]:
     return result
 
 
-def call_ranking(viewer, call: ResearchCall) -> list[tuple[Application, object]]:
-    """The issuing office's ranking of a call: applications in review or decided, by average score
-    (百分制) with spread; ``[(application, ReviewSummary)]`` best first (unscored last)."""
-    apps = list(
-        applications_visible_to(viewer, call=call)
-        .filter(
-            status__in=[ApplicationStatus.IN_REVIEW, ApplicationStatus.GRANTED, ApplicationStatus.NOT_GRANTED]
+RANKED_STATUSES = [ApplicationStatus.IN_REVIEW, ApplicationStatus.GRANTED, ApplicationStatus.NOT_GRANTED]
+
+
+def call_ranking(viewer, call: ResearchCall, page=None, per_page: int = 50):
+    """One page of the issuing office's ranking of a call: applications in review or decided, by
+    average score (百分制, of the submitted sheets, rounded like ``summarise``) best first, unscored
+    last; ``page.items`` are ``(application, ReviewSummary, sheets)``. The order is computed by the
+    database, so only the page's sheets are read."""
+    submitted = (
+        ReviewSheet.objects.filter(
+            subject_type=application_type(), subject_id=OuterRef("pk"), status=SheetStatus.SUBMITTED
         )
-        .prefetch_related(team_prefetch())
+        .order_by()
+        .values("subject_id")
+        .annotate(average=Round(Avg("total"), 2))
+        .values("average")
     )
-    sheets = sheets_by_application(a.pk for a in apps)
-    rows = [(a, summarise(sheets.get(a.pk, []))) for a in apps]
-    rows.sort(key=lambda r: (r[1].average is None, -(r[1].average or 0), r[0].pk))
-    return rows
+    ranked = (
+        applications_visible_to(viewer, call=call)
+        .filter(status__in=RANKED_STATUSES)
+        .annotate(average=Subquery(submitted, output_field=DecimalField(max_digits=6, decimal_places=2)))
+        .order_by(F("average").desc(nulls_last=True), "id")
+    )
+    result = paginate(ranked, page, per_page)
+    sheets = sheets_by_application(a.pk for a in result.items)
+    result.items = [(a, summarise(sheets.get(a.pk, [])), sheets.get(a.pk, [])) for a in result.items]
+    return result
 
 
 # -- execution --------------------------------------------------------------------------------
@@ -363,8 +390,9 @@ def expenses_of(application: Application) -> QuerySet:
     return Expense.objects.filter(application=application).select_related("line", "recorded_by")
 
 
-def call_budget_statement(viewer, call: ResearchCall) -> list[dict]:
-    """Per granted project of the call the viewer may see: granted, budget, spent, left."""
+def call_budget_statement(viewer, call: ResearchCall, limit: int | None = None) -> list[dict]:
+    """Per granted project of the call the viewer may see: granted, budget, spent, left
+    (the first ``limit`` projects, newest first, when given)."""
     apps = projects_visible_to(viewer, call=call).annotate(
         budget=Coalesce(Sum("budget_lines__amount"), Value(Decimal("0"))),
         spent=Coalesce(Sum("budget_lines__spent"), Value(Decimal("0"))),
@@ -377,7 +405,7 @@ def call_budget_statement(viewer, call: ResearchCall) -> list[dict]:
             "spent": a.spent,
             "left": a.budget - a.spent,
         }
-        for a in apps
+        for a in (apps[:limit] if limit else apps)
     ]
 
 

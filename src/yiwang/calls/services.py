@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.activity.services import notify, record_audit
+from yiwang.banks.services import check_batch_fields, is_console, numbered
 from yiwang.classes.services.classes import add_session
 from yiwang.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
@@ -279,36 +280,47 @@ def set_call_rubric(*, by, call: ResearchCall, rubric: Rubric) -> ResearchCall:
     return call
 
 
+def _stamp_call(*, by, call: ResearchCall, field: str, now, already: str, check, action: str, after=None):
+    """Set the call's ``field`` (published_at / results_published_at) to ``now`` once: lock, refuse
+    with ``already`` if set, ``check(call)``, save, audit, re-index."""
+    with transaction.atomic():
+        call = ResearchCall.objects.select_for_update().select_related("owner_school").get(pk=call.pk)
+        if getattr(call, field) is not None:
+            raise ConflictError(already)
+        check(call)
+        setattr(call, field, now)
+        call.save(update_fields=[field, "updated_at"])
+        record_audit(actor=by, action=action, obj=call, school=call.owner_school, after=after)
+        item_changed(call)
+    return call
+
+
 def publish_call(*, by, call: ResearchCall, now=None) -> ResearchCall:
     _require_office(by, call, "发布申报批次")
     now = _now(now)
-    with transaction.atomic():
-        call = ResearchCall.objects.select_for_update().select_related("owner_school").get(pk=call.pk)
-        if call.published_at is not None:
-            raise ConflictError("该批次已发布。")
+
+    def check(call):
         if call.closes_at <= now:
             raise DomainError("申报截止时间已过，不能发布；请先修改申报时间。", field="closes_at")
-        call.published_at = now
-        call.save(update_fields=["published_at", "updated_at"])
-        record_audit(
-            actor=by,
-            action="research_call.published",
-            obj=call,
-            school=call.owner_school,
-            after={"published_at": now},
-        )
-        item_changed(call)
-    return call
+
+    return _stamp_call(
+        by=by,
+        call=call,
+        field="published_at",
+        now=now,
+        already="该批次已发布。",
+        check=check,
+        action="research_call.published",
+        after={"published_at": now},
+    )
 
 
 def publish_results(*, by, call: ResearchCall, now=None) -> ResearchCall:
     """公布结果: every application still in review must be decided; every applicant is told."""
     _require_office(by, call, "公布评审结果")
     now = _now(now)
-    with transaction.atomic():
-        call = ResearchCall.objects.select_for_update().select_related("owner_school").get(pk=call.pk)
-        if call.results_published_at is not None:
-            raise ConflictError("结果已公布。")
+
+    def check(call):
         if now < call.closes_at:
             raise ConflictError("申报尚未截止，不能公布结果。")
         undecided = call.applications.filter(
@@ -316,11 +328,17 @@ def publish_results(*, by, call: ResearchCall, now=None) -> ResearchCall:
         ).count()
         if undecided:
             raise ConflictError(f"还有 {undecided} 份申报书未作出决定，不能公布结果。")
-        call.results_published_at = now
-        call.save(update_fields=["results_published_at", "updated_at"])
-        record_audit(actor=by, action="research_call.results_published", obj=call, school=call.owner_school)
-        item_changed(call)
-        apps = list(call.applications.exclude(status__in=[S.DRAFT, S.WITHDRAWN]).select_related("applicant"))
+
+    call = _stamp_call(
+        by=by,
+        call=call,
+        field="results_published_at",
+        now=now,
+        already="结果已公布。",
+        check=check,
+        action="research_call.results_published",
+    )
+    apps = list(call.applications.exclude(status__in=[S.DRAFT, S.WITHDRAWN]).select_related("applicant"))
     for app in apps:
         if app.status == S.GRANTED:
             body = f"“{app.title}”获准立项，资助经费 {app.granted_amount} 万元。"
@@ -1024,11 +1042,8 @@ def grant_application(
             by=None,
             school=application.home_school,
             title=application.title,
-            level=ProjectLevel.MUNICIPAL if call.owner_school.level == "city" else ProjectLevel.SCHOOL,
-            category={
-                CallKind.THINK_TANK: ProjectCategory.THINK_TANK,
-                CallKind.PARTY_BASE: ProjectCategory.PARTY_BASE,
-            }.get(call.kind, ProjectCategory.OTHER),
+            level=_project_level(call),
+            category=_project_category(call),
             principal_investigator=application.principal,
             members=[(m.teacher, MemberRole.CORE) for m in team if m.role != TeamRole.PRINCIPAL],
             funding=amount,
@@ -1215,6 +1230,32 @@ def review_milestone(*, by, milestone: Milestone, passed: bool, note: str = "") 
     return milestone
 
 
+def _open_request(model, *, by, of: dict, conflict: str, fields: dict, audit: dict):
+    """A new pending 延期申请 / 预算调整 for the thing in ``of`` (one pending at a time), audited
+    (``after`` defaults to the request's fields)."""
+    with transaction.atomic():
+        if model.objects.filter(status=RequestStatus.PENDING, **of).exists():
+            raise ConflictError(conflict)
+        item = model.objects.create(requested_by=by, **of, **fields)
+        record_audit(actor=by, **{"after": fields, **audit})
+    return item
+
+
+def _lock_pending(model, item, done: str):
+    """The request row, locked; refused with ``done`` once decided (inside a transaction)."""
+    item = model.objects.select_for_update().get(pk=item.pk)
+    if item.status != RequestStatus.PENDING:
+        raise ConflictError(done)
+    return item
+
+
+def _decide(item, *, by, approve: bool) -> None:
+    item.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
+    item.decided_by = by
+    item.decided_at = timezone.now()
+    item.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+
 def request_extension(*, by, milestone: Milestone, new_due_on, reason: str) -> ExtensionRequest:
     application = milestone.application
     _granted(application)
@@ -1227,19 +1268,14 @@ def request_extension(*, by, milestone: Milestone, new_due_on, reason: str) -> E
         raise DomainError(f"申请延至的日期须晚于原截止日期 {milestone.due_on:%Y-%m-%d}。", field="new_due_on")
     if milestone.status == M.PASSED:
         raise ConflictError("该节点已通过，无需延期。")
-    with transaction.atomic():
-        if ExtensionRequest.objects.filter(milestone=milestone, status=RequestStatus.PENDING).exists():
-            raise ConflictError("该节点已有待审批的延期申请。")
-        item = ExtensionRequest.objects.create(
-            milestone=milestone, new_due_on=new_due_on, reason=reason, requested_by=by
-        )
-        record_audit(
-            actor=by,
-            action="call_extension.requested",
-            obj=milestone,
-            school=application.home_school,
-            after={"new_due_on": new_due_on, "reason": reason},
-        )
+    item = _open_request(
+        ExtensionRequest,
+        by=by,
+        of={"milestone": milestone},
+        conflict="该节点已有待审批的延期申请。",
+        fields={"new_due_on": new_due_on, "reason": reason},
+        audit={"action": "call_extension.requested", "obj": milestone, "school": application.home_school},
+    )
     notify(
         _office_users(application.call.owner_school_id),
         title="课题延期申请",
@@ -1254,13 +1290,8 @@ def decide_extension(*, by, extension: ExtensionRequest, approve: bool) -> Exten
     application = milestone.application
     _require_office(by, application.call, "审批延期申请")
     with transaction.atomic():
-        extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-        if extension.status != RequestStatus.PENDING:
-            raise ConflictError("该延期申请已处理。")
-        extension.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-        extension.decided_by = by
-        extension.decided_at = timezone.now()
-        extension.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        extension = _lock_pending(ExtensionRequest, extension, "该延期申请已处理。")
+        _decide(extension, by=by, approve=approve)
         if approve:
             Milestone.objects.filter(pk=milestone.pk).update(due_on=extension.new_due_on, reminded_at=None)
         record_audit(
@@ -1365,20 +1396,19 @@ def request_adjustment(*, by, line: BudgetLine, new_amount, reason: str) -> Budg
     reason = clean_text(reason, label="调整理由", field="reason", max_length=500, required=True)
     if new_amount < line.spent:
         raise DomainError(f"调整后预算不能低于已支出的 {line.spent} 万元。", field="new_amount")
-    with transaction.atomic():
-        if BudgetAdjustment.objects.filter(line=line, status=RequestStatus.PENDING).exists():
-            raise ConflictError("该科目已有待审批的预算调整。")
-        item = BudgetAdjustment.objects.create(
-            line=line, new_amount=new_amount, reason=reason, requested_by=by
-        )
-        record_audit(
-            actor=by,
-            action="call_budget.adjustment_requested",
-            obj=application,
-            school=application.home_school,
-            after={"line": line.pk, "new_amount": new_amount},
-        )
-    return item
+    return _open_request(
+        BudgetAdjustment,
+        by=by,
+        of={"line": line},
+        conflict="该科目已有待审批的预算调整。",
+        fields={"new_amount": new_amount, "reason": reason},
+        audit={
+            "action": "call_budget.adjustment_requested",
+            "obj": application,
+            "school": application.home_school,
+            "after": {"line": line.pk, "new_amount": new_amount},
+        },
+    )
 
 
 def decide_adjustment(*, by, adjustment: BudgetAdjustment, approve: bool) -> BudgetAdjustment:
@@ -1386,9 +1416,7 @@ def decide_adjustment(*, by, adjustment: BudgetAdjustment, approve: bool) -> Bud
     application = line.application
     _require_office(by, application.call, "审批预算调整")
     with transaction.atomic():
-        adjustment = BudgetAdjustment.objects.select_for_update().get(pk=adjustment.pk)
-        if adjustment.status != RequestStatus.PENDING:
-            raise ConflictError("该预算调整已处理。")
+        adjustment = _lock_pending(BudgetAdjustment, adjustment, "该预算调整已处理。")
         if approve:
             lines = {
                 ln.pk: ln for ln in BudgetLine.objects.select_for_update().filter(application=application)
@@ -1403,10 +1431,7 @@ def decide_adjustment(*, by, adjustment: BudgetAdjustment, approve: bool) -> Bud
                 raise ConflictError(f"调整后预算不能低于已支出的 {line.spent} 万元。")
             line.amount = adjustment.new_amount
             line.save(update_fields=["amount"])
-        adjustment.status = RequestStatus.APPROVED if approve else RequestStatus.REFUSED
-        adjustment.decided_by = by
-        adjustment.decided_at = timezone.now()
-        adjustment.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        _decide(adjustment, by=by, approve=approve)
         record_audit(
             actor=by,
             action="call_budget.adjustment_decided",
@@ -1640,3 +1665,235 @@ def schedule_event_session(
         )
     event.session = session
     return session
+
+
+# -- past years' projects (Excel import) ------------------------------------------------------
+
+
+#: The states a past project may be imported in (在研 / 结项 / 终止).
+PAST_STATUSES = (ProjectStatus.ONGOING, ProjectStatus.CONCLUDED, ProjectStatus.TERMINATED)
+#: A past call the import creates is open to the issuing school's system, like a new call.
+PAST_CALL_SCOPE = SharingScope.SYSTEM
+PAST_FIELDS = {
+    "school",
+    "call_title",
+    "year",
+    "kind",
+    "title",
+    "principal",
+    "members",
+    "granted",
+    "status",
+    "start_date",
+    "end_date",
+    "summary",
+}
+
+
+def _past_call(by, school: School, title: str, year: int, kind: str, rows: list[dict], now) -> ResearchCall:
+    """The issuing school's call of that title and year, its pool taken by ``rows`` (a conditional
+    UPDATE); or a new past call (results published) whose pool is exactly what the rows grant."""
+    amounts = [r["granted"] for r in rows]
+    total = sum(amounts, Decimal("0"))
+    call = ResearchCall.objects.filter(owner_school=school, title=title, year=year).first()
+    if call is not None:
+        if max(amounts) > call.per_project_cap:
+            raise DomainError(
+                f"立项经费超过“{title}”的单项资助上限 {call.per_project_cap} 万元。", field="granted"
+            )
+        taken = ResearchCall.objects.filter(pk=call.pk, granted_total__lte=F("funding_pool") - total).update(
+            granted_total=F("granted_total") + total
+        )
+        if not taken:
+            raise ConflictError(f"“{title}”剩余经费不足，不能再立项 {total} 万元。", field="granted")
+        return call
+    if not 2000 <= year <= 2100:
+        raise DomainError("年度应在 2000 到 2100 之间。", field="year")
+    kind = clean_choice(kind or CallKind.ANNUAL_KEY, CallKind, label="课题类型", field="kind")
+    if kind == CallKind.CUSTOM:
+        raise DomainError("往年批次的课题类型不能是“自定义”。", field="kind")
+    opens = timezone.make_aware(datetime(year, 1, 1))
+    closes = timezone.make_aware(datetime(year, 3, 31, 23, 59, 59))
+    call = ResearchCall.objects.create(
+        owner_school=school,
+        scope=PAST_CALL_SCOPE,
+        title=clean_text(title, label="批次名称", field="call_title", max_length=200, required=True),
+        kind=kind,
+        year=year,
+        description="往年批次（由 Excel 导入的立项课题）。",
+        funding_pool=total,
+        per_project_cap=max(amounts),
+        granted_total=total,
+        opens_at=opens,
+        closes_at=closes,
+        published_at=opens,
+        results_published_at=min(closes, now),
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    record_audit(
+        actor=by,
+        action="research_call.imported",
+        obj=call,
+        school=school,
+        after={"title": call.title, "year": year, "pool": total, "projects": len(rows)},
+    )
+    item_changed(call)
+    return call
+
+
+def _past_milestones(application: Application, status: str, start: date, end: date) -> list[Milestone]:
+    passed = {
+        ProjectStatus.CONCLUDED: set(MILESTONE_ORDER),
+        ProjectStatus.ONGOING: {MilestoneKind.PROPOSAL},
+        ProjectStatus.TERMINATED: {MilestoneKind.PROPOSAL},
+    }[status]
+    due = {
+        MilestoneKind.PROPOSAL: start + timedelta(days=60),
+        MilestoneKind.MIDTERM: start + timedelta(days=180),
+    }
+    return [
+        Milestone(
+            application=application,
+            kind=kind,
+            due_on=min(due.get(kind, end), end),
+            status=M.PASSED if kind in passed else M.PENDING,
+        )
+        for kind in MILESTONE_ORDER
+    ]
+
+
+def import_past_projects(*, by, school: School, rows: list[dict], now=None) -> list[int]:
+    """Record past years' granted projects (Excel import), all or nothing.
+
+    A row: ``school`` (the issuing school; else ``school``), ``call_title``, ``year``, ``kind``,
+    ``title``, ``principal`` (a Teacher), ``members`` (Teachers, any school), ``granted`` (万元),
+    ``status`` (在研 / 结项 / 终止), ``start_date``, ``end_date``, ``summary``. Only the issuing
+    school's admin or 科研 staff (or the server's command line) may import. Each row becomes a
+    research-bank project (``research.create_projects``: one audit record each, search index) and
+    a granted application of its call with its team, one budget line (the grant) and the
+    milestones its state implies, audited as ``call_application.imported``; a call not yet there
+    is created as a past call with published results. Returns the applications' ids."""
+    check_batch_fields(rows, PAST_FIELDS)
+    now = _now(now)
+    checked = []
+    for number, row in enumerate(rows, start=1):
+        with numbered(number):
+            issuer = row.get("school") or school
+            if not is_console(by) and not rules.can_publish_calls(by, issuer):
+                raise PermissionDeniedError(f"只有{issuer.name}的管理员或科研人员可以导入往年立项课题。")
+            status = clean_choice(row["status"], ProjectStatus, label="状态", field="status")
+            if status not in PAST_STATUSES:
+                raise DomainError("往年课题的状态只能是在研、结项或终止。", field="status")
+            granted = _clean_money(row["granted"], "立项经费（万元）", "granted")
+            if granted <= 0:
+                raise DomainError("立项经费须大于 0。", field="granted")
+            principal = row["principal"]
+            if principal is None:
+                raise DomainError("请填写课题负责人。", field="principal")
+            if not principal.user_id and not getattr(by, "is_authenticated", False):
+                raise DomainError(f"负责人{principal.name}没有平台账号，请在网页上导入。", field="principal")
+            members = [t for t in dict.fromkeys(row.get("members") or ()) if t.pk != principal.pk]
+            if len(members) + 1 > MAX_TEAM:
+                raise DomainError(f"课题组最多 {MAX_TEAM} 人。", field="members")
+            checked.append(
+                {**row, "school": issuer, "status": status, "granted": granted, "members": members}
+            )
+    groups: dict[tuple, list[dict]] = {}
+    for row in checked:
+        groups.setdefault((row["school"].pk, row["call_title"], row["year"]), []).append(row)
+    ids: list[int] = []
+    with transaction.atomic():
+        calls = {}
+        for key, group in groups.items():
+            first = group[0]
+            calls[key] = _past_call(
+                by, first["school"], first["call_title"], first["year"], first.get("kind", ""), group, now
+            )
+        project_ids = research.create_projects(
+            by=None,  # the issuing office's right was checked above; projects belong to the home schools
+            rows=[
+                {
+                    "school": row["principal"].owner_school,
+                    "title": row["title"],
+                    "level": _project_level(calls[_key(row)]),
+                    "category": _project_category(calls[_key(row)]),
+                    "principal_investigator": row["principal"],
+                    "members": [(t, MemberRole.CORE) for t in row["members"]],
+                    "funding": row["granted"],
+                    "summary": (row.get("summary") or "")[:5000],
+                    "start_date": row["start_date"],
+                    "end_date": row["end_date"],
+                    "status": row["status"],
+                    "scope": SharingScope.NETWORK,
+                }
+                for row in checked
+            ],
+        )
+        for row, project_id in zip(checked, project_ids, strict=True):
+            call, principal = calls[_key(row)], row["principal"]
+            application = Application.objects.create(
+                call=call,
+                applicant_id=principal.user_id or by.pk,
+                principal=principal,
+                home_school_id=principal.owner_school_id,
+                title=row["title"],
+                summary=(row.get("summary") or "")[:5000],
+                budget_total=row["granted"],
+                status=S.GRANTED,
+                granted_amount=row["granted"],
+                decided_at=now,
+                decision_note="往年立项（Excel 导入）",
+                project_id=project_id,
+            )
+            TeamMember.objects.bulk_create(
+                [
+                    TeamMember(
+                        application=application,
+                        call=call,
+                        teacher=t,
+                        role=TeamRole.PRINCIPAL if t.pk == principal.pk else TeamRole.MEMBER,
+                        confirmed_at=now,
+                    )
+                    for t in [principal, *row["members"]]
+                ]
+            )
+            BudgetLine.objects.create(
+                application=application,
+                category=BudgetCategory.OTHER,
+                description="往年立项经费",
+                amount=row["granted"],
+                position=1,
+            )
+            Milestone.objects.bulk_create(
+                _past_milestones(application, row["status"], row["start_date"], row["end_date"])
+            )
+            record_audit(
+                actor=by,
+                action="call_application.imported",
+                obj=application,
+                school=call.owner_school,
+                after={
+                    "call": call.pk,
+                    "project": project_id,
+                    "granted": row["granted"],
+                    "status": row["status"],
+                    "team": [t.pk for t in row["members"]],
+                },
+            )
+            ids.append(application.pk)
+    return ids
+
+
+def _key(row: dict) -> tuple:
+    return (row["school"].pk, row["call_title"], row["year"])
+
+
+def _project_level(call: ResearchCall) -> str:
+    return ProjectLevel.MUNICIPAL if call.owner_school.level == "city" else ProjectLevel.SCHOOL
+
+
+def _project_category(call: ResearchCall) -> str:
+    return {
+        CallKind.THINK_TANK: ProjectCategory.THINK_TANK,
+        CallKind.PARTY_BASE: ProjectCategory.PARTY_BASE,
+    }.get(call.kind, ProjectCategory.OTHER)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.activity.services import record_export
-from yiwang.banks.listing import pick_school
+from yiwang.banks.listing import BankList, form_page, import_views, pick_school
 from yiwang.classes.models import TrainingClass
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.excel import write_rows, xlsx_response
@@ -24,6 +24,7 @@ from yiwang.reviews.selectors import summarise
 
 from . import rules, selectors, services
 from .enums import ApplicationStatus, CallPhase, MilestoneStatus
+from .excel import PastProjectImporter
 from .forms import (
     AdjustmentForm,
     AdoptionForm,
@@ -46,9 +47,11 @@ from .forms import (
     ScheduleForm,
     application_initial,
 )
-from .models import AdvisoryReport, Application, BudgetAdjustment, Milestone, ResearchEvent
+from .models import Application, BudgetAdjustment, Milestone, ResearchEvent
 
 S = ApplicationStatus
+#: The call page's budget statement shows the first rows; the export has every project.
+BUDGET_ROWS = 50
 
 
 def _act(request, action, success: str, back: str):
@@ -144,6 +147,14 @@ def call_detail(request, pk: int):
     now = timezone.now()
     phase = selectors.call_phase(call, now)
     teacher = Teacher.objects.filter(user=viewer).select_related("owner_school").first()
+    applications = (
+        paginate_capped(
+            selectors.applications_visible_to(viewer, call=call).exclude(status=S.DRAFT),
+            request.GET.get("page"),
+        )
+        if office
+        else None
+    )
     return render(
         request,
         "calls/call_detail.html",
@@ -158,12 +169,10 @@ def call_detail(request, pk: int):
             "eligible_teacher": teacher,
             "results": selectors.published_results(call),
             "mine": list(selectors.my_applications(viewer).filter(call=call)),
-            "applications": list(
-                selectors.applications_visible_to(viewer, call=call).exclude(status=S.DRAFT)[:200]
-            )
-            if office
-            else [],
-            "budget": selectors.call_budget_statement(viewer, call) if office else [],
+            "applications_page": applications,
+            "applications": applications.items if office else [],
+            "querystring_without_page": querystring_without_page(request),
+            "budget": selectors.call_budget_statement(viewer, call, limit=BUDGET_ROWS) if office else [],
             "comments": list(selectors.comments_of(call)[:200]),
             "events": list(selectors.events_of(call)),
             "comment_form": CommentForm(prefix="comment"),
@@ -172,28 +181,25 @@ def call_detail(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def call_publish(request, pk: int):
-    call = selectors.access_call(request.user, pk)
-    return _act(
-        request,
-        lambda: services.publish_call(by=request.user, call=call),
-        "已发布，申报范围内的学校现在可以申报。",
-        reverse("calls:call_detail", args=[pk]),
-    )
+def _call_post(service, success: str):
+    """The issuing office's button on a call page (publish, publish results)."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        call = selectors.access_call(request.user, pk)
+        return _act(
+            request,
+            lambda: service(by=request.user, call=call),
+            success,
+            reverse("calls:call_detail", args=[pk]),
+        )
+
+    return view
 
 
-@login_required
-@require_POST
-def call_results(request, pk: int):
-    call = selectors.access_call(request.user, pk)
-    return _act(
-        request,
-        lambda: services.publish_results(by=request.user, call=call),
-        "已公布评审结果，并通知了每位申报人。",
-        reverse("calls:call_detail", args=[pk]),
-    )
+call_publish = _call_post(services.publish_call, "已发布，申报范围内的学校现在可以申报。")
+call_results = _call_post(services.publish_results, "已公布评审结果，并通知了每位申报人。")
 
 
 @login_required
@@ -202,12 +208,18 @@ def call_ranking(request, pk: int):
     call = selectors.access_call(request.user, pk)
     if not rules.is_issuing_office(request.user, call):
         raise NotFoundError()
-    rows = selectors.call_ranking(request.user, call)
-    sheets = selectors.sheets_by_application([a.pk for a, _ in rows])
+    page = selectors.call_ranking(request.user, call, request.GET.get("page"))
     return render(
         request,
         "calls/call_ranking.html",
-        {"call": call, "rows": [(a, s, sheets.get(a.pk, [])) for a, s in rows], "grant_form": GrantForm()},
+        {
+            "call": call,
+            "page": page,
+            "rows": page.items,
+            "first_rank": (page.number - 1) * 50,
+            "querystring_without_page": querystring_without_page(request),
+            "grant_form": GrantForm(),
+        },
     )
 
 
@@ -260,6 +272,21 @@ def application_export(request, pk: int):
     return xlsx_response(data, f"{call.title}申报与结果.xlsx")
 
 
+# 往年立项课题 from Excel: the banks' template, upload and job-status pages (``banks.imports``).
+PAST_PROJECTS = BankList(
+    namespace="calls",
+    selector=selectors.calls_visible_to,
+    filter_form=lambda request: CallFilterForm(request.GET or None),
+    template="calls/call_list.html",
+    items_name="calls",
+    importer=PastProjectImporter,
+    export_filename="",
+    list_name="call_list",
+    import_prefix="project_",
+)
+project_import_template, project_import, project_import_status = import_views(PAST_PROJECTS)
+
+
 # -- applications -----------------------------------------------------------------------------
 
 
@@ -268,19 +295,14 @@ def application_export(request, pk: int):
 def application_create(request, pk: int):
     call = selectors.access_call(request.user, pk)
     form = ApplicationForm(request.POST or None, call=call, viewer=request.user)
-    result = submit_form(
+    return form_page(
         request,
         form,
         lambda: services.create_application(by=request.user, call=call, **form.service_kwargs()),
-    )
-    if result is not None:
-        messages.success(request, "已保存申报书草稿；请上传附件、等待成员确认后提交。")
-        return redirect("calls:application_detail", pk=result.pk)
-    return render(
-        request,
-        "calls/application_form.html",
-        {"form": form, "call": call, "heading": f"申报：{call.title}"},
-        status=400 if form.errors else 200,
+        template="calls/application_form.html",
+        context={"call": call, "heading": f"申报：{call.title}"},
+        success=lambda _: "已保存申报书草稿；请上传附件、等待成员确认后提交。",
+        detail="calls:application_detail",
     )
 
 
@@ -291,19 +313,14 @@ def application_edit(request, pk: int):
     form = ApplicationForm(
         request.POST or None, call=app.call, viewer=request.user, initial=application_initial(app)
     )
-    result = submit_form(
+    return form_page(
         request,
         form,
         lambda: services.update_application(by=request.user, application=app, **form.service_kwargs()),
-    )
-    if result is not None:
-        messages.success(request, "已保存申报书。")
-        return redirect("calls:application_detail", pk=app.pk)
-    return render(
-        request,
-        "calls/application_form.html",
-        {"form": form, "call": app.call, "heading": f"修改申报书：{app.title}"},
-        status=400 if form.errors else 200,
+        template="calls/application_form.html",
+        context={"call": app.call, "heading": f"修改申报书：{app.title}"},
+        success=lambda _: "已保存申报书。",
+        detail="calls:application_detail",
     )
 
 
@@ -387,42 +404,37 @@ def _back(pk) -> str:
     return reverse("calls:application_detail", args=[pk])
 
 
+def _with_note(service, **fixed):
+    """An action whose service takes the page's 审核意见 (``note``) besides its fixed arguments."""
+    return lambda r, a: service(by=r.user, application=a, note=r.POST.get("note", ""), **fixed)
+
+
 ACTIONS = {
     "submit": (lambda r, a: services.submit_application(by=r.user, application=a), "已提交。"),
     "withdraw": (lambda r, a: services.withdraw_application(by=r.user, application=a), "已撤回。"),
     "confirm": (lambda r, a: services.confirm_membership(by=r.user, application=a), "已确认加入课题组。"),
     "home_approve": (
-        lambda r, a: services.home_review(
-            by=r.user, application=a, approve=True, note=r.POST.get("note", "")
-        ),
+        _with_note(services.home_review, approve=True),
         "所在单位审核通过，已报送发布单位。",
     ),
     "home_return": (
-        lambda r, a: services.home_review(
-            by=r.user, application=a, approve=False, note=r.POST.get("note", "")
-        ),
+        _with_note(services.home_review, approve=False),
         "已退回申报人。",
     ),
     "check_pass": (
-        lambda r, a: services.formal_check(
-            by=r.user, application=a, outcome="pass", note=r.POST.get("note", "")
-        ),
+        _with_note(services.formal_check, outcome="pass"),
         "形式审查通过，进入专家评审。",
     ),
     "check_return": (
-        lambda r, a: services.formal_check(
-            by=r.user, application=a, outcome="return", note=r.POST.get("note", "")
-        ),
+        _with_note(services.formal_check, outcome="return"),
         "已退回修改（仅此一次）。",
     ),
     "check_fail": (
-        lambda r, a: services.formal_check(
-            by=r.user, application=a, outcome="fail", note=r.POST.get("note", "")
-        ),
+        _with_note(services.formal_check, outcome="fail"),
         "形式审查不通过。",
     ),
     "reject": (
-        lambda r, a: services.reject_application(by=r.user, application=a, note=r.POST.get("note", "")),
+        _with_note(services.reject_application),
         "已决定不立项。",
     ),
     "start": (lambda r, a: services.start_project(by=r.user, application=a), "课题已进入在研。"),
@@ -485,20 +497,40 @@ def grant(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def reviewer_assign(request, pk: int):
-    app = selectors.access_application(request.user, pk)
-    form = AssignReviewerForm(request.POST, viewer=request.user, prefix="assign")
-    return _form_act(
-        request,
-        form,
-        lambda: services.assign_reviewer(
-            by=request.user, application=app, teacher=form.cleaned_data["teacher"]
-        ),
-        "已分配评审专家。",
-        _back(pk),
-    )
+def _application_post(make_form, service, success: str):
+    """A form POSTed on a project page: ``make_form(request, application)``, then, when valid,
+    ``service(by, application, cleaned_data)``; back to the project page with its message."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        app = selectors.access_application(request.user, pk)
+        form = make_form(request, app)
+        return _form_act(
+            request, form, lambda: service(request.user, app, form.cleaned_data), success, _back(pk)
+        )
+
+    return view
+
+
+def _decision_post(find, decide, success: str):
+    """The issuing office approves (``approve=1``) or refuses a request ``find(application, id)``."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int, item_id: int):
+        item = find(selectors.access_application(request.user, pk), item_id)
+        approve = request.POST.get("approve") == "1"
+        return _act(request, lambda: decide(request.user, item, approve), success, _back(pk))
+
+    return view
+
+
+reviewer_assign = _application_post(
+    lambda r, app: AssignReviewerForm(r.POST, viewer=r.user, prefix="assign"),
+    lambda by, app, data: services.assign_reviewer(by=by, application=app, teacher=data["teacher"]),
+    "已分配评审专家。",
+)
 
 
 @login_required
@@ -674,72 +706,39 @@ def extension_request(request, pk: int, milestone_id: int):
     )
 
 
-@login_required
-@require_POST
-def extension_decide(request, pk: int, extension_id: int):
-    ext = selectors.extension_of(selectors.access_application(request.user, pk), extension_id)
-    approve = request.POST.get("approve") == "1"
-    return _act(
-        request,
-        lambda: services.decide_extension(by=request.user, extension=ext, approve=approve),
-        "已处理延期申请。",
-        _back(pk),
-    )
+extension_decide = _decision_post(
+    selectors.extension_of,
+    lambda by, item, approve: services.decide_extension(by=by, extension=item, approve=approve),
+    "已处理延期申请。",
+)
 
 
-@login_required
-@require_POST
-def expense_add(request, pk: int):
-    app = selectors.access_application(request.user, pk)
-    form = ExpenseForm(request.POST, application=app, prefix="expense")
-    return _form_act(
-        request,
-        form,
-        lambda: services.record_expense(by=request.user, application=app, **form.cleaned_data),
-        "已登记支出。",
-        _back(pk),
-    )
+expense_add = _application_post(
+    lambda r, app: ExpenseForm(r.POST, application=app, prefix="expense"),
+    lambda by, app, data: services.record_expense(by=by, application=app, **data),
+    "已登记支出。",
+)
 
 
-@login_required
-@require_POST
-def adjustment_request(request, pk: int):
-    app = selectors.access_application(request.user, pk)
-    form = AdjustmentForm(request.POST, application=app, prefix="adj")
-    return _form_act(
-        request,
-        form,
-        lambda: services.request_adjustment(by=request.user, **form.cleaned_data),
-        "已提交预算调整申请。",
-        _back(pk),
-    )
+adjustment_request = _application_post(
+    lambda r, app: AdjustmentForm(r.POST, application=app, prefix="adj"),
+    lambda by, app, data: services.request_adjustment(by=by, **data),
+    "已提交预算调整申请。",
+)
 
 
-@login_required
-@require_POST
-def adjustment_decide(request, pk: int, adjustment_id: int):
-    adj = selectors.adjustment_of(selectors.access_application(request.user, pk), adjustment_id)
-    approve = request.POST.get("approve") == "1"
-    return _act(
-        request,
-        lambda: services.decide_adjustment(by=request.user, adjustment=adj, approve=approve),
-        "已处理预算调整。",
-        _back(pk),
-    )
+adjustment_decide = _decision_post(
+    selectors.adjustment_of,
+    lambda by, item, approve: services.decide_adjustment(by=by, adjustment=item, approve=approve),
+    "已处理预算调整。",
+)
 
 
-@login_required
-@require_POST
-def report_add(request, pk: int):
-    app = selectors.access_application(request.user, pk)
-    form = ReportForm(request.POST, request.FILES, prefix="report")
-    return _form_act(
-        request,
-        form,
-        lambda: services.record_report(by=request.user, application=app, **form.cleaned_data),
-        "已登记成果，已进入科研信息库。",
-        _back(pk),
-    )
+report_add = _application_post(
+    lambda r, app: ReportForm(r.POST, r.FILES, prefix="report"),
+    lambda by, app, data: services.record_report(by=by, application=app, **data),
+    "已登记成果，已进入科研信息库。",
+)
 
 
 def _report_output(request, app, output_id):
@@ -783,13 +782,7 @@ def endorsement_verify(request, pk: int, endorsement_id: int):
 @require_POST
 def adoption_set(request, pk: int, report_id: int):
     app = selectors.access_application(request.user, pk)
-    report = (
-        AdvisoryReport.objects.filter(pk=report_id, application=app)
-        .select_related("application__call__owner_school")
-        .first()
-    )
-    if report is None:
-        raise NotFoundError()
+    report = selectors.report_of(app, report_id)
     form = AdoptionForm(request.POST, prefix=f"a{report_id}")
     return _form_act(
         request,
@@ -807,12 +800,15 @@ def adoption_set(request, pk: int, report_id: int):
 
 @login_required
 def overdue(request):
+    page = paginate_capped(selectors.overdue_milestones(request.user), request.GET.get("page"))
     return render(
         request,
         "calls/overdue.html",
         {
-            "milestones": list(selectors.overdue_milestones(request.user)[:500]),
-            "due": list(selectors.projects_due(request.user)[:500]),
+            "page": page,
+            "milestones": page.items,
+            "querystring_without_page": querystring_without_page(request),
+            "due": list(selectors.projects_due(request.user)[:50]),
         },
     )
 
@@ -820,15 +816,22 @@ def overdue(request):
 # -- discussion and events --------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def comment_add(request, pk: int):
+def _call_or_application(request, pk: int):
+    """The call of a discussion/event POST, the project it is about (``application``, optional,
+    access-checked) and the page to go back to."""
     call = selectors.access_call(request.user, pk)
     app = None
     if request.POST.get("application"):
         app = selectors.access_application(request.user, request.POST["application"])
-    form = CommentForm(request.POST, prefix="comment")
     back = _back(app.pk) if app else reverse("calls:call_detail", args=[pk])
+    return call, app, back
+
+
+@login_required
+@require_POST
+def comment_add(request, pk: int):
+    call, app, back = _call_or_application(request, pk)
+    form = CommentForm(request.POST, prefix="comment")
     return _form_act(
         request,
         form,
@@ -843,12 +846,8 @@ def comment_add(request, pk: int):
 @login_required
 @require_POST
 def event_add(request, pk: int):
-    call = selectors.access_call(request.user, pk)
-    app = None
-    if request.POST.get("application"):
-        app = selectors.access_application(request.user, request.POST["application"])
+    call, app, back = _call_or_application(request, pk)
     form = EventForm(request.POST, prefix="event")
-    back = _back(app.pk) if app else reverse("calls:call_detail", args=[pk])
     return _form_act(
         request,
         form,

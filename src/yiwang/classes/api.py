@@ -9,21 +9,24 @@ from ninja import Query, Router, Schema, Status
 
 from yiwang.accounts.api_auth import SignedIn
 from yiwang.core.api_support import Id, Limit, Offset
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import DomainError, PermissionDeniedError
 from yiwang.core.request_context import client_ip
+from yiwang.network import rules
 
 from . import selectors, services
 from .enums import INDICATORS, ClassStatus
-from .models import Session, SignUp, TrainingClass
+from .models import Enrolment, Session, SignUp, TrainingClass
 from .schemas import (
     CheckInIn,
     CheckInOut,
     ClassDetailOut,
     ClassOut,
+    EnrolmentOut,
     EvaluationIn,
     EvaluationOut,
     RatingTicketIn,
     RatingTicketOut,
+    RosterOut,
     SessionOut,
     SignUpOut,
 )
@@ -56,6 +59,8 @@ def class_out(c: TrainingClass, session_count: int) -> dict:
         "school_code": c.owner_school.code,
         "school_name": c.owner_school.name,
         "session_count": session_count,
+        "enrolment": c.enrolment,
+        "programme_seats_left": c.programme_seats_left,
     }
 
 
@@ -196,6 +201,87 @@ def create_sign_up(request, session_id: int):
 def cancel_sign_up(request, sign_up_id: int):
     entry = services.cancel_sign_up(by=request.auth, sign_up_id=sign_up_id)
     return sign_up_out(SignUp.objects.select_related("session", "home_school").get(pk=entry.pk))
+
+
+def enrolment_out(e: Enrolment) -> dict:
+    return {
+        "id": e.pk,
+        "class_id": e.training_class_id,
+        "class_name": e.training_class.name,
+        "status": e.status,
+        "status_label": e.get_status_display(),
+        "home_school_code": e.home_school.code,
+        "sessions": e.sign_ups.filter(status="confirmed").count(),
+        "completion": e.completion,
+        "attended_sessions": e.attended_sessions,
+        "total_sessions": e.total_sessions,
+        "hours": float(e.hours),
+    }
+
+
+def _enrolment(pk: int) -> Enrolment:
+    return Enrolment.objects.select_related("training_class", "home_school").get(pk=pk)
+
+
+@router.post(
+    "/classes/{class_id}/enrolment",
+    response={201: EnrolmentOut},
+    auth=SignedIn(),
+    summary="整期报名（一次报名全部课程）",
+)
+def create_enrolment(request, class_id: Id):
+    enrolment = services.enrol(by=request.auth, class_id=class_id)
+    return Status(201, enrolment_out(_enrolment(enrolment.pk)))
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/cancel", response=EnrolmentOut, auth=SignedIn(), summary="取消整期报名"
+)
+def cancel_enrolment(request, enrolment_id: Id):
+    enrolment = services.cancel_enrolment(by=request.auth, enrolment_id=enrolment_id)
+    return enrolment_out(_enrolment(enrolment.pk))
+
+
+@router.get("/enrolments/mine", response=list[EnrolmentOut], auth=SignedIn(), summary="我的整期报名")
+def my_enrolments(request):
+    return [
+        enrolment_out(e)
+        for e in selectors.my_enrolments(request.auth).select_related("home_school")[:MAX_LIMIT]
+    ]
+
+
+@router.get(
+    "/classes/{class_id}/roster",
+    response=RosterOut,
+    auth=SignedIn(),
+    summary="整期班次的学员名册与出勤（主办学校）",
+)
+def class_roster(request, class_id: Id):
+    training_class = selectors.access_class(request.auth, class_id)
+    if not training_class.is_programme or not rules.can_run_classes(
+        request.auth, training_class.owner_school
+    ):
+        raise PermissionDeniedError("只有主办学校的教务、培训部门或学校管理员可以查看整期班次的学员名册。")
+    data = selectors.programme_roster(training_class)
+    return {
+        "class_id": training_class.pk,
+        "session_ids": [s.pk for s in data.sessions],
+        "counted_sessions": data.counted_sessions,
+        "completion_percent": training_class.completion_percent,
+        "rows": [
+            {
+                "enrolment_id": row.enrolment.pk,
+                "username": row.enrolment.user.username,
+                "name": row.enrolment.user.full_name or row.enrolment.user.username,
+                "school_code": row.enrolment.home_school.code,
+                "attended": row.attended,
+                "attended_count": row.attended_count,
+                "hours": float(row.hours),
+                "completion": row.enrolment.completion,
+            }
+            for row in data.rows
+        ],
+    }
 
 
 @router.get("/sign-ups/mine", response=list[SignUpOut], auth=SignedIn(), summary="我的报名")

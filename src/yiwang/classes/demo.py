@@ -24,9 +24,9 @@ from yiwang.network.models import Alliance, School, SupportPartnership
 from yiwang.topics.enums import DisciplineCategory, PublicationStatus, TeachingForm
 from yiwang.topics.models import Topic
 
-from . import tokens
-from .enums import INDICATORS, ClassKind, ClassStatus, SignUpStatus
-from .models import CheckIn, Evaluation, Session, SignUp, TrainingClass
+from . import services, tokens
+from .enums import INDICATORS, ClassKind, ClassStatus, EnrolmentMode, EnrolmentStatus, SignUpStatus
+from .models import CheckIn, Enrolment, Evaluation, Session, SignUp, TrainingClass
 
 # The demo's "today" (noon of the day it first ran): sessions before it have check-ins and
 # ratings, later ones have open sign-ups. Each plan's dates are days from it.
@@ -75,6 +75,7 @@ class ClassPlan:
     days: int
     room: str
     open_slots: tuple[int, ...]  # which sessions (by index) are open to visitors
+    programme_seats: int = 0  # > 0: joined as a whole (整期报名), not session by session
 
 
 PLANS = [
@@ -114,6 +115,34 @@ PLANS = [
         "图书馆学术报告厅",
         (0, 1, 2, 3, 4, 5),
     ),
+    # 整期报名: two Saturday workshops for the district schools' teachers — one finished and
+    # completed (结业 decided from attendance), one coming with enrolment open.
+    ClassPlan(
+        "落实基本培训，提升教学水平专题工作坊（第一期）",
+        ClassKind.WORKSHOP,
+        -45,
+        -30,
+        0,
+        SharingScope.SYSTEM,
+        (5,),
+        2,
+        "教学楼201研讨室",
+        (),
+        programme_seats=20,
+    ),
+    ClassPlan(
+        "落实基本培训，提升教学水平专题工作坊（第二期）",
+        ClassKind.WORKSHOP,
+        8,
+        22,
+        0,
+        SharingScope.SYSTEM,
+        (5,),
+        2,
+        "教学楼201研讨室",
+        (),
+        programme_seats=30,
+    ),
 ]
 
 
@@ -129,7 +158,10 @@ def load(*, scale: int = 0, log) -> None:
     booked: dict[int, list[tuple[datetime, datetime]]] = {}
     for plan in PLANS:
         klass = _training_class(gz, plan, teachers, now, log)
-        for session in _sessions(klass, plan, teachers, topics, rng, log):
+        sessions = _sessions(klass, plan, teachers, topics, rng, log)
+        if plan.programme_seats:  # before the ratings: the enrolled who checked in rate signed in
+            _enrolments(klass, sessions, visitors, now, log)
+        for session in sessions:
             if session.is_open:
                 _sign_ups(session, visitors, booked, rng, now, log)
             if session.ends_at < now:
@@ -218,6 +250,8 @@ def _training_class(
             "status": ClassStatus.PUBLISHED,
             "published_at": datetime.combine(start - timedelta(days=14), time(9), tzinfo=now.tzinfo),
             "head_teacher": teachers[0] if teachers else None,
+            "enrolment": EnrolmentMode.PROGRAMME if plan.programme_seats else EnrolmentMode.SESSION,
+            "programme_seats": plan.programme_seats,
         },
     )
     log.count(created)
@@ -322,6 +356,55 @@ def _sign_ups(
         seats_taken=SignUp.objects.filter(session=session, status=SignUpStatus.CONFIRMED).count(),
         waitlist_last=position,
     )
+
+
+def _enrolments(klass, sessions, visitors, now: datetime, log) -> None:
+    """District teachers enrol in the whole programme (gz-panyu-t1 first); past sessions have
+    check-ins (most attend); a programme whose sessions are all over is completed by the school's
+    staff through the service, so 结业 is decided from attendance exactly as on the page."""
+    if klass.enrolments.exists():  # a later run keeps the first run's roster
+        return
+    rng = random.Random(klass.name)  # the roster does not depend on what the other plans drew
+    wanted = min(len(visitors), klass.programme_seats * 2 // 3)
+    picked = visitors[:1] + rng.sample(visitors[1:], k=max(wanted - 1, 0)) if visitors else []
+    for offset, (user, home) in enumerate(picked):
+        enrolment, created = Enrolment.objects.get_or_create(
+            training_class=klass, user=user, status=EnrolmentStatus.ENROLLED, defaults={"home_school": home}
+        )
+        log.count(created)
+        if created:
+            SignUp.objects.bulk_create(
+                SignUp(
+                    session=s, user=user, home_school=home, status=SignUpStatus.CONFIRMED, enrolment=enrolment
+                )
+                for s in sessions
+            )
+        for index, entry in enumerate(
+            enrolment.sign_ups.select_related("session").order_by("session__starts_at")
+        ):
+            missed = (offset + index) % 5 == 4 or (offset % 7 == 6 and index > 0)
+            if entry.session.ends_at < now and not missed:
+                _, checked_in = CheckIn.objects.get_or_create(
+                    sign_up=entry,
+                    defaults={
+                        "checked_in_at": entry.session.starts_at - timedelta(minutes=5 + offset % 9),
+                        "hours": entry.session.credit_hours,
+                    },
+                )
+                log.count(checked_in)
+    TrainingClass.objects.filter(pk=klass.pk).update(
+        programme_taken=klass.enrolments.filter(status=EnrolmentStatus.ENROLLED).count()
+    )
+    klass.refresh_from_db()
+    staff = User.objects.filter(username=f"{klass.owner_school.code}-staff").first()
+    if (
+        staff is not None
+        and klass.completed_at is None
+        and sessions
+        and max(s.ends_at for s in sessions) < now
+    ):
+        services.complete_programme(by=staff, class_id=klass.pk, now=now)
+        log.count(True)
 
 
 def _quota_full(session: Session, home: School) -> bool:

@@ -28,6 +28,27 @@ class SignUpStatus(models.TextChoices):
     REJECTED = "rejected", "已拒绝"
 
 
+class EnrolmentMode(models.TextChoices):
+    """How people join a class: session by session (旁听), or the whole programme at once."""
+
+    SESSION = "session", "按场次旁听报名"
+    PROGRAMME = "programme", "整期报名"
+
+
+class EnrolmentStatus(models.TextChoices):
+    """整期报名状态."""
+
+    ENROLLED = "enrolled", "已报名"
+    CANCELLED = "cancelled", "已取消"
+
+
+class CompletionStatus(models.TextChoices):
+    """结业: decided for every enrolled person when the organiser confirms completion."""
+
+    COMPLETED = "completed", "结业"
+    NOT_COMPLETED = "not_completed", "未结业"
+
+
 ACTIVE_SIGN_UP_STATUSES = [SignUpStatus.PENDING, SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED]
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from yiwang.core.widgets import PickerWidget
 from yiwang.courses.models import TeachingModule
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
@@ -10,7 +11,7 @@ from yiwang.network.visibility import visible_to
 from yiwang.topics.enums import PublicationStatus, TeachingForm
 from yiwang.topics.models import Topic
 
-from .enums import INDICATOR_MAX, INDICATORS, ClassKind, FeedKind
+from .enums import INDICATOR_MAX, INDICATORS, ClassKind, EnrolmentMode, FeedKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -24,7 +25,26 @@ class ClassForm(forms.Form):
     start_date = forms.DateField(label="开班日期", widget=DATE)
     end_date = forms.DateField(label="结业日期", widget=DATE)
     trainee_count = forms.IntegerField(label="学员人数", min_value=0, initial=0)
-    head_teacher = forms.ModelChoiceField(label="班主任", queryset=Teacher.objects.none(), required=False)
+    head_teacher = forms.ModelChoiceField(
+        label="班主任",
+        queryset=Teacher.objects.none(),
+        required=False,
+        widget=PickerWidget("teacher", placeholder="输入本校教师姓名或拼音"),
+    )
+    enrolment = forms.ChoiceField(
+        label="报名方式",
+        choices=EnrolmentMode.choices,
+        initial=EnrolmentMode.SESSION,
+        required=False,
+        help_text="专题工作坊、师资培训等可选“整期报名”：一次报名全部课程，按出勤确认结业",
+    )
+    programme_seats = forms.IntegerField(label="整期名额", min_value=0, initial=0, required=False)
+    enrolment_closes_at = forms.DateTimeField(
+        label="整期报名截止", required=False, widget=DATETIME, help_text="留空则在第一节课开始时截止"
+    )
+    completion_percent = forms.IntegerField(
+        label="结业出勤要求（%）", min_value=1, max_value=100, initial=80, required=False
+    )
     scope = forms.ChoiceField(label="共享范围", choices=SharingScope.choices, initial=SharingScope.SYSTEM)
     alliances = forms.ModelMultipleChoiceField(
         label="共享联盟（协作范围）", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -44,16 +64,32 @@ class ClassForm(forms.Form):
         self.fields["head_teacher"].queryset = visible_to(
             Teacher.objects.filter(owner_school=school, is_active=True), viewer
         )
+        self.fields["head_teacher"].widget.params = {"school": school.pk}
+
+    def clean(self):
+        data = super().clean()
+        data["enrolment"] = data.get("enrolment") or EnrolmentMode.SESSION
+        data["programme_seats"] = data.get("programme_seats") or 0
+        data["completion_percent"] = data.get("completion_percent") or 80
+        return data
 
 
 class SessionForm(forms.Form):
     date = forms.DateField(label="日期", widget=DATE)
     start_time = forms.TimeField(label="开始时间", widget=TIME)
     end_time = forms.TimeField(label="结束时间", widget=TIME)
-    topic = forms.ModelChoiceField(label="讲题（讲题库）", queryset=Topic.objects.none(), required=False)
+    topic = forms.ModelChoiceField(
+        label="讲题（讲题库）",
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=PickerWidget("topic", placeholder="输入讲题名称查找"),
+    )
     title = forms.CharField(label="课程名称", max_length=200, required=False, help_text="选择讲题时可留空")
     teacher = forms.ModelChoiceField(
-        label="授课教师（师资库）", queryset=Teacher.objects.none(), required=False
+        label="授课教师（师资库）",
+        queryset=Teacher.objects.none(),
+        required=False,
+        widget=PickerWidget("teacher", placeholder="输入姓名或拼音查找教师"),
     )
     lecturer_name = forms.CharField(
         label="外请讲师", max_length=60, required=False, help_text="不在师资库中的讲师"
@@ -126,19 +162,30 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label in INDICATORS:
-            self.fields[name] = forms.IntegerField(
-                label=f"{label}（0–{INDICATOR_MAX}）",
-                min_value=0,
-                max_value=INDICATOR_MAX,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": INDICATOR_MAX}),
+            # one tap per score: 0–20 as a grid of large radio buttons (no typing on a phone)
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"{label}（0–{INDICATOR_MAX} 分）",
+                choices=[(score, str(score)) for score in range(INDICATOR_MAX + 1)],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "score-choices"}),
             )
         self.order_fields([name for name, _ in INDICATORS] + ["comment"])
 
 
 class FeedForm(forms.Form):
     kind = forms.ChoiceField(label="订阅内容", choices=FeedKind.choices)
-    teacher = forms.ModelChoiceField(label="教师", queryset=Teacher.objects.none(), required=False)
-    school = forms.ModelChoiceField(label="学校", queryset=None, required=False)
+    teacher = forms.ModelChoiceField(
+        label="教师",
+        queryset=Teacher.objects.none(),
+        required=False,
+        widget=PickerWidget("teacher", placeholder="输入姓名或拼音查找教师"),
+    )
+    school = forms.ModelChoiceField(
+        label="学校",
+        queryset=None,
+        required=False,
+        widget=PickerWidget("school", placeholder="输入学校名称查找"),
+    )
 
     def __init__(self, *args, viewer, **kwargs):
         from yiwang.network.models import School

@@ -12,8 +12,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PRODID = "-//Yiwang//同听一堂课//ZH"
 
 
-def build_feed(name: str, sessions, *, statuses: dict[int, str] | None = None, base_url: str = "") -> bytes:
-    """One VEVENT per session. ``statuses`` (session id → sign-up status) marks waitlisted ones TENTATIVE."""
+def build_feed(
+    name: str, sessions, *, statuses: dict[int, str] | None = None, base_url: str = "", entries=()
+) -> bytes:
+    """One VEVENT per session. ``statuses`` (session id → sign-up status) marks waitlisted ones TENTATIVE.
+    ``entries`` are other apps' calendar entries (``calendar_sources.CalendarEntry``), one VEVENT each."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -23,6 +26,8 @@ def build_feed(name: str, sessions, *, statuses: dict[int, str] | None = None, b
     cal.add("x-wr-timezone", "Asia/Shanghai")
     for session in sessions:
         cal.add_component(_event(session, (statuses or {}).get(session.pk), base_url))
+    for entry in entries:
+        cal.add_component(_entry_event(entry, base_url))
     cal.add_missing_timezones()
     return cal.to_ical()
 
@@ -57,6 +62,26 @@ def _event(session, sign_up_status: str | None, base_url: str) -> Event:
 
         event.add("url", base_url + reverse("classes:session_detail", args=[session.pk]))
     event.add("last-modified", session.updated_at.astimezone(ZoneInfo("UTC")))
+    return event
+
+
+def _entry_event(entry, base_url: str) -> Event:
+    event = Event()
+    domain = getattr(settings, "CLASSES_ICAL_UID_DOMAIN", "yiwang.local")
+    stamp = (entry.updated_at or entry.starts_at).astimezone(ZoneInfo("UTC"))
+    event.add("uid", f"{entry.uid}@{domain}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", entry.starts_at.astimezone(SHANGHAI))
+    event.add("dtend", entry.ends_at.astimezone(SHANGHAI))
+    event.add("summary", f"{entry.kind}：{entry.title}")
+    if entry.place:
+        event.add("location", entry.place)
+    if entry.description:
+        event.add("description", entry.description)
+    event.add("status", "CONFIRMED")
+    if base_url and entry.url:
+        event.add("url", base_url + entry.url)
+    event.add("last-modified", stamp)
     return event
 
 

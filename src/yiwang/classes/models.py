@@ -15,6 +15,9 @@ from .enums import (
     INDICATOR_MAX,
     ClassKind,
     ClassStatus,
+    CompletionStatus,
+    EnrolmentMode,
+    EnrolmentStatus,
     FeedKind,
     SignUpStatus,
 )
@@ -39,6 +42,19 @@ class TrainingClass(Shareable, TimeStampedModel):
     )
     status = models.CharField("状态", max_length=12, choices=ClassStatus.choices, default=ClassStatus.DRAFT)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # 整期报名 (programme enrolment): workshops and faculty-training programmes are joined as a whole.
+    enrolment = models.CharField(
+        "报名方式", max_length=10, choices=EnrolmentMode.choices, default=EnrolmentMode.SESSION
+    )
+    programme_seats = models.PositiveIntegerField("整期名额", default=0)
+    programme_taken = models.PositiveIntegerField("已报名人数", default=0)
+    enrolment_closes_at = models.DateTimeField(
+        "整期报名截止", null=True, blank=True, help_text="留空则在第一节课开始时截止"
+    )
+    completion_percent = models.PositiveSmallIntegerField(
+        "结业出勤要求（%）", default=80, help_text="出勤场次达到该比例即可结业"
+    )
+    completed_at = models.DateTimeField("结业确认时间", null=True, blank=True)
 
     class Meta(Shareable.Meta):
         verbose_name = "班次"
@@ -48,6 +64,16 @@ class TrainingClass(Shareable, TimeStampedModel):
             models.CheckConstraint(condition=Q(kind__in=ClassKind.values), name="class_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=ClassStatus.values), name="class_status_valid"),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="class_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(enrolment__in=EnrolmentMode.values), name="class_enrolment_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(programme_taken__lte=F("programme_seats")), name="class_programme_not_overbooked"
+            ),
+            models.CheckConstraint(
+                condition=Q(completion_percent__gte=1, completion_percent__lte=100),
+                name="class_completion_percent_range",
+            ),
         ]
         indexes = [models.Index(fields=["owner_school", "status"])]
 
@@ -57,6 +83,14 @@ class TrainingClass(Shareable, TimeStampedModel):
     @property
     def is_published(self) -> bool:
         return self.status != ClassStatus.DRAFT
+
+    @property
+    def is_programme(self) -> bool:
+        return self.enrolment == EnrolmentMode.PROGRAMME
+
+    @property
+    def programme_seats_left(self) -> int:
+        return max(self.programme_seats - self.programme_taken, 0)
 
 
 class Session(TimeStampedModel):
@@ -185,6 +219,15 @@ class SignUp(models.Model):
     )
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    enrolment = models.ForeignKey(
+        "Enrolment",
+        verbose_name="整期报名",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sign_ups",
+        help_text="由整期报名生成的场次报名",
+    )
 
     class Meta:
         verbose_name = "旁听报名"
@@ -210,6 +253,64 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.session}"
+
+
+class Enrolment(models.Model):
+    """整期报名: one registration for every session of a programme (a workshop or faculty-training
+    programme). Each session gets a confirmed ``SignUp`` pointing here, so the existing QR check-in
+    records attendance; completion (结业) is decided once, when the organiser confirms it."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name="班次", on_delete=models.CASCADE, related_name="enrolments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报名人", on_delete=models.CASCADE, related_name="enrolments"
+    )
+    home_school = models.ForeignKey(
+        "network.School", verbose_name="所在学校", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED
+    )
+    created_at = models.DateTimeField("报名时间", auto_now_add=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    completion = models.CharField("结业情况", max_length=14, choices=CompletionStatus.choices, blank=True)
+    attended_sessions = models.PositiveIntegerField("出勤场次", default=0)
+    total_sessions = models.PositiveIntegerField("应出勤场次", default=0)
+    hours = models.DecimalField("计入学时", max_digits=6, decimal_places=1, default=0)
+
+    class Meta:
+        verbose_name = "整期报名"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "user"],
+                condition=Q(status="enrolled"),
+                name="one_active_enrolment_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EnrolmentStatus.values), name="enrolment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(completion="") | Q(completion__in=CompletionStatus.values),
+                name="enrolment_completion_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(attended_sessions__lte=F("total_sessions")),
+                name="enrolment_attended_within_total",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["training_class", "status"], name="enrolment_class_status_idx"),
+            models.Index(fields=["user", "status"], name="enrolment_user_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.training_class}"
+
+    @property
+    def attendance_percent(self) -> int:
+        return round(self.attended_sessions * 100 / self.total_sessions) if self.total_sessions else 0
 
 
 class CheckIn(models.Model):

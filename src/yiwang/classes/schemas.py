@@ -18,6 +18,8 @@ class ClassOut(Schema):
     school_code: str
     school_name: str
     session_count: int
+    enrolment: str = Field(description="session（按场次旁听报名）/ programme（整期报名）")
+    programme_seats_left: int = Field(description="整期报名的剩余名额（按场次报名的班次为 0）")
 
 
 class SessionOut(Schema):
@@ -105,3 +107,36 @@ class EvaluationOut(Schema):
     session_id: int
     total: int
     message: str
+
+
+class EnrolmentOut(Schema):
+    id: int
+    class_id: int
+    class_name: str
+    status: str
+    status_label: str
+    home_school_code: str
+    sessions: int = Field(description="随整期报名确认的课程节数")
+    completion: str = Field(description="completed（结业）/ not_completed（未结业）/ 空（尚未确认）")
+    attended_sessions: int
+    total_sessions: int
+    hours: float
+
+
+class RosterRowOut(Schema):
+    enrolment_id: int
+    username: str
+    name: str
+    school_code: str
+    attended: list[bool] = Field(description="按课程表顺序，每节课是否签到")
+    attended_count: int
+    hours: float
+    completion: str
+
+
+class RosterOut(Schema):
+    class_id: int
+    session_ids: list[int]
+    counted_sessions: int = Field(description="计入出勤的课程节数（不含已取消）")
+    completion_percent: int
+    rows: list[RosterRowOut]

@@ -13,8 +13,9 @@ from yiwang.core.errors import NotFoundError
 from yiwang.network import rules
 from yiwang.network.visibility import visible_q
 
+from .calendar_sources import CalendarEntry, calendar_entries
 from .enums import ACTIVE_SIGN_UP_STATUSES, INDICATORS, ClassStatus, SignUpStatus
-from .models import CheckIn, Evaluation, Session, SignUp, TrainingClass
+from .models import CheckIn, Enrolment, Evaluation, Session, SignUp, TrainingClass
 
 
 def _published_or_own_draft(viewer, prefix: str = "") -> Q:
@@ -142,6 +143,11 @@ class CalendarGrid:
     days: list[dict] = field(default_factory=list)
     weeks: list[list[dict]] = field(default_factory=list)
     sessions: QuerySet | None = None
+    entries: list = field(default_factory=list)  # other apps' entries (list view; cells carry their own)
+
+
+def _no_filters(filters: CalendarFilters | None) -> bool:
+    return filters is None or filters == CalendarFilters()
 
 
 def calendar_grid(viewer, view: str, day: date, filters: CalendarFilters | None = None) -> CalendarGrid:
@@ -153,8 +159,15 @@ def calendar_grid(viewer, view: str, day: date, filters: CalendarFilters | None 
             .select_related("training_class__owner_school", "teacher", "module")
             .order_by("date", "start_time", "id")
         )
+        entries = calendar_entries(viewer, start, end) if _no_filters(filters) else []
         return CalendarGrid(
-            view, start, end, day - timedelta(days=LIST_DAYS), end + timedelta(days=1), sessions=sessions
+            view,
+            start,
+            end,
+            day - timedelta(days=LIST_DAYS),
+            end + timedelta(days=1),
+            sessions=sessions,
+            entries=entries,
         )
     if view == "week":
         start = week_start(day)
@@ -168,10 +181,17 @@ def calendar_grid(viewer, view: str, day: date, filters: CalendarFilters | None 
             (first + timedelta(days=32)).replace(day=1),
         )
     by_day = sessions_by_day(calendar_sessions(viewer, start, end, filters), PER_DAY[view])
+    # Bookings, dispatches… (other apps' sources), unless the filters are about sessions only.
+    entries_by_day: dict[date, list] = {}
+    if _no_filters(filters):
+        shown = [s.pk for items, _ in by_day.values() for s in items]
+        for entry in calendar_entries(viewer, start, end, shown_session_ids=shown):
+            entries_by_day.setdefault(entry.date, []).append(entry)
     days = []
     for offset in range((end - start).days + 1):
         current = start + timedelta(days=offset)
         items, total = by_day.get(current, ([], 0))
+        entries = entries_by_day.get(current, [])
         days.append(
             {
                 "date": current,
@@ -179,6 +199,8 @@ def calendar_grid(viewer, view: str, day: date, filters: CalendarFilters | None 
                 "items": items,
                 "total": total,
                 "more": total - len(items),
+                "entries": entries[: PER_DAY[view]],
+                "more_entries": max(0, len(entries) - PER_DAY[view]),
                 "in_month": current.month == day.month,
             }
         )
@@ -396,6 +418,16 @@ def session_evaluations(session) -> QuerySet:
 FEED_LIMIT = 2000
 
 
+def feed_entries(token, start: date, end: date, sessions) -> list[CalendarEntry]:
+    """Other apps' entries in a personal feed (bookings, dispatches the owner may see now), without
+    the sessions the feed already carries. School and teacher feeds carry sessions only."""
+    from .enums import FeedKind
+
+    if token.kind != FeedKind.PERSON:
+        return []
+    return calendar_entries(token.user, start, end, shown_session_ids=[s.pk for s in sessions])
+
+
 def feed_contents(token, start: date, end: date) -> tuple[str, list[Session], dict[int, str]]:
     """Name, sessions and (person feeds) sign-up statuses of a calendar token's feed,
     limited to what the token's owner may see now."""
@@ -425,3 +457,68 @@ def feed_contents(token, start: date, end: date) -> tuple[str, list[Session], di
 
 def calendar_tokens_of(user) -> QuerySet:
     return user.calendar_tokens.filter(revoked_at=None).select_related("teacher", "school")
+
+
+# ---- 整期报名 (programme enrolment) ----------------------------------------------------------
+
+
+def my_enrolments(user) -> QuerySet:
+    return (
+        Enrolment.objects.filter(user=user)
+        .select_related("training_class__owner_school")
+        .order_by("-training_class__start_date", "-id")
+    )
+
+
+def enrolment_of(user, training_class) -> Enrolment | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Enrolment.objects.filter(user=user, training_class=training_class)
+        .order_by("-status", "-id")  # "enrolled" (已报名) sorts after "cancelled": the active one first
+        .first()
+    )
+
+
+@dataclass
+class RosterRow:
+    enrolment: Enrolment
+    attended: list[bool]
+    attended_count: int
+    hours: object
+
+
+@dataclass
+class Roster:
+    sessions: list[Session]
+    rows: list[RosterRow]
+    counted_sessions: int
+
+
+def programme_roster(training_class) -> Roster:
+    """The roster of a programme with each person's attendance, session by session (three queries:
+    sessions, enrolments, check-ins). Cancelled sessions are shown but not counted."""
+    sessions = list(training_class.sessions.order_by("starts_at", "id"))
+    enrolments = list(
+        training_class.enrolments.filter(status="enrolled")
+        .select_related("user", "home_school")
+        .order_by("home_school__code", "user__full_name", "id")
+    )
+    checked: dict[int, dict[int, object]] = {}
+    for enrolment_id, session_id, hours in CheckIn.objects.filter(
+        sign_up__enrolment__in=[e.pk for e in enrolments]
+    ).values_list("sign_up__enrolment_id", "sign_up__session_id", "hours"):
+        checked.setdefault(enrolment_id, {})[session_id] = hours
+    counted = [s for s in sessions if not s.is_cancelled]
+    rows = []
+    for enrolment in enrolments:
+        mine = checked.get(enrolment.pk, {})
+        rows.append(
+            RosterRow(
+                enrolment=enrolment,
+                attended=[s.pk in mine for s in sessions],
+                attended_count=sum(1 for s in counted if s.pk in mine),
+                hours=sum((mine[s.pk] for s in counted if s.pk in mine), start=0),
+            )
+        )
+    return Roster(sessions=sessions, rows=rows, counted_sessions=len(counted))

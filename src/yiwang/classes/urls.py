@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import attendance, calendar, calendar_tokens, checkins, classes, evaluations, sessions, signups
+from .views import (
+    attendance,
+    calendar,
+    calendar_tokens,
+    checkins,
+    classes,
+    enrolments,
+    evaluations,
+    sessions,
+    signups,
+)
 
 app_name = "classes"
 
@@ -14,6 +24,10 @@ urlpatterns = [
     path("<int:pk>/finish/", classes.class_finish, name="class_finish"),
     path("<int:pk>/sessions/new/", classes.session_add, name="session_add"),
     path("<int:pk>/copy-day/", classes.copy_day, name="copy_day"),
+    path("<int:pk>/enrol/", enrolments.enrol, name="enrol"),
+    path("<int:pk>/roster/", enrolments.roster, name="roster"),
+    path("<int:pk>/complete/", enrolments.complete, name="complete"),
+    path("enrolments/<int:pk>/cancel/", enrolments.enrolment_cancel, name="enrolment_cancel"),
     path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
     path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
     path("sessions/<int:pk>/move/", sessions.session_move, name="session_move"),

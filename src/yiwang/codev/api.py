@@ -4,11 +4,12 @@ services as the pages; a blind round never names its reviewers)."""
 from ninja import Query, Router, Schema, Status
 
 from yiwang.accounts.api_auth import SignedIn
-from yiwang.core.api_support import PageParams, Year, page_of
+from yiwang.core.api_support import MAX_PAGE, MAX_PAGE_SIZE, PageParams, Year, page_of
 from yiwang.courses.models import TeachingModule
 from yiwang.network.selectors import school_by_code
 
 from . import selectors, services
+from .models import Project
 from .schemas import (
     AdoptionIn,
     AdoptionOut,
@@ -55,8 +56,18 @@ class ProjectFilters(Schema):
 
 @router.get("/projects", response=ProjectPage, summary="共建项目列表（发布前仅项目组和参与学校可见）")
 def list_projects(request, filters: Query[ProjectFilters], paging: Query[PageParams]):
-    qs = selectors.projects_visible_to(request.auth, **filters.dict()).prefetch_related("schools")
-    return page_of(qs, paging, project_out)
+    if not (1 <= paging.page <= MAX_PAGE and 1 <= paging.page_size <= MAX_PAGE_SIZE):
+        page_of(Project.objects.none(), paging)  # the shared Chinese message for out-of-range paging
+    result = selectors.project_page(request.auth, paging.page, per_page=paging.page_size, **filters.dict())
+    items = result.items if result.number == paging.page else []
+    return {
+        "count": result.count,
+        "count_capped": result.count_capped,
+        "page": paging.page,
+        "page_size": paging.page_size,
+        "num_pages": result.num_pages,
+        "items": [project_out(p) for p in items],
+    }
 
 
 @router.get("/projects/{int:project_id}", response=ProjectDetailOut, summary="共建项目详情")
@@ -175,38 +186,49 @@ def get_round(request, round_id: int):
 def adoption_out(a) -> dict:
     return {
         "id": a.pk,
+        "kind": "topic" if a.is_topic else "course",
         "course_id": a.course_id,
+        "topic_id": a.topic_id,
         "title": a.title,
         "adopter_school": _school(a.adopter_school),
-        "based_on": a.based_on.number,
+        "based_on": a.based_on.number if a.based_on_id else None,
         "latest": a.latest_number,
+        "based_on_at": a.based_on_at,
+        "latest_at": a.latest_at,
         "behind": a.behind,
         "local_place": a.local_place,
         "local_notes": a.local_notes,
     }
 
 
-@router.get("/adoptions", response=AdoptionPage, summary="课程引用（本校的引用与本校课程被引用情况）")
+@router.get("/adoptions", response=AdoptionPage, summary="引用（课程与讲题：本校的引用与本校的被引用情况）")
 def list_adoptions(request, paging: Query[PageParams]):
-    page = page_of(selectors.adoptions_visible_to(request.auth).order_by("-updated_at", "-id"), paging)
+    page = page_of(selectors.adoptions_visible_to(request.auth, "all").order_by("-updated_at", "-id"), paging)
     page["items"] = [adoption_out(a) for a in selectors.with_latest(page["items"])]
     return page
+
+
+def _adopted(request, adopt, payload: AdoptionIn):
+    school = school_by_code(payload.school_code, field="school_code")
+    adoption = adopt(
+        by=request.auth, school=school, local_notes=payload.local_notes, local_place=payload.local_place
+    )
+    [adoption] = selectors.with_latest([selectors.access_adoption(request.auth, adoption.pk)])
+    return Status(201, adoption_out(adoption))
 
 
 @router.post(
     "/courses/{int:course_id}/adoptions", response={201: AdoptionOut}, auth=SignedIn(), summary="引用课程"
 )
 def adopt_course(request, course_id: int, payload: AdoptionIn):
-    school = school_by_code(payload.school_code, field="school_code")
-    adoption = services.adopt_course(
-        by=request.auth,
-        school=school,
-        course_id=course_id,
-        local_notes=payload.local_notes,
-        local_place=payload.local_place,
-    )
-    [adoption] = selectors.with_latest([selectors.access_adoption(request.auth, adoption.pk)])
-    return Status(201, adoption_out(adoption))
+    return _adopted(request, lambda **kw: services.adopt_course(course_id=course_id, **kw), payload)
+
+
+@router.post(
+    "/topics/{int:topic_id}/adoptions", response={201: AdoptionOut}, auth=SignedIn(), summary="引用讲题"
+)
+def adopt_topic(request, topic_id: int, payload: AdoptionIn):
+    return _adopted(request, lambda **kw: services.adopt_topic(topic_id=topic_id, **kw), payload)
 
 
 @router.get("/counts", response=CountsOut, summary="合备一门课统计（与列表同一可见范围）")

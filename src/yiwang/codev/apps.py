@@ -8,7 +8,9 @@ class Config(AppConfig):
 
     def ready(self):
         from yiwang.courses.panels import register_course_panel
+        from yiwang.topics.panels import register_topic_panel
 
-        from .selectors import course_panel
+        from .selectors import course_panel, topic_panel
 
         register_course_panel("codev", course_panel)
+        register_topic_panel("codev", topic_panel)

@@ -15,6 +15,18 @@ from yiwang.core.models import TimeStampedModel
 from .enums import Decision, Role, RoundStatus, Stage, TaskStatus
 
 
+def _person(verbose_name: str, **extra) -> models.ForeignKey:
+    """Who did something (创建人, 布置人, 送审人 …): kept as null when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **extra,
+    )
+
+
 class Project(TimeStampedModel):
     title = models.CharField("项目名称", max_length=200)
     module = models.ForeignKey(
@@ -34,13 +46,7 @@ class Project(TimeStampedModel):
     )
     summary = models.TextField("项目简介", blank=True, max_length=3000)
     stage = models.CharField("阶段", max_length=12, choices=Stage.choices, default=Stage.TOPIC, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _person("创建人")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
 
     class Meta:
@@ -54,10 +60,37 @@ class Project(TimeStampedModel):
                 name="codev_one_open_project_per_course",
             ),
         ]
-        indexes = [models.Index(fields=["module", "stage"]), models.Index(fields=["lead_school", "stage"])]
+        indexes = [
+            models.Index(fields=["module", "stage"]),
+            models.Index(fields=["lead_school", "stage"]),
+            # The default list order: the list walks the newest rows and stops after one page.
+            models.Index(fields=["-updated_at", "-id"], name="codev_project_recent_idx"),
+            models.Index(fields=["stage", "-updated_at", "-id"], name="codev_project_stage_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class ProjectSchool(models.Model):
+    """One row per (project, team school): the lead school and every participating school.
+
+    Kept by the services that change the team (``create_project``, ``add_school``), so
+    "the projects my school is on" is one walk of the ``(school, project)`` index instead of
+    an OR of two conditions evaluated over every project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="school_rows")
+    school = models.ForeignKey("network.School", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "项目学校"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "school"], name="codev_project_school_once")
+        ]
+        indexes = [models.Index(fields=["school", "project"], name="codev_school_project_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.school_id}"
 
 
 class StagePlan(models.Model):
@@ -123,13 +156,7 @@ class Task(TimeStampedModel):
     )
     due_date = models.DateField("截止日期")
     status = models.CharField("状态", max_length=8, choices=TaskStatus.choices, default=TaskStatus.TODO)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="布置人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _person("布置人")
     reminded_at = models.DateTimeField("逾期提醒时间", null=True, blank=True)
 
     class Meta:
@@ -214,21 +241,8 @@ class ReviewRound(TimeStampedModel):
     reasons = models.TextField("理由", blank=True, max_length=3000)
     average = models.DecimalField("加权平均分", max_digits=6, decimal_places=2, null=True, blank=True)
     spread = models.DecimalField("极差", max_digits=6, decimal_places=2, null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="送审人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="结束人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    submitted_by = _person("送审人")
+    closed_by = _person("结束人", blank=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
@@ -288,41 +302,77 @@ class Release(models.Model):
 
 
 class Adoption(TimeStampedModel):
-    """引用: another school's linked local copy of a published course."""
+    """引用: another school's linked local copy of a published course (of one of its releases)
+    or of a published lecture topic (as it was at ``based_on_at``, the topic's update time)."""
 
     course = models.ForeignKey(
-        "courses.Course", verbose_name="原课程", on_delete=models.PROTECT, related_name="adoptions"
+        "courses.Course",
+        verbose_name="原课程",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    topic = models.ForeignKey(
+        "topics.Topic",
+        verbose_name="原讲题",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="codev_adoptions",
     )
     adopter_school = models.ForeignKey(
         "network.School", verbose_name="引用学校", on_delete=models.PROTECT, related_name="course_adoptions"
     )
     based_on = models.ForeignKey(
-        Release, verbose_name="所依据版本", on_delete=models.PROTECT, related_name="adoptions"
+        Release,
+        verbose_name="所依据版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adoptions",
     )
-    title = models.CharField("课程名称（引用时）", max_length=200)
-    summary = models.TextField("课程简介（引用时）", blank=True)
+    based_on_at = models.DateTimeField("所依据的讲题修改时间", null=True, blank=True)
+    notified_at = models.DateTimeField("已通知的讲题修改时间", null=True, blank=True)
+    title = models.CharField("名称（引用时）", max_length=200)
+    summary = models.TextField("简介（引用时）", blank=True)
+    outline = models.TextField("提纲（引用时）", blank=True)
     local_notes = models.TextField("本校安排说明", blank=True, max_length=3000)
     local_place = models.CharField("本校现场教学点", max_length=100, blank=True)
     local_teachers = models.ManyToManyField(
         "faculty.Teacher", verbose_name="本校授课教师", blank=True, related_name="+"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="引用人",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _person("引用人")
 
     class Meta:
-        verbose_name = "课程引用"
+        verbose_name = "引用"
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["course", "adopter_school"], name="codev_adopt_once_per_school"),
+            models.UniqueConstraint(
+                fields=["topic", "adopter_school"], name="codev_adopt_topic_once_per_school"
+            ),
+            models.CheckConstraint(
+                condition=Q(course__isnull=False, topic__isnull=True, based_on__isnull=False)
+                | Q(course__isnull=True, topic__isnull=False, based_on_at__isnull=False),
+                name="codev_adopt_course_or_topic",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.adopter_school} 引用 {self.title}"
+
+    @property
+    def is_topic(self) -> bool:
+        return self.topic_id is not None
+
+    @property
+    def kind_label(self) -> str:
+        return "讲题" if self.is_topic else "课程"
+
+    @property
+    def original(self):
+        return self.topic if self.is_topic else self.course
 
 
 class TrialLecture(models.Model):

@@ -104,12 +104,16 @@ class RoundOut(Schema):
 
 class AdoptionOut(Schema):
     id: int
-    course_id: int
+    kind: str = Field(description="course（课程）或 topic（讲题）")
+    course_id: int | None
+    topic_id: int | None
     title: str
     adopter_school: SchoolRef
-    based_on: int
-    latest: int
-    behind: int
+    based_on: int | None = Field(description="课程：所依据的版本号；讲题为 null")
+    latest: int | None = Field(description="课程：最新版本号；讲题为 null")
+    based_on_at: datetime | None = Field(description="讲题：所依据的讲题修改时间；课程为 null")
+    latest_at: datetime | None = Field(description="讲题：讲题的最新修改时间；课程为 null")
+    behind: int = Field(description="课程：落后的版本数；讲题：有未接收的修改时为 1")
     local_place: str
     local_notes: str
 
@@ -127,5 +131,6 @@ class AdoptionIn(Schema):
 class CountsOut(Schema):
     in_progress: int
     published: int
-    adoptions: int
+    adoptions: int = Field(description="课程被引用次数")
+    topic_adoptions: int = Field(description="讲题被引用次数")
     reviews_done: int

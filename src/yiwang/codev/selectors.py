@@ -9,55 +9,100 @@ school's members and by the staff of the course's owner and co-building schools.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.core.pagination import CappedPage, counted_page, paginate_capped
 from yiwang.core.validators import clean_query
 from yiwang.courses.enums import CourseStatus
-from yiwang.courses.models import Course, CourseMaterial
-from yiwang.courses.selectors import courses_visible_to, editor_q
+from yiwang.courses.models import Course, CourseMaterial, TeachingModule
+from yiwang.courses.selectors import PUBLIC_STATUSES, courses_visible_to, editor_q
 from yiwang.network.context import viewer_context
 from yiwang.network.models import School
 from yiwang.network.rules import staff_school_ids
+from yiwang.network.visibility import visible_q
 from yiwang.reviews.enums import SheetStatus
 from yiwang.reviews.models import ReviewSheet
 from yiwang.reviews.selectors import sheets_of, summarise
+from yiwang.topics.enums import PublicationStatus as TopicStatus
+from yiwang.topics.models import Topic
+from yiwang.topics.selectors import topics_visible_to
 
 from . import diffing
 from .enums import STAGE_ORDER, RoundStatus, Stage, TaskStatus
-from .models import Adoption, Project, ProjectEvent, ProjectVisit, Release, ReviewRound, Task, TeamMember
+from .models import (
+    Adoption,
+    Project,
+    ProjectEvent,
+    ProjectSchool,
+    ProjectVisit,
+    Release,
+    ReviewRound,
+    Task,
+    TeamMember,
+)
 
 OPEN_STAGES = [s for s in STAGE_ORDER if s != Stage.PUBLISHED]
 
 
-def _visible_q(viewer) -> Q:
+def _private_ids(viewer, staff) -> QuerySet:
+    """Ids of the projects the viewer works on: a team member, or staff of a team school.
+    Two index walks — ``TeamMember (user, project)`` and ``ProjectSchool (school, project)``."""
+    mine = TeamMember.objects.filter(user=viewer).values("project_id")
+    if not staff:
+        return mine
+    return mine.union(ProjectSchool.objects.filter(school_id__in=staff).values("project_id"))
+
+
+def _course_visible_q(viewer) -> Q:
+    """The project's course is one the viewer may see — ``courses_visible_to(viewer)`` (sharing
+    scope, then 发布/精品课, or 草稿/审核中 for the course's editors), applied through the
+    project's own course row instead of a subquery over every visible course."""
+    course_status = Q(course__status__in=PUBLIC_STATUSES) | (
+        Q(course__status__in=[CourseStatus.DRAFT, CourseStatus.REVIEW]) & editor_q(viewer, prefix="course__")
+    )
+    return visible_q(Course, viewer, prefix="course__") & course_status
+
+
+def _published_q(viewer) -> Q:
+    """Published, with a course the viewer may see (the OR branch of ``_visible_q``).
+
+    Lower(stage): the values are lower-case already; a function keeps the planners from
+    answering this OR branch with the stage index (SQLite's MULTI-INDEX OR, a PostgreSQL
+    BitmapOr), which sorts every published project instead of walking the list order. Where
+    the stage is filtered on its own (the merged list, the grid), ``_course_visible_q`` is used."""
+    return Q(Exact(Lower("stage"), Stage.PUBLISHED)) & _course_visible_q(viewer)
+
+
+def _visible_q(viewer, stage: str = "") -> Q:
+    """The one rule: team member ∪ staff of a team school ∪ published with a visible course.
+    A stage filter other than 发布 drops the published branch (it could match nothing)."""
     context = viewer_context(viewer)
     if not context.authenticated:
         return Q(pk__in=[])
     if context.sees_everything:
         return Q()
-    staff = staff_school_ids(viewer)
-    member = TeamMember.objects.filter(project_id=OuterRef("pk"), user=viewer)
-    q = Q(Exists(member))
-    if staff:
-        partner = Project.schools.through.objects.filter(project_id=OuterRef("pk"), school_id__in=staff)
-        q |= Q(lead_school_id__in=staff) | Q(Exists(partner))
-    published = courses_visible_to(viewer).values("pk")
-    return q | Q(stage=Stage.PUBLISHED, course__in=published)
+    q = Q(pk__in=_private_ids(viewer, staff_school_ids(viewer)))
+    if stage in Stage.values and stage != Stage.PUBLISHED:
+        return q
+    return q | _published_q(viewer)
 
 
 def projects_visible_to(
     viewer, *, module=None, stage: str = "", school=None, q: str = "", year: int | None = None
 ) -> QuerySet[Project]:
     """Projects ``viewer`` may see (the search and dashboards use this one selector)."""
-    qs = Project.objects.filter(_visible_q(viewer)).select_related("module", "lead_school", "course")
+    stage = stage if stage in Stage.values else ""
+    qs = Project.objects.filter(_visible_q(viewer, stage)).select_related("module", "lead_school", "course")
     if module:
         qs = qs.filter(module_id=getattr(module, "pk", module))
-    if stage in Stage.values:
+    if stage:
         qs = qs.filter(stage=stage)
     if school:
         school_id = getattr(school, "pk", school)
-        qs = qs.filter(Q(lead_school_id=school_id) | Q(schools=school_id)).distinct()
+        qs = qs.filter(Exists(ProjectSchool.objects.filter(project_id=OuterRef("pk"), school_id=school_id)))
     if year:
         qs = qs.filter(created_at__year=int(year))
     q = clean_query(q)
@@ -77,31 +122,128 @@ def access_project(viewer, pk) -> Project:
         raise NotFoundError() from None
 
 
-def module_stage_grid(viewer) -> list[dict]:
-    """The 合备一门课 page: for each module, the visible projects counted by stage."""
-    rows: dict[int, dict] = {}
-    counts = (
-        projects_visible_to(viewer)
+GRID_CAP = 500  # a published cell counts at most this many (then "500+"), like the capped bank counts
+
+
+def grid_counts(viewer) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]]]:
+    """``{(module_id, stage): n}`` of the visible projects, and the cells whose count is capped.
+
+    The projects the viewer works on are counted exactly from the ``TeamMember`` and
+    ``ProjectSchool`` indexes; the published ones the viewer sees only through the course's
+    sharing scope are counted per module up to ``GRID_CAP`` (a capped count for each module
+    that has published projects: the queries grow with the modules, not with the projects)."""
+    context = viewer_context(viewer)
+    if not context.authenticated:
+        return {}, set()
+    if context.sees_everything:
+        rows = Project.objects.order_by().values_list("module_id", "stage").annotate(n=Count("pk"))
+        return {(m, st): n for m, st, n in rows}, set()
+    private = _private_ids(viewer, staff_school_ids(viewer))
+    course_visible = _course_visible_q(viewer)
+    # the viewer's own projects by module and stage; of the published ones, those whose course
+    # the viewer could not see through its scope (they are not in the published counts below)
+    counts, hidden = {}, {}
+    for m, st, n, unseen in (
+        Project.objects.filter(pk__in=private)
         .order_by()
-        .values("module_id", "module__name", "module__position", "stage")
-        .annotate(n=Count("pk"))
-    )
-    for row in counts:
-        entry = rows.setdefault(
-            row["module_id"],
+        .values_list("module_id", "stage")
+        .annotate(n=Count("pk"), unseen=Count("pk", filter=Q(stage=Stage.PUBLISHED) & ~course_visible))
+    ):
+        if st != Stage.PUBLISHED:
+            counts[(m, st)] = n
+        elif unseen:
+            hidden[m] = unseen
+    modules = TeachingModule.objects.filter(
+        Exists(Project.objects.filter(module_id=OuterRef("pk"), stage=Stage.PUBLISHED))
+    ).values_list("pk", flat=True)
+    published = Project.objects.filter(stage=Stage.PUBLISHED).filter(course_visible).order_by()
+    capped = set()
+    for module_id in modules:
+        n = published.filter(module_id=module_id).values("pk")[: GRID_CAP + 1].count()
+        total = min(n, GRID_CAP) + hidden.get(module_id, 0)
+        if total:
+            counts[(module_id, Stage.PUBLISHED)] = total
+        if n > GRID_CAP:
+            capped.add((module_id, Stage.PUBLISHED))
+    return counts, capped
+
+
+def module_stage_grid(viewer, counts=None) -> list[dict]:
+    """The 合备一门课 page: for each module, the visible projects counted by stage."""
+    counts, capped = counts if counts is not None else grid_counts(viewer)
+    modules = {
+        m.pk: m for m in TeachingModule.objects.filter(pk__in={m for m, _ in counts}).only("name", "position")
+    }
+    result = []
+    for module_id, module in modules.items():
+        stages = {s: counts.get((module_id, s), 0) for s in STAGE_ORDER}
+        if not any(stages.values()):
+            continue
+        result.append(
             {
-                "module_id": row["module_id"],
-                "name": row["module__name"],
-                "position": row["module__position"],
-                "stages": dict.fromkeys(STAGE_ORDER, 0),
-            },
+                "module_id": module_id,
+                "name": module.name,
+                "position": module.position,
+                "stages": stages,
+                "cells": [(s, stages[s], (module_id, s) in capped) for s in STAGE_ORDER],
+                "total": sum(stages.values()),
+                "capped": any((module_id, s) in capped for s in STAGE_ORDER),
+            }
         )
-        entry["stages"][row["stage"]] += row["n"]
-    result = sorted(rows.values(), key=lambda r: (r["position"], r["module_id"]))
-    for entry in result:
-        entry["cells"] = [(s, entry["stages"][s]) for s in STAGE_ORDER]
-        entry["total"] = sum(entry["stages"].values())
-    return result
+    return sorted(result, key=lambda r: (r["position"], r["module_id"]))
+
+
+def _merged_rows(viewer, qs, start: int, size: int, *, module, stage: str) -> list[Project]:
+    """Rows ``start … start+size`` of ``qs`` (the visible projects, newest first), read as the
+    merge of its two branches, each an index walk in list order that stops after ``start+size``
+    rows: the projects the viewer works on, and the published ones whose course the viewer sees.
+    One ``OR`` of the two would make the planners sort every published project instead."""
+    context = viewer_context(viewer)
+    if not context.authenticated or context.sees_everything:
+        return list(qs[start : start + size])
+    wanted = start + size
+    base = Project.objects.order_by("-updated_at", "-id")
+    if module:
+        base = base.filter(module_id=int(module))
+    if stage:
+        base = base.filter(stage=stage)
+    private = _private_ids(viewer, staff_school_ids(viewer))
+    keys = set(base.filter(pk__in=private).values_list("updated_at", "pk")[:wanted])
+    if stage in ("", Stage.PUBLISHED):
+        published = base.filter(stage=Stage.PUBLISHED).filter(_course_visible_q(viewer))
+        keys |= set(published.values_list("updated_at", "pk")[:wanted])
+    ids = [pk for _, pk in sorted(keys, reverse=True)[start:wanted]]
+    # both branches applied the visibility rule: read the page's rows by primary key
+    found = (
+        Project.objects.select_related("module", "lead_school", "course")
+        .prefetch_related(Prefetch("schools", queryset=School.objects.order_by("code")))
+        .in_bulk(ids)
+    )
+    return [found[pk] for pk in ids if pk in found]
+
+
+def project_page(viewer, page, *, per_page: int = 50, counts=None, **filters) -> CappedPage:
+    """One page of ``projects_visible_to(viewer, **filters)``. With no filter but module and
+    stage the count is read from the grid's counts (no count over the visible projects);
+    otherwise it is the capped count of the bank lists."""
+    qs = projects_visible_to(viewer, **filters).prefetch_related(
+        Prefetch("schools", queryset=School.objects.order_by("code"))
+    )
+    if any(filters.get(k) for k in ("school", "q", "year")):
+        return paginate_capped(qs, page, per_page)
+    counts, capped = counts if counts is not None else grid_counts(viewer)
+    module = getattr(filters.get("module"), "pk", filters.get("module"))
+    stage = filters.get("stage") if filters.get("stage") in Stage.values else ""
+    chosen = [k for k in counts if (not module or k[0] == int(module)) and (not stage or k[1] == stage)]
+    count = sum(counts[k] for k in chosen)
+    is_capped = any(k in capped for k in chosen)
+    return counted_page(
+        lambda start, size: _merged_rows(viewer, qs, start, size, module=module, stage=stage),
+        page,
+        count,
+        is_capped,
+        per_page=per_page,
+    )
 
 
 def project_counts(viewer, year: int | None = None) -> dict[str, int]:
@@ -110,14 +252,18 @@ def project_counts(viewer, year: int | None = None) -> dict[str, int]:
     projects = projects_visible_to(viewer, year=year)
     by_stage = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
     rounds = ReviewRound.objects.filter(project__in=projects.values("pk"), status=RoundStatus.CLOSED)
-    adoptions = adoptions_visible_to(viewer)
+    adoptions = adoptions_visible_to(viewer, "all")
     if year:
         rounds = rounds.filter(closed_at__year=int(year))
         adoptions = adoptions.filter(created_at__year=int(year))
+    by_kind = adoptions.order_by().aggregate(
+        courses=Count("pk", filter=Q(course__isnull=False)), topics=Count("pk", filter=Q(topic__isnull=False))
+    )
     return {
         "in_progress": sum(n for s, n in by_stage.items() if s != Stage.PUBLISHED),
         "published": by_stage.get(Stage.PUBLISHED, 0),
-        "adoptions": adoptions.count(),
+        "adoptions": by_kind["courses"],
+        "topic_adoptions": by_kind["topics"],
         "reviews_done": rounds.count(),
     }
 
@@ -369,43 +515,61 @@ def releases_of(course_id) -> list[Release]:
     return list(Release.objects.filter(course_id=course_id).order_by("-number"))
 
 
-def adoptions_visible_to(viewer) -> QuerySet[Adoption]:
-    """Adoptions the viewer's schools made (any member), and those of courses the viewer edits."""
+ADOPTION_KINDS = {"course": Q(course__isnull=False), "topic": Q(topic__isnull=False), "all": Q()}
+
+
+def adoptions_visible_to(viewer, kind: str = "course") -> QuerySet[Adoption]:
+    """Adoptions the viewer's schools made (any member), those of courses the viewer edits, and
+    those of lecture topics owned by a school where the viewer is staff. ``kind``: ``course``
+    (the default: the dashboards' 课程被引用次数), ``topic`` or ``all`` (lists, API, export)."""
     context = viewer_context(viewer)
     if not context.authenticated:
         return Adoption.objects.none()
-    qs = Adoption.objects.select_related("course", "course__owner_school", "adopter_school", "based_on")
+    qs = Adoption.objects.filter(ADOPTION_KINDS[kind]).select_related(
+        "course", "course__owner_school", "topic", "topic__owner_school", "adopter_school", "based_on"
+    )
     if context.sees_everything:
         return qs
-    return qs.filter(Q(adopter_school_id__in=context.school_ids) | editor_q(viewer, prefix="course__"))
+    return qs.filter(
+        Q(adopter_school_id__in=context.school_ids)
+        | editor_q(viewer, prefix="course__")
+        | Q(topic__owner_school_id__in=staff_school_ids(viewer))
+    )
 
 
 def access_adoption(viewer, pk) -> Adoption:
     try:
-        return adoptions_visible_to(viewer).get(pk=pk)
+        return adoptions_visible_to(viewer, "all").get(pk=pk)
     except (Adoption.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError() from None
 
 
 def with_latest(adoptions) -> list[Adoption]:
-    """Each adoption with ``latest`` (the course's newest release) and ``behind`` (versions behind)."""
+    """Each adoption with ``behind``: for a course, ``latest_number`` (its newest release) and
+    the versions behind; for a topic, ``latest_at`` (its update time) and 1 when it changed since."""
     adoptions = list(adoptions)
     newest = dict(
-        Release.objects.filter(course_id__in={a.course_id for a in adoptions})
+        Release.objects.filter(course_id__in={a.course_id for a in adoptions if a.course_id})
         .order_by()
         .values_list("course_id")
         .annotate(m=Max("number"))
     )
     for a in adoptions:
-        a.latest_number = newest.get(a.course_id, a.based_on.number)
-        a.behind = a.latest_number - a.based_on.number
+        if a.is_topic:
+            a.latest_number, a.latest_at = None, a.topic.updated_at
+            a.behind = int(a.latest_at > a.based_on_at)
+        else:
+            a.latest_number, a.latest_at = newest.get(a.course_id, a.based_on.number), None
+            a.behind = a.latest_number - a.based_on.number
     return adoptions
 
 
-def adoptions_of_course(course: Course) -> list[Adoption]:
+def adoptions_of(original) -> list[Adoption]:
+    """The owner's view of one course's or topic's adopters (who is behind)."""
+    field = "topic" if isinstance(original, Topic) else "course"
     return with_latest(
-        Adoption.objects.filter(course=course)
-        .select_related("adopter_school", "based_on", "course")
+        Adoption.objects.filter(**{field: original})
+        .select_related("adopter_school", "based_on", "course", "topic")
         .order_by("adopter_school__code")
     )
 
@@ -414,16 +578,69 @@ def course_is_visible(viewer, course_id) -> bool:
     return courses_visible_to(viewer, status="all").filter(pk=course_id).exists()
 
 
+def original_is_visible(viewer, adoption: Adoption) -> bool:
+    """Whether the adopted course or topic is still shared with the viewer (else: the notice)."""
+    if adoption.is_topic:
+        return topics_visible_to(viewer, status="all").filter(pk=adoption.topic_id).exists()
+    return course_is_visible(viewer, adoption.course_id)
+
+
+def topic_changes(adoption: Adoption) -> list[dict]:
+    """What changed in an adopted topic since the copy: its title, summary and outline compared."""
+    topic = adoption.topic
+    parts = [("讲题", adoption.title, topic.title), ("内容简介", adoption.summary, topic.summary)]
+    parts.append(("提纲", adoption.outline, topic.outline))
+    return [
+        {"title": label, "rows": diffing.side_by_side(old, new)} for label, old, new in parts if old != new
+    ]
+
+
+def version_label(a: Adoption, latest: bool = False) -> str:
+    """第 n 版 for a course; a topic's version is its update time (shown in Asia/Shanghai)."""
+    if a.is_topic:
+        return f"{timezone.localtime(a.latest_at if latest else a.based_on_at):%Y-%m-%d %H:%M} 版"
+    return f"第 {a.latest_number if latest else a.based_on.number} 版"
+
+
+def adoption_count(original) -> int:
+    field = "topic_id" if isinstance(original, Topic) else "course_id"
+    return Adoption.objects.filter(**{field: original.pk}).count()
+
+
+def release_changes(adoption: Adoption) -> list[dict]:
+    """What changed between the adopted release and the newest: per material, a comparison."""
+    latest = latest_release(adoption.course_id)
+    old = {(m.kind, m.title): m for m in adoption.based_on.materials.all()}
+    new = {(m.kind, m.title): m for m in latest.materials.all()}
+    result = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a is not None and b is not None and a.pk == b.pk:
+            continue
+        result.append(
+            {
+                "title": key[1],
+                "old": a,
+                "new": b,
+                "rows": diffing.side_by_side(a.text if a else "", b.text if b else ""),
+            }
+        )
+    return result
+
+
 def adoption_rows(viewer) -> list[list]:
     rows = []
-    for a in with_latest(adoptions_visible_to(viewer).order_by("course_id", "adopter_school__code")):
+    adoptions = adoptions_visible_to(viewer, "all").order_by("topic_id", "course_id", "adopter_school__code")
+    for a in with_latest(adoptions):
+        original = a.original
         rows.append(
             [
+                a.kind_label,
                 a.title,
-                a.course.owner_school.name,
+                original.owner_school.name,
                 a.adopter_school.name,
-                a.based_on.number,
-                a.latest_number,
+                version_label(a),
+                version_label(a, latest=True),
                 "是" if a.behind > 0 else "否",
                 a.local_place,
                 a.local_notes,
@@ -434,7 +651,8 @@ def adoption_rows(viewer) -> list[list]:
 
 
 ADOPTION_HEADER = [
-    "课程",
+    "类型",
+    "名称",
     "所属学校",
     "引用学校",
     "所依据版本",
@@ -476,8 +694,20 @@ def course_panel(viewer, course) -> dict | None:
         "release": release,
         "round": reviewed.review_round if reviewed else None,
         "project": project,
-        "adoption_count": Adoption.objects.filter(course_id=course.pk).count(),
+        "adoption_count": adoption_count(course),
         "can_adopt": bool(staff)
         and release is not None
         and course.status in (CourseStatus.PUBLISHED, CourseStatus.FEATURED),
+    }
+
+
+def topic_panel(viewer, topic) -> dict:
+    """The topic page's 引用 panel: how many schools adopted it, 引用到本校, the owner's list."""
+    staff = staff_school_ids(viewer)
+    return {
+        "template": "codev/includes/topic_panel.html",
+        "topic_id": topic.pk,
+        "adoption_count": adoption_count(topic),
+        "is_owner": topic.owner_school_id in staff,
+        "can_adopt": topic.status == TopicStatus.PUBLISHED and any(s != topic.owner_school_id for s in staff),
     }

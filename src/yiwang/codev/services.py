@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +32,9 @@ from yiwang.reviews import services as review_services
 from yiwang.reviews.enums import RubricPurpose, SheetStatus
 from yiwang.reviews.models import ReviewSheet, Rubric
 from yiwang.reviews.selectors import sheets_of, summarise
+from yiwang.topics.enums import PublicationStatus as TopicStatus
+from yiwang.topics.models import Topic
+from yiwang.topics.selectors import access_topic
 
 from . import rules, selectors
 from .documents import docx_text
@@ -41,6 +44,7 @@ from .models import (
     Comment,
     Project,
     ProjectEvent,
+    ProjectSchool,
     ProjectVisit,
     Release,
     ReviewRound,
@@ -84,6 +88,12 @@ def _event(project: Project, by, text: str) -> None:
         project=project, actor=by if getattr(by, "is_authenticated", False) else None, text=text[:300]
     )
     Project.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+
+
+def _log(project: Project, by, action: str, text: str, *, before=None, after=None) -> None:
+    """One change of the project: its audit record (against the lead school) and its feed line."""
+    record_audit(actor=by, action=action, obj=project, school=project.lead_school, before=before, after=after)
+    _event(project, by, text)
 
 
 def _team_users(project: Project, *, exclude=None) -> list:
@@ -194,6 +204,9 @@ def create_project(
         except IntegrityError:
             raise ConflictError("该课程已有一个未发布的共建项目。", field="course") from None
         project.schools.set(partners)
+        ProjectSchool.objects.bulk_create(
+            [ProjectSchool(project=project, school=s) for s in (school, *partners)]
+        )
         StagePlan.objects.bulk_create(
             [StagePlan(project=project, stage=s, due_date=plan.get(s)) for s in STAGE_ORDER]
         )
@@ -244,17 +257,12 @@ def add_member(*, by, project: Project, user, role: str) -> TeamMember:
     with transaction.atomic():
         project = _lock(project)
         member = _add_member(project, user, role)
-        record_audit(
-            actor=by,
-            action="codev.member_added",
-            obj=project,
-            school=project.lead_school,
-            after={"user": user.pk, "role": role, "school": member.school_id},
-        )
-        _event(
+        _log(
             project,
             by,
+            "codev.member_added",
             f"{member.user.full_name}以“{member.get_role_display()}”加入项目组（{member.school.short_name}）",
+            after={"user": user.pk, "role": role, "school": member.school_id},
         )
     notify([user], title=f"您已加入共建项目：{project.title}", url=_url(project), email=False)
     return member
@@ -269,14 +277,13 @@ def remove_member(*, by, member: TeamMember) -> None:
             raise ConflictError("该成员还有未完成的任务，请先把任务改派给其他成员。")
         if member.tasks.exists():
             raise ConflictError("该成员有任务记录，不能移出项目组。")
-        record_audit(
-            actor=by,
-            action="codev.member_removed",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.member_removed",
+            f"{member.user.full_name}离开项目组",
             before={"user": member.user_id, "role": member.role},
         )
-        _event(project, by, f"{member.user.full_name}离开项目组")
         member.delete()
 
 
@@ -292,15 +299,15 @@ def add_school(*, by, project: Project, school: School) -> Project:
         if not school.is_active:
             raise DomainError("该学校已停用。", field="school")
         project.schools.add(school)
+        ProjectSchool.objects.create(project=project, school=school)
         project.course.co_schools.add(school)
-        record_audit(
-            actor=by,
-            action="codev.school_added",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.school_added",
+            f"{school.name}加入项目",
             after={"school": school.pk},
         )
-        _event(project, by, f"{school.name}加入项目")
     return project
 
 
@@ -317,15 +324,14 @@ def set_plan(*, by, project: Project, plan: dict, notes: dict | None = None) -> 
             if item.stage in notes:
                 item.note = notes[item.stage]
             item.save(update_fields=["due_date", "note"])
-        record_audit(
-            actor=by,
-            action="codev.plan_changed",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.plan_changed",
+            "修改了阶段计划",
             before=before,
             after=plan,
         )
-        _event(project, by, "修改了阶段计划")
     return project
 
 
@@ -345,15 +351,14 @@ def move_stage(*, by, project: Project, to: str) -> Project:
         _require(rules.can_lead(by, project), "只有项目负责人或牵头学校的人员可以推进项目阶段。")
         before = project.stage
         _enter_stage(project, to)
-        record_audit(
-            actor=by,
-            action="codev.stage_changed",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.stage_changed",
+            f"项目进入“{Stage(to).label}”阶段",
             before={"stage": before},
             after={"stage": to},
         )
-        _event(project, by, f"项目进入“{Stage(to).label}”阶段")
     notify(
         _team_users(project, exclude=by),
         title=f"{project.title}：进入{Stage(to).label}",
@@ -384,14 +389,13 @@ def create_task(*, by, project: Project, title: str, assignee, due_date) -> Task
         task = Task.objects.create(
             project=project, title=title, assignee=member, due_date=due_date, created_by=by
         )
-        record_audit(
-            actor=by,
-            action="codev.task_created",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.task_created",
+            f"布置任务“{title}”给{member.user.full_name}，{due_date:%Y-%m-%d} 截止",
             after={"task": task.pk, "title": title, "assignee": member.user_id, "due": due_date},
         )
-        _event(project, by, f"布置任务“{title}”给{member.user.full_name}，{due_date:%Y-%m-%d} 截止")
     notify(
         [member.user],
         title=f"新任务：{title}",
@@ -413,15 +417,14 @@ def set_task_status(*, by, task: Task, to: str) -> Task:
         before = task.status
         task.status = to
         task.save(update_fields=["status", "updated_at"])
-        record_audit(
-            actor=by,
-            action="codev.task_status",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.task_status",
+            f"任务“{task.title}”：{TaskStatus(to).label}",
             before={"task": task.pk, "status": before},
             after={"task": task.pk, "status": to},
         )
-        _event(project, by, f"任务“{task.title}”：{TaskStatus(to).label}")
     return task
 
 
@@ -479,15 +482,14 @@ def add_comment(*, by, project: Project, body: str, material=None) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.create(project=project, material=material, author=by, body=body)
         comment.mentions.set(mentioned)
-        record_audit(
-            actor=by,
-            action="codev.commented",
-            obj=project,
-            school=project.lead_school,
+        where = f"在“{material.title}”第 {material.version} 版上" if material else ""
+        _log(
+            project,
+            by,
+            "codev.commented",
+            f"{by.full_name}{where}发表了讨论",
             after={"comment": comment.pk, "material": getattr(material, "pk", None)},
         )
-        where = f"在“{material.title}”第 {material.version} 版上" if material else ""
-        _event(project, by, f"{by.full_name}{where}发表了讨论")
     if mentioned:
         notify(
             mentioned,
@@ -539,11 +541,11 @@ def add_version(
             link=link,
             team_checked=True,
         )
-        record_audit(
-            actor=by,
-            action="codev.version_added",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.version_added",
+            f"上传“{material.title}”第 {material.version} 版：{material.note}",
             after={
                 "material": material.pk,
                 "title": material.title,
@@ -551,7 +553,6 @@ def add_version(
                 "note": material.note,
             },
         )
-        _event(project, by, f"上传“{material.title}”第 {material.version} 版：{material.note}")
     return material
 
 
@@ -592,14 +593,13 @@ def schedule_trial(
             visiting_seats=visiting_seats,
         )
         trial = TrialLecture.objects.create(project=project, session=session, created_by=by)
-        record_audit(
-            actor=by,
-            action="codev.trial_scheduled",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.trial_scheduled",
+            f"安排试讲：{day:%Y-%m-%d} {training_class.name}",
             after={"session": session.pk, "date": day},
         )
-        _event(project, by, f"安排试讲：{day:%Y-%m-%d} {training_class.name}")
     notify(
         _team_users(project, exclude=by), title=f"{project.title}：已安排试讲", url=_url(project), email=False
     )
@@ -634,11 +634,11 @@ def open_review(*, by, project: Project, rubric: Rubric, blind: bool = False) ->
             raise ConflictError("该项目已有一轮评审正在进行，请等本轮结束后再送审。") from None
         review_round.materials.set(materials)
         _enter_stage(project, Stage.REVIEW)
-        record_audit(
-            actor=by,
-            action="codev.round_opened",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.round_opened",
+            f"送审第 {number} 轮（{len(materials)} 份资料{'，匿名评审' if blind else ''}）",
             after={
                 "round": number,
                 "rubric": rubric.pk,
@@ -646,7 +646,6 @@ def open_review(*, by, project: Project, rubric: Rubric, blind: bool = False) ->
                 "materials": [m.pk for m in materials],
             },
         )
-        _event(project, by, f"送审第 {number} 轮（{len(materials)} 份资料{'，匿名评审' if blind else ''}）")
     return review_round
 
 
@@ -693,14 +692,13 @@ def assign_reviewer(*, by, review_round: ReviewRound, reviewer) -> ReviewSheet:
             reviewer=reviewer,
             reviewer_school=schools[0] if schools else None,
         )
-        record_audit(
-            actor=by,
-            action="codev.reviewer_assigned",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.reviewer_assigned",
+            f"第 {review_round.number} 轮评审增加一位评审人",
             after={"round": review_round.number, "reviewer": reviewer.pk, "sheet": sheet.pk},
         )
-        _event(project, by, f"第 {review_round.number} 轮评审增加一位评审人")
     notify(
         [reviewer],
         title=f"请评审：{project.title}" if not review_round.blind else "请评审一门共建课程",
@@ -768,11 +766,12 @@ def close_review(*, by, review_round: ReviewRound, decision: str, reasons: str) 
         if decision == Decision.FAIL:
             STEPS.step(project.stage, Stage.WRITING)
             _enter_stage(project, Stage.WRITING)
-        record_audit(
-            actor=by,
-            action="codev.round_closed",
-            obj=project,
-            school=project.lead_school,
+        label = Decision(decision).label
+        _log(
+            project,
+            by,
+            "codev.round_closed",
+            f"第 {review_round.number} 轮评审结束：{label}，加权平均 {summary.average} 分",
             after={
                 "round": review_round.number,
                 "decision": decision,
@@ -780,8 +779,6 @@ def close_review(*, by, review_round: ReviewRound, decision: str, reasons: str) 
                 "spread": summary.spread,
             },
         )
-        label = Decision(decision).label
-        _event(project, by, f"第 {review_round.number} 轮评审结束：{label}，加权平均 {summary.average} 分")
     notify(
         _team_users(project),
         title=f"评审结果：{project.title} — {label}",
@@ -794,23 +791,30 @@ def close_review(*, by, review_round: ReviewRound, decision: str, reasons: str) 
 # -- publication and releases -------------------------------------------------------------------
 
 
-def _notify_adopters(course: Course, release: Release) -> None:
-    adoptions = list(Adoption.objects.filter(course=course).select_related("created_by"))
-    school_ids = [a.adopter_school_id for a in adoptions]
+def _school_office(school_ids) -> list:
+    """The school admins and 教务 of the given schools (who hear about adoptions)."""
     staff = (
         Membership.objects.filter(school_id__in=school_ids, is_active=True)
         .filter(Q(is_school_admin=True) | Q(is_teaching_staff=True))
         .select_related("user")
     )
-    users = {m.user.pk: m.user for m in staff}
+    return [m.user for m in staff]
+
+
+def _notify_adopters(adoptions, *, title: str, body: str = "") -> None:
+    """Tell each adopting school's office (and whoever adopted) that the original changed."""
+    users = {u.pk: u for u in _school_office([a.adopter_school_id for a in adoptions])}
     users.update({a.created_by.pk: a.created_by for a in adoptions if a.created_by})
     if users:
-        notify(
-            list(users.values()),
-            title=f"引用的课程有新版本：{course.title}（第 {release.number} 版）",
-            body=release.note,
-            url=reverse("codev:adoptions_mine"),
-        )
+        notify(list(users.values()), title=title, body=body, url=reverse("codev:adoptions_mine"))
+
+
+def _notify_course_adopters(course: Course, release: Release) -> None:
+    _notify_adopters(
+        list(Adoption.objects.filter(course=course).select_related("created_by")),
+        title=f"引用的课程有新版本：{course.title}（第 {release.number} 版）",
+        body=release.note,
+    )
 
 
 def _new_release(*, by, course: Course, note: str, materials, project=None, review_round=None) -> Release:
@@ -871,11 +875,11 @@ def publish_project(*, by, project: Project, featured: bool = False) -> Release:
         project.published_at = timezone.now()
         project.save(update_fields=["published_at", "updated_at"])
         _enter_stage(project, Stage.PUBLISHED)
-        record_audit(
-            actor=by,
-            action="codev.published",
-            obj=project,
-            school=project.lead_school,
+        _log(
+            project,
+            by,
+            "codev.published",
+            f"课程发布为“{course.get_status_display()}”（第 {release.number} 版）",
             after={
                 "course": course.pk,
                 "status": course.status,
@@ -883,7 +887,6 @@ def publish_project(*, by, project: Project, featured: bool = False) -> Release:
                 "round": last.number,
             },
         )
-        _event(project, by, f"课程发布为“{course.get_status_display()}”（第 {release.number} 版）")
     notify(
         _team_users(project),
         title=f"课程已发布：{course.title}",
@@ -891,7 +894,7 @@ def publish_project(*, by, project: Project, featured: bool = False) -> Release:
         email=False,
     )
     if release.number > 1:
-        _notify_adopters(course, release)
+        _notify_course_adopters(course, release)
     return release
 
 
@@ -921,7 +924,7 @@ def publish_update(*, by, course: Course, note: str) -> Release:
         )
         if last.project_id:
             _event(last.project, by, f"发布课程第 {release.number} 版：{note}")
-    _notify_adopters(course, release)
+    _notify_course_adopters(course, release)
     return release
 
 
@@ -941,6 +944,47 @@ def add_course_version(
 
 
 # -- adoption ---------------------------------------------------------------------------------
+#
+# A course is adopted at one of its releases; a lecture topic at its state of ``updated_at``.
+# Both go through ``_adopt`` / ``_take`` and the same Adoption rows (one per school and original).
+
+
+def _require_adopting_school(by, school: School, noun: str) -> None:
+    if not rules.can_adopt_for(by, school):
+        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以为本校引用{noun}。")
+
+
+def _adopt(
+    *, by, school: School, original, noun: str, fields: dict, audit: dict, local_notes, local_place, owner_url
+):
+    """The shared half of adopting: own-school check, local fields, one row per school (the
+    unique constraint answers a second adoption), the audit record, the owner office told."""
+    if original.owner_school_id == school.pk:
+        raise DomainError(f"这是本校自己的{noun}，不需要引用。", field="school")
+    local_notes = clean_text(
+        local_notes, label="本校安排说明", field="local_notes", max_length=3000, multiline=True
+    )
+    local_place = clean_text(local_place, label="本校现场教学点", field="local_place", max_length=100)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                adoption = Adoption.objects.create(
+                    adopter_school=school,
+                    local_notes=local_notes,
+                    local_place=local_place,
+                    created_by=by,
+                    **fields,
+                )
+        except IntegrityError:
+            raise ConflictError(f"{school.name}已引用过该{noun}。", field="school") from None
+        record_audit(actor=by, action="codev.adopted", obj=adoption, school=school, after=audit)
+    notify(
+        _school_office([original.owner_school_id]),
+        title=f"{school.name}引用了{noun}：{original.title}",
+        url=owner_url,
+        email=False,
+    )
+    return adoption
 
 
 def adopt_course(*, by, school: School, course_id, local_notes: str = "", local_place: str = "") -> Adoption:
@@ -949,53 +993,83 @@ def adopt_course(*, by, school: School, course_id, local_notes: str = "", local_
         course = access_course(by, course_id)
     except NotFoundError:
         raise NotFoundError("未找到该课程，或贵校无权查看，不能引用。") from None
-    if not rules.can_adopt_for(by, school):
-        raise PermissionDeniedError(f"只有{school.name}的管理员、教务、培训或科研人员可以为本校引用课程。")
+    _require_adopting_school(by, school, "课程")
     if course.status not in (CourseStatus.PUBLISHED, CourseStatus.FEATURED):
         raise ConflictError("只能引用已发布的课程。")
-    if course.owner_school_id == school.pk:
-        raise DomainError("这是本校自己的课程，不需要引用。", field="school")
-    local_notes = clean_text(
-        local_notes, label="本校安排说明", field="local_notes", max_length=3000, multiline=True
-    )
-    local_place = clean_text(local_place, label="本校现场教学点", field="local_place", max_length=100)
-    with transaction.atomic():
-        release = selectors.latest_release(course.pk)
-        if release is None:
-            raise ConflictError("该课程还没有经评审发布的版本，暂不能引用。")
-        try:
-            with transaction.atomic():
-                adoption = Adoption.objects.create(
-                    course=course,
-                    adopter_school=school,
-                    based_on=release,
-                    title=course.title,
-                    summary=course.summary,
-                    local_notes=local_notes,
-                    local_place=local_place,
-                    created_by=by,
-                )
-        except IntegrityError:
-            raise ConflictError(f"{school.name}已引用过该课程。", field="school") from None
-        record_audit(
-            actor=by,
-            action="codev.adopted",
-            obj=adoption,
-            school=school,
-            after={"course": course.pk, "release": release.number},
-        )
-    owners = (
-        Membership.objects.filter(school_id=course.owner_school_id, is_active=True)
-        .filter(Q(is_school_admin=True) | Q(is_teaching_staff=True))
-        .select_related("user")
-    )
-    notify(
-        [m.user for m in owners],
-        title=f"{school.name}引用了课程：{course.title}",
-        url=reverse("codev:course_adoptions", args=[course.pk]),
-        email=False,
+    release = selectors.latest_release(course.pk)
+    if release is None:
+        raise ConflictError("该课程还没有经评审发布的版本，暂不能引用。")
+    adoption = _adopt(
+        by=by,
+        school=school,
+        original=course,
+        noun="课程",
+        fields={"course": course, "based_on": release, "title": course.title, "summary": course.summary},
+        audit={"course": course.pk, "release": release.number},
+        local_notes=local_notes,
+        local_place=local_place,
+        owner_url=reverse("codev:course_adoptions", args=[course.pk]),
     )
     return adoption
+
+
+def _topic_snapshot(topic: Topic) -> dict:
+    return {
+        "title": topic.title,
+        "summary": topic.summary,
+        "outline": topic.outline,
+        "based_on_at": topic.updated_at,
+    }
+
+
+def adopt_topic(*, by, school: School, topic_id, local_notes: str = "", local_place: str = "") -> Adoption:
+    """引用讲题: ``school`` gets its own linked copy of a published lecture topic it may see."""
+    try:
+        topic = access_topic(by, topic_id)
+    except NotFoundError:
+        raise NotFoundError("未找到该讲题，或贵校无权查看，不能引用。") from None
+    _require_adopting_school(by, school, "讲题")
+    if topic.status != TopicStatus.PUBLISHED:
+        raise ConflictError("只能引用已发布的讲题。")
+    adoption = _adopt(
+        by=by,
+        school=school,
+        original=topic,
+        noun="讲题",
+        fields={"topic": topic, "notified_at": topic.updated_at, **_topic_snapshot(topic)},
+        audit={"topic": topic.pk, "based_on_at": topic.updated_at.isoformat()},
+        local_notes=local_notes,
+        local_place=local_place,
+        owner_url=reverse("codev:topic_adoptions", args=[topic.pk]),
+    )
+    return adoption
+
+
+def notify_topic_adopters() -> int:
+    """Tell the adopters of each lecture topic changed since they last heard (once per change):
+    the topic bank's own services know nothing of adoptions, so this runs with the reminders
+    (``yiwang codev_remind`` and the ``remind_overdue`` task). Returns the adoptions notified."""
+    changed = list(
+        Adoption.objects.filter(topic__isnull=False, topic__updated_at__gt=F("notified_at"))
+        .select_related("topic", "created_by")
+        .order_by("topic_id", "id")
+    )
+    by_topic: dict[int, list] = {}
+    for adoption in changed:
+        by_topic.setdefault(adoption.topic_id, []).append(adoption)
+    sent = 0
+    for adoptions in by_topic.values():
+        topic = adoptions[0].topic
+        # A conditional UPDATE claims the change, so two runs never notify it twice.
+        claimed = Adoption.objects.filter(
+            pk__in=[a.pk for a in adoptions], notified_at__lt=topic.updated_at
+        ).update(notified_at=topic.updated_at)
+        if claimed:
+            _notify_adopters(
+                adoptions, title=f"引用的讲题有更新：{topic.title}", body="可在本校的引用中查看改了什么。"
+            )
+            sent += claimed
+    return sent
 
 
 def _require_adopter(by, adoption: Adoption) -> None:
@@ -1040,29 +1114,51 @@ def update_adoption(
     return adoption
 
 
+def _newer_state(adoption: Adoption) -> tuple[dict, dict, dict] | None:
+    """What taking the update writes (fields, audit before, audit after), or None when current."""
+    if adoption.is_topic:
+        topic = adoption.topic
+        if topic.updated_at <= adoption.based_on_at:
+            return None
+        fields = {**_topic_snapshot(topic), "notified_at": topic.updated_at}
+        return (
+            fields,
+            {"based_on_at": adoption.based_on_at.isoformat()},
+            {"based_on_at": topic.updated_at.isoformat()},
+        )
+    latest = selectors.latest_release(adoption.course_id)
+    if latest is None or latest.number <= adoption.based_on.number:
+        return None
+    fields = {"based_on": latest, "title": adoption.course.title, "summary": adoption.course.summary}
+    return fields, {"release": adoption.based_on.number}, {"release": latest.number}
+
+
 def take_update(*, by, adoption: Adoption) -> Adoption:
-    """Move the copy to the course's newest version; the local notes, place and teachers stay."""
+    """Move the copy to the original's newest state; the local notes, place and teachers stay."""
     _require_adopter(by, adoption)
     with transaction.atomic():
         adoption = (
-            Adoption.objects.select_for_update().select_related("based_on", "course").get(pk=adoption.pk)
+            Adoption.objects.select_for_update(of=("self",))
+            .select_related("based_on", "course", "topic")
+            .get(pk=adoption.pk)
         )
-        if not selectors.course_is_visible(by, adoption.course_id):
-            raise ConflictError("原课程已不再向贵校共享，不能再接收更新；本校的副本仍然保留。")
-        latest = selectors.latest_release(adoption.course_id)
-        if latest is None or latest.number <= adoption.based_on.number:
+        if not selectors.original_is_visible(by, adoption):
+            raise ConflictError(
+                f"原{adoption.kind_label}已不再向贵校共享，不能再接收更新；本校的副本仍然保留。"
+            )
+        newer = _newer_state(adoption)
+        if newer is None:
             raise ConflictError("已是最新版本，无需更新。")
-        before = adoption.based_on.number
-        adoption.based_on = latest
-        adoption.title = adoption.course.title
-        adoption.summary = adoption.course.summary
-        adoption.save(update_fields=["based_on", "title", "summary", "updated_at"])
+        fields, before, after = newer
+        for name, value in fields.items():
+            setattr(adoption, name, value)
+        adoption.save(update_fields=[*fields, "updated_at"])
         record_audit(
             actor=by,
             action="codev.adoption_updated_to_latest",
             obj=adoption,
             school=adoption.adopter_school,
-            before={"release": before},
-            after={"release": latest.number},
+            before=before,
+            after=after,
         )
     return adoption

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,15 +13,14 @@ from yiwang.classes.selectors import classes_visible_to
 from yiwang.core.errors import DomainError
 from yiwang.core.excel import write_rows, xlsx_response
 from yiwang.core.files import download_response
-from yiwang.core.pagination import paginate_capped
 from yiwang.core.views_support import querystring_without_page
 from yiwang.courses.rules import can_publish_course
 from yiwang.courses.selectors import access_course
-from yiwang.network.models import School
 from yiwang.network.rules import class_runner_school_ids, staff_school_ids
 from yiwang.reviews.enums import RubricPurpose, SheetStatus
 from yiwang.reviews.forms import ScoreSheetForm
 from yiwang.reviews.selectors import rubrics_usable_by
+from yiwang.topics.selectors import access_topic
 
 from . import diffing, rules, selectors, services
 from .enums import STAGE_ORDER, RoundStatus, Stage
@@ -52,14 +50,30 @@ def _back(project, anchor: str = ""):
     return redirect(reverse("codev:project", args=[project.pk]) + (f"#{anchor}" if anchor else ""))
 
 
-def _run(request, action, success: str) -> bool:
+def _run(request, action, success) -> bool:
+    """Call ``action``; its Chinese error, or ``success`` (a text, or a function of the result)."""
     try:
-        action()
+        result = action()
     except DomainError as exc:
         messages.error(request, exc.message)
         return False
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return True
+
+
+def _submit(request, form, action, success) -> None:
+    """A posted form: its errors, or ``action(cleaned_data)`` through ``_run``."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return
+    data = form.cleaned_data
+    _run(request, lambda: action(data), success)
+
+
+def _material_fields(data) -> dict:
+    """A version form's fields as the material services take them."""
+    fields = {k: data[k] for k in ("kind", "title", "note")}
+    return {**fields, "text": data.get("text", ""), "file": data.get("file")}
 
 
 def _form_errors(request, form) -> None:
@@ -73,10 +87,8 @@ def index(request):
     """合备一门课: projects by module and stage, and the list under it."""
     form = ProjectFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
-    qs = selectors.projects_visible_to(request.user, **filters).prefetch_related(
-        Prefetch("schools", queryset=School.objects.order_by("code"))
-    )
-    page = paginate_capped(qs, request.GET.get("page"))
+    counts = selectors.grid_counts(request.user)
+    page = selectors.project_page(request.user, request.GET.get("page"), counts=counts, **filters)
     return render(
         request,
         "codev/index.html",
@@ -84,7 +96,7 @@ def index(request):
             "form": form,
             "page": page,
             "projects": page.items,
-            "grid": selectors.module_stage_grid(request.user),
+            "grid": selectors.module_stage_grid(request.user, counts),
             "stages": [Stage(s) for s in STAGE_ORDER],
             "can_create": bool(
                 staff_school_ids(request.user, *rules.OFFICE_FLAGS, "is_training_staff", "is_research_staff")
@@ -196,15 +208,12 @@ def _trial_classes(user, project):
 def trial_create(request, pk: int):
     project = selectors.access_project(request.user, pk)
     form = TrialForm(request.POST, classes=_trial_classes(request.user, project))
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.schedule_trial(by=request.user, project=project, **data),
-            "已安排试讲，其他学校的教师可以报名观摩并评课。",
-        )
+    _submit(
+        request,
+        form,
+        lambda data: services.schedule_trial(by=request.user, project=project, **data),
+        "已安排试讲，其他学校的教师可以报名观摩并评课。",
+    )
     return _back(project, "trials")
 
 
@@ -226,14 +235,12 @@ def project_stage(request, pk: int):
 def project_plan(request, pk: int):
     project = _project_post(request, pk)
     form = PlanForm(request.POST, plan=selectors.plan_of(project))
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        _run(
-            request,
-            lambda: services.set_plan(by=request.user, project=project, plan=form.plan()),
-            "阶段计划已保存。",
-        )
+    _submit(
+        request,
+        form,
+        lambda data: services.set_plan(by=request.user, project=project, plan=form.plan()),
+        "阶段计划已保存。",
+    )
     return _back(project, "plan")
 
 
@@ -242,17 +249,14 @@ def project_plan(request, pk: int):
 def member_add(request, pk: int):
     project = _project_post(request, pk)
     form = MemberForm(request.POST, school_ids=rules.team_school_ids(project))
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.add_member(
-                by=request.user, project=project, user=data["user"], role=data["role"]
-            ),
-            f"已把{data['user'].full_name}加入项目组。",
-        )
+    _submit(
+        request,
+        form,
+        lambda data: services.add_member(
+            by=request.user, project=project, user=data["user"], role=data["role"]
+        ),
+        lambda member: f"已把{member.user.full_name}加入项目组。",
+    )
     return _back(project, "team")
 
 
@@ -273,15 +277,12 @@ def member_remove(request, pk: int, member_id: int):
 def school_add(request, pk: int):
     project = _project_post(request, pk)
     form = SchoolForm(request.POST, exclude=rules.team_school_ids(project))
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        school = form.cleaned_data["school"]
-        _run(
-            request,
-            lambda: services.add_school(by=request.user, project=project, school=school),
-            f"{school.name}已加入项目。",
-        )
+    _submit(
+        request,
+        form,
+        lambda data: services.add_school(by=request.user, project=project, school=data["school"]),
+        lambda _: f"{form.cleaned_data['school'].name}已加入项目。",
+    )
     return _back(project, "team")
 
 
@@ -290,21 +291,18 @@ def school_add(request, pk: int):
 def task_create(request, pk: int):
     project = _project_post(request, pk)
     form = TaskForm(request.POST, team=selectors.team_of(project))
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.create_task(
-                by=request.user,
-                project=project,
-                title=data["title"],
-                assignee=data["assignee"],
-                due_date=data["due_date"],
-            ),
-            "任务已布置。",
-        )
+    _submit(
+        request,
+        form,
+        lambda data: services.create_task(
+            by=request.user,
+            project=project,
+            title=data["title"],
+            assignee=data["assignee"],
+            due_date=data["due_date"],
+        ),
+        "任务已布置。",
+    )
     return _back(project, "tasks")
 
 
@@ -350,25 +348,14 @@ def comment_create(request, pk: int):
 def version_create(request, pk: int):
     project = _project_post(request, pk)
     form = VersionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(project, "materials")
-    data = form.cleaned_data
-    try:
-        material = services.add_version(
-            by=request.user,
-            project=project,
-            kind=data["kind"],
-            title=data["title"],
-            note=data["note"],
-            text=data.get("text", ""),
-            file=data.get("file"),
-            link=data.get("link", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已保存“{material.title}”第 {material.version} 版。")
+    _submit(
+        request,
+        form,
+        lambda data: services.add_version(
+            by=request.user, project=project, link=data.get("link", ""), **_material_fields(data)
+        ),
+        lambda material: f"已保存“{material.title}”第 {material.version} 版。",
+    )
     return _back(project, "materials")
 
 
@@ -500,17 +487,14 @@ def round_assign(request, pk: int):
 def round_close(request, pk: int):
     review_round = selectors.access_round(request.user, pk)
     form = CloseRoundForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.close_review(
-                by=request.user, review_round=review_round, decision=data["decision"], reasons=data["reasons"]
-            ),
-            "评审已结束，结论已发送给项目组。",
-        )
+    _submit(
+        request,
+        form,
+        lambda data: services.close_review(
+            by=request.user, review_round=review_round, decision=data["decision"], reasons=data["reasons"]
+        ),
+        "评审已结束，结论已发送给项目组。",
+    )
     return redirect("codev:round", pk=review_round.pk)
 
 
@@ -594,21 +578,34 @@ def review_export(request):
 # -- releases and adoptions -------------------------------------------------------------------
 
 
+def _adoptions_page(request, *, original, is_owner: bool, template: str, context: dict):
+    """The owner's view of one original: who adopted which version, who is behind."""
+    adoptions = selectors.adoptions_of(original) if is_owner else []
+    return render(
+        request,
+        template,
+        {
+            "adoptions": adoptions,
+            "adoption_count": len(adoptions) if is_owner else selectors.adoption_count(original),
+            "is_owner": is_owner,
+            **context,
+        },
+    )
+
+
 @login_required
 def course_adoptions(request, course_id: int):
     """The owner's view: the course's releases, who adopted which version and who is behind."""
     course = access_course(request.user, course_id)
     is_owner = can_publish_course(request.user, course)
-    adoptions = selectors.adoptions_of_course(course) if is_owner else []
-    return render(
+    return _adoptions_page(
         request,
-        "codev/course_adoptions.html",
-        {
+        original=course,
+        is_owner=is_owner,
+        template="codev/course_adoptions.html",
+        context={
             "course": course,
             "releases": selectors.releases_of(course.pk),
-            "adoptions": adoptions,
-            "adoption_count": len(adoptions) if is_owner else course.adoptions.count(),
-            "is_owner": is_owner,
             "release_form": ReleaseForm(auto_id="release_%s") if is_owner else None,
             "version_form": VersionForm(auto_id="version_%s") if is_owner else None,
         },
@@ -616,18 +613,29 @@ def course_adoptions(request, course_id: int):
 
 
 @login_required
+def topic_adoptions(request, topic_id: int):
+    """The topic owner's view: which schools adopted the topic, who has not taken its changes."""
+    topic = access_topic(request.user, topic_id)
+    is_owner = topic.owner_school_id in set(staff_school_ids(request.user))
+    return _adoptions_page(
+        request,
+        original=topic,
+        is_owner=is_owner,
+        template="codev/topic_adoptions.html",
+        context={"topic": topic},
+    )
+
+
+@login_required
 @require_POST
 def course_release(request, course_id: int):
     course = access_course(request.user, course_id)
-    form = ReleaseForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        _run(
-            request,
-            lambda: services.publish_update(by=request.user, course=course, note=form.cleaned_data["note"]),
-            "已发布新版本，引用学校已收到通知。",
-        )
+    _submit(
+        request,
+        ReleaseForm(request.POST),
+        lambda data: services.publish_update(by=request.user, course=course, note=data["note"]),
+        "已发布新版本，引用学校已收到通知。",
+    )
     return redirect("codev:course_adoptions", course_id=course.pk)
 
 
@@ -635,59 +643,69 @@ def course_release(request, course_id: int):
 @require_POST
 def course_version(request, course_id: int):
     course = access_course(request.user, course_id)
-    form = VersionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        data = form.cleaned_data
-        _run(
-            request,
-            lambda: services.add_course_version(
-                by=request.user,
-                course=course,
-                kind=data["kind"],
-                title=data["title"],
-                note=data["note"],
-                text=data.get("text", ""),
-                file=data.get("file"),
-            ),
-            "已保存新版本资料；发布新版本后引用学校会收到通知。",
-        )
+    _submit(
+        request,
+        VersionForm(request.POST, request.FILES),
+        lambda data: services.add_course_version(by=request.user, course=course, **_material_fields(data)),
+        "已保存新版本资料；发布新版本后引用学校会收到通知。",
+    )
     return redirect("codev:course_adoptions", course_id=course.pk)
+
+
+# what may be adopted: noun, the one-object read, the service, its id argument, the detail page
+_ADOPTABLE = {
+    "course": ("课程", access_course, services.adopt_course, "course_id", "courses:detail"),
+    "topic": ("讲题", access_topic, services.adopt_topic, "topic_id", "topics:detail"),
+}
+
+
+def _adopt_page(request, kind: str, pk: int):
+    """引用到本校: pick one of the viewer's other schools, the local notes and place."""
+    noun, access, adopt_service, id_arg, detail = _ADOPTABLE[kind]
+    original = access(request.user, pk)
+    school_ids = [s for s in staff_school_ids(request.user) if s != original.owner_school_id]
+    form = AdoptForm(request.POST or None, school_ids=school_ids)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            adoption = adopt_service(
+                by=request.user,
+                school=data["school"],
+                local_notes=data["local_notes"],
+                local_place=data["local_place"],
+                **{id_arg: original.pk},
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            [adoption] = selectors.with_latest([adoption])
+            label = selectors.version_label(adoption)
+            messages.success(request, f"{adoption.adopter_school.name}已引用该{noun}（{label}）。")
+            return redirect("codev:adoption", pk=adoption.pk)
+    return render(
+        request,
+        "codev/adopt.html",
+        {"form": form, "noun": noun, "original": original, "back": reverse(detail, args=[original.pk])},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def adopt(request, course_id: int):
-    course = access_course(request.user, course_id)
-    school_ids = [s for s in staff_school_ids(request.user) if s != course.owner_school_id]
-    form = AdoptForm(request.POST or None, school_ids=school_ids)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            adoption = services.adopt_course(
-                by=request.user,
-                school=data["school"],
-                course_id=course.pk,
-                local_notes=data["local_notes"],
-                local_place=data["local_place"],
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(
-                request, f"{adoption.adopter_school.name}已引用该课程（第 {adoption.based_on.number} 版）。"
-            )
-            return redirect("codev:adoption", pk=adoption.pk)
-    return render(
-        request, "codev/adopt.html", {"course": course, "form": form}, status=400 if form.errors else 200
-    )
+    return _adopt_page(request, "course", course_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adopt_topic(request, topic_id: int):
+    return _adopt_page(request, "topic", topic_id)
 
 
 @login_required
 def adoptions_mine(request):
     adoptions = selectors.with_latest(
-        selectors.adoptions_visible_to(request.user).order_by("-updated_at", "-id")[:200]
+        selectors.adoptions_visible_to(request.user, "all").order_by("-updated_at", "-id")[:200]
     )
     return render(request, "codev/adoptions.html", {"adoptions": adoptions})
 
@@ -695,8 +713,8 @@ def adoptions_mine(request):
 @login_required
 def adoption_export(request):
     rows = selectors.adoption_rows(request.user)
-    record_export(actor=request.user, list_name="课程引用.xlsx", rows=len(rows))
-    return xlsx_response(write_rows("课程引用", selectors.ADOPTION_HEADER, rows), "课程引用.xlsx")
+    record_export(actor=request.user, list_name="引用.xlsx", rows=len(rows))
+    return xlsx_response(write_rows("引用", selectors.ADOPTION_HEADER, rows), "引用.xlsx")
 
 
 @login_required
@@ -705,7 +723,7 @@ def adoption_detail(request, pk: int):
     adoption = selectors.access_adoption(request.user, pk)
     [adoption] = selectors.with_latest([adoption])
     can_edit = rules.can_adopt_for(request.user, adoption.adopter_school)
-    visible = selectors.course_is_visible(request.user, adoption.course_id)
+    visible = selectors.original_is_visible(request.user, adoption)
     form = AdoptionForm(
         request.POST or None,
         initial={"local_notes": adoption.local_notes, "local_place": adoption.local_place},
@@ -720,41 +738,22 @@ def adoption_detail(request, pk: int):
             return redirect("codev:adoption", pk=adoption.pk)
     changes = []
     if visible and adoption.behind > 0:
-        changes = _release_changes(adoption)
+        changes = (
+            selectors.topic_changes(adoption) if adoption.is_topic else selectors.release_changes(adoption)
+        )
     return render(
         request,
         "codev/adoption.html",
         {
             "adoption": adoption,
             "can_edit": can_edit,
-            "course_visible": visible,
+            "original_visible": visible,
             "form": form if can_edit else None,
             "changes": changes,
             "local_teachers": list(adoption.local_teachers.all()),
         },
         status=400 if form.errors else 200,
     )
-
-
-def _release_changes(adoption) -> list[dict]:
-    """What changed between the adopted release and the newest: per material, a comparison."""
-    latest = selectors.latest_release(adoption.course_id)
-    old = {(m.kind, m.title): m for m in adoption.based_on.materials.all()}
-    new = {(m.kind, m.title): m for m in latest.materials.all()}
-    result = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a is not None and b is not None and a.pk == b.pk:
-            continue
-        result.append(
-            {
-                "title": key[1],
-                "old": a,
-                "new": b,
-                "rows": diffing.side_by_side(a.text if a else "", b.text if b else ""),
-            }
-        )
-    return result
 
 
 @login_required

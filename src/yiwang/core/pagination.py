@@ -8,8 +8,10 @@ SQLite whatever the indexes (every row's scope must be checked), while counting 
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q
 
 DEFAULT_PAGE_SIZE = 50
 
@@ -72,15 +74,22 @@ def page_number(value) -> int:
 
 def paginate_capped(queryset, page, per_page: int = 50, cap: int = COUNT_CAP) -> CappedPage:
     """One page of ``queryset`` (ordered) and its count, exact up to ``cap``."""
-    number = page_number(page)
     counted = queryset.order_by().values("pk")[: cap + 1].count()
     capped = counted > cap
     count = min(counted, cap)
+    return counted_page(
+        lambda start, size: list(queryset[start : start + size]), page, count, capped, per_page=per_page
+    )
+
+
+def counted_page(read, page, count: int, capped: bool, *, per_page: int = 50) -> CappedPage:
+    """A page when the count is already known (exact, or a cap when ``capped``): ``read(start,
+    size)`` returns the rows from ``start``; one more than a page is read to know if one follows."""
+    number = page_number(page)
     num_pages = max(1, -(-count // per_page))
     if not capped:
         number = min(number, num_pages)
-    start = (number - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    rows = read((number - 1) * per_page, per_page + 1)
     has_next = len(rows) > per_page
     return CappedPage(
         items=rows[:per_page],
@@ -93,4 +102,77 @@ def paginate_capped(queryset, page, per_page: int = 50, cap: int = COUNT_CAP) ->
         has_next=has_next,
         previous_page_number=number - 1 if number > 1 else None,
         next_page_number=number + 1 if has_next else None,
+    )
+
+
+# ---- keyset pages (newest first), for logs that only grow ------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class KeysetPage:
+    """One page of a newest-first list read by position, not by offset: the cost of a page does
+    not grow with how far back it is. ``older`` / ``newer`` are the cursors of the next pages."""
+
+    items: list
+    count: int
+    count_capped: bool
+    older: str | None
+    newer: str | None
+
+
+def _cursor(when: datetime, pk: int) -> str:
+    delta = when - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}.{pk}"
+
+
+def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """``<microseconds since 1970>.<id>``; anything else is no cursor (the first page)."""
+    try:
+        micros, pk = str(value or "").split(".")
+        return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def keyset_page(
+    queryset,
+    *,
+    older: str | None = None,
+    newer: str | None = None,
+    per_page: int = DEFAULT_PAGE_SIZE,
+    cap: int = COUNT_CAP,
+    field: str = "created_at",
+) -> KeysetPage:
+    """A page of ``queryset`` ordered by ``-field, -id``: the first page, the page after the row
+    ``older`` names, or the page before the row ``newer`` names. The count is exact up to ``cap``."""
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    after, before = _parse_cursor(older), _parse_cursor(newer)
+    if before is not None and after is None:
+        when, pk = before
+        rows = list(
+            queryset.filter(Q(**{f"{field}__gt": when}) | Q(**{field: when, "pk__gt": pk})).order_by(
+                field, "pk"
+            )[: per_page + 1]
+        )
+        more_newer = len(rows) > per_page
+        items = list(reversed(rows[:per_page]))
+        more_older = True
+    else:
+        qs = queryset.order_by(f"-{field}", "-pk")
+        if after is not None:
+            when, pk = after
+            qs = qs.filter(Q(**{f"{field}__lt": when}) | Q(**{field: when, "pk__lt": pk}))
+        rows = list(qs[: per_page + 1])
+        more_older = len(rows) > per_page
+        items = rows[:per_page]
+        more_newer = after is not None
+    return KeysetPage(
+        items=items,
+        count=min(counted, cap),
+        count_capped=counted > cap,
+        older=_cursor(getattr(items[-1], field), items[-1].pk) if items and more_older else None,
+        newer=_cursor(getattr(items[0], field), items[0].pk) if items and more_newer else None,
     )

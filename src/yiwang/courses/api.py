@@ -4,8 +4,8 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from yiwang.accounts.api_auth import SignedIn
-from yiwang.core.api_support import MAX_ID, PageParams, page_of
-from yiwang.core.errors import DomainError
+from yiwang.banks.api_common import ItemApi, not_null
+from yiwang.core.api_support import MAX_ID, PageParams
 from yiwang.network.selectors import resolve_schools, resolve_sharing, school_by_code
 
 from . import rules, selectors, services
@@ -26,10 +26,12 @@ router = Router(tags=["课程库"])
 CourseId = Path[int, {"ge": 1, "le": MAX_ID}]
 
 
-def _detail(user, pk) -> object:
-    course = selectors.access_course(user, pk)
-    course.can_edit = rules.can_edit_course(user, course)
-    return course
+COURSES = ItemApi(
+    access=selectors.access_course,
+    can_edit=rules.can_edit_course,
+    selector=selectors.courses_visible_to,
+    prefetch=selectors.with_people,
+)
 
 
 @router.get("/modules", response=list[ModuleOut], auth=SignedIn(), summary="教学模块列表")
@@ -39,15 +41,12 @@ def list_modules(request, school: str | None = Query(None, max_length=40)):
 
 @router.get("/", response=CoursePage, summary="课程列表（按共享范围过滤）")
 def list_courses(request, filters: Query[CourseFilters], paging: Query[PageParams]):
-    data = filters.dict(exclude_none=True)
-    return page_of(
-        selectors.with_people(selectors.courses_visible_to(request.auth, **data), request.auth), paging
-    )
+    return COURSES.page(request, filters, paging)
 
 
 @router.get("/{course_id}", response=CourseDetailOut, summary="课程详情（含资料各版本）")
 def get_course(request, course_id: CourseId):
-    return _detail(request.auth, course_id)
+    return COURSES.detail(request.auth, course_id)
 
 
 @router.post("/", response={201: CourseDetailOut}, auth=SignedIn(), summary="添加课程（草稿）")
@@ -66,26 +65,25 @@ def create_course(request, payload: CourseIn):
         **resolve_sharing(data.pop("alliance_ids"), data.pop("partnership_ids")),
         **data,
     )
-    return Status(201, _detail(request.auth, course.pk))
+    return Status(201, COURSES.detail(request.auth, course.pk))
 
 
 @router.patch("/{course_id}", response=CourseDetailOut, auth=SignedIn(), summary="修改课程")
 def update_course(request, course_id: CourseId, payload: CoursePatch):
-    course = selectors.access_course(request.auth, course_id)
-    data = payload.dict(exclude_unset=True)
-    for key in ("title", "kind", "scope"):
-        if key in data and data[key] is None:
-            raise DomainError("该字段不能为空。", field=key)
-    kwargs = {k: v for k, v in data.items() if k in services.CONTENT_FIELDS or k == "scope"}
-    if "module_id" in data:
-        kwargs["module"] = data["module_id"]
-    if "teacher_ids" in data:
-        kwargs["teachers"] = data["teacher_ids"] or []
-    if "co_school_codes" in data:
-        kwargs["co_schools"] = resolve_schools(data["co_school_codes"] or [], field="co_schools")
-    kwargs.update(resolve_sharing(data.get("alliance_ids"), data.get("partnership_ids")))
-    services.update_course(by=request.auth, course=course, **kwargs)
-    return _detail(request.auth, course.pk)
+    def update(course):
+        data = payload.dict(exclude_unset=True)
+        not_null(data, ("title", "kind", "scope"))
+        kwargs = {k: v for k, v in data.items() if k in services.CONTENT_FIELDS or k == "scope"}
+        if "module_id" in data:
+            kwargs["module"] = data["module_id"]
+        if "teacher_ids" in data:
+            kwargs["teachers"] = data["teacher_ids"] or []
+        if "co_school_codes" in data:
+            kwargs["co_schools"] = resolve_schools(data["co_school_codes"] or [], field="co_schools")
+        kwargs.update(resolve_sharing(data.get("alliance_ids"), data.get("partnership_ids")))
+        services.update_course(by=request.auth, course=course, **kwargs)
+
+    return COURSES.act(request, course_id, update)
 
 
 @router.post(
@@ -95,16 +93,18 @@ def update_course(request, course_id: CourseId, payload: CoursePatch):
     summary="变更课程状态（提交审核、发布、评为精品课…）",
 )
 def change_status(request, course_id: CourseId, payload: CourseStatusIn):
-    course = selectors.access_course(request.auth, course_id)
-    services.change_course_status(by=request.auth, course=course, to=payload.status)
-    return _detail(request.auth, course.pk)
+    return COURSES.act(
+        request,
+        course_id,
+        lambda course: services.change_course_status(by=request.auth, course=course, to=payload.status),
+    )
 
 
 @router.post("/{course_id}/retire", response=CourseDetailOut, auth=SignedIn(), summary="停用课程")
 def retire_course(request, course_id: CourseId):
-    course = selectors.access_course(request.auth, course_id)
-    services.retire_course(by=request.auth, course=course)
-    return _detail(request.auth, course.pk)
+    return COURSES.act(
+        request, course_id, lambda course: services.retire_course(by=request.auth, course=course)
+    )
 
 
 @router.get(

@@ -6,6 +6,7 @@ research bank's importers too.
 
 import re
 
+from yiwang.banks import excel as bank_excel
 from yiwang.banks.excel import BankImporter, SharingResolver, owner_column, school_column, sharing_columns
 from yiwang.banks.services import is_console
 from yiwang.core import excel
@@ -29,20 +30,29 @@ class TeacherLookup:
     network; more than one match at the first level that has any is ambiguous.
     """
 
-    def __init__(self, by, cells: list[str]):
+    def __init__(self, by, cells: list[str] = ()):
+        self.by = by
+        self.by_name: dict[str, list[Teacher]] = {}
+        self._looked_up: set[str] = set()
+        self._systems: dict[int, set[int]] = {}
+        self.add(cells)
+
+    def add(self, cells: list[str]) -> None:
+        """Look up the names in ``cells`` not looked up yet (once per batch of rows)."""
         names = {
             self._split(part)[0]
             for cell in cells
             for part in excel.SPLIT_MULTI.split(cell or "")
             if part.strip()
-        }
+        } - self._looked_up
+        if not names:
+            return
+        self._looked_up |= names
         qs = Teacher.objects.filter(name__in=names, is_active=True).select_related("owner_school")
-        if not is_console(by):
-            qs = visible_to(qs, by)
-        self.by_name: dict[str, list[Teacher]] = {}
+        if not is_console(self.by):
+            qs = visible_to(qs, self.by)
         for teacher in qs:
             self.by_name.setdefault(teacher.name, []).append(teacher)
-        self._systems: dict[int, set[int]] = {}
 
     @staticmethod
     def _split(part: str) -> tuple[str, str]:
@@ -108,19 +118,11 @@ class CourseImporter(BankImporter):
     bank = "course"
     label = "课程"
     model = Course
-    audit_action = "course.imported"
     create_many = staticmethod(services.create_courses)
     update_many = staticmethod(services.update_courses)
     columns = [
         school_column(),
-        C(
-            "title",
-            "课程名称",
-            required=True,
-            max_length=200,
-            example="从广州起义看英雄城市的红色基因",
-            width=30,
-        ),
+        bank_excel.title_column("课程名称", example="从广州起义看英雄城市的红色基因", width=30),
         C(
             "module",
             "教学模块",
@@ -172,18 +174,17 @@ class CourseImporter(BankImporter):
     ]
     content_keys = ["title", "kind", "place_name", "place_address", "summary", "keywords", "status"]
 
-    def prepare(self, rows):
-        super().prepare(rows)
-        self.teachers = TeacherLookup(self.by, [r.values.get("teachers", "") for r in rows])
+    def setup(self):
+        super().setup()
+        self.teachers = TeacherLookup(self.by)
         self.modules: dict[str, list[TeachingModule]] = {}
         for module in TeachingModule.objects.all():
             self.modules.setdefault(module.name, []).append(module)
-        self.existing = {
-            (school_id, title): pk
-            for pk, school_id, title in Course.objects.filter(
-                owner_school_id__in=self.row_school_ids(rows)
-            ).values_list("pk", "owner_school_id", "title")
-        }
+        self.existing = {}
+
+    def prepare(self, rows):
+        self.teachers.add([r.values.get("teachers", "") for r in rows])
+        self.existing.update(bank_excel.existing_titles(Course, self.new_school_ids(rows)))
 
     def _module(self, row, school):
         name = row.values.get("module") or ""

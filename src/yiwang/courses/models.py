@@ -76,6 +76,8 @@ class Course(Shareable, TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "-updated_at"]),
             models.Index(fields=["owner_school", "status"]),
+            # The list's default order: walk the newest rows and stop after one page (issue 12).
+            models.Index(fields=["-updated_at", "-id"], name="course_recent_idx"),
         ]
 
     def __str__(self) -> str:

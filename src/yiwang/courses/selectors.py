@@ -8,6 +8,7 @@ staff of the owner school and of the co-building schools (its editors).
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from yiwang.banks.filters import common_filters
 from yiwang.core.errors import NotFoundError
 from yiwang.core.validators import clean_query
 from yiwang.faculty.profile import PROFILE_LIMIT
@@ -78,20 +79,14 @@ def courses_visible_to(
 ) -> QuerySet:
     """Courses ``viewer`` may see, filtered and sorted. ``school``: a School, its id or its code."""
     qs = visible_to(Course.objects.select_related("owner_school", "module"), viewer)
-    qs = _with_status(qs, viewer, status)
-    if school:
-        qs = qs.filter(**owner_school_filter(school))
-    if module:
-        qs = qs.filter(module_id=getattr(module, "pk", module))
+    qs = common_filters(
+        _with_status(qs, viewer, status), school=school, module=module, year=year, teacher=teacher
+    )
     if kind:
         qs = qs.filter(kind=kind)
-    if year:
-        qs = qs.filter(created_at__year=int(year))
     q = clean_query(q)
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(place_name__contains=q) | Q(keywords__contains=q))
-    if teacher:
-        qs = qs.filter(teachers=getattr(teacher, "pk", teacher))
     return qs.order_by(*COURSE_SORTS.get(sort, COURSE_SORTS["-updated"]))
 
 

@@ -12,20 +12,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from yiwang.activity.services import notify, record_audit, record_audits, snapshot
+from yiwang.activity.services import notify, record_audit, snapshot
+from yiwang.banks.batches import insert_checked
 from yiwang.banks.services import (
-    Saved,
     SchoolRights,
     check_batch_fields,
     insert_rows,
-    inserted_state,
     is_console,
     numbered,
-    save_sharing,
     update_each,
 )
+from yiwang.banks.writes import save_status, update_one
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
-from yiwang.core.indexing import item_changed, items_changed
+from yiwang.core.indexing import item_changed
+from yiwang.core.transitions import TransitionTable
 from yiwang.core.validators import check_upload, clean_choice, clean_link, clean_text
 from yiwang.faculty.services import ActiveTeachers, check_teachers
 from yiwang.network import rules
@@ -51,23 +51,25 @@ COURSE_FIELDS = [
 ]
 CONTENT_FIELDS = {"title", "module", "kind", "place_name", "place_address", "summary", "keywords"}
 
-# Allowed status changes: from → {to: (who may, verb for the audit/messages)}.
-TRANSITIONS = {
-    CourseStatus.DRAFT: {CourseStatus.REVIEW: "editor"},
-    CourseStatus.REVIEW: {CourseStatus.PUBLISHED: "owner", CourseStatus.DRAFT: "owner"},
-    CourseStatus.PUBLISHED: {CourseStatus.FEATURED: "owner", CourseStatus.DRAFT: "owner"},
-    CourseStatus.FEATURED: {CourseStatus.PUBLISHED: "owner"},
-    CourseStatus.RETIRED: {CourseStatus.DRAFT: "owner"},
-}
-TRANSITION_LABELS = {
-    (CourseStatus.DRAFT, CourseStatus.REVIEW): "提交审核",
-    (CourseStatus.REVIEW, CourseStatus.PUBLISHED): "审核通过并发布",
-    (CourseStatus.REVIEW, CourseStatus.DRAFT): "退回修改",
-    (CourseStatus.PUBLISHED, CourseStatus.FEATURED): "评为精品课",
-    (CourseStatus.PUBLISHED, CourseStatus.DRAFT): "撤回为草稿",
-    (CourseStatus.FEATURED, CourseStatus.PUBLISHED): "取消精品课",
-    (CourseStatus.RETIRED, CourseStatus.DRAFT): "恢复为草稿",
-}
+# Allowed status changes: from → {to: (who may — "editor": owner or co-building school's
+# staff, "owner": the owner school's staff —, the page's button)}. 停用 is ``retire_course``.
+COURSE_STEPS = TransitionTable(
+    CourseStatus,
+    {
+        CourseStatus.DRAFT: {CourseStatus.REVIEW: ("editor", "提交审核")},
+        CourseStatus.REVIEW: {
+            CourseStatus.PUBLISHED: ("owner", "审核通过并发布"),
+            CourseStatus.DRAFT: ("owner", "退回修改"),
+        },
+        CourseStatus.PUBLISHED: {
+            CourseStatus.FEATURED: ("owner", "评为精品课"),
+            CourseStatus.DRAFT: ("owner", "撤回为草稿"),
+        },
+        CourseStatus.FEATURED: {CourseStatus.PUBLISHED: ("owner", "取消精品课")},
+        CourseStatus.RETIRED: {CourseStatus.DRAFT: ("owner", "恢复为草稿")},
+    },
+    noun="课程",
+)
 
 
 def _clean_course_fields(data: dict) -> dict:
@@ -178,30 +180,16 @@ def create_course(
     return course
 
 
-def update_course(
-    *, by, course: Course, teachers=None, co_schools=None, alliances=None, partnerships=None, **changes
-) -> Course:
-    """Change a course's content, teachers or sharing. Co-building schools may not change sharing or co-builders."""
-    with transaction.atomic():
-        course, before = _change_course(
-            by=by,
-            course=course,
-            teachers=teachers,
-            co_schools=co_schools,
-            alliances=alliances,
-            partnerships=partnerships,
-            **changes,
-        )
-        record_audit(
-            actor=by,
-            action="course.updated",
-            obj=course,
-            school=course.owner_school,
-            before=before,
-            after=_course_state(course),
-        )
-        item_changed(course)
-    return course
+def update_course(*, by, course: Course, **changes) -> Course:
+    """Change a course's content (``CONTENT_FIELDS``, ``scope``), ``teachers``, ``co_schools``,
+    ``alliances`` or ``partnerships`` (``_change_course``). Co-building schools may not change
+    sharing or co-builders; the status changes only through ``change_course_status``."""
+    return update_one(
+        by=by,
+        action="course.updated",
+        change=lambda: _change_course(by=by, course=course, allow_status=False, **changes),
+        state=_course_state,
+    )
 
 
 def _change_course(
@@ -267,31 +255,15 @@ def change_course_status(*, by, course: Course, to: str) -> Course:
         return retire_course(by=by, course=course)
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
-        who = TRANSITIONS.get(course.status, {}).get(to)
-        if who is None:
-            raise ConflictError(
-                f"课程当前为“{course.get_status_display()}”，不能改为“{CourseStatus(to).label}”。",
-                field="status",
-            )
-        _require_transition_right(by, course, who)
+        step = COURSE_STEPS.step(course.status, to)
+        _require_transition_right(by, course, step.who)
         if course.status == CourseStatus.REVIEW and to in (CourseStatus.PUBLISHED, CourseStatus.FEATURED):
             _require_second_person(by, course)
-        before = course.status
-        course.status = to
-        update = ["status", "updated_at"]
+        also = ()
         if to == CourseStatus.REVIEW:
             course.submitted_by = by if getattr(by, "is_authenticated", False) else None
-            update.append("submitted_by")
-        course.save(update_fields=update)
-        record_audit(
-            actor=by,
-            action="course.status_changed",
-            obj=course,
-            school=course.owner_school,
-            before={"status": before},
-            after={"status": to},
-        )
-        item_changed(course)
+            also = ("submitted_by",)
+        save_status(by=by, item=course, to=to, action="course.status_changed", also=also)
         if to == CourseStatus.REVIEW:
             _notify_owner_staff(course, title=f"课程待审核：{course.title}")
     return course
@@ -343,19 +315,7 @@ def retire_course(*, by, course: Course) -> Course:
             )
         if course.status == CourseStatus.RETIRED:
             raise ConflictError("该课程已停用。", field="status")
-        before = course.status
-        course.status = CourseStatus.RETIRED
-        course.save(update_fields=["status", "updated_at"])
-        record_audit(
-            actor=by,
-            action="course.retired",
-            obj=course,
-            school=course.owner_school,
-            before={"status": before},
-            after={"status": course.status},
-        )
-        item_changed(course)
-    return course
+        return save_status(by=by, item=course, to=CourseStatus.RETIRED, action="course.retired")
 
 
 def upload_material(
@@ -534,38 +494,25 @@ def create_courses(*, by, rows, school=None, batch_size: int = 2000) -> list[int
     for number, row in enumerate(rows, start=1):
         with numbered(number):
             checked.append(_batch_row(rights, active, schools, school, row))
-    teacher_links, co_school_links = Course.teachers.through, Course.co_schools.through
-    pks: list[int] = []
-    with transaction.atomic():
-        for start in range(0, len(checked), batch_size):
-            pairs = list(
-                zip(
-                    insert_rows(Course, [c[0] for c in checked[start : start + batch_size]]),
-                    checked[start : start + batch_size],
-                    strict=True,
-                )
-            )
-            insert_rows(teacher_links, [{"course_id": pk, "teacher_id": t} for pk, c in pairs for t in c[1]])
-            insert_rows(co_school_links, [{"course_id": pk, "school_id": s} for pk, c in pairs for s in c[2]])
-            save_sharing([(Saved(Course, pk), c[3], c[4]) for pk, c in pairs if c[3] or c[4]], model=Course)
-            record_audits(
-                actor=by,
-                action="course.created",
-                entries=(
-                    (
-                        Saved(Course, pk, c[0]["title"]),
-                        c[0]["owner_school_id"],
-                        None,
-                        inserted_state(
-                            Course, COURSE_FIELDS, c[0], teachers=sorted(c[1]), co_schools=sorted(c[2])
-                        ),
-                    )
-                    for pk, c in pairs
-                ),
-            )
-            pks.extend(pk for pk, _ in pairs)
-        items_changed(Course, pks)
-    return pks
+
+    def links(pairs):
+        insert_rows(
+            Course.teachers.through, [{"course_id": pk, "teacher_id": t} for pk, c in pairs for t in c[1]]
+        )
+        insert_rows(
+            Course.co_schools.through, [{"course_id": pk, "school_id": s} for pk, c in pairs for s in c[2]]
+        )
+
+    return insert_checked(
+        by=by,
+        model=Course,
+        checked=checked,
+        action="course.created",
+        fields=COURSE_FIELDS,
+        links=links,
+        extra=lambda c: {"teachers": sorted(c[1]), "co_schools": sorted(c[2])},
+        batch_size=batch_size,
+    )
 
 
 def update_courses(*, by, changes) -> list[int]:

@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, import_views, list_view
+from yiwang.banks.pages import create_page, edit_page
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
@@ -46,9 +47,9 @@ def course_detail(request, pk: int):
     can_edit = rules.can_edit_course(request.user, course)
     is_owner = rules.can_publish_course(request.user, course)
     transitions = [
-        (to, services.TRANSITION_LABELS[(course.status, to)])
-        for to, who in services.TRANSITIONS.get(course.status, {}).items()
-        if (who == "editor" and can_edit) or (who == "owner" and is_owner)
+        (step.target, step.label)
+        for step in services.COURSE_STEPS.allowed_from(course.status)
+        if (step.who == "editor" and can_edit) or (step.who == "owner" and is_owner)
     ]
     return render(
         request,
@@ -68,17 +69,16 @@ def course_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_create(request):
-    school, schools = pick_school(request, staff_school_ids(request.user))
-    if school is None:
-        messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加课程。")
-        return redirect("courses:list")
-    form = CourseForm(request.POST or None, viewer=request.user, school=school)
-    return form_page(
+    return create_page(
         request,
-        form,
-        lambda: services.create_course(by=request.user, school=school, **form.service_kwargs()),
+        school_ids=staff_school_ids(request.user),
+        refused="只有学校的管理员、教务、培训或科研人员可以添加课程。",
+        back="courses:list",
+        form=lambda school: CourseForm(request.POST or None, viewer=request.user, school=school),
+        create=lambda school, form: services.create_course(
+            by=request.user, school=school, **form.service_kwargs()
+        ),
         template="courses/form.html",
-        context={"school": school, "schools": schools, "creating": True},
         success=lambda course: f"已添加课程：{course.title}（草稿）",
         detail="courses:detail",
     )
@@ -88,32 +88,34 @@ def course_create(request):
 @require_http_methods(["GET", "POST"])
 def course_edit(request, pk: int):
     course = selectors.access_course(request.user, pk)
-    if not rules.can_edit_course(request.user, course):
-        messages.error(request, "只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。")
-        return redirect("courses:detail", pk=course.pk)
-    is_owner = rules.can_publish_course(request.user, course)
-    initial = {field: getattr(course, field) for field in services.CONTENT_FIELDS}
-    initial.update(
-        teachers=list(course.teachers.all()),
-        co_schools=list(course.co_schools.all()),
-        **sharing_initial(course),
-    )
-    form = CourseForm(
-        request.POST or None,
-        initial=initial,
-        viewer=request.user,
-        school=course.owner_school,
-        course=course,
-        is_owner=is_owner,
-    )
-    return form_page(
+
+    def form():
+        initial = {field: getattr(course, field) for field in services.CONTENT_FIELDS}
+        initial.update(
+            teachers=list(course.teachers.all()),
+            co_schools=list(course.co_schools.all()),
+            **sharing_initial(course),
+        )
+        return CourseForm(
+            request.POST or None,
+            initial=initial,
+            viewer=request.user,
+            school=course.owner_school,
+            course=course,
+            is_owner=rules.can_publish_course(request.user, course),
+        )
+
+    return edit_page(
         request,
-        form,
-        lambda: services.update_course(by=request.user, course=course, **form.service_kwargs()),
+        course,
+        allowed=rules.can_edit_course(request.user, course),
+        refused="只有所属学校或共建学校的管理员、教务、培训、科研人员可以修改课程。",
+        form=form,
+        save=lambda form: services.update_course(by=request.user, course=course, **form.service_kwargs()),
         template="courses/form.html",
-        context={"school": course.owner_school, "course": course},
         success=lambda _: "课程已保存。",
         detail="courses:detail",
+        context={"course": course},
     )
 
 

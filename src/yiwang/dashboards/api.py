@@ -73,23 +73,20 @@ def indicator_values(request, scope: str = "network", period: str = "", only: st
     unknown = [k for k in wanted if indicators.get(k) is None]
     if unknown:
         raise DomainError(f"没有这些指标：{'、'.join(unknown)}。", field="only")
-    prev = p.previous()
-    values = []
-    for key in wanted:
-        ind = indicators.get(key)
-        values.append(
-            {
-                "key": key,
-                "label": ind.label,
-                "unit": ind.unit,
-                "value": _float(
-                    indicators.value_of(ind, request.auth, school_ids=resolved.school_ids, period=p)
-                ),
-                "previous": _float(
-                    indicators.value_of(ind, request.auth, school_ids=resolved.school_ids, period=prev)
-                ),
-            }
-        )
+    items = [indicators.get(key) for key in wanted]
+    numbers = indicators.values_over(
+        items, request.auth, school_ids=resolved.school_ids, periods=[p, p.previous()]
+    )
+    values = [
+        {
+            "key": ind.key,
+            "label": ind.label,
+            "unit": ind.unit,
+            "value": _float(numbers[ind.key][0]),
+            "previous": _float(numbers[ind.key][1]),
+        }
+        for ind in items
+    ]
     return {
         "scope": scope,
         "scope_label": resolved.label,

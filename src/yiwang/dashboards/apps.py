@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class Config(AppConfig):
@@ -6,4 +7,13 @@ class Config(AppConfig):
     label = "dashboards"
 
     def ready(self):
-        from . import indicators_work  # noqa: F401 — registers the joint work's indicators (models are loaded now)
+        from . import freshness, indicators_work  # noqa: F401 — registers the joint work's indicators
+
+        # the boards' cache counters: triggers on every counted table, after every migrate
+        post_migrate.connect(_install_triggers, sender=self, dispatch_uid="dashboards-freshness")
+
+
+def _install_triggers(sender, using="default", **kwargs):
+    from . import freshness  # noqa: PLC0415
+
+    freshness.install(using)

@@ -21,10 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, reduce
+from operator import or_
 
-from django.db.models import Avg, Count, DateTimeField, Exists, F, OuterRef, QuerySet, Sum
+from django.db.models import Avg, Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncYear
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from yiwang.classes.models import CheckIn, Evaluation
@@ -124,6 +126,27 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
+def ratio_of(key, label, platform, definition, ratio: tuple[str, str], *mechanisms) -> Indicator:
+    """A percentage: one indicator's value over another's (same period, same scope)."""
+    return Indicator(key, label, "%", platform, definition, ratio=ratio, decimals=1, mechanisms=mechanisms)
+
+
+def stock(key, label, unit, platform, definition, records, row, mechanisms) -> Indicator:
+    """What exists at the period's end (by ``created_at``), counted for its owner school."""
+    return Indicator(
+        key,
+        label,
+        unit,
+        platform,
+        definition,
+        records,
+        None,
+        row=row,
+        select_related=("owner_school",),
+        mechanisms=mechanisms,
+    )
+
+
 def indicators() -> list[Indicator]:
     return list(REGISTRY.values())
 
@@ -148,6 +171,15 @@ def _bound(model, path: str, day: date):
     return day
 
 
+def _period_q(indicator: Indicator, model, period: Period) -> Q:
+    """The condition that puts a record of ``indicator`` in ``period`` (a stock: existed at its end)."""
+    path = indicator.date_field or "created_at"
+    end = {f"{path}__lt": _bound(model, path, period.end)}
+    if not indicator.date_field:
+        return Q(**end)
+    return Q(**{f"{path}__gte": _bound(model, path, period.start)}, **end)
+
+
 def scoped_records(
     indicator: Indicator, viewer, *, school_ids=None, period: Period | None = None
 ) -> QuerySet:
@@ -156,17 +188,12 @@ def scoped_records(
     if school_ids is not None:
         qs = qs.filter(**{f"{indicator.school_field}__in": list(school_ids)})
     if period is not None:
-        model = qs.model
-        if indicator.date_field:
-            qs = qs.filter(
-                **{
-                    f"{indicator.date_field}__gte": _bound(model, indicator.date_field, period.start),
-                    f"{indicator.date_field}__lt": _bound(model, indicator.date_field, period.end),
-                }
-            )
-        else:  # a stock: what existed at the period's end
-            qs = qs.filter(created_at__lt=_bound(model, "created_at", period.end))
+        qs = qs.filter(_period_q(indicator, qs.model, period))
     return qs
+
+
+def _quantized(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _aggregate(indicator: Indicator, qs: QuerySet) -> Decimal | int | None:
@@ -178,9 +205,66 @@ def _aggregate(indicator: Indicator, qs: QuerySet) -> Decimal | int | None:
         value = qs.aggregate(v=Sum(path))["v"]
         return value if value is not None else 0
     if kind == "avg":
-        value = qs.aggregate(v=Avg(path))["v"]
-        return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return _quantized(qs.aggregate(v=Avg(path))["v"])
     raise ValueError(measure)
+
+
+def _filtered_aggregate(measure, condition: Q):
+    """The aggregate of a measure over the rows meeting ``condition`` (SQL ``FILTER (WHERE …)``)."""
+    if measure == "count":
+        return Count("pk", filter=condition)
+    return (Sum if measure[0] == "sum" else Avg)(measure[1], filter=condition)
+
+
+def _finish(measure, value):
+    if measure == "count" or measure[0] == "sum":
+        return value or 0
+    return _quantized(value)
+
+
+def _family(indicator: Indicator):
+    """Indicators over the same records and school field are counted by one statement."""
+    return (indicator.records, indicator.school_field)
+
+
+def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
+    """``{key: [value in each period]}`` for indicators — one statement per family of indicators over
+    the same records, each value a conditional aggregate (``COUNT(*) FILTER (WHERE date in period)``)
+    over exactly the rows ``scoped_records`` gives for that period, so it equals the drill-down count.
+    A ratio divides the values of its two indicators, computed in the same pass."""
+    wanted = list(items)
+    needed: dict[str, Indicator] = {}
+    for ind in wanted:
+        for key in ind.ratio or (ind.key,):
+            needed[key] = REGISTRY[key]
+    families: dict[tuple, list[Indicator]] = {}
+    for ind in needed.values():
+        families.setdefault(_family(ind), []).append(ind)
+    out: dict[str, list] = {}
+    for members in families.values():
+        qs = scoped_records(members[0], viewer, school_ids=school_ids)
+        if qs.query.distinct or qs.query.combinator:  # not expressible as one filtered aggregate
+            for ind in members:
+                out[ind.key] = [
+                    _aggregate(ind, scoped_records(ind, viewer, school_ids=school_ids, period=p))
+                    for p in periods
+                ]
+            continue
+        aggregates, conditions = {}, []
+        for n, ind in enumerate(members):
+            for i, p in enumerate(periods):
+                aggregates[f"v{n}_{i}"] = _filtered_aggregate(ind.measure, _period_q(ind, qs.model, p))
+            # the rows any of these periods needs (a stock's: what existed at the latest end)
+            spans = [max(periods, key=lambda p: p.end)] if not ind.date_field else periods
+            conditions += [_period_q(ind, qs.model, p) for p in spans]
+        row = qs.filter(reduce(or_, conditions)).aggregate(**aggregates)
+        for n, ind in enumerate(members):
+            out[ind.key] = [_finish(ind.measure, row[f"v{n}_{i}"]) for i in range(len(periods))]
+    for ind in wanted:
+        if ind.ratio:
+            num, den = ind.ratio
+            out[ind.key] = [_percent(a, b) for a, b in zip(out[num], out[den], strict=True)]
+    return {ind.key: out[ind.key] for ind in wanted}
 
 
 def _grouped_aggregate(measure):
@@ -198,13 +282,14 @@ def _percent(numerator, denominator) -> Decimal | None:
 
 def value_of(indicator: Indicator, viewer, *, school_ids=None, period: Period | None = None):
     """The indicator's number (``None`` where it has no meaning, e.g. an average of nothing)."""
-    if indicator.ratio:
-        num, den = (REGISTRY[k] for k in indicator.ratio)
-        return _percent(
-            value_of(num, viewer, school_ids=school_ids, period=period),
-            value_of(den, viewer, school_ids=school_ids, period=period),
-        )
-    return _aggregate(indicator, scoped_records(indicator, viewer, school_ids=school_ids, period=period))
+    if period is None:
+        if indicator.ratio:
+            num, den = (REGISTRY[k] for k in indicator.ratio)
+            return _percent(
+                value_of(num, viewer, school_ids=school_ids), value_of(den, viewer, school_ids=school_ids)
+            )
+        return _aggregate(indicator, scoped_records(indicator, viewer, school_ids=school_ids))
+    return values_over([indicator], viewer, school_ids=school_ids, periods=[period])[indicator.key][0]
 
 
 def series_of(indicator: Indicator, viewer, *, school_ids=None, start: date, end: date, by: str = "month"):
@@ -215,8 +300,9 @@ def series_of(indicator: Indicator, viewer, *, school_ids=None, start: date, end
         a = series_of(num, viewer, school_ids=school_ids, start=start, end=end, by=by)
         b = series_of(den, viewer, school_ids=school_ids, start=start, end=end, by=by)
         return [(label, _percent(x, y)) for (label, x), (_, y) in zip(a, b, strict=True)]
-    if not indicator.date_field:  # a stock: its level at each bucket's end
-        return [(p.label, value_of(indicator, viewer, school_ids=school_ids, period=p)) for p in buckets]
+    if not indicator.date_field:  # a stock: its level at each bucket's end, in one statement
+        levels = values_over([indicator], viewer, school_ids=school_ids, periods=buckets)[indicator.key]
+        return [(p.label, v) for p, v in zip(buckets, levels, strict=True)]
     span = Period("custom", start, end, "")
     qs = scoped_records(indicator, viewer, school_ids=school_ids, period=span)
     trunc = TruncMonth if by == "month" else TruncYear
@@ -231,11 +317,7 @@ def series_of(indicator: Indicator, viewer, *, school_ids=None, start: date, end
     out = []
     for p in buckets:
         v = grouped.get((p.start.year, p.start.month if by == "month" else 1))
-        if measure == "count" or (measure != "count" and measure[0] == "sum"):
-            v = v or 0
-        elif v is not None:
-            v = Decimal(str(v)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        out.append((p.label, v))
+        out.append((p.label, _finish(measure, v)))
     return out
 
 
@@ -263,7 +345,7 @@ def ranking_of(indicator: Indicator, viewer, *, school_ids=None, period: Period 
         ]
         if measure != "count" and measure[0] == "avg":
             for r in rows:
-                r["value"] = Decimal(str(r["value"])).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                r["value"] = _quantized(r["value"])
     names = dict(School.objects.filter(pk__in=[r["school_id"] for r in rows]).values_list("pk", "name"))
     for r in rows:
         r["school"] = names.get(r["school_id"], "（已删除的学校）")
@@ -271,33 +353,136 @@ def ranking_of(indicator: Indicator, viewer, *, school_ids=None, period: Period 
     return rows if limit is None else rows[:limit]
 
 
-def drill_rows(indicator: Indicator, viewer, *, school_ids=None, period=None, offset=0, limit=50):
-    """The records behind the number, newest first: (total, rows)."""
+def _listed(indicator: Indicator, viewer, *, school_ids=None, period=None) -> tuple[Indicator, QuerySet]:
+    """The indicator whose records a list shows (a ratio lists its denominator's) and those records."""
     base = indicator.ratio and REGISTRY[indicator.ratio[1]] or indicator
-    qs = scoped_records(base, viewer, school_ids=school_ids, period=period)
-    total = qs.count()
+    return base, scoped_records(base, viewer, school_ids=school_ids, period=period)
+
+
+def _newest_first(base: Indicator, qs: QuerySet) -> QuerySet:
+    """Newest first, with what a row shows joined in (the selectors' list prefetches are not shown)."""
     order = f"-{base.date_field}" if base.date_field else "-created_at"
+    qs = qs.prefetch_related(None)
     if base.select_related:
         qs = qs.select_related(*base.select_related)
-    items = qs.order_by(order, "-pk")[offset : offset + limit]
-    return total, [base.row(item) for item in items]
+    return qs.order_by(order, "-pk")
+
+
+def drill_rows(indicator: Indicator, viewer, *, school_ids=None, period=None, offset=0, limit=50):
+    """The records behind the number, newest first: (total, rows)."""
+    base, qs = _listed(indicator, viewer, school_ids=school_ids, period=period)
+    total = qs.count()
+    return total, [base.row(item) for item in _newest_first(base, qs)[offset : offset + limit]]
+
+
+def stream_rows(indicator: Indicator, viewer, *, school_ids=None, period=None, limit=None, chunk=2000):
+    """The same records as ``drill_rows``, in the same order, read in chunks (a report's list): the
+    ordered ids first (one plain statement), then ``chunk`` records at a time by id — no
+    server-side cursor, whose fast-start plans PostgreSQL picks badly for these joins."""
+    base, qs = _listed(indicator, viewer, school_ids=school_ids, period=period)
+    ordered = _newest_first(base, qs)
+    ids = list((ordered[:limit] if limit is not None else ordered).values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        by_id = ordered.model._base_manager.select_related(*base.select_related).in_bulk(part)
+        for pk in part:
+            if pk in by_id:  # deleted between the two statements: no longer listed
+                yield base.row(by_id[pk])
 
 
 # -- the indicators ---------------------------------------------------------------------------
 
 
-def _school_name(school) -> str:
+def school_name(school) -> str:
     return getattr(school, "name", "") or ""
 
 
-def _session_row(session) -> Row:
-    return Row(
-        session.title,
-        _school_name(session.training_class.owner_school),
-        session.date,
-        reverse("classes:session_detail", args=[session.pk]),
-        session.training_class.name,
-    )
+def local_date(moment) -> date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _value(obj, spec):
+    """A callable's result, or the value at a dotted attribute path (``"sign_up.session.title"``)."""
+    if callable(spec):
+        return spec(obj)
+    for part in spec.split("."):
+        obj = getattr(obj, part) if obj is not None else None
+    return obj
+
+
+@cache
+def _url_parts(name: str, script_prefix: str) -> tuple[str, str]:
+    """A detail URL's text around its id: one ``reverse`` per URL name, not one per listed record."""
+    marker = "987654321"
+    prefix, _, suffix = reverse(name, args=[int(marker)]).partition(marker)
+    return prefix, suffix
+
+
+def detail_url(name: str, pk) -> str:
+    prefix, suffix = _url_parts(name, get_script_prefix())
+    return f"{prefix}{pk}{suffix}"
+
+
+def row_of(title, school, day, url_name: str = "", pk="pk", detail=None) -> Callable[[object], Row]:
+    """How one record appears in a list: each part a dotted attribute path or a callable."""
+
+    def make(obj) -> Row:
+        return Row(
+            _value(obj, title),
+            school_name(_value(obj, school)),
+            _value(obj, day),
+            detail_url(url_name, _value(obj, pk)) if url_name else "",
+            _value(obj, detail) if detail is not None else "",
+        )
+
+    return make
+
+
+def created_date(obj) -> date | None:
+    return local_date(obj.created_at)
+
+
+SESSION_URL = "classes:session_detail"
+_session_row = row_of(
+    "title", "training_class.owner_school", "date", SESSION_URL, detail="training_class.name"
+)
+_check_in_row = row_of(
+    "sign_up.session.title",
+    "sign_up.home_school",
+    "sign_up.session.date",
+    SESSION_URL,
+    "sign_up.session.pk",
+    lambda c: f"{c.hours} 学时",
+)
+_evaluation_row = row_of(
+    "session.title",
+    "session.training_class.owner_school",
+    "session.date",
+    SESSION_URL,
+    "session.pk",
+    lambda e: f"总分 {e.total}",
+)
+_course_row = row_of(
+    "title", "owner_school", created_date, "courses:detail", detail=lambda c: c.get_status_display()
+)
+_project_row = row_of(
+    "title", "owner_school", "start_date", "research:detail", detail=lambda p: p.get_status_display()
+)
+_output_row = row_of(
+    "title", "owner_school", "published_on", "research:output_detail", detail=lambda o: o.get_kind_display()
+)
+_endorsement_row = row_of(
+    "output.title",
+    "output.owner_school",
+    "endorsed_on",
+    "research:output_detail",
+    "output.pk",
+    lambda e: e.get_leader_level_display(),
+)
+_teacher_row = row_of(
+    "name", "owner_school", created_date, "faculty:detail", detail=lambda t: t.get_title_display()
+)
+_topic_row = row_of("title", "owner_school", created_date, "topics:detail")
 
 
 def _open_sessions(viewer):
@@ -312,78 +497,15 @@ def _visiting_check_ins(viewer):
     ).exclude(sign_up__home_school=F("sign_up__session__training_class__owner_school"))
 
 
-def _check_in_row(check_in) -> Row:
-    session = check_in.sign_up.session
-    return Row(
-        session.title,
-        _school_name(check_in.sign_up.home_school),
-        session.date,
-        reverse("classes:session_detail", args=[session.pk]),
-        f"{check_in.hours} 学时",
-    )
-
-
 def _evaluations(viewer):
     return Evaluation.objects.filter(
         session__in=sessions_visible_to(viewer).values("pk"), session__is_cancelled=False
     )
 
 
-def _evaluation_row(evaluation) -> Row:
-    session = evaluation.session
-    return Row(
-        session.title,
-        _school_name(session.training_class.owner_school),
-        session.date,
-        reverse("classes:session_detail", args=[session.pk]),
-        f"总分 {evaluation.total}",
-    )
-
-
 def _cobuilt_courses(viewer):
     co = Course.co_schools.through.objects.filter(course_id=OuterRef("pk"))
     return courses_visible_to(viewer).filter(Exists(co))
-
-
-def _course_row(course) -> Row:
-    return Row(
-        course.title,
-        _school_name(course.owner_school),
-        timezone.localtime(course.created_at).date(),
-        reverse("courses:detail", args=[course.pk]),
-        course.get_status_display(),
-    )
-
-
-def _project_row(project) -> Row:
-    return Row(
-        project.title,
-        _school_name(project.owner_school),
-        project.start_date,
-        reverse("research:detail", args=[project.pk]),
-        project.get_status_display(),
-    )
-
-
-def _output_row(output) -> Row:
-    return Row(
-        output.title,
-        _school_name(output.owner_school),
-        output.published_on,
-        reverse("research:output_detail", args=[output.pk]),
-        output.get_kind_display(),
-    )
-
-
-def _endorsement_row(endorsement) -> Row:
-    output = endorsement.output
-    return Row(
-        output.title,
-        _school_name(output.owner_school),
-        endorsement.endorsed_on,
-        reverse("research:output_detail", args=[output.pk]),
-        endorsement.get_leader_level_display(),
-    )
 
 
 def _advisory(viewer):
@@ -397,25 +519,6 @@ def _endorsed_advisory(viewer):
 
 def _verified_endorsements(viewer):
     return endorsements_visible_to(viewer, verified=True)
-
-
-def _teacher_row(teacher) -> Row:
-    return Row(
-        teacher.name,
-        _school_name(teacher.owner_school),
-        timezone.localtime(teacher.created_at).date(),
-        reverse("faculty:detail", args=[teacher.pk]),
-        teacher.get_title_display(),
-    )
-
-
-def _topic_row(topic) -> Row:
-    return Row(
-        topic.title,
-        _school_name(topic.owner_school),
-        timezone.localtime(topic.created_at).date(),
-        reverse("topics:detail", args=[topic.pk]),
-    )
 
 
 def _register_core() -> None:
@@ -496,31 +599,27 @@ def _register_core() -> None:
         )
     )
     register(
-        Indicator(
+        stock(
             "cobuilt_courses",
             "共建课程数",
             "门",
             "codev",
             "有共建学校、当前可见的课程（截至统计期末，按创建时间）。",
             _cobuilt_courses,
-            None,
-            row=_course_row,
-            select_related=("owner_school",),
-            mechanisms=("courses", "brand"),
+            _course_row,
+            ("courses", "brand"),
         )
     )
     register(
-        Indicator(
+        stock(
             "featured_courses",
             "精品课数",
             "门",
             "codev",
             "状态为精品课的课程（截至统计期末）。",
             lambda v: courses_visible_to(v).filter(status=CourseStatus.FEATURED),
-            None,
-            row=_course_row,
-            select_related=("owner_school",),
-            mechanisms=("courses", "brand"),
+            _course_row,
+            ("courses", "brand"),
         )
     )
     register(
@@ -581,57 +680,49 @@ def _register_core() -> None:
         )
     )
     register(
-        Indicator(
+        ratio_of(
             "endorsement_rate",
             "咨政报告获批率",
-            "%",
             "research",
             "获批示咨政报告数 ÷ 咨政报告数 × 100（同一统计期、同一范围）。",
-            ratio=("endorsed_reports", "advisory_reports"),
-            decimals=1,
-            mechanisms=("research",),
+            ("endorsed_reports", "advisory_reports"),
+            "research",
         )
     )
     register(
-        Indicator(
+        stock(
             "shared_teachers",
             "共享师资数",
             "人",
             "sharing",
             "可见的在库教师（截至统计期末）。",
             teachers_visible_to,
-            None,
-            row=_teacher_row,
-            select_related=("owner_school",),
-            mechanisms=("information", "faculty"),
+            _teacher_row,
+            ("information", "faculty"),
         )
     )
     register(
-        Indicator(
+        stock(
             "shared_topics",
             "共享讲题数",
             "个",
             "sharing",
             "可见的已发布讲题（截至统计期末）。",
             topics_visible_to,
-            None,
-            row=_topic_row,
-            select_related=("owner_school",),
-            mechanisms=("information", "courses"),
+            _topic_row,
+            ("information", "courses"),
         )
     )
     register(
-        Indicator(
+        stock(
             "shared_courses",
             "共享课程数",
             "门",
             "sharing",
             "可见的已发布课程与精品课（截至统计期末）。",
             courses_visible_to,
-            None,
-            row=_course_row,
-            select_related=("owner_school",),
-            mechanisms=("information", "courses"),
+            _course_row,
+            ("information", "courses"),
         )
     )
 
@@ -649,14 +740,17 @@ class Board:
     sections: list[dict] = field(default_factory=list)
 
 
-def board_values(viewer, *, school_ids, period: Period, keys=None) -> Board:
-    previous = period.previous()
+def board_numbers(viewer, *, school_ids, period: Period, keys=None) -> dict[str, list]:
+    """``{key: [value this period, value the previous period]}`` (plain values: cacheable)."""
+    items = [ind for ind in indicators() if keys is None or ind.key in keys]
+    return values_over(items, viewer, school_ids=school_ids, periods=[period, period.previous()])
+
+
+def board_from(numbers: dict[str, list], period: Period) -> Board:
+    """The board of ``board_numbers``' values, grouped by platform in the leaders' order."""
     sections: dict[str, dict] = {}
-    for ind in indicators():
-        if keys is not None and ind.key not in keys:
-            continue
-        now = value_of(ind, viewer, school_ids=school_ids, period=period)
-        before = value_of(ind, viewer, school_ids=school_ids, period=previous)
+    for key, (now, before) in numbers.items():
+        ind = REGISTRY[key]
         change = None
         if now is not None and before is not None:
             change = Decimal(now) - Decimal(before)
@@ -665,8 +759,13 @@ def board_values(viewer, *, school_ids, period: Period, keys=None) -> Board:
         )
         section["rows"].append({"indicator": ind, "value": now, "previous": before, "change": change})
     order = [k for k, _ in PLATFORMS]
-    board = Board("", period, previous, sorted(sections.values(), key=lambda s: order.index(s["key"])))
-    return board
+    return Board(
+        "", period, period.previous(), sorted(sections.values(), key=lambda s: order.index(s["key"]))
+    )
+
+
+def board_values(viewer, *, school_ids, period: Period, keys=None) -> Board:
+    return board_from(board_numbers(viewer, school_ids=school_ids, period=period, keys=keys), period)
 
 
 def markdown() -> str:

@@ -4,9 +4,6 @@
 Same rules as ``indicators``: each counts the rows of the app's own visibility selector.
 """
 
-from django.urls import reverse
-from django.utils import timezone
-
 from yiwang.alliances.enums import ResolutionStatus
 from yiwang.alliances.models import Meeting
 from yiwang.alliances.selectors import news_visible_to, resolutions_visible_to, spaces_visible_to
@@ -22,117 +19,81 @@ from yiwang.research.enums import ProjectStatus
 from yiwang.sites.enums import BookingStatus
 from yiwang.sites.selectors import bookings_visible_to
 
-from .indicators import Indicator, Row, register
+from .indicators import Indicator, created_date, local_date, ratio_of, register, row_of, school_name
 
 DONE_REQUESTS = (RequestStatus.ACCEPTED, RequestStatus.COMPLETED)
 
 
-def _name(school) -> str:
-    return getattr(school, "name", "") if school else ""
+_project_row = row_of(
+    "title",
+    "lead_school",
+    lambda p: local_date(p.published_at) or local_date(p.created_at),
+    "codev:project",
+    detail=lambda p: p.get_stage_display(),
+)
+_round_row = row_of(
+    lambda r: f"{r.project.title}（第{r.number}轮）",
+    "project.lead_school",
+    lambda r: local_date(r.closed_at),
+    "codev:project",
+    "project_id",
+    lambda r: r.get_decision_display(),
+)
+_adoption_row = row_of(
+    "title", "adopter_school", created_date, detail=lambda a: f"原课程：{school_name(a.course.owner_school)}"
+)
+_application_row = row_of(
+    "title",
+    "home_school",
+    lambda a: local_date(a.decided_at) or local_date(a.submitted_at),
+    "calls:application_detail",
+    detail=lambda a: a.get_status_display(),
+)
+_dispatch_row = row_of(
+    "topic_title",
+    "request.to_school",
+    lambda d: local_date(d.starts_at),
+    "exchanges:dispatch_detail",
+    detail=lambda d: f"邀请方：{school_name(d.request.from_school)}",
+)
+_hosting_row = row_of(
+    "request.title",
+    "host_school",
+    "start_date",
+    "exchanges:hosting_detail",
+    detail=lambda h: f"委托方：{school_name(h.guest_school)}",
+)
+_trainee_row = row_of(
+    "hosting.request.title",
+    "hosting.host_school",
+    "hosting.start_date",
+    "exchanges:hosting_detail",
+    "hosting_id",
+    lambda t: school_name(t.hosting.guest_school),
+)
+_booking_row = row_of(
+    "site.name",
+    "owner_school",
+    lambda b: local_date(b.starts_at),
+    "sites:booking_detail",
+    detail=lambda b: f"{school_name(b.requesting_school)} · {b.group_size} 人",
+)
+_meeting_row = row_of(
+    "title", "host_school", "held_on", "alliances:space", "space_id", lambda m: m.get_kind_display()
+)
+_resolution_row = row_of(
+    lambda r: r.text[:80],
+    "owner_school",
+    "due_on",
+    "alliances:space",
+    "space_id",
+    lambda r: r.get_status_display(),
+)
+_news_row = row_of("title", "school", lambda n: local_date(n.published_at), "alliances:news")
 
 
-def _local(dt):
-    return timezone.localtime(dt).date() if dt else None
-
-
-def _project_row(p) -> Row:
-    return Row(
-        p.title,
-        _name(p.lead_school),
-        _local(p.published_at) or _local(p.created_at),
-        reverse("codev:project", args=[p.pk]),
-        p.get_stage_display(),
-    )
-
-
-def _round_row(r) -> Row:
-    return Row(
-        f"{r.project.title}（第{r.number}轮）",
-        _name(r.project.lead_school),
-        _local(r.closed_at),
-        reverse("codev:project", args=[r.project_id]),
-        r.get_decision_display(),
-    )
-
-
-def _adoption_row(a) -> Row:
-    return Row(
-        a.title, _name(a.adopter_school), _local(a.created_at), "", f"原课程：{_name(a.course.owner_school)}"
-    )
-
-
-def _application_row(a) -> Row:
-    return Row(
-        a.title,
-        _name(a.home_school),
-        _local(a.decided_at) or _local(a.submitted_at),
-        reverse("calls:application_detail", args=[a.pk]),
-        a.get_status_display(),
-    )
-
-
-def _dispatch_row(d) -> Row:
-    return Row(
-        d.topic_title,
-        _name(d.request.to_school),
-        _local(d.starts_at),
-        reverse("exchanges:dispatch_detail", args=[d.pk]),
-        f"邀请方：{_name(d.request.from_school)}",
-    )
-
-
-def _hosting_row(h) -> Row:
-    return Row(
-        h.request.title,
-        _name(h.host_school),
-        h.start_date,
-        reverse("exchanges:hosting_detail", args=[h.pk]),
-        f"委托方：{_name(h.guest_school)}",
-    )
-
-
-def _trainee_row(t) -> Row:
-    return Row(
-        t.hosting.request.title,
-        _name(t.hosting.host_school),
-        t.hosting.start_date,
-        reverse("exchanges:hosting_detail", args=[t.hosting_id]),
-        _name(t.hosting.guest_school),
-    )
-
-
-def _booking_row(b) -> Row:
-    return Row(
-        b.site.name,
-        _name(b.owner_school),
-        _local(b.starts_at),
-        reverse("sites:booking_detail", args=[b.pk]),
-        f"{_name(b.requesting_school)} · {b.group_size} 人",
-    )
-
-
-def _meeting_row(m) -> Row:
-    return Row(
-        m.title,
-        _name(m.host_school),
-        m.held_on,
-        reverse("alliances:space", args=[m.space_id]),
-        m.get_kind_display(),
-    )
-
-
-def _resolution_row(r) -> Row:
-    return Row(
-        r.text[:80],
-        _name(r.owner_school),
-        r.due_on,
-        reverse("alliances:space", args=[r.space_id]),
-        r.get_status_display(),
-    )
-
-
-def _news_row(n) -> Row:
-    return Row(n.title, _name(n.school), _local(n.published_at), reverse("alliances:news", args=[n.pk]))
+def _granted_applications(viewer):
+    return applications_visible_to(viewer).filter(status=ApplicationStatus.GRANTED)
 
 
 def _register_work() -> None:
@@ -224,7 +185,7 @@ def _register_work() -> None:
             "项",
             "research",
             "统计期内决定立项的申报（按决定时间）。",
-            lambda v: applications_visible_to(v).filter(status=ApplicationStatus.GRANTED),
+            _granted_applications,
             "decided_at",
             "home_school",
             row=_application_row,
@@ -239,7 +200,7 @@ def _register_work() -> None:
             "万元",
             "research",
             "统计期内立项课题的资助经费之和。",
-            lambda v: applications_visible_to(v).filter(status=ApplicationStatus.GRANTED),
+            _granted_applications,
             "decided_at",
             "home_school",
             measure=("sum", "granted_amount"),
@@ -267,15 +228,13 @@ def _register_work() -> None:
         )
     )
     register(
-        Indicator(
+        ratio_of(
             "call_conclusion_rate",
             "课题结项率",
-            "%",
             "research",
             "立项课题结项数 ÷ 课题立项数 × 100（同一统计期、同一范围）。",
-            ratio=("call_concluded", "call_granted"),
-            decimals=1,
-            mechanisms=("research",),
+            ("call_concluded", "call_granted"),
+            "research",
         )
     )
     register(
@@ -388,15 +347,13 @@ def _register_work() -> None:
         )
     )
     register(
-        Indicator(
+        ratio_of(
             "resolution_rate",
             "决议完成率",
-            "%",
             "regional",
             "已完成决议数 ÷ 到期决议数 × 100（完成期限在统计期内的决议）。",
-            ratio=("resolutions_done", "resolutions_due"),
-            decimals=1,
-            mechanisms=("consult",),
+            ("resolutions_done", "resolutions_due"),
+            "consult",
         )
     )
     register(

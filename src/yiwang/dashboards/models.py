@@ -77,3 +77,20 @@ class ReportJob(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.scope_label} {self.year} 年度报告"
+
+
+class DataVersion(models.Model):
+    """How many times a counted table has been written (``dashboards.freshness``): database triggers
+    bump ``n`` on every insert, update, delete (and, on PostgreSQL, truncate) of the table, whatever
+    the write path (ORM, bulk, raw SQL). ``epoch`` is drawn when the row is created, so a table
+    whose counter row was deleted never repeats an old stamp."""
+
+    name = models.CharField("表名", max_length=80, unique=True)
+    epoch = models.CharField("批次", max_length=40)
+    n = models.BigIntegerField("写入次数", default=0)
+
+    class Meta:
+        verbose_name = "数据版本"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.epoch}:{self.n}"

@@ -23,8 +23,10 @@ from . import indicators
 from .periods import Period
 
 CHINESE_NUMERALS = "零一二三四五六七八九十"
-RECORDS_PER_INDICATOR_PDF = 200
-RECORDS_PER_INDICATOR_XLSX = 20_000
+# The PDF lists the newest records of each indicator (the heading gives the exact total and says
+# the list is cut); the workbook streams them (read in chunks, written row by row, never held).
+RECORDS_PER_INDICATOR_PDF = 50
+RECORDS_PER_INDICATOR_XLSX = 100_000
 
 
 @dataclass
@@ -94,6 +96,10 @@ def build_content(viewer, scope, year: int, progress=None) -> ReportContent:
     by_platform: dict[str, list] = {}
     for ind in items:
         by_platform.setdefault(ind.platform, []).append(ind)
+    if progress:
+        progress(5, "统计指标")
+    # every indicator, this year and the last, one statement per family (``values_over``)
+    values = indicators.values_over(items, viewer, school_ids=scope.school_ids, periods=[period, previous])
     total_steps = len(items) + 2
     done = 0
     for key, label in indicators.PLATFORMS:
@@ -102,8 +108,7 @@ def build_content(viewer, scope, year: int, progress=None) -> ReportContent:
             continue
         rows, records, chart = [], [], ""
         for ind in platform_items:
-            value = indicators.value_of(ind, viewer, school_ids=scope.school_ids, period=period)
-            before = indicators.value_of(ind, viewer, school_ids=scope.school_ids, period=previous)
+            value, before = values[ind.key]
             rows.append(
                 {
                     "indicator": ind,
@@ -114,13 +119,10 @@ def build_content(viewer, scope, year: int, progress=None) -> ReportContent:
                 }
             )
             if not ind.is_ratio:
-                total, lines = indicators.drill_rows(
-                    ind, viewer, school_ids=scope.school_ids, period=period, limit=RECORDS_PER_INDICATOR_XLSX
-                )
-                records.append({"indicator": ind, "total": total, "rows": lines})
+                records.append(_records(ind, viewer, scope, period, value))
             done += 1
             if progress:
-                progress(int(done * 90 / total_steps), f"统计{ind.label}")
+                progress(5 + int(done * 85 / total_steps), f"统计{ind.label}")
         first = next((i for i in platform_items if i.date_field and not i.is_ratio), None)
         if first is not None:
             series = indicators.series_of(
@@ -140,6 +142,31 @@ def build_content(viewer, scope, year: int, progress=None) -> ReportContent:
     if progress:
         progress(95, "整理亮点")
     return content
+
+
+def _records(ind, viewer, scope, period: Period, value) -> dict:
+    """One indicator's list: its exact total, the first rows for the PDF, and a stream for the workbook."""
+    if ind.measure == "count":
+        total = value  # the count is the list's own count (same rows)
+    else:
+        total = indicators.scoped_records(ind, viewer, school_ids=scope.school_ids, period=period).count()
+    first = (
+        list(
+            indicators.stream_rows(
+                ind, viewer, school_ids=scope.school_ids, period=period, limit=RECORDS_PER_INDICATOR_PDF
+            )
+        )
+        if total
+        else []
+    )
+
+    def stream():
+        if total:
+            yield from indicators.stream_rows(
+                ind, viewer, school_ids=scope.school_ids, period=period, limit=RECORDS_PER_INDICATOR_XLSX
+            )
+
+    return {"indicator": ind, "total": total, "rows": first, "stream": stream}
 
 
 def highlights(viewer, scope, period: Period) -> dict:
@@ -205,14 +232,23 @@ def render_xlsx(content: ReportContent) -> bytes:
         ]
         return (section["label"], header, rows)
 
+    def record_lines(section):
+        for rec in section["records"]:
+            label = rec["indicator"].label
+            for line in rec["stream"]():  # read in chunks and written at once: never held
+                yield [label, line.title, line.school, line.day, line.detail]
+            if rec["total"] > RECORDS_PER_INDICATOR_XLSX:
+                yield [
+                    label,
+                    f"（共 {rec['total']} 条，本表列出最新的 {RECORDS_PER_INDICATOR_XLSX} 条；完整清单请在看板中查看）",
+                    "",
+                    None,
+                    "",
+                ]
+
     def records_sheet(section):
         header = ["指标", "名称", "学校", "日期", "说明"]
-        rows = (
-            [rec["indicator"].label, line.title, line.school, line.day, line.detail]
-            for rec in section["records"]
-            for line in rec["rows"]
-        )
-        return (f"{section['label']}明细", header, rows)
+        return (f"{section['label']}明细", header, record_lines(section))
 
     sheets = [
         (

@@ -21,7 +21,7 @@ from yiwang.network.models import Alliance, School
 from yiwang.research.selectors import outputs_visible_to, projects_visible_to, school_ranking
 from yiwang.topics.selectors import topics_visible_to
 
-from . import indicators, rules
+from . import freshness, indicators, rules
 from .enums import ScopeKind
 from .models import IndicatorTarget, ReportJob
 from .periods import Period
@@ -172,8 +172,44 @@ def boards_for(viewer) -> list[Scope]:
     return scopes
 
 
+def _scope_key(scope: Scope) -> str:
+    return f"{scope.kind}/{scope.ident}/{','.join(map(str, sorted(scope.school_ids or ())))}"
+
+
 def board(viewer, scope: Scope, period: Period) -> indicators.Board:
-    result = indicators.board_values(viewer, school_ids=scope.school_ids, period=period)
+    """The scope's numbers for the period and the previous one, reused while nothing counted changed
+    (``freshness``: exact, keyed by the viewer's visibility, the scope, the period and the stamp)."""
+    numbers = freshness.cached(
+        viewer,
+        "board",
+        (_scope_key(scope), period.key),
+        lambda: indicators.board_numbers(viewer, school_ids=scope.school_ids, period=period),
+    )
+    return _with_targets(indicators.board_from(numbers, period), scope, period)
+
+
+def board_page(viewer, scope: Scope, period: Period, trend_keys, rank_scope: Scope, rank_key: str):
+    """A board page's numbers, trend and ranking: one cache entry, one read of the stamp."""
+
+    def compute():
+        numbers = indicators.board_numbers(viewer, school_ids=scope.school_ids, period=period)
+        return (
+            numbers,
+            _trend(viewer, scope, period, trend_keys),
+            _ranking(viewer, rank_scope, period, rank_key, 20),
+        )
+
+    numbers, trend_data, ranking_rows = freshness.cached(
+        viewer,
+        "page",
+        (_scope_key(scope), period.key, ",".join(trend_keys), _scope_key(rank_scope), rank_key),
+        compute,
+    )
+    board_data = _with_targets(indicators.board_from(numbers, period), scope, period)
+    return board_data, trend_data, ranking_rows
+
+
+def _with_targets(result: indicators.Board, scope: Scope, period: Period) -> indicators.Board:
     result.title = f"{scope.label} · {period.label}"
     targets = targets_for(scope, period)
     for section in result.sections:
@@ -209,6 +245,15 @@ def targets_for(scope: Scope, period: Period) -> dict[str, Decimal]:
 
 
 def trend(viewer, scope: Scope, period: Period, keys) -> dict:
+    return freshness.cached(
+        viewer,
+        "trend",
+        (_scope_key(scope), period.key, ",".join(keys)),
+        lambda: _trend(viewer, scope, period, keys),
+    )
+
+
+def _trend(viewer, scope: Scope, period: Period, keys) -> dict:
     start, end, by = period.trend_span()
     labels = [p.label for p in Period.buckets(start, end, by)]
     series = []
@@ -223,9 +268,18 @@ def trend(viewer, scope: Scope, period: Period, keys) -> dict:
 
 
 def ranking(viewer, scope: Scope, period: Period, key: str, limit: int = 20) -> list[dict]:
-    ind = indicators.get(key)
-    if ind is None:
+    if indicators.get(key) is None:
         raise NotFoundError("没有这个统计指标。")
+    return freshness.cached(
+        viewer,
+        "ranking",
+        (_scope_key(scope), period.key, key, limit),
+        lambda: _ranking(viewer, scope, period, key, limit),
+    )
+
+
+def _ranking(viewer, scope: Scope, period: Period, key: str, limit: int) -> list[dict]:
+    ind = indicators.get(key)
     return indicators.ranking_of(ind, viewer, school_ids=scope.school_ids, period=period, limit=limit)
 
 

@@ -69,10 +69,10 @@ def board(request, kind: str, ident: str):
     period, period_error = _period(request)
     form = BoardForm(request.GET or None)
     rank_key = request.GET.get("rank") if indicators.get(request.GET.get("rank", "")) else "open_sessions"
-    values = selectors.board(request.user, scope, period)
-    trend = selectors.trend(request.user, scope, period, DEFAULT_TREND)
     ranking_scope = selectors.NETWORK_SCOPE if scope.kind == ScopeKind.SCHOOL else scope
-    ranking = selectors.ranking(request.user, ranking_scope, period, rank_key)
+    values, trend, ranking = selectors.board_page(
+        request.user, scope, period, DEFAULT_TREND, ranking_scope, rank_key
+    )
     return render(
         request,
         "dashboards/board.html",

@@ -364,7 +364,12 @@ def dispatch_new(request):
         to_school = preset_teacher.owner_school
     elif request.GET.get("to"):
         to_school = School.objects.filter(code=request.GET["to"]).first()
-    initial = {"to_school": to_school, "teacher": preset_teacher}
+    # From the matching page (search): the need the teacher was matched for becomes the topic.
+    initial = {
+        "to_school": to_school,
+        "teacher": preset_teacher,
+        "topic_title": request.GET.get("topic", "").strip()[:200],
+    }
     form = DispatchForm(
         request.POST or None, school=school, viewer=request.user, to_school=to_school, initial=initial
     )

@@ -19,7 +19,6 @@ class TeacherImporter(BankImporter):
     bank = "teacher"
     label = "教师"
     model = Teacher
-    audit_action = "teacher.imported"
     create_many = staticmethod(services.create_teachers)
     update_many = staticmethod(services.update_teachers)
     columns = [
@@ -58,11 +57,16 @@ class TeacherImporter(BankImporter):
     ]
     profile_keys = PROFILE_FIELDS
 
-    def prepare(self, rows):
-        super().prepare(rows)
+    def setup(self):
+        super().setup()
         self.by_name_phone: dict = {}
         self.by_pinyin: dict = {}
-        existing = Teacher.objects.filter(owner_school_id__in=self.row_school_ids(rows)).values_list(
+
+    def prepare(self, rows):
+        school_ids = self.new_school_ids(rows)
+        if not school_ids:
+            return
+        existing = Teacher.objects.filter(owner_school_id__in=school_ids).values_list(
             "pk", "owner_school_id", "name", "phone", "name_pinyin"
         )
         for pk, school_id, name, phone, pinyin in existing.iterator(chunk_size=5000):

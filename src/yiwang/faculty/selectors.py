@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from yiwang.banks.filters import active_filter
 from yiwang.core.errors import NotFoundError
 from yiwang.network.context import remember, viewer_context
 from yiwang.network.rules import staff_school_ids
@@ -22,11 +23,7 @@ STATUS_LABELS = {"active": "在职", "retired": "已停用", "all": "全部"}
 
 def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     """Retired teachers are shown only to their owner school's staff (who filter by status)."""
-    if status == "retired":
-        return qs.filter(is_active=False, owner_school_id__in=staff_school_ids(viewer))
-    if status == "all":
-        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=staff_school_ids(viewer)))
-    return qs.filter(is_active=True)
+    return active_filter(qs, status, lambda: staff_school_ids(viewer))
 
 
 def teachers_visible_to(

@@ -19,6 +19,7 @@ from yiwang.banks.services import (
     numbered,
     save_sharing,
 )
+from yiwang.banks.writes import set_active
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import item_changed, items_changed
 from yiwang.network import rules as network_rules
@@ -260,22 +261,7 @@ def set_teacher_active(*, by, teacher: Teacher, active: bool) -> Teacher:
     """Retire (停用) or restore a teacher. Only the owner school's staff."""
     if not network_rules.can_edit_bank_item(by, teacher.owner_school_id):
         raise PermissionDeniedError("只有所属学校的管理员、教务、培训或科研人员可以停用或恢复教师。")
-    with transaction.atomic():
-        teacher = Teacher.objects.select_for_update().get(pk=teacher.pk)
-        if teacher.is_active == active:
-            raise ConflictError("该教师已是启用状态。" if active else "该教师已停用。")
-        teacher.is_active = active
-        teacher.save(update_fields=["is_active", "updated_at"])
-        record_audit(
-            actor=by,
-            action="teacher.restored" if active else "teacher.retired",
-            obj=teacher,
-            school=teacher.owner_school,
-            before={"is_active": not active},
-            after={"is_active": active},
-        )
-        item_changed(teacher)
-    return teacher
+    return set_active(by=by, item=teacher, active=active, noun="教师", action="teacher")
 
 
 def retire_teacher(*, by, teacher: Teacher) -> Teacher:

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, import_views, list_view
+from yiwang.banks.pages import create_page, edit_page
 from yiwang.core.errors import DomainError
 from yiwang.core.public_pages import public_detail
 from yiwang.network import rules as network_rules
@@ -55,17 +56,16 @@ def teacher_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def teacher_create(request):
-    school, schools = pick_school(request, staff_school_ids(request.user))
-    if school is None:
-        messages.error(request, "只有学校的管理员、教务、培训或科研人员可以添加教师。")
-        return redirect("faculty:list")
-    form = TeacherForm(request.POST or None, school=school)
-    return form_page(
+    return create_page(
         request,
-        form,
-        lambda: services.create_teacher(by=request.user, school=school, **form.service_kwargs()),
+        school_ids=staff_school_ids(request.user),
+        refused="只有学校的管理员、教务、培训或科研人员可以添加教师。",
+        back="faculty:list",
+        form=lambda school: TeacherForm(request.POST or None, school=school),
+        create=lambda school, form: services.create_teacher(
+            by=request.user, school=school, **form.service_kwargs()
+        ),
         template="faculty/form.html",
-        context={"school": school, "schools": schools, "creating": True},
         success=lambda teacher: f"已添加教师：{teacher.name}",
         detail="faculty:detail",
     )
@@ -75,23 +75,28 @@ def teacher_create(request):
 @require_http_methods(["GET", "POST"])
 def teacher_edit(request, pk: int):
     teacher = selectors.access_teacher(request.user, pk)
-    if not rules.can_edit_teacher(request.user, teacher):
-        messages.error(request, "只有本人或所属学校的管理员、教务、培训、科研人员可以修改教师信息。")
-        return redirect("faculty:detail", pk=teacher.pk)
-    is_staff = network_rules.can_edit_bank_item(request.user, teacher.owner_school_id)
-    initial = {field: getattr(teacher, field) for field in services.PROFILE_FIELDS}
-    initial.update(
-        **sharing_initial(teacher),
-    )
-    form = TeacherForm(request.POST or None, initial=initial, school=teacher.owner_school, is_staff=is_staff)
-    return form_page(
+
+    def form():
+        initial = {field: getattr(teacher, field) for field in services.PROFILE_FIELDS}
+        initial.update(**sharing_initial(teacher))
+        return TeacherForm(
+            request.POST or None,
+            initial=initial,
+            school=teacher.owner_school,
+            is_staff=network_rules.can_edit_bank_item(request.user, teacher.owner_school_id),
+        )
+
+    return edit_page(
         request,
-        form,
-        lambda: services.update_teacher(by=request.user, teacher=teacher, **form.service_kwargs()),
+        teacher,
+        allowed=rules.can_edit_teacher(request.user, teacher),
+        refused="只有本人或所属学校的管理员、教务、培训、科研人员可以修改教师信息。",
+        form=form,
+        save=lambda form: services.update_teacher(by=request.user, teacher=teacher, **form.service_kwargs()),
         template="faculty/form.html",
-        context={"school": teacher.owner_school, "teacher": teacher},
         success=lambda _: "教师信息已保存。",
         detail="faculty:detail",
+        context={"teacher": teacher},
     )
 
 

@@ -49,6 +49,8 @@ class PeopleImporter(Importer):
         self.school = school
 
     def prepare(self, rows) -> None:
+        """The accounts and memberships of this batch's user names (each batch is checked
+        right after its own ``prepare``)."""
         names = {str(r.values.get("username") or "").strip() for r in rows}
         self.users = {u.username: u for u in User.objects.filter(username__in=names)}
         self.members = set(
@@ -94,8 +96,7 @@ class PeopleImporter(Importer):
 
     def create_objects(self, rows) -> list:
         saved = []
-        for row in rows:
-            values = row.values
+        for values in rows:  # the parsed values of each row (``Importer.keep``)
             saved.append(
                 services.add_person_to_school(
                     by=self.by,

@@ -9,5 +9,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("pick/<str:kind>/", views.pick, name="pick"),
     path("notifications/", notifications, name="notifications"),
 ]

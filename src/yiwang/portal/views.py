@@ -1,11 +1,13 @@
-from django.http import HttpResponse, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views import defaults
 
 from yiwang.core.api_support import error_body
+from yiwang.core.validators import clean_query
 from yiwang.network.models import Membership
 
-from . import selectors
+from . import pickers, selectors
 
 API_PREFIX = "/api/"
 
@@ -25,6 +27,18 @@ def home(request):
             "next_sessions": selectors.next_sessions(request.user),
         },
     )
+
+
+@login_required
+def pick(request, kind: str):
+    """The options of a search-as-you-type picker: the first matches the viewer may see."""
+    lookup = pickers.KINDS.get(kind)
+    if lookup is None:
+        raise Http404("未知的选择类型。")
+    typed = next((v for k, v in request.GET.items() if k == "q" or k.endswith("__q")), "")
+    q = clean_query(typed)[:40]
+    options = lookup(request.user, q, request.GET) if q else []
+    return render(request, "portal/pick_options.html", {"options": options, "q": q})
 
 
 def healthz(request):

@@ -6,7 +6,8 @@ from ninja import File, Form, Path, Query, Router, Status
 from ninja.files import UploadedFile
 
 from yiwang.accounts.api_auth import SignedIn
-from yiwang.core.api_support import MAX_ID, PageParams, Year, page_of
+from yiwang.banks.api_common import ItemApi, not_null
+from yiwang.core.api_support import MAX_ID, PageParams, Year
 from yiwang.core.errors import DomainError
 from yiwang.network.selectors import resolve_sharing, school_by_code
 
@@ -34,34 +35,25 @@ router = Router(tags=["科研信息库"])
 ItemId = Path[int, {"ge": 1, "le": MAX_ID}]
 
 
-def _not_null(data: dict, keys) -> None:
-    for key in keys:
-        if key in data and data[key] is None:
-            raise DomainError("该字段不能为空。", field=key)
-
-
 # -- projects ---------------------------------------------------------------------------------
 
 
-def _project(user, pk):
-    project = selectors.access_project(user, pk)
-    project.can_edit = rules.can_edit_project(user, project)
-    return project
+PROJECTS = ItemApi(
+    access=selectors.access_project,
+    can_edit=rules.can_edit_project,
+    selector=selectors.projects_visible_to,
+    prefetch=selectors.with_members,
+)
 
 
 @router.get("/projects", response=ProjectPage, summary="科研课题列表（按共享范围过滤）")
 def list_projects(request, filters: Query[ProjectFilters], paging: Query[PageParams]):
-    return page_of(
-        selectors.with_members(
-            selectors.projects_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
-        ),
-        paging,
-    )
+    return PROJECTS.page(request, filters, paging)
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut, summary="科研课题详情")
 def get_project(request, project_id: ItemId):
-    return _project(request.auth, project_id)
+    return PROJECTS.detail(request.auth, project_id)
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, auth=SignedIn(), summary="登记科研课题")
@@ -78,34 +70,35 @@ def create_project(request, payload: ProjectIn):
         **sharing,
         **data,
     )
-    return Status(201, _project(request.auth, project.pk))
+    return Status(201, PROJECTS.detail(request.auth, project.pk))
 
 
 @router.patch("/projects/{project_id}", response=ProjectDetailOut, auth=SignedIn(), summary="修改科研课题")
 def update_project(request, project_id: ItemId, payload: ProjectPatch):
-    project = selectors.access_project(request.auth, project_id)
-    data = payload.dict(exclude_unset=True)
-    _not_null(
-        data,
-        (
-            "title",
-            "level",
-            "category",
-            "funding",
-            "start_date",
-            "end_date",
-            "scope",
-            "principal_investigator_id",
-        ),
-    )
-    kwargs = {k: v for k, v in data.items() if k in services.PROJECT_CONTENT or k == "scope"}
-    if "principal_investigator_id" in data:
-        kwargs["principal_investigator"] = data["principal_investigator_id"]
-    if "members" in data:
-        kwargs["members"] = [(m.teacher_id, m.role) for m in payload.members or []]
-    kwargs.update(resolve_sharing(data.get("alliance_ids"), data.get("partnership_ids")))
-    services.update_project(by=request.auth, project=project, **kwargs)
-    return _project(request.auth, project.pk)
+    def update(project):
+        data = payload.dict(exclude_unset=True)
+        not_null(
+            data,
+            (
+                "title",
+                "level",
+                "category",
+                "funding",
+                "start_date",
+                "end_date",
+                "scope",
+                "principal_investigator_id",
+            ),
+        )
+        kwargs = {k: v for k, v in data.items() if k in services.PROJECT_CONTENT or k == "scope"}
+        if "principal_investigator_id" in data:
+            kwargs["principal_investigator"] = data["principal_investigator_id"]
+        if "members" in data:
+            kwargs["members"] = [(m.teacher_id, m.role) for m in payload.members or []]
+        kwargs.update(resolve_sharing(data.get("alliance_ids"), data.get("partnership_ids")))
+        services.update_project(by=request.auth, project=project, **kwargs)
+
+    return PROJECTS.act(request, project_id, update)
 
 
 @router.post(
@@ -115,40 +108,39 @@ def update_project(request, project_id: ItemId, payload: ProjectPatch):
     summary="变更课题状态（立项、在研、结项、终止）",
 )
 def change_project_status(request, project_id: ItemId, payload: ProjectStatusIn):
-    project = selectors.access_project(request.auth, project_id)
-    services.change_project_status(by=request.auth, project=project, to=payload.status)
-    return _project(request.auth, project.pk)
+    return PROJECTS.act(
+        request,
+        project_id,
+        lambda project: services.change_project_status(by=request.auth, project=project, to=payload.status),
+    )
 
 
 @router.post("/projects/{project_id}/retire", response=ProjectDetailOut, auth=SignedIn(), summary="终止课题")
 def retire_project(request, project_id: ItemId):
-    project = selectors.access_project(request.auth, project_id)
-    services.terminate_project(by=request.auth, project=project)
-    return _project(request.auth, project.pk)
+    return PROJECTS.act(
+        request, project_id, lambda project: services.terminate_project(by=request.auth, project=project)
+    )
 
 
 # -- outputs ----------------------------------------------------------------------------------
 
 
-def _output(user, pk):
-    output = selectors.access_output(user, pk)
-    output.can_edit = rules.can_edit_output(user, output)
-    return output
+OUTPUTS = ItemApi(
+    access=selectors.access_output,
+    can_edit=rules.can_edit_output,
+    selector=selectors.outputs_visible_to,
+    prefetch=selectors.with_authors,
+)
 
 
 @router.get("/outputs", response=OutputPage, summary="科研成果列表（按共享范围过滤）")
 def list_outputs(request, filters: Query[OutputFilters], paging: Query[PageParams]):
-    return page_of(
-        selectors.with_authors(
-            selectors.outputs_visible_to(request.auth, **filters.dict(exclude_none=True)), request.auth
-        ),
-        paging,
-    )
+    return OUTPUTS.page(request, filters, paging)
 
 
 @router.get("/outputs/{output_id}", response=OutputDetailOut, summary="科研成果详情（含批示）")
 def get_output(request, output_id: ItemId):
-    return _output(request.auth, output_id)
+    return OUTPUTS.detail(request.auth, output_id)
 
 
 @router.post("/outputs", response={201: OutputDetailOut}, auth=SignedIn(), summary="登记科研成果")
@@ -164,39 +156,42 @@ def create_output(request, payload: OutputIn):
         **sharing,
         **data,
     )
-    return Status(201, _output(request.auth, output.pk))
+    return Status(201, OUTPUTS.detail(request.auth, output.pk))
 
 
 @router.patch("/outputs/{output_id}", response=OutputDetailOut, auth=SignedIn(), summary="修改科研成果")
 def update_output(request, output_id: ItemId, payload: OutputPatch):
-    output = selectors.access_output(request.auth, output_id)
-    data = payload.dict(exclude_unset=True)
-    _not_null(data, ("kind", "title", "published_on", "scope"))
-    kwargs = {k: v for k, v in data.items() if k in services.OUTPUT_CONTENT or k == "scope"}
-    for key in ("author_text", "abstract", "keywords", "venue"):
-        if key in kwargs and kwargs[key] is None:
-            kwargs[key] = ""
-    if "author_ids" in data:
-        kwargs["authors"] = data["author_ids"] or []
-    if "project_id" in data:
-        kwargs["project"] = data["project_id"]
-    kwargs.update(resolve_sharing(data.get("alliance_ids"), data.get("partnership_ids")))
-    services.update_output(by=request.auth, output=output, **kwargs)
-    return _output(request.auth, output.pk)
+    def update(output):
+        data = payload.dict(exclude_unset=True)
+        not_null(data, ("kind", "title", "published_on", "scope"))
+        kwargs = {k: v for k, v in data.items() if k in services.OUTPUT_CONTENT or k == "scope"}
+        for key in ("author_text", "abstract", "keywords", "venue"):
+            if key in kwargs and kwargs[key] is None:
+                kwargs[key] = ""
+        if "author_ids" in data:
+            kwargs["authors"] = data["author_ids"] or []
+        if "project_id" in data:
+            kwargs["project"] = data["project_id"]
+        kwargs.update(resolve_sharing(data.get("alliance_ids"), data.get("partnership_ids")))
+        services.update_output(by=request.auth, output=output, **kwargs)
+
+    return OUTPUTS.act(request, output_id, update)
 
 
 @router.post("/outputs/{output_id}/retire", response=OutputDetailOut, auth=SignedIn(), summary="停用科研成果")
 def retire_output(request, output_id: ItemId):
-    output = selectors.access_output(request.auth, output_id)
-    services.set_output_active(by=request.auth, output=output, active=False)
-    return _output(request.auth, output.pk)
+    return OUTPUTS.act(
+        request,
+        output_id,
+        lambda output: services.set_output_active(by=request.auth, output=output, active=False),
+    )
 
 
 @router.post("/outputs/{output_id}/file", response=OutputDetailOut, auth=SignedIn(), summary="上传成果文件")
 def upload_output_file(request, output_id: ItemId, file: File[UploadedFile]):
-    output = selectors.access_output(request.auth, output_id)
-    services.update_output(by=request.auth, output=output, file=file)
-    return _output(request.auth, output.pk)
+    return OUTPUTS.act(
+        request, output_id, lambda output: services.update_output(by=request.auth, output=output, file=file)
+    )
 
 
 # -- endorsements -----------------------------------------------------------------------------

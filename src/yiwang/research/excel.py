@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from yiwang.banks import excel as bank_excel
 from yiwang.banks.excel import BankImporter, SharingResolver, owner_column, school_column, sharing_columns
 from yiwang.core import excel
 from yiwang.courses.excel import TeacherLookup
@@ -21,9 +22,10 @@ class ResearchImporter(BankImporter):
     import_capabilities = ("is_school_admin", "is_research_staff")
     forbidden_message = "只有{school}的管理员或科研人员可以导入科研数据"
 
-    def prepare(self, rows):
-        super().prepare(rows)
-        self.school_ids = self.row_school_ids(rows)
+    def setup(self):
+        super().setup()
+        self.teachers = TeacherLookup(self.by)
+        self.existing = {}
 
     @staticmethod
     def check_date_range(row, key: str, label: str) -> None:
@@ -42,14 +44,7 @@ class ProjectImporter(ResearchImporter):
     update_many = staticmethod(services.update_projects)
     columns = [
         school_column(help="牵头学校；留空则为导入页面所选学校"),
-        C(
-            "title",
-            "课题名称",
-            required=True,
-            max_length=200,
-            example="百千万工程背景下镇街基层治理能力提升研究",
-            width=34,
-        ),
+        bank_excel.title_column("课题名称", example="百千万工程背景下镇街基层治理能力提升研究", width=34),
         C(
             "level",
             "级别",
@@ -109,17 +104,9 @@ class ProjectImporter(ResearchImporter):
     ]
 
     def prepare(self, rows):
-        super().prepare(rows)
-        cells = [
-            r.values.get(k, "") for r in rows for k in ("principal_investigator", "core_members", "members")
-        ]
-        self.teachers = TeacherLookup(self.by, cells)
-        self.existing = {
-            (sid, title): pk
-            for pk, sid, title in ResearchProject.objects.filter(
-                owner_school_id__in=self.school_ids
-            ).values_list("pk", "owner_school_id", "title")
-        }
+        keys = ("principal_investigator", "core_members", "members")
+        self.teachers.add([r.values.get(k, "") for r in rows for k in keys])
+        self.existing.update(bank_excel.existing_titles(ResearchProject, self.new_school_ids(rows)))
 
     def check_item(self, row, school):
         if school is None:
@@ -199,14 +186,7 @@ class OutputImporter(ResearchImporter):
             example="咨政报告",
             width=10,
         ),
-        C(
-            "title",
-            "成果名称",
-            required=True,
-            max_length=200,
-            example="关于推进城中村改造中基层治理创新的建议",
-            width=34,
-        ),
+        bank_excel.title_column("成果名称", example="关于推进城中村改造中基层治理创新的建议", width=34),
         C("authors", "作者（教师）", max_length=500, width=22, help=TEACHER_HELP),
         C("author_text", "其他作者", max_length=200, example="课题组", help="平台外的作者"),
         C("published_on", "日期", kind="date", required=True, example="2025-06-30", width=12),
@@ -220,22 +200,15 @@ class OutputImporter(ResearchImporter):
     ]
     content_keys = ["kind", "title", "author_text", "published_on", "venue", "abstract", "keywords"]
 
+    def setup(self):
+        super().setup()
+        self.projects = {}
+
     def prepare(self, rows):
-        super().prepare(rows)
-        self.teachers = TeacherLookup(self.by, [r.values.get("authors", "") for r in rows])
-        school_ids = self.school_ids
-        self.projects = {
-            (sid, title): pk
-            for pk, sid, title in ResearchProject.objects.filter(owner_school_id__in=school_ids).values_list(
-                "pk", "owner_school_id", "title"
-            )
-        }
-        self.existing = {
-            (sid, title, kind): pk
-            for pk, sid, title, kind in ResearchOutput.objects.filter(
-                owner_school_id__in=school_ids
-            ).values_list("pk", "owner_school_id", "title", "kind")
-        }
+        self.teachers.add([r.values.get("authors", "") for r in rows])
+        school_ids = self.new_school_ids(rows)
+        self.projects.update(bank_excel.existing_titles(ResearchProject, school_ids))
+        self.existing.update(bank_excel.existing_titles(ResearchOutput, school_ids, "kind"))
 
     def check_item(self, row, school):
         if school is None:

@@ -102,6 +102,8 @@ class ResearchOutput(Shareable, TimeStampedModel):
         indexes = [
             models.Index(fields=["is_active", "-published_on"]),
             models.Index(fields=["owner_school", "kind"]),
+            # The list's order, for any filter: walk the newest rows, stop after one page (issue 12).
+            models.Index(fields=["-published_on", "-id"], name="output_recent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from yiwang.banks.filters import active_filter
 from yiwang.core.errors import NotFoundError
 from yiwang.core.validators import clean_query
 from yiwang.faculty.models import Teacher
@@ -130,11 +131,7 @@ def verified_count_annotation():
 
 def _outputs_with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     """Retired (停用) outputs are shown only to their owner school's research staff."""
-    if status == "retired":
-        return qs.filter(is_active=False, owner_school_id__in=research_staff_school_ids(viewer))
-    if status == "all":
-        return qs.filter(Q(is_active=True) | Q(owner_school_id__in=research_staff_school_ids(viewer)))
-    return qs.filter(is_active=True)
+    return active_filter(qs, status, lambda: research_staff_school_ids(viewer))
 
 
 def outputs_visible_to(

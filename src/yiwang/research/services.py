@@ -12,20 +12,20 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from yiwang.activity.services import record_audit, record_audits, snapshot
+from yiwang.activity.services import record_audit, snapshot
+from yiwang.banks.batches import insert_checked
 from yiwang.banks.services import (
-    Saved,
     SchoolRights,
     check_batch_fields,
     insert_rows,
-    inserted_state,
     is_console,
     numbered,
-    save_sharing,
     update_each,
 )
+from yiwang.banks.writes import save_status, set_active, update_one
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
-from yiwang.core.indexing import item_changed, items_changed
+from yiwang.core.indexing import item_changed
+from yiwang.core.transitions import TransitionTable
 from yiwang.core.validators import check_upload, clean_amount, clean_choice, clean_text
 from yiwang.faculty.models import Teacher
 from yiwang.faculty.services import ActiveTeachers, check_teachers
@@ -68,20 +68,18 @@ OUTPUT_FIELDS = [
 ]
 OUTPUT_CONTENT = {"kind", "title", "author_text", "abstract", "keywords", "published_on", "venue"}
 
-# 申报 → 立项 → 在研 → 结项; 终止 from any open state. 结项 and 终止 are final.
-PROJECT_TRANSITIONS = {
-    ProjectStatus.APPLYING: {ProjectStatus.APPROVED, ProjectStatus.TERMINATED},
-    ProjectStatus.APPROVED: {ProjectStatus.ONGOING, ProjectStatus.TERMINATED},
-    ProjectStatus.ONGOING: {ProjectStatus.CONCLUDED, ProjectStatus.TERMINATED},
-    ProjectStatus.CONCLUDED: set(),
-    ProjectStatus.TERMINATED: set(),
-}
-TRANSITION_LABELS = {
-    ProjectStatus.APPROVED: "批准立项",
-    ProjectStatus.ONGOING: "开始研究",
-    ProjectStatus.CONCLUDED: "结项",
-    ProjectStatus.TERMINATED: "终止",
-}
+# 申报 → 立项 → 在研 → 结项; 终止 from any open state. 结项 and 终止 are final. Every step is
+# taken by the lead school's research staff ("research"); the label is the page's button.
+_TERMINATE = {ProjectStatus.TERMINATED: ("research", "终止")}
+PROJECT_STEPS = TransitionTable(
+    ProjectStatus,
+    {
+        ProjectStatus.APPLYING: {ProjectStatus.APPROVED: ("research", "批准立项"), **_TERMINATE},
+        ProjectStatus.APPROVED: {ProjectStatus.ONGOING: ("research", "开始研究"), **_TERMINATE},
+        ProjectStatus.ONGOING: {ProjectStatus.CONCLUDED: ("research", "结项"), **_TERMINATE},
+    },
+    noun="课题",
+)
 EARLIEST = date(1949, 10, 1)
 
 
@@ -223,36 +221,16 @@ def create_project(
     return project
 
 
-def update_project(
-    *,
-    by,
-    project: ResearchProject,
-    principal_investigator=None,
-    members=None,
-    alliances=None,
-    partnerships=None,
-    **changes,
-) -> ResearchProject:
-    with transaction.atomic():
-        project, before = _change_project(
-            by=by,
-            project=project,
-            principal_investigator=principal_investigator,
-            members=members,
-            alliances=alliances,
-            partnerships=partnerships,
-            **changes,
-        )
-        record_audit(
-            actor=by,
-            action="research_project.updated",
-            obj=project,
-            school=project.owner_school,
-            before=before,
-            after=_project_state(project),
-        )
-        item_changed(project)
-    return project
+def update_project(*, by, project: ResearchProject, **changes) -> ResearchProject:
+    """Change a project's content (``PROJECT_CONTENT``, ``scope``), ``principal_investigator``,
+    ``members``, ``alliances`` or ``partnerships`` (``_change_project``); the 状态 changes only
+    through ``change_project_status``."""
+    return update_one(
+        by=by,
+        action="research_project.updated",
+        change=lambda: _change_project(by=by, project=project, allow_status=False, **changes),
+        state=_project_state,
+    )
 
 
 def _change_project(
@@ -299,24 +277,8 @@ def change_project_status(*, by, project: ResearchProject, to: str) -> ResearchP
     _require_research_right(by, project.owner_school, "变更课题状态")
     with transaction.atomic():
         project = ResearchProject.objects.select_for_update().get(pk=project.pk)
-        if to not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
-            raise ConflictError(
-                f"课题当前为“{project.get_status_display()}”，不能改为“{ProjectStatus(to).label}”。",
-                field="status",
-            )
-        before = project.status
-        project.status = to
-        project.save(update_fields=["status", "updated_at"])
-        record_audit(
-            actor=by,
-            action="research_project.status_changed",
-            obj=project,
-            school=project.owner_school,
-            before={"status": before},
-            after={"status": to},
-        )
-        item_changed(project)
-    return project
+        PROJECT_STEPS.step(project.status, to)
+        return save_status(by=by, item=project, to=to, action="research_project.status_changed")
 
 
 def terminate_project(*, by, project: ResearchProject) -> ResearchProject:
@@ -391,37 +353,19 @@ def create_projects(*, by, rows, school=None, batch_size: int = 2000) -> list[in
     for number, row in enumerate(rows, start=1):
         with numbered(number):
             checked.append(_project_batch_row(rights, active, school, row))
-    pks: list[int] = []
-    with transaction.atomic():
-        for start in range(0, len(checked), batch_size):
-            part = checked[start : start + batch_size]
-            pairs = list(zip(insert_rows(ResearchProject, [c[0] for c in part]), part, strict=True))
-            insert_rows(
-                ResearchMember,
-                [{"project_id": pk, "teacher_id": t, "role": role} for pk, c in pairs for t, role in c[1]],
-            )
-            save_sharing(
-                [(Saved(ResearchProject, pk), c[2], c[3]) for pk, c in pairs if c[2] or c[3]],
-                model=ResearchProject,
-            )
-            record_audits(
-                actor=by,
-                action="research_project.created",
-                entries=(
-                    (
-                        Saved(ResearchProject, pk, c[0]["title"]),
-                        c[0]["owner_school_id"],
-                        None,
-                        inserted_state(
-                            ResearchProject, PROJECT_FIELDS, c[0], members=sorted([t, r] for t, r in c[1])
-                        ),
-                    )
-                    for pk, c in pairs
-                ),
-            )
-            pks.extend(pk for pk, _ in pairs)
-        items_changed(ResearchProject, pks)
-    return pks
+    return insert_checked(
+        by=by,
+        model=ResearchProject,
+        checked=checked,
+        action="research_project.created",
+        fields=PROJECT_FIELDS,
+        links=lambda pairs: insert_rows(
+            ResearchMember,
+            [{"project_id": pk, "teacher_id": t, "role": role} for pk, c in pairs for t, role in c[1]],
+        ),
+        extra=lambda c: {"members": sorted([t, r] for t, r in c[1])},
+        batch_size=batch_size,
+    )
 
 
 def update_projects(*, by, changes) -> list[int]:
@@ -535,40 +479,17 @@ def create_output(
     return output
 
 
-def update_output(
-    *,
-    by,
-    output: ResearchOutput,
-    authors=None,
-    project="unchanged",
-    file=None,
-    alliances=None,
-    partnerships=None,
-    **changes,
-) -> ResearchOutput:
-    if file:
-        check_upload(file, label="成果文件")
-    with transaction.atomic():
-        output, before = _change_output(
-            by=by,
-            output=output,
-            authors=authors,
-            project=project,
-            file=file,
-            alliances=alliances,
-            partnerships=partnerships,
-            **changes,
-        )
-        record_audit(
-            actor=by,
-            action="research_output.updated",
-            obj=output,
-            school=output.owner_school,
-            before=before,
-            after=_output_state(output),
-        )
-        item_changed(output)
-    return output
+def update_output(*, by, output: ResearchOutput, **changes) -> ResearchOutput:
+    """Change an output's content (``OUTPUT_CONTENT``, ``scope``), ``authors``, ``project``,
+    ``file``, ``alliances`` or ``partnerships`` (``_change_output``)."""
+    if changes.get("file"):
+        check_upload(changes["file"], label="成果文件")
+    return update_one(
+        by=by,
+        action="research_output.updated",
+        change=lambda: _change_output(by=by, output=output, **changes),
+        state=_output_state,
+    )
 
 
 def _change_output(
@@ -653,35 +574,19 @@ def create_outputs(*, by, rows, school=None, batch_size: int = 2000) -> list[int
     for number, row in enumerate(rows, start=1):
         with numbered(number):
             checked.append(_output_batch_row(rights, active, projects, school, row))
-    authors = ResearchOutput.authors.through
-    pks: list[int] = []
-    with transaction.atomic():
-        for start in range(0, len(checked), batch_size):
-            part = checked[start : start + batch_size]
-            pairs = list(zip(insert_rows(ResearchOutput, [c[0] for c in part]), part, strict=True))
-            insert_rows(
-                authors, [{"researchoutput_id": pk, "teacher_id": t} for pk, c in pairs for t in c[1]]
-            )
-            save_sharing(
-                [(Saved(ResearchOutput, pk), c[2], c[3]) for pk, c in pairs if c[2] or c[3]],
-                model=ResearchOutput,
-            )
-            record_audits(
-                actor=by,
-                action="research_output.created",
-                entries=(
-                    (
-                        Saved(ResearchOutput, pk, c[0]["title"]),
-                        c[0]["owner_school_id"],
-                        None,
-                        inserted_state(ResearchOutput, OUTPUT_FIELDS, c[0], authors=sorted(c[1]), file=""),
-                    )
-                    for pk, c in pairs
-                ),
-            )
-            pks.extend(pk for pk, _ in pairs)
-        items_changed(ResearchOutput, pks)
-    return pks
+    return insert_checked(
+        by=by,
+        model=ResearchOutput,
+        checked=checked,
+        action="research_output.created",
+        fields=OUTPUT_FIELDS,
+        links=lambda pairs: insert_rows(
+            ResearchOutput.authors.through,
+            [{"researchoutput_id": pk, "teacher_id": t} for pk, c in pairs for t in c[1]],
+        ),
+        extra=lambda c: {"authors": sorted(c[1]), "file": ""},
+        batch_size=batch_size,
+    )
 
 
 def update_outputs(*, by, changes) -> list[int]:
@@ -701,32 +606,14 @@ def update_outputs(*, by, changes) -> list[int]:
 def set_output_active(*, by, output: ResearchOutput, active: bool) -> ResearchOutput:
     """停用 (hidden from lists and rankings, kept for the owner's research staff) or 恢复."""
     _require_research_right(by, output.owner_school, "停用或恢复科研成果")
-    with transaction.atomic():
-        output = ResearchOutput.objects.select_for_update().get(pk=output.pk)
-        if output.is_active == active:
-            raise ConflictError("该成果已是启用状态。" if active else "该成果已停用。")
-        output.is_active = active
-        output.save(update_fields=["is_active", "updated_at"])
-        record_audit(
-            actor=by,
-            action="research_output.restored" if active else "research_output.retired",
-            obj=output,
-            school=output.owner_school,
-            before={"is_active": not active},
-            after={"is_active": active},
-        )
-        item_changed(output)
-    return output
+    return set_active(by=by, item=output, active=active, noun="成果", action="research_output")
 
 
 # -- endorsements (批示) ----------------------------------------------------------------------
 
 
-def add_endorsement(
-    *, by, output: ResearchOutput, leader_level: str, endorsed_on, summary: str = "", evidence=None
-) -> Endorsement:
-    """Record a 批示 (待核实 until the owner school's research staff verify it)."""
-    _require_research_right(by, output.owner_school, "登记批示")
+def _clean_endorsement(output: ResearchOutput, leader_level, endorsed_on, summary) -> tuple:
+    """A 批示's level, date (not in the future, not before the output) and summary, checked."""
     leader_level = clean_choice(leader_level, LeaderLevel, label="批示领导级别", field="leader_level")
     endorsed_on = _check_date(endorsed_on, label="批示日期", field="endorsed_on")
     if endorsed_on > timezone.localdate():
@@ -736,6 +623,15 @@ def add_endorsement(
             f"批示日期不能早于成果日期（{output.published_on:%Y-%m-%d}）。", field="endorsed_on"
         )
     summary = clean_text(summary, label="批示内容摘要", field="summary", max_length=2000, multiline=True)
+    return leader_level, endorsed_on, summary
+
+
+def add_endorsement(
+    *, by, output: ResearchOutput, leader_level: str, endorsed_on, summary: str = "", evidence=None
+) -> Endorsement:
+    """Record a 批示 (待核实 until the owner school's research staff verify it)."""
+    _require_research_right(by, output.owner_school, "登记批示")
+    leader_level, endorsed_on, summary = _clean_endorsement(output, leader_level, endorsed_on, summary)
     if evidence:
         check_upload(evidence, field="evidence", label="佐证材料")
     with transaction.atomic():
@@ -828,15 +724,7 @@ def add_endorsement_for_office(
     scanned evidence required, to be verified by ``verifier_school`` (the call's issuing office)."""
     if not evidence:
         raise DomainError("请上传批示佐证材料（扫描件或照片）。", field="evidence")
-    leader_level = clean_choice(leader_level, LeaderLevel, label="批示领导级别", field="leader_level")
-    endorsed_on = _check_date(endorsed_on, label="批示日期", field="endorsed_on")
-    if endorsed_on > timezone.localdate():
-        raise DomainError("批示日期不能晚于今天。", field="endorsed_on")
-    if endorsed_on < output.published_on:
-        raise DomainError(
-            f"批示日期不能早于成果日期（{output.published_on:%Y-%m-%d}）。", field="endorsed_on"
-        )
-    summary = clean_text(summary, label="批示内容摘要", field="summary", max_length=2000, multiline=True)
+    leader_level, endorsed_on, summary = _clean_endorsement(output, leader_level, endorsed_on, summary)
     check_upload(evidence, field="evidence", label="佐证材料")
     with transaction.atomic():
         endorsement = Endorsement(

@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, import_views, list_view
+from yiwang.banks.pages import create_page, edit_page
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.public_pages import public_detail
@@ -18,13 +19,8 @@ from yiwang.network.rules import research_staff_school_ids
 from yiwang.network.selectors import active_schools
 
 from . import rules, selectors, services
-from .enums import ProjectStatus
 from .excel import OutputImporter, ProjectImporter
 from .forms import EndorsementForm, OutputFilterForm, OutputForm, ProjectFilterForm, ProjectForm
-
-
-def _research_schools(request):
-    return pick_school(request, research_staff_school_ids(request.user))
 
 
 def _can_create(request) -> dict:
@@ -57,11 +53,7 @@ def project_detail(request, pk: int):
     project = selectors.access_project(request.user, pk)
     can_edit = rules.can_edit_project(request.user, project)
     transitions = (
-        [
-            (to, services.TRANSITION_LABELS[to])
-            for to in ProjectStatus
-            if to in services.PROJECT_TRANSITIONS[ProjectStatus(project.status)]
-        ]
+        [(step.target, step.label) for step in services.PROJECT_STEPS.allowed_from(project.status)]
         if can_edit
         else []
     )
@@ -82,25 +74,19 @@ def project_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request):
-    school, schools = _research_schools(request)
-    if school is None:
-        messages.error(request, "只有学校的管理员或科研人员可以登记科研课题。")
-        return redirect("research:list")
-    form = ProjectForm(request.POST or None, viewer=request.user, school=school)
-    return form_page(
+    return create_page(
         request,
-        form,
-        lambda: services.create_project(by=request.user, school=school, **form.service_kwargs()),
+        school_ids=research_staff_school_ids(request.user),
+        refused="只有学校的管理员或科研人员可以登记科研课题。",
+        back="research:list",
+        form=lambda school: ProjectForm(request.POST or None, viewer=request.user, school=school),
+        create=lambda school, form: services.create_project(
+            by=request.user, school=school, **form.service_kwargs()
+        ),
         template="research/form.html",
-        context={
-            "school": school,
-            "schools": schools,
-            "creating": True,
-            "what": "科研课题",
-            "cancel_url": reverse("research:list"),
-        },
         success=lambda project: f"已登记课题：{project.title}",
         detail="research:detail",
+        context={"what": "科研课题", "cancel_url": reverse("research:list")},
     )
 
 
@@ -108,37 +94,39 @@ def project_create(request):
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk: int):
     project = selectors.access_project(request.user, pk)
-    if not rules.can_edit_project(request.user, project):
-        messages.error(request, f"只有{project.owner_school.name}的管理员或科研人员可以修改科研课题。")
-        return redirect("research:detail", pk=project.pk)
-    memberships = list(project.memberships.all())
-    initial = {f: getattr(project, f) for f in services.PROJECT_CONTENT}
-    initial.update(
-        principal_investigator=project.principal_investigator_id,
-        core_members=[m.teacher_id for m in memberships if m.role == "core"],
-        members=[m.teacher_id for m in memberships if m.role == "member"],
-        **sharing_initial(project),
-    )
-    form = ProjectForm(
-        request.POST or None,
-        initial=initial,
-        viewer=request.user,
-        school=project.owner_school,
-        project=project,
-    )
-    return form_page(
+
+    def form():
+        memberships = list(project.memberships.all())
+        initial = {f: getattr(project, f) for f in services.PROJECT_CONTENT}
+        initial.update(
+            principal_investigator=project.principal_investigator_id,
+            core_members=[m.teacher_id for m in memberships if m.role == "core"],
+            members=[m.teacher_id for m in memberships if m.role == "member"],
+            **sharing_initial(project),
+        )
+        return ProjectForm(
+            request.POST or None,
+            initial=initial,
+            viewer=request.user,
+            school=project.owner_school,
+            project=project,
+        )
+
+    return edit_page(
         request,
-        form,
-        lambda: services.update_project(by=request.user, project=project, **form.service_kwargs()),
+        project,
+        allowed=rules.can_edit_project(request.user, project),
+        refused=f"只有{project.owner_school.name}的管理员或科研人员可以修改科研课题。",
+        form=form,
+        save=lambda form: services.update_project(by=request.user, project=project, **form.service_kwargs()),
         template="research/form.html",
+        success=lambda _: "课题已保存。",
+        detail="research:detail",
         context={
-            "school": project.owner_school,
             "what": "科研课题",
             "item": project,
             "cancel_url": reverse("research:detail", args=[project.pk]),
         },
-        success=lambda _: "课题已保存。",
-        detail="research:detail",
     )
 
 
@@ -203,32 +191,25 @@ def output_detail(request, pk: int, endorsement_form=None, status: int = 200):
 @login_required
 @require_http_methods(["GET", "POST"])
 def output_create(request):
-    school, schools = _research_schools(request)
-    if school is None:
-        messages.error(request, "只有学校的管理员或科研人员可以登记科研成果。")
-        return redirect("research:output_list")
-    form = OutputForm(
-        request.POST or None,
-        request.FILES or None,
-        viewer=request.user,
-        school=school,
-        initial={"project": request.GET.get("project")},
-    )
-    return form_page(
+    return create_page(
         request,
-        form,
-        lambda: services.create_output(by=request.user, school=school, **form.service_kwargs()),
+        school_ids=research_staff_school_ids(request.user),
+        refused="只有学校的管理员或科研人员可以登记科研成果。",
+        back="research:output_list",
+        form=lambda school: OutputForm(
+            request.POST or None,
+            request.FILES or None,
+            viewer=request.user,
+            school=school,
+            initial={"project": request.GET.get("project")},
+        ),
+        create=lambda school, form: services.create_output(
+            by=request.user, school=school, **form.service_kwargs()
+        ),
         template="research/form.html",
-        context={
-            "school": school,
-            "schools": schools,
-            "creating": True,
-            "what": "科研成果",
-            "multipart": True,
-            "cancel_url": reverse("research:output_list"),
-        },
         success=lambda output: f"已登记成果：{output.title}",
         detail="research:output_detail",
+        context={"what": "科研成果", "multipart": True, "cancel_url": reverse("research:output_list")},
     )
 
 
@@ -236,37 +217,37 @@ def output_create(request):
 @require_http_methods(["GET", "POST"])
 def output_edit(request, pk: int):
     output = selectors.access_output(request.user, pk)
-    if not rules.can_edit_output(request.user, output):
-        messages.error(request, f"只有{output.owner_school.name}的管理员或科研人员可以修改科研成果。")
-        return redirect("research:output_detail", pk=output.pk)
-    initial = {f: getattr(output, f) for f in services.OUTPUT_CONTENT}
-    initial.update(
-        authors=list(output.authors.all()),
-        project=output.project_id,
-        **sharing_initial(output),
-    )
-    form = OutputForm(
-        request.POST or None,
-        request.FILES or None,
-        initial=initial,
-        viewer=request.user,
-        school=output.owner_school,
-        output=output,
-    )
-    return form_page(
+
+    def form():
+        initial = {f: getattr(output, f) for f in services.OUTPUT_CONTENT}
+        initial.update(
+            authors=list(output.authors.all()), project=output.project_id, **sharing_initial(output)
+        )
+        return OutputForm(
+            request.POST or None,
+            request.FILES or None,
+            initial=initial,
+            viewer=request.user,
+            school=output.owner_school,
+            output=output,
+        )
+
+    return edit_page(
         request,
-        form,
-        lambda: services.update_output(by=request.user, output=output, **form.service_kwargs()),
+        output,
+        allowed=rules.can_edit_output(request.user, output),
+        refused=f"只有{output.owner_school.name}的管理员或科研人员可以修改科研成果。",
+        form=form,
+        save=lambda form: services.update_output(by=request.user, output=output, **form.service_kwargs()),
         template="research/form.html",
+        success=lambda _: "成果已保存。",
+        detail="research:output_detail",
         context={
-            "school": output.owner_school,
             "what": "科研成果",
             "item": output,
             "multipart": True,
             "cancel_url": reverse("research:output_detail", args=[output.pk]),
         },
-        success=lambda _: "成果已保存。",
-        detail="research:output_detail",
     )
 
 

@@ -51,10 +51,9 @@ class SearchDocument(Shareable):
         return f"{self.get_doc_type_display()} · {self.title}"
 
 
-class SearchTerm(models.Model):
-    """A word platform system admins add to the segmentation dictionary (搜索词典)."""
+class AdminEntry(models.Model):
+    """What platform system admins add to the search's vocabulary: who added it and when."""
 
-    word = models.CharField("词语", max_length=30, unique=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="添加人",
@@ -66,32 +65,31 @@ class SearchTerm(models.Model):
     created_at = models.DateTimeField("添加时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = "搜索词"
+        abstract = True
         ordering = ["-created_at", "-id"]
+
+
+class SearchTerm(AdminEntry):
+    """A word platform system admins add to the segmentation dictionary (搜索词典)."""
+
+    word = models.CharField("词语", max_length=30, unique=True)
+
+    class Meta(AdminEntry.Meta):
+        verbose_name = "搜索词"
         constraints = [models.CheckConstraint(condition=~Q(word=""), name="search_term_not_empty")]
 
     def __str__(self) -> str:
         return self.word
 
 
-class SearchSynonym(models.Model):
+class SearchSynonym(AdminEntry):
     """A group of words that mean the same to a searcher (同义词/简称), added by platform system
     admins beside the shipped table ``dict/synonyms.txt``: ``两山、绿水青山就是金山银山``."""
 
     words = models.CharField("同义词组", max_length=300, unique=True, help_text="以顿号分隔")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="添加人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("添加时间", auto_now_add=True)
 
-    class Meta:
+    class Meta(AdminEntry.Meta):
         verbose_name = "同义词组"
-        ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=~Q(words=""), name="search_synonym_not_empty")]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FacetOptionOut(Schema):
@@ -59,6 +59,9 @@ class EvidenceOut(Schema):
     title: str
     url: str
     matched: list[str]
+    related: list[str] = Field(
+        default_factory=list, description="需求词未直接出现时，找到的相关概念（概念表）"
+    )
 
 
 class TeacherMatchOut(Schema):
@@ -71,6 +74,7 @@ class TeacherMatchOut(Schema):
     rating: float | None
     matched: list[str]
     evidence: list[EvidenceOut]
+    related: list[str] = Field(default_factory=list, description="只通过相关概念覆盖的需求词")
 
 
 class MatchOut(Schema):

@@ -24,6 +24,7 @@ from rapidfuzz.process import extractOne
 
 DOMAIN_DICTIONARY = Path(__file__).resolve().parent / "dict" / "domain.txt"
 SYNONYM_TABLE = Path(__file__).resolve().parent / "dict" / "synonyms.txt"
+CONCEPT_TABLE = Path(__file__).resolve().parent / "dict" / "concepts.txt"
 TOKEN = re.compile(r"[^\W_]+")
 CJK = re.compile(r"[\u3400-\u9fff]")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -200,6 +201,17 @@ def unigrams(tokens: list[str]) -> list[str]:
 def synonym_groups_shipped() -> list[list[str]]:
     groups = []
     for line in SYNONYM_TABLE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            groups.append(split_group(line))
+    return groups
+
+
+def concept_groups() -> list[list[str]]:
+    """The shipped groups of related concepts, used only by teacher matching (a need phrased with
+    基层治理 also looks for 社会治理现代化). Looser than synonyms, so never used by the search."""
+    groups = []
+    for line in CONCEPT_TABLE.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             groups.append(split_group(line))

@@ -24,7 +24,7 @@ from .enums import FACETS, DocumentType, MatchMode
 from .highlight import highlight, snippet
 from .models import SearchDocument
 from .query import DID_YOU_MEAN, ParsedQuery, check_length, clean_text, parse_query
-from .segmentation import name_tokens, segmenter, traditional
+from .segmentation import concept_groups, name_tokens, segmenter, traditional
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
@@ -382,6 +382,8 @@ class Evidence:
     title: str
     url: str
     matched: list[str]
+    related: list[str] = field(default_factory=list)  # concepts found for need words not found as such
+    covered_related: list[str] = field(default_factory=list)  # the need words those concepts stand for
 
 
 @dataclass
@@ -395,6 +397,7 @@ class TeacherMatch:
     rating: float | None
     matched: list[str]
     evidence: list[Evidence]
+    related: list[str] = field(default_factory=list)  # need words covered only through a related concept
 
 
 @dataclass
@@ -419,7 +422,35 @@ def _need_words(need: str, audience: str, form: str) -> tuple[list[str], str, st
     return words, audience, form
 
 
-def _candidates(viewer, words: list[str], audience: str, form: str) -> list[SearchDocument]:
+# A need word found only through a related concept (concepts.txt) counts this much of a word found as such.
+CONCEPT_WEIGHT = 0.5
+
+
+def related_concepts(words: list[str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """For each need word, the related concepts to look for: (concept, its tokens). A concept group
+    applies when one of its terms is in the need (all of the term's words are need words)."""
+    seg = segmenter()
+    present = set(words)
+    related: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for group in concept_groups():
+        terms = [(term, tuple(seg.query_words(term))) for term in group]
+        for term, tokens in terms:
+            if not tokens or not set(tokens) <= present:
+                continue
+            for word in tokens:
+                known = related.setdefault(word, [])
+                known += [
+                    (other, other_tokens)
+                    for other, other_tokens in terms
+                    if other_tokens
+                    and other != term
+                    and not set(other_tokens) <= present
+                    and (other, other_tokens) not in known
+                ]
+    return related
+
+
+def _candidates(viewer, words, audience: str, form: str) -> list[SearchDocument]:
     # Only the banks' items are evidence of what a teacher teaches.
     documents = visible_to(SearchDocument.objects.filter(doc_type__in=list(EVIDENCE_WEIGHTS)), viewer)
     if audience:
@@ -440,9 +471,17 @@ def _candidates(viewer, words: list[str], audience: str, form: str) -> list[Sear
 
 
 def match_teachers(
-    viewer, need: str, *, audience: str = "", form: str = "", school=None, limit: int = 20
+    viewer,
+    need: str,
+    *,
+    audience: str = "",
+    form: str = "",
+    school=None,
+    limit: int = 20,
+    concepts: bool = True,
 ) -> MatchResults:
-    """Visible teachers ranked by how well their visible topics, courses and research fit ``need``."""
+    """Visible teachers ranked by how well their visible topics, courses and research fit ``need``;
+    with ``concepts``, a need word also finds its related concepts (concepts.txt) at a lower weight."""
     need = check_length(need, "need")
     if audience and audience not in Audience.values:
         raise DomainError("适用对象参数不正确。", code="invalid_filter", field="audience")
@@ -455,14 +494,26 @@ def match_teachers(
             "请写明需求的主题，例如“为中青班讲授乡村振兴与基层治理专题”。", code="invalid_query", field="need"
         )
     seg = segmenter()
+    related = related_concepts(words) if concepts else {}
+    groups = [
+        [((word,), 1.0)] + [(tokens, CONCEPT_WEIGHT) for _, tokens in related.get(word, [])] for word in words
+    ]
     per_teacher: dict[int, list[tuple[float, Evidence]]] = {}
-    for doc in _candidates(viewer, words, audience, form):
+    for doc in _candidates(viewer, groups, audience, form):
         tokens = set(seg.index_tokens(" ".join((doc.title, doc.keywords, doc.body))))
         tokens.update(t for name in doc.names.split(NAME_SEPARATOR) for t in name_tokens(name))
         matched = [w for w in words if w in tokens]
-        if not matched:
+        found_related = {
+            w: next((c for c, c_tokens in related.get(w, []) if set(c_tokens) <= tokens), None)
+            for w in words
+            if w not in tokens
+        }
+        found_related = {w: c for w, c in found_related.items() if c}
+        if not matched and not found_related:
             continue
-        relevance = EVIDENCE_WEIGHTS[doc.doc_type] * len(matched) / len(words)
+        relevance = (
+            EVIDENCE_WEIGHTS[doc.doc_type] * (len(matched) + CONCEPT_WEIGHT * len(found_related)) / len(words)
+        )
         evidence = Evidence(
             type=doc.doc_type,
             type_label=doc.get_doc_type_display(),
@@ -470,6 +521,8 @@ def match_teachers(
             title=doc.title,
             url=detail_url(doc.doc_type, doc.object_id),
             matched=matched,
+            related=list(dict.fromkeys(found_related.values())),
+            covered_related=list(found_related),
         )
         teacher_ids = (
             [doc.object_id] if doc.doc_type == DocumentType.TEACHER else [t.pk for t in doc.teachers.all()]
@@ -491,8 +544,10 @@ def _teacher_match(
 ) -> TeacherMatch:
     found.sort(key=lambda pair: -pair[0])
     covered = {w for _, e in found for w in e.matched}
+    covered_related = {w for _, e in found for w in e.covered_related} - covered
     depth = min(1.0, sum(weight * r for weight, (r, _) in zip(DECAY, found, strict=False)))
-    fit = round(100 * (0.6 * len(covered) / len(words) + 0.4 * depth), 1)
+    coverage = (len(covered) + CONCEPT_WEIGHT * len(covered_related)) / len(words)
+    fit = round(100 * (0.6 * coverage + 0.4 * depth), 1)
     return TeacherMatch(
         id=teacher.pk,
         name=teacher.name,
@@ -503,4 +558,5 @@ def _teacher_match(
         rating=rating,
         matched=[w for w in words if w in covered],
         evidence=[e for _, e in found[:5]],
+        related=[w for w in words if w in covered_related],
     )

@@ -5,10 +5,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError, PermissionDeniedError
+from yiwang.faculty.models import Teacher
 from yiwang.network import rules
 from yiwang.network.models import School
 
@@ -94,8 +96,21 @@ def match(request):
     return render(
         request,
         "search/match.html",
-        {"form": form, "result": result, "error": error},
+        {"form": form, "result": result, "error": error, "dispatchable": _dispatchable(request.user, result)},
         status=400 if error else 200,
+    )
+
+
+def _dispatchable(viewer, result) -> set[int]:
+    """Matched teachers the viewer may ask for through 师资互派: the viewer is a school's staff
+    (who send requests) and the teacher belongs to another school (one query, none otherwise)."""
+    schools = rules.staff_school_ids(viewer)
+    if result is None or not result.teachers or not schools:
+        return set()
+    return set(
+        Teacher.objects.filter(pk__in=[t.id for t in result.teachers])
+        .exclude(owner_school_id__in=schools)
+        .values_list("pk", flat=True)
     )
 
 
@@ -104,67 +119,85 @@ def _dictionary_admin(request) -> None:
         raise PermissionDeniedError("只有平台系统管理员可以维护搜索词典。")
 
 
-@login_required
-def dictionary(request):
+def _vocabulary_page(request, *, form, add, field: str, added: str, page: str, template: str, context: dict):
+    """The dictionary and synonym pages: a system admin adds an entry through ``add`` (a service
+    taking the form's ``field``); a refusal stays on the form under that field."""
     _dictionary_admin(request)  # a refusal is the shared 403 page with its message
-    form = SearchTermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            term = services.add_search_term(by=request.user, word=form.cleaned_data["word"])
+            entry = add(by=request.user, **{field: form.cleaned_data[field]})
         except DomainError as exc:
-            form.add_error("word", exc.message)
+            form.add_error(field, exc.message)
         else:
-            messages.success(request, f"已添加“{term.word}”，新的搜索立即按它分词；包含它的条目已重新索引。")
-            return redirect("search:dictionary")
-    terms = SearchTerm.objects.select_related("added_by")[:500]
-    return render(
-        request, "search/dictionary.html", {"form": form, "terms": terms}, status=400 if form.errors else 200
+            messages.success(request, added.format(entry=entry))
+            return redirect(page)
+    return render(request, template, {"form": form, **context}, status=400 if form.errors else 200)
+
+
+def _vocabulary_remove(request, *, model, pk: int, remove, page: str, label) -> HttpResponse:
+    _dictionary_admin(request)
+    entry = get_object_or_404(model, pk=pk)
+    try:
+        remove(request.user, entry)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除“{label(entry)}”。")
+    return redirect(page)
+
+
+@login_required
+def dictionary(request):
+    return _vocabulary_page(
+        request,
+        form=SearchTermForm(request.POST or None),
+        add=services.add_search_term,
+        field="word",
+        added="已添加“{entry.word}”，新的搜索立即按它分词；包含它的条目已重新索引。",
+        page="search:dictionary",
+        template="search/dictionary.html",
+        context={"terms": SearchTerm.objects.select_related("added_by")[:500]},
     )
 
 
 @login_required
 @require_POST
 def dictionary_remove(request, pk: int):
-    _dictionary_admin(request)
-    term = get_object_or_404(SearchTerm, pk=pk)
-    try:
-        services.remove_search_term(by=request.user, term=term)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已删除“{term.word}”。")
-    return redirect("search:dictionary")
+    return _vocabulary_remove(
+        request,
+        model=SearchTerm,
+        pk=pk,
+        remove=lambda by, term: services.remove_search_term(by=by, term=term),
+        page="search:dictionary",
+        label=lambda term: term.word,
+    )
 
 
 @login_required
 def synonyms(request):
-    _dictionary_admin(request)  # a refusal is the shared 403 page with its message
-    form = SynonymForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = services.add_synonym_group(by=request.user, words=form.cleaned_data["words"])
-        except DomainError as exc:
-            form.add_error("words", exc.message)
-        else:
-            messages.success(request, f"已添加“{group.words}”，新的搜索立即按它扩展。")
-            return redirect("search:synonyms")
-    context = {
-        "form": form,
-        "groups": SearchSynonym.objects.select_related("added_by")[:500],
-        "shipped": ["、".join(g) for g in synonym_groups_shipped()],
-    }
-    return render(request, "search/synonyms.html", context, status=400 if form.errors else 200)
+    return _vocabulary_page(
+        request,
+        form=SynonymForm(request.POST or None),
+        add=services.add_synonym_group,
+        field="words",
+        added="已添加“{entry.words}”，新的搜索立即按它扩展。",
+        page="search:synonyms",
+        template="search/synonyms.html",
+        context={
+            "groups": SearchSynonym.objects.select_related("added_by")[:500],
+            "shipped": ["、".join(g) for g in synonym_groups_shipped()],
+        },
+    )
 
 
 @login_required
 @require_POST
 def synonyms_remove(request, pk: int):
-    _dictionary_admin(request)
-    synonym = get_object_or_404(SearchSynonym, pk=pk)
-    try:
-        services.remove_synonym_group(by=request.user, synonym=synonym)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已删除“{synonym.words}”。")
-    return redirect("search:synonyms")
+    return _vocabulary_remove(
+        request,
+        model=SearchSynonym,
+        pk=pk,
+        remove=lambda by, synonym: services.remove_synonym_group(by=by, synonym=synonym),
+        page="search:synonyms",
+        label=lambda synonym: synonym.words,
+    )

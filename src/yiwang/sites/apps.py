@@ -7,10 +7,11 @@ class Config(AppConfig):
     verbose_name = "现场教学基地"
 
     def ready(self) -> None:
+        from yiwang.classes.calendar_sources import register_calendar_source
         from yiwang.exchanges.enums import RequestKind
         from yiwang.exchanges.services import KindHandler, register_kind
 
-        from . import services
+        from . import selectors, services
 
         register_kind(
             RequestKind.SITE_BOOKING,
@@ -21,3 +22,4 @@ class Config(AppConfig):
                 url=services.booking_url,
             ),
         )
+        register_calendar_source(selectors.calendar_bookings)

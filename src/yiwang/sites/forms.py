@@ -99,11 +99,33 @@ class BookingForm(forms.Form):
     note = forms.CharField(
         label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    hosting = forms.ChoiceField(
+        label="用于承办班次的现场教学",
+        required=False,
+        help_text="选择后，同时在该承办班次中加入一节现场教学（以“班次或用途”为课程名称）",
+    )
 
-    def __init__(self, *args, schools, **kwargs):
+    def __init__(self, *args, schools, hostings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.schools = {str(s.pk): s for s in schools}
         self.fields["school"].choices = [(str(s.pk), s.name) for s in schools]
+        self.hostings = {str(h.pk): h for h in hostings}
+        if self.hostings:
+            self.fields["hosting"].choices = [("", "不关联")] + [
+                (str(h.pk), f"{h.training_class.name}（{h.guest_school.short_name}委托）") for h in hostings
+            ]
+        else:
+            del self.fields["hosting"]
+
+    def clean(self):
+        data = super().clean()
+        hosting = self.hostings.get(data.get("hosting") or "")
+        if hosting is not None and data.get("school") and str(hosting.host_school_id) != data["school"]:
+            self.add_error("hosting", "承办班次的现场教学须以承办学校的名义预约。")
+        return data
+
+    def chosen_hosting(self):
+        return self.hostings.get(self.cleaned_data.get("hosting") or "")
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.classes.calendar_sources import CalendarEntry
 from yiwang.classes.enums import ClassStatus
 from yiwang.classes.models import Evaluation
 from yiwang.classes.selectors import sessions_visible_to
@@ -215,9 +217,7 @@ def _window(view: str, day: date) -> tuple[date, date, date, date]:
 def calendar_slots(viewer, site: FieldSite, start: date, end: date) -> list[Slot]:
     """Holding bookings of the site in ``[start, end]`` (days): times for everyone who sees the
     site, details for the schools involved; plus the viewer's own pending requests."""
-    tz = timezone.get_current_timezone()
-    lo = datetime.combine(start, time.min, tzinfo=tz)
-    hi = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    lo, hi = _day_bounds(start, end)
     mine = set(staff_school_ids(viewer)) if getattr(viewer, "is_authenticated", False) else set()
     owner = site.owner_school_id in mine
     rows = (
@@ -277,6 +277,40 @@ def feed_slots(token: SiteFeedToken, start: date, end: date) -> list[Slot]:
     if not sites_visible_to(token.user).filter(pk=token.site_id).exists():
         return []
     return [s for s in calendar_slots(token.user, token.site, start, end) if s.status in HOLDING_STATUSES]
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(
+        end + timedelta(days=1), time.min, tzinfo=tz
+    )
+
+
+def calendar_bookings(viewer, start: date, end: date) -> list[CalendarEntry]:
+    """The network calendar's and personal iCal feed's bookings: approved (or completed) bookings
+    the viewer's schools made or received — the booking list's visibility — in one query."""
+    lo, hi = _day_bounds(start, end)
+    rows = (
+        bookings_visible_to(viewer)
+        .prefetch_related(None)
+        .filter(status__in=HOLDING_STATUSES, starts_at__lt=hi, ends_at__gt=lo)
+        .select_related("site", "requesting_school")
+        .order_by("starts_at", "id")[:500]
+    )
+    return [
+        CalendarEntry(
+            uid=f"booking-{b.pk}",
+            kind="基地预约",
+            title=f"{b.site.name}（{b.requesting_school.short_name} · {b.group_size} 人）",
+            starts_at=b.starts_at,
+            ends_at=b.ends_at,
+            place=b.site.address,
+            description=f"班次或用途：{b.purpose}",
+            url=reverse("sites:booking_detail", args=[b.pk]),
+            updated_at=b.updated_at,
+        )
+        for b in rows
+    ]
 
 
 def feed_tokens_of(user, site) -> QuerySet[SiteFeedToken]:

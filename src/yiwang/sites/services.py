@@ -18,15 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.activity.services import notify, record_audit, snapshot
+from yiwang.classes.services import add_session
 from yiwang.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
 from yiwang.core.validators import check_upload, clean_choice, clean_text
 from yiwang.courses.selectors import courses_visible_to
 from yiwang.exchanges import services as exchanges
 from yiwang.exchanges.enums import RequestKind, RequestStatus
+from yiwang.exchanges.rules import can_build_hosted_class
 from yiwang.faculty.services import check_teachers
 from yiwang.network.enums import SharingScope
 from yiwang.network.services import apply_sharing, update_sharing, validate_sharing
+from yiwang.topics.enums import TeachingForm
 
 from . import rules, selectors
 from .enums import HOLDING_STATUSES, BookingStatus, OperatorKind, SiteTheme
@@ -603,3 +606,50 @@ def feed_token_for_key(key: str) -> SiteFeedToken | None:
         .filter(key_hash=_hash_key(key or ""), revoked_at=None, user__is_active=True)
         .first()
     )
+
+
+# -- hosted training: field teaching at a booked site (培训互接 + 基地共用) ----------------------------
+
+
+def book_field_session(
+    *, by, hosting, site: FieldSite, starts_at: datetime, ends_at: datetime, title: str, group_size=None
+) -> tuple[Booking, object]:
+    """The host of a hosted training adds a field-teaching session (现场教学) to the hosted class and
+    books ``site`` for it through the booking flow (capacity, opening hours, blackout days and the
+    no-overlap check apply; the owner school approves it as any booking). Both or neither."""
+    if not can_build_hosted_class(by, hosting):
+        raise PermissionDeniedError("只有承办学校的教务、培训部门或学校管理员可以安排承办班次的现场教学。")
+    klass = hosting.training_class
+    if klass is None:
+        raise ConflictError("请先建立承办班次，再安排现场教学。")
+    title = clean_text(title, label="现场教学内容", field="title", max_length=200, required=True)
+    if starts_at is None or ends_at is None:
+        raise DomainError("请填写现场教学的开始和结束时间。", field="starts_at")
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if not klass.start_date <= start.date() <= klass.end_date:
+        raise DomainError(
+            f"现场教学日期须在班次起止日期之内（{klass.start_date:%Y-%m-%d} 至 {klass.end_date:%Y-%m-%d}）。",
+            field="starts_at",
+        )
+    size = group_size or max(hosting.planned_trainees, 1)
+    with transaction.atomic():
+        booking = book_site(
+            by=by,
+            site=site,
+            school=hosting.host_school,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            group_size=size,
+            purpose=f"{klass.name}：{title}"[:200],
+        )
+        session = add_session(
+            by=by,
+            training_class=klass,
+            title=title,
+            date=start.date(),
+            start_time=start.time().replace(second=0, microsecond=0),
+            end_time=end.time().replace(second=0, microsecond=0),
+            place=site.name,
+            form=TeachingForm.FIELD,
+        )
+    return booking, session

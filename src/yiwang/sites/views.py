@@ -1,6 +1,7 @@
 """Pages of the field sites: thin — parse, call a selector or a service, render."""
 
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,8 @@ from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.excel import write_rows, xlsx_response
 from yiwang.core.pagination import paginate_capped
 from yiwang.core.views_support import form_error, querystring_without_page
+from yiwang.exchanges.posting import post_form
+from yiwang.exchanges.selectors import hosted_classes_of
 from yiwang.network.forms import sharing_initial
 from yiwang.network.models import School
 from yiwang.network.rules import staff_school_ids
@@ -187,16 +190,13 @@ def site_edit(request, pk: int):
 @require_POST
 def blackout_add(request, pk: int):
     site = selectors.access_site(request.user, pk)
-    form = BlackoutForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写不开放日的开始、结束日期和原因。")
-    else:
-        try:
-            services.add_blackout(by=request.user, site=site, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已添加不开放日。")
+    post_form(
+        request,
+        BlackoutForm(request.POST),
+        invalid="请填写不开放日的开始、结束日期和原因。",
+        action=partial(services.add_blackout, by=request.user, site=site),
+        success="已添加不开放日。",
+    )
     return redirect("sites:detail", pk=site.pk)
 
 
@@ -218,16 +218,13 @@ def blackout_remove(request, pk: int, blackout_id: int):
 @require_POST
 def photo_upload(request, pk: int):
     site = selectors.access_site(request.user, pk)
-    form = PhotoForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "请选择照片文件。")
-    else:
-        try:
-            services.upload_photo(by=request.user, site=site, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "照片已上传。")
+    post_form(
+        request,
+        PhotoForm(request.POST, request.FILES),
+        invalid="请选择照片文件。",
+        action=partial(services.upload_photo, by=request.user, site=site),
+        success="照片已上传。",
+    )
     return redirect("sites:detail", pk=site.pk)
 
 
@@ -278,10 +275,25 @@ def booking_create(request, pk: int):
         messages.error(request, "只有其他学校的管理员、教务、培训或科研人员可以预约该基地。")
         return redirect("sites:detail", pk=site.pk)
     initial = {"day": request.GET.get("day") or "", "start_time": site.opens_at, "end_time": site.closes_at}
-    form = BookingForm(request.POST or None, schools=schools, initial=initial)
+    form = BookingForm(
+        request.POST or None, schools=schools, hostings=hosted_classes_of(request.user), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            booking = services.book_site(by=request.user, site=site, **form.service_kwargs())
+            hosting = form.chosen_hosting()
+            if hosting is not None:
+                kwargs = form.service_kwargs()
+                booking, _ = services.book_field_session(
+                    by=request.user,
+                    hosting=hosting,
+                    site=site,
+                    starts_at=kwargs["starts_at"],
+                    ends_at=kwargs["ends_at"],
+                    title=kwargs["purpose"],
+                    group_size=kwargs["group_size"],
+                )
+            else:
+                booking = services.book_site(by=request.user, site=site, **form.service_kwargs())
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -414,16 +426,13 @@ def booking_complete(request, pk: int):
 @require_POST
 def booking_evaluate(request, pk: int):
     booking = selectors.access_booking(request.user, pk)
-    form = EvaluationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请为三项分别打分（1–5 分）。")
-    else:
-        try:
-            services.evaluate_visit(by=request.user, booking=booking, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "感谢评价。")
+    post_form(
+        request,
+        EvaluationForm(request.POST),
+        invalid="请为三项分别打分（1–5 分）。",
+        action=partial(services.evaluate_visit, by=request.user, booking=booking),
+        success="感谢评价。",
+    )
     return redirect("sites:booking_detail", pk=booking.pk)
 
 

@@ -7,6 +7,7 @@ Teachers are written by name (teachers of the row's school) or ``姓名@学校�
 import re
 from collections import defaultdict
 
+from yiwang.banks import excel as bank_excel
 from yiwang.banks.excel import BankImporter, SharingResolver, owner_column, school_column, sharing_columns
 from yiwang.banks.services import is_console
 from yiwang.core import excel
@@ -27,19 +28,11 @@ class TopicImporter(BankImporter):
     bank = "topic"
     label = "讲题"
     model = Topic
-    audit_action = "topic.imported"
     create_many = staticmethod(services.create_topics)
     update_many = staticmethod(services.update_topics)
     columns = [
         school_column(),
-        C(
-            "title",
-            "讲题",
-            required=True,
-            max_length=200,
-            example="深入实施“百千万工程” 推动城乡区域协调发展",
-            width=36,
-        ),
+        bank_excel.title_column("讲题", example="深入实施“百千万工程” 推动城乡区域协调发展", width=36),
         C(
             "teachers",
             "授课教师",
@@ -101,8 +94,8 @@ class TopicImporter(BankImporter):
     ]
     content_keys = ["title", "category", "form", "hours", "keywords", "summary", "outline", "status"]
 
-    def prepare(self, rows):
-        super().prepare(rows)
+    def setup(self):
+        super().setup()
         self.modules = list(TeachingModule.objects.select_related("owner_school"))
         teachers = Teacher.objects.filter(is_active=True)
         if not is_console(self.by):
@@ -115,7 +108,11 @@ class TopicImporter(BankImporter):
             self.teachers_by_name[(school_id, name)].append(pk)
             self.teachers_by_pk[pk] = (school_id, name)
         self.existing = defaultdict(list)
-        school_ids = self.row_school_ids(rows)
+
+    def prepare(self, rows):
+        school_ids = self.new_school_ids(rows)
+        if not school_ids:
+            return
         through = Topic.teachers.through
         teacher_sets = defaultdict(set)
         for topic_id, teacher_id in (
@@ -191,7 +188,7 @@ class TopicImporter(BankImporter):
 
     def duplicate_key(self, row):
         v = row.values
-        return (v["school"].pk, v["title"], frozenset(v["teacher_ids"]))
+        return (v["school"].pk, v["title"], tuple(sorted(v["teacher_ids"])))  # held per row: small
 
     def describe(self, row) -> str:
         names = "、".join(self.teachers_by_pk[pk][1] for pk in row.values["teacher_ids"])

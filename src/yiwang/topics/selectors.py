@@ -2,11 +2,11 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from yiwang.banks.filters import common_filters
 from yiwang.core.errors import NotFoundError
 from yiwang.faculty.profile import PROFILE_LIMIT
 from yiwang.faculty.selectors import own_teacher_id, visible_teachers_prefetch
 from yiwang.network.rules import staff_school_ids
-from yiwang.network.selectors import owner_school_filter
 from yiwang.network.visibility import visible_to
 
 from .enums import PublicationStatus
@@ -68,23 +68,17 @@ def topics_visible_to(
 ) -> QuerySet:
     """Topics ``viewer`` may see, filtered and sorted (the search app does real text search)."""
     qs = visible_to(Topic.objects.select_related("owner_school", "module"), viewer)
-    qs = _with_status(qs, viewer, status)
-    if school:
-        qs = qs.filter(**owner_school_filter(school))
-    if module:
-        qs = qs.filter(module_id=getattr(module, "pk", module))
+    qs = common_filters(
+        _with_status(qs, viewer, status), school=school, module=module, year=year, teacher=teacher
+    )
     if category:
         qs = qs.filter(category=category)
     if form:
         qs = qs.filter(form=form)
     if audience:
         qs = qs.filter(Exists(TopicAudience.objects.filter(topic_id=OuterRef("pk"), audience=audience)))
-    if year:
-        qs = qs.filter(created_at__year=int(year))
     if q:
         qs = qs.filter(title__contains=q.strip())
-    if teacher:
-        qs = qs.filter(teachers=getattr(teacher, "pk", teacher))
     return qs.prefetch_related(visible_teachers_prefetch(viewer), "audience_links").order_by(
         *TOPIC_SORTS.get(sort, TOPIC_SORTS["-updated"])
     )

@@ -4,20 +4,19 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from yiwang.activity.services import record_audit, record_audits, snapshot
+from yiwang.activity.services import record_audit, snapshot
+from yiwang.banks.batches import insert_checked
 from yiwang.banks.services import (
-    Saved,
     SchoolRights,
     check_batch_fields,
     insert_rows,
-    inserted_state,
     is_console,
     numbered,
-    save_sharing,
     update_each,
 )
+from yiwang.banks.writes import save_status, update_one
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
-from yiwang.core.indexing import item_changed, items_changed
+from yiwang.core.indexing import item_changed
 from yiwang.faculty.models import Teacher
 from yiwang.faculty.selectors import own_teacher_id
 from yiwang.faculty.services import ActiveTeachers
@@ -176,21 +175,15 @@ def create_topic(
     return topic
 
 
-def update_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes) -> Topic:
-    with transaction.atomic():
-        topic, before = _change_topic(
-            by=by, topic=topic, teachers=teachers, alliances=alliances, partnerships=partnerships, **changes
-        )
-        record_audit(
-            actor=by,
-            action="topic.updated",
-            obj=topic,
-            school=topic.owner_school,
-            before=before,
-            after=topic_state(topic),
-        )
-        item_changed(topic)
-    return topic
+def update_topic(*, by, topic: Topic, **changes) -> Topic:
+    """Change a topic's content (``CONTENT_FIELDS``, ``scope``), ``teachers``, ``alliances`` or
+    ``partnerships`` (``_change_topic``)."""
+    return update_one(
+        by=by,
+        action="topic.updated",
+        change=lambda: _change_topic(by=by, topic=topic, **changes),
+        state=topic_state,
+    )
 
 
 def _change_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes):
@@ -239,19 +232,7 @@ def retire_topic(*, by, topic: Topic) -> Topic:
         topic = Topic.objects.select_for_update().get(pk=topic.pk)
         if topic.status == PublicationStatus.RETIRED:
             raise ConflictError("该讲题已停用。")
-        before = topic.status
-        topic.status = PublicationStatus.RETIRED
-        topic.save(update_fields=["status", "updated_at"])
-        record_audit(
-            actor=by,
-            action="topic.retired",
-            obj=topic,
-            school=topic.owner_school,
-            before={"status": before},
-            after={"status": topic.status},
-        )
-        item_changed(topic)
-    return topic
+        return save_status(by=by, item=topic, to=PublicationStatus.RETIRED, action="topic.retired")
 
 
 # -- batch writes (Excel import): the same cleaning, rules and audit, in bulk ------------------
@@ -302,40 +283,27 @@ def create_topics(*, by, rows, school=None, batch_size: int = 2000) -> list[int]
     for number, row in enumerate(rows, start=1):
         with numbered(number):
             checked.append(_batch_row(by, staff, active, school, row))
-    through = Topic.teachers.through
-    pks: list[int] = []
-    with transaction.atomic():
-        for start in range(0, len(checked), batch_size):
-            part = checked[start : start + batch_size]
-            new = insert_rows(Topic, [data for data, *_ in part])
-            pairs = list(zip(new, part, strict=True))
-            insert_rows(
-                through, [{"topic_id": pk, "teacher_id": t} for pk, (_, ids, *_) in pairs for t in ids]
-            )
-            insert_rows(
-                TopicAudience,
-                [{"topic_id": pk, "audience": code} for pk, (_, _, codes, *_) in pairs for code in codes],
-            )
-            save_sharing(
-                [(Saved(Topic, pk), a, p) for pk, (*_, a, p) in pairs if a or p],
-                model=Topic,
-            )
-            record_audits(
-                actor=by,
-                action="topic.created",
-                entries=(
-                    (
-                        Saved(Topic, pk, data["title"]),
-                        data["owner_school_id"],
-                        None,
-                        inserted_state(Topic, TOPIC_FIELDS, data, audiences=codes, teachers=sorted(ids)),
-                    )
-                    for pk, (data, ids, codes, *_) in pairs
-                ),
-            )
-            pks.extend(new)
-        items_changed(Topic, pks)
-    return pks
+
+    def links(pairs):
+        insert_rows(
+            Topic.teachers.through,
+            [{"topic_id": pk, "teacher_id": t} for pk, (_, ids, *_) in pairs for t in ids],
+        )
+        insert_rows(
+            TopicAudience,
+            [{"topic_id": pk, "audience": code} for pk, (_, _, codes, *_) in pairs for code in codes],
+        )
+
+    return insert_checked(
+        by=by,
+        model=Topic,
+        checked=checked,
+        action="topic.created",
+        fields=TOPIC_FIELDS,
+        links=links,
+        extra=lambda row: {"audiences": row[2], "teachers": sorted(row[1])},
+        batch_size=batch_size,
+    )
 
 
 def update_topics(*, by, changes) -> list[int]:

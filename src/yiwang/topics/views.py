@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from yiwang.banks.listing import BankList, export_view, form_page, import_views, list_view, pick_school
+from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
+from yiwang.banks.pages import create_page, edit_page
 from yiwang.core.errors import DomainError
 from yiwang.core.public_pages import public_detail
 from yiwang.faculty.models import Teacher
@@ -17,6 +18,19 @@ from yiwang.network.selectors import active_schools
 from . import rules, selectors, services
 from .excel import TopicImporter
 from .forms import TopicFilterForm, TopicForm, module_queryset
+
+EDITED_FIELDS = (
+    "title",
+    "category",
+    "form",
+    "hours",
+    "module",
+    "keywords",
+    "summary",
+    "outline",
+    "status",
+    "scope",
+)
 
 
 def _creatable_school_ids(user) -> set[int]:
@@ -67,20 +81,25 @@ def topic_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request):
-    school, schools = pick_school(request, _creatable_school_ids(request.user))
-    if school is None:
-        messages.error(request, "只有学校的管理员、教务、培训、科研人员或有教师档案的教师可以添加讲题。")
-        return redirect("topics:list")
-    own = Teacher.objects.filter(user=request.user).first()
-    form = TopicForm(
-        request.POST or None, school=school, viewer=request.user, initial={"teachers": [own] if own else []}
-    )
-    return form_page(
+    def form(school):
+        own = Teacher.objects.filter(user=request.user).first()
+        return TopicForm(
+            request.POST or None,
+            school=school,
+            viewer=request.user,
+            initial={"teachers": [own] if own else []},
+        )
+
+    return create_page(
         request,
-        form,
-        lambda: services.create_topic(by=request.user, school=school, **form.service_kwargs()),
+        school_ids=_creatable_school_ids(request.user),
+        refused="只有学校的管理员、教务、培训、科研人员或有教师档案的教师可以添加讲题。",
+        back="topics:list",
+        form=form,
+        create=lambda school, form: services.create_topic(
+            by=request.user, school=school, **form.service_kwargs()
+        ),
         template="topics/form.html",
-        context={"school": school, "schools": schools, "creating": True},
         success=lambda topic: f"已添加讲题：{topic.title}",
         detail="topics:detail",
     )
@@ -90,38 +109,29 @@ def topic_create(request):
 @require_http_methods(["GET", "POST"])
 def topic_edit(request, pk: int):
     topic = selectors.access_topic(request.user, pk)
-    if not rules.can_edit_topic(request.user, topic):
-        messages.error(request, "只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。")
-        return redirect("topics:detail", pk=topic.pk)
-    initial = {
-        f: getattr(topic, f)
-        for f in (
-            "title",
-            "category",
-            "form",
-            "hours",
-            "module",
-            "keywords",
-            "summary",
-            "outline",
-            "status",
-            "scope",
+
+    def form():
+        initial = {f: getattr(topic, f) for f in EDITED_FIELDS}
+        initial.update(
+            audiences=topic.audience_codes,
+            teachers=list(topic.teachers.all()),
+            **sharing_initial(topic),
         )
-    }
-    initial.update(
-        audiences=topic.audience_codes,
-        teachers=list(topic.teachers.all()),
-        **sharing_initial(topic),
-    )
-    form = TopicForm(request.POST or None, initial=initial, school=topic.owner_school, viewer=request.user)
-    return form_page(
+        return TopicForm(
+            request.POST or None, initial=initial, school=topic.owner_school, viewer=request.user
+        )
+
+    return edit_page(
         request,
-        form,
-        lambda: services.update_topic(by=request.user, topic=topic, **form.service_kwargs()),
+        topic,
+        allowed=rules.can_edit_topic(request.user, topic),
+        refused="只有所属学校的管理员、教务、培训、科研人员或该讲题的授课教师可以修改讲题。",
+        form=form,
+        save=lambda form: services.update_topic(by=request.user, topic=topic, **form.service_kwargs()),
         template="topics/form.html",
-        context={"school": topic.owner_school, "topic": topic},
         success=lambda _: "讲题已保存。",
         detail="topics:detail",
+        context={"topic": topic},
     )
 
 

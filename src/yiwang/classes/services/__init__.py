@@ -5,6 +5,7 @@ check → lock → save → audit (same transaction) → notify after commit.
 * ``signups``         — sign-up, seats and the waitlist, approval, cancellation
 * ``checkins``        — QR check-in
 * ``evaluations``     — 评课
+* ``enrolments``      — 整期报名: programme enrolment, its seats, completion (结业)
 * ``calendar_tokens`` — private iCal feed keys
 
 The public functions are re-exported here, so callers write ``services.sign_up(...)``.
@@ -15,6 +16,7 @@ from .checkins import check_in
 from .classes import (
     CLASS_FIELDS,
     CLASS_TRANSITIONS,
+    EDITABLE_CLASS_FIELDS,
     SESSION_FIELDS,
     add_session,
     cancel_session,
@@ -27,6 +29,7 @@ from .classes import (
     update_session,
 )
 from .common import _setting, cancel_cutoff, local_datetime
+from .enrolments import cancel_enrolment, complete_programme, enrol, enrolment_deadline
 from .evaluations import (
     RateLimitedError,
     has_rated,
@@ -49,6 +52,7 @@ from .signups import (
 __all__ = [
     "CLASS_FIELDS",
     "CLASS_TRANSITIONS",
+    "EDITABLE_CLASS_FIELDS",
     "SESSION_FIELDS",
     "SIGN_UP_TRANSITIONS",
     "RateLimitedError",
@@ -57,6 +61,8 @@ __all__ = [
     "approve_sign_up",
     "calendar_token_for_key",
     "cancel_cutoff",
+    "cancel_enrolment",
+    "complete_programme",
     "cancel_session",
     "cancel_sign_up",
     "check_in",
@@ -64,6 +70,8 @@ __all__ = [
     "create_calendar_token",
     "create_class",
     "delete_session",
+    "enrol",
+    "enrolment_deadline",
     "finish_class",
     "has_rated",
     "home_school_of",

@@ -23,9 +23,9 @@ from yiwang.topics.enums import TeachingForm
 from yiwang.topics.models import Topic
 
 from .. import selectors
-from ..enums import ACTIVE_SIGN_UP_STATUSES, ClassKind, ClassStatus
+from ..enums import ACTIVE_SIGN_UP_STATUSES, ClassKind, ClassStatus, EnrolmentMode
 from ..models import CheckIn, Session, TrainingClass
-from . import signups
+from . import enrolments, signups
 from .common import _fmt, _require_runner, _session_url, local_datetime
 
 CLASS_FIELDS = [
@@ -38,7 +38,13 @@ CLASS_FIELDS = [
     "head_teacher",
     "status",
     "scope",
+    "enrolment",
+    "programme_seats",
+    "enrolment_closes_at",
+    "completion_percent",
 ]
+# The fields a class form may change (the programme ones included).
+EDITABLE_CLASS_FIELDS = [f for f in CLASS_FIELDS if f != "status"]
 SESSION_FIELDS = [
     "date",
     "start_time",
@@ -101,6 +107,8 @@ def _validate_class(fields: dict, by, school: School) -> None:
     head = fields.get("head_teacher")
     if head is not None:
         access(Teacher.objects.all(), by, head.pk)
+    if fields.get("enrolment", EnrolmentMode.SESSION) not in EnrolmentMode.values:
+        raise DomainError("报名方式无效。", field="enrolment")
 
 
 def create_class(
@@ -117,6 +125,10 @@ def create_class(
     scope: str = "system",
     alliances=(),
     partnerships=(),
+    enrolment: str = EnrolmentMode.SESSION,
+    programme_seats: int = 0,
+    enrolment_closes_at=None,
+    completion_percent: int = 80,
 ) -> TrainingClass:
     _require_runner(by, school)
     fields = dict(
@@ -127,8 +139,13 @@ def create_class(
         end_date=end_date,
         trainee_count=trainee_count or 0,
         head_teacher=head_teacher,
+        enrolment=enrolment or EnrolmentMode.SESSION,
+        programme_seats=programme_seats or 0,
+        enrolment_closes_at=enrolment_closes_at,
+        completion_percent=completion_percent or 80,
     )
     _validate_class(fields, by, school)
+    enrolments.check_programme_settings(fields)
     validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
     with transaction.atomic():
         training_class = TrainingClass.objects.create(owner_school=school, scope=scope, **fields)
@@ -147,16 +164,7 @@ def update_class(
     *, by, training_class: TrainingClass, alliances=None, partnerships=None, **changes
 ) -> TrainingClass:
     _require_runner(by, training_class.owner_school_id)
-    unknown = set(changes) - {
-        "name",
-        "kind",
-        "term",
-        "start_date",
-        "end_date",
-        "trainee_count",
-        "head_teacher",
-        "scope",
-    }
+    unknown = set(changes) - set(EDITABLE_CLASS_FIELDS)
     if unknown:
         raise DomainError("不能修改这些字段：" + "、".join(sorted(unknown)))
     with transaction.atomic():
@@ -164,6 +172,9 @@ def update_class(
         before = snapshot(training_class, CLASS_FIELDS)
         fields = {**{f: getattr(training_class, f) for f in CLASS_FIELDS}, **changes}
         _validate_class(fields, by, training_class.owner_school)
+        enrolments.check_programme_settings(fields, training_class)
+        if fields["enrolment"] != training_class.enrolment and training_class.programme_taken:
+            raise DomainError("已有人整期报名，不能再修改报名方式。", field="enrolment")
         outside = training_class.sessions.exclude(
             date__gte=fields["start_date"], date__lte=fields["end_date"]
         )
@@ -195,49 +206,52 @@ def update_class(
     return training_class
 
 
-def publish_class(*, by, training_class: TrainingClass) -> TrainingClass:
-    """草稿 → 发布: the schedule becomes visible to everyone in scope at once."""
+def _move_class(*, by, training_class: TrainingClass, to: str, action: str, prepare=None) -> TrainingClass:
+    """One step of ``CLASS_TRANSITIONS``: runner check, lock, transition check, ``prepare`` (its own
+    checks and fields), save, audit."""
     _require_runner(by, training_class.owner_school_id)
     with transaction.atomic():
         training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-        _check_class_transition(training_class, ClassStatus.PUBLISHED)
-        if not training_class.sessions.exists():
+        _check_class_transition(training_class, to)
+        if prepare is not None:
+            prepare(training_class)
+        was, training_class.status = training_class.status, to
+        training_class.save(update_fields=["status", "published_at", "updated_at"])
+        record_audit(
+            actor=by,
+            action=action,
+            obj=training_class,
+            school=training_class.owner_school,
+            before={"status": was},
+            after={"status": to},
+        )
+    return training_class
+
+
+def publish_class(*, by, training_class: TrainingClass) -> TrainingClass:
+    """草稿 → 发布: the schedule becomes visible to everyone in scope at once."""
+
+    def ready(locked: TrainingClass) -> None:
+        if not locked.sessions.exists():
             raise DomainError("班次还没有课程安排，不能发布。")
-        conflicts = selectors.schedule_conflicts(by, training_class)
+        conflicts = selectors.schedule_conflicts(by, locked)
         if conflicts:
             raise ConflictError(
                 f"课程表存在 {len(conflicts)} 处时间冲突，请先处理后再发布：{conflicts[0].message}。"
             )
-        training_class.status = ClassStatus.PUBLISHED
-        training_class.published_at = timezone.now()
-        training_class.save(update_fields=["status", "published_at", "updated_at"])
-        record_audit(
-            actor=by,
-            action="class.published",
-            obj=training_class,
-            school=training_class.owner_school,
-            before={"status": ClassStatus.DRAFT},
-            after={"status": ClassStatus.PUBLISHED},
-        )
-    return training_class
+        locked.published_at = timezone.now()
+
+    return _move_class(
+        by=by,
+        training_class=training_class,
+        to=ClassStatus.PUBLISHED,
+        action="class.published",
+        prepare=ready,
+    )
 
 
 def finish_class(*, by, training_class: TrainingClass) -> TrainingClass:
-    _require_runner(by, training_class.owner_school_id)
-    with transaction.atomic():
-        training_class = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
-        _check_class_transition(training_class, ClassStatus.FINISHED)
-        training_class.status = ClassStatus.FINISHED
-        training_class.save(update_fields=["status", "updated_at"])
-        record_audit(
-            actor=by,
-            action="class.finished",
-            obj=training_class,
-            school=training_class.owner_school,
-            before={"status": ClassStatus.PUBLISHED},
-            after={"status": ClassStatus.FINISHED},
-        )
-    return training_class
+    return _move_class(by=by, training_class=training_class, to=ClassStatus.FINISHED, action="class.finished")
 
 
 # ---- sessions -------------------------------------------------------------------------------
@@ -320,6 +334,12 @@ def _set_times(session: Session) -> None:
 
 def add_session(*, by, training_class: TrainingClass, **fields) -> Session:
     _require_runner(by, training_class.owner_school_id)
+    return create_session(by=by, training_class=training_class, fields=fields)
+
+
+def create_session(*, by, training_class: TrainingClass, fields: dict, via: str = "") -> Session:
+    """Check and save a new session of ``training_class`` (the caller checked who may add it):
+    the schedule builder, or an accepted exchange (``via`` names it, e.g. ``"dispatch:12"``)."""
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
         raise DomainError("未知的课程字段：" + "、".join(sorted(unknown)))
@@ -329,12 +349,15 @@ def add_session(*, by, training_class: TrainingClass, **fields) -> Session:
         session = Session(training_class=training_class, **fields)
         _set_times(session)
         session.save()
+        if training_class.is_programme:
+            enrolments.enrol_in_new_session(session)
+        after = snapshot(session, SESSION_FIELDS)
         record_audit(
             actor=by,
             action="session.created",
             obj=session,
             school=training_class.owner_school,
-            after=snapshot(session, SESSION_FIELDS),
+            after={**after, "via": via} if via else after,
         )
     return session
 

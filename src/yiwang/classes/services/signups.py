@@ -143,6 +143,8 @@ def _check_open_for_sign_up(session: Session, now: datetime) -> None:
         raise DomainError("该班次已结束，不能报名。", code="finished")
     if session.is_cancelled:
         raise DomainError("该课程已取消，不能报名。", code="cancelled")
+    if session.training_class.is_programme:
+        raise DomainError("该班次为整期报名，请在班次页面报名整期课程。", code="programme")
     if not session.is_open:
         raise DomainError("该课程不开放旁听。", code="not_open")
     if session.signup_opens_at and now < session.signup_opens_at:
@@ -292,6 +294,8 @@ def cancel_sign_up(*, by, sign_up_id, now: datetime | None = None) -> SignUp:
     entry = _own_sign_up(by, sign_up_id)
     now = now or timezone.now()
     _check_transition(entry, SignUpStatus.CANCELLED, refusal=_refuse_cancel(entry))
+    if entry.enrolment_id is not None:
+        raise ConflictError("这节课随整期报名确认，请在班次页面取消整期报名。", code="programme")
     cutoff = entry.session.starts_at - cancel_cutoff()
     if now >= cutoff and not entry.session.is_cancelled:
         hours = cancel_cutoff().total_seconds() / 3600

@@ -52,6 +52,7 @@ def calendar(request):
     if view == "list":
         context.update(
             page=paginate(grid.sessions, request.GET.get("page"), 50),
+            entries=grid.entries,
             querystring_without_page=_querystring(request) + "&",
         )
     else:

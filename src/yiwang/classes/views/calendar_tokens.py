@@ -50,7 +50,10 @@ def ical_feed(request, key: str):
         raise Http404("订阅地址无效或已撤销。")
     start, end = ical.feed_window()
     name, sessions, statuses = selectors.feed_contents(token, start, end)
-    body = ical.build_feed(name, sessions, statuses=statuses, base_url=request.build_absolute_uri("/")[:-1])
+    entries = selectors.feed_entries(token, start, end, sessions)
+    body = ical.build_feed(
+        name, sessions, statuses=statuses, base_url=request.build_absolute_uri("/")[:-1], entries=entries
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="yiwang.ics"'

@@ -6,16 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yiwang.banks.listing import form_page
 from yiwang.core.errors import DomainError
+from yiwang.core.views_support import submit_form
 from yiwang.network import rules
 from yiwang.network.models import School
 
 from .. import selectors, services
 from ..forms import ClassForm, CopyDayForm, SessionForm
 from ..models import Session
-from .common import _form_error, not_found_as_404
+from .common import not_found_as_404
 
 
 def _runner_schools(user):
@@ -45,17 +48,15 @@ def class_create(request):
     if school is None:
         raise PermissionDenied
     form = ClassForm(request.POST or None, school=school, viewer=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            training_class = services.create_class(by=request.user, school=school, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(
-                request, f"已创建班次“{training_class.name}”（草稿）。请添加课程安排，检查无冲突后发布。"
-            )
-            return redirect("classes:class_detail", pk=training_class.pk)
-    return render(request, "classes/class_form.html", {"form": form, "school": school, "schools": schools})
+    return form_page(
+        request,
+        form,
+        lambda: services.create_class(by=request.user, school=school, **form.cleaned_data),
+        template="classes/class_form.html",
+        context={"school": school, "schools": schools},
+        success=lambda c: f"已创建班次“{c.name}”（草稿）。请添加课程安排，检查无冲突后发布。",
+        detail="classes:class_detail",
+    )
 
 
 @login_required
@@ -64,25 +65,21 @@ def class_edit(request, pk: int):
     training_class = selectors.access_class(request.user, pk)
     if not rules.can_run_classes(request.user, training_class.owner_school):
         raise PermissionDenied
-    initial = {f: getattr(training_class, f) for f in services.CLASS_FIELDS if f != "status"}
+    initial = {f: getattr(training_class, f) for f in services.EDITABLE_CLASS_FIELDS}
     initial.update(
         alliances=training_class.shared_alliances.all(), partnerships=training_class.shared_partnerships.all()
     )
     form = ClassForm(
         request.POST or None, initial=initial, school=training_class.owner_school, viewer=request.user
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_class(by=request.user, training_class=training_class, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "班次信息已保存。")
-            return redirect("classes:class_detail", pk=pk)
-    return render(
+    return form_page(
         request,
-        "classes/class_form.html",
-        {"form": form, "school": training_class.owner_school, "training_class": training_class},
+        form,
+        lambda: services.update_class(by=request.user, training_class=training_class, **form.cleaned_data),
+        template="classes/class_form.html",
+        context={"school": training_class.owner_school, "training_class": training_class},
+        success=lambda _: "班次信息已保存。",
+        detail="classes:class_detail",
     )
 
 
@@ -106,6 +103,12 @@ def class_detail(request, pk: int):
         "session_count": len(sessions),
         "open_count": sum(1 for s in sessions if s.is_open),
     }
+    if training_class.is_programme:
+        context.update(
+            enrolment=selectors.enrolment_of(request.user, training_class),
+            enrolment_deadline=services.enrolment_deadline(training_class),
+            now=timezone.now(),
+        )
     if can_run:
         context.update(
             conflicts=selectors.schedule_conflicts(request.user, training_class),
@@ -147,16 +150,14 @@ def session_add(request, pk: int):
     if not rules.can_run_classes(request.user, training_class.owner_school):
         raise PermissionDenied
     form = SessionForm(request.POST or None, viewer=request.user, initial={"date": training_class.start_date})
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.add_session(
-                by=request.user, training_class=training_class, **form.service_fields()
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"已添加课程《{session.title}》。")
-            return redirect("classes:class_detail", pk=pk)
+    session = submit_form(
+        request,
+        form,
+        lambda: services.add_session(by=request.user, training_class=training_class, **form.service_fields()),
+    )
+    if session is not None:
+        messages.success(request, f"已添加课程《{session.title}》。")
+        return redirect("classes:class_detail", pk=pk)
     return render(request, "classes/session_form.html", {"form": form, "training_class": training_class})
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from yiwang.banks.listing import form_page
 from yiwang.core.errors import DomainError
 from yiwang.network import rules
 
@@ -54,18 +55,14 @@ def session_edit(request, pk: int):
     if not rules.can_run_classes(request.user, session.training_class.owner_school):
         raise PermissionDenied
     form = SessionForm(request.POST or None, viewer=request.user, initial=_session_initial(session))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_session(by=request.user, session=session, **form.service_fields())
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "课程安排已保存；已报名的人员会收到变更通知。")
-            return redirect("classes:session_detail", pk=pk)
-    return render(
+    return form_page(
         request,
-        "classes/session_form.html",
-        {"form": form, "training_class": session.training_class, "session": session},
+        form,
+        lambda: services.update_session(by=request.user, session=session, **form.service_fields()),
+        template="classes/session_form.html",
+        context={"training_class": session.training_class, "session": session},
+        success=lambda _: "课程安排已保存；已报名的人员会收到变更通知。",
+        detail="classes:session_detail",
     )
 
 

@@ -56,6 +56,7 @@ def mine(request):
         "classes/mine.html",
         {
             "sign_ups": selectors.my_sign_ups(request.user)[:200],
+            "enrolments": selectors.my_enrolments(request.user)[:50],
             "teacher": teacher,
             "teacher_summary": selectors.teacher_rating_summary(teacher) if teacher else None,
             "feeds": selectors.calendar_tokens_of(request.user),

@@ -1,9 +1,12 @@
 """Excel in and out — the generic machinery (knows no school, bank or person).
 
 * :mod:`.columns` — :class:`Column` specs, cell parsing, :class:`CellError`;
-* :mod:`.reading` — :func:`check_upload` (type, size), :func:`read_sheet` (python-calamine);
+* :mod:`.reading` — :func:`check_upload` (type, size), :func:`read_sheet` (python-calamine, all
+  at once: small sheets) and :func:`open_sheet` (an import's sheet: calamine up to 80 MB of XML,
+  else :mod:`.streaming`, which reads the sheet's XML row by row in bounded memory);
 * :mod:`.report` — :class:`Problem`, :class:`ImportRow`, :class:`ImportReport`;
-* :mod:`.importer` — the :class:`Importer` base (check every row, then save all or nothing)
+* :mod:`.importer` — the :class:`Importer` base (check every row in batches keeping only what the
+  write needs, then save all or nothing in batches inside one transaction)
   and the registry (:func:`register`, :func:`get_importer`, :func:`importers`);
 * :mod:`.writing` — the ONE xlsx writer (:func:`write_rows`, :func:`build_template`,
   :func:`export_workbook`, :func:`xlsx_response`), which writes user text as text.
@@ -14,7 +17,8 @@ What knows schools, sharing, permissions and audit lives in ``yiwang.banks``:
 (the template / upload / status pages).
 
 How to add a bank: in ``yiwang/<app>/excel.py`` subclass ``BankImporter``, set ``bank``,
-``label``, ``model``, ``columns`` and the hooks (``check_row``, ``duplicate_key``,
+``label``, ``model``, ``columns`` and the hooks (``setup`` once, ``prepare`` per batch of rows,
+``check_item``, ``duplicate_key``,
 ``find_existing``, ``create_objects`` / ``update_objects`` — which call the bank's batch
 services — and ``export_values``), and decorate it with ``@excel.register``.
 """
@@ -32,7 +36,7 @@ from .importer import (
     importers,
     register,
 )
-from .reading import NOT_XLSX, XLSX_MAGIC, check_upload, clean_header, read_sheet
+from .reading import NOT_XLSX, XLSX_MAGIC, check_upload, clean_header, open_sheet, read_sheet
 from .report import ImportReport, ImportRow, Problem
 from .writing import (
     XLSX_CONTENT_TYPE,
@@ -72,6 +76,7 @@ __all__ = [
     "export_workbook",
     "get_importer",
     "importers",
+    "open_sheet",
     "read_sheet",
     "register",
     "safe_cell",

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from yiwang.core.validators import CONTROL_CHARACTERS_REFUSED, has_control_characters
@@ -55,15 +56,25 @@ class Column:
 
     def parse(self, raw: Any) -> Any:
         """The python value of a cell, or CellError with the reason."""
-        if isinstance(raw, str) and has_control_characters(raw):
-            # The same input boundary as forms and the API (core.middleware): refused, never stored.
-            raise CellError(CONTROL_CHARACTERS_REFUSED)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if self.required:
-                raise CellError("必填，不能为空")
-            return self.default if self.default is not None else _EMPTY.get(self.kind, "")
-        parser = getattr(self, f"_parse_{self.kind}")
-        return parser(raw)
+        if isinstance(raw, str):
+            if has_control_characters(raw):
+                # The same input boundary as forms and the API (core.middleware): refused, never stored.
+                raise CellError(CONTROL_CHARACTERS_REFUSED)
+            if not raw or raw.isspace():
+                return self._empty()
+        elif raw is None:
+            return self._empty()
+        return self._parser(raw)
+
+    def _empty(self) -> Any:
+        if self.required:
+            raise CellError("必填，不能为空")
+        return self.default if self.default is not None else _EMPTY.get(self.kind, "")
+
+    @cached_property
+    def _parser(self):
+        """The parser of this column's kind, looked up once (it runs for every cell)."""
+        return getattr(self, f"_parse_{self.kind}")
 
     def _parse_text(self, raw: Any) -> str:
         text = cell_text(raw)

@@ -19,7 +19,7 @@ from yiwang.core.db import model_tables, refresh_planner_statistics
 from yiwang.core.errors import DomainError
 
 from .columns import CellError, Column, cell_text
-from .reading import clean_header, read_sheet
+from .reading import clean_header, open_sheet
 from .report import ImportReport, ImportRow, Problem
 
 BATCH_SIZE = 2000
@@ -77,8 +77,13 @@ class Importer:
         self.on_duplicate = check_on_duplicate(on_duplicate)
 
     # -- hooks for subclasses ------------------------------------------------
+    def setup(self) -> None:
+        """Load the lookups that do not depend on the rows, once per import (all teachers …)."""
+
     def prepare(self, rows: list[ImportRow]) -> None:
-        """Load lookup data once for all rows (existing records, teachers by name …)."""
+        """Load what the next batch of rows needs (existing records of their schools, teachers
+        named in them …) before they are checked. Called once per batch of ``BATCH_SIZE``
+        parsed rows, so it adds to what earlier batches loaded rather than replacing it."""
 
     def check_row(self, row: ImportRow) -> None:
         """Cross-column checks and lookups; report with ``row.problem(key, reason)``."""
@@ -92,19 +97,30 @@ class Importer:
     def find_existing(self, row: ImportRow):
         return None
 
-    def create_objects(self, rows: list[ImportRow]) -> list:
-        """Save new rows (in batches); return the saved objects or just their primary keys."""
+    def keep(self, row: ImportRow) -> Any:
+        """What the write needs of a clean, checked row — kept for every row until the file is
+        checked, so it should be small (the default: the parsed values)."""
+        return row.values
+
+    def create_objects(self, rows: list) -> list:
+        """Save new rows (``keep(row)`` of each, one batch); return the saved objects or their
+        primary keys."""
         raise NotImplementedError
 
-    def update_objects(self, pairs: list[tuple[Any, ImportRow]]) -> list:
-        """Update existing objects from their rows; return the saved objects or primary keys."""
+    def update_objects(self, pairs: list[tuple[Any, Any]]) -> list:
+        """Update existing objects from their rows (``(obj, keep(row))``, one batch); return
+        the saved objects or primary keys."""
         return [self.update_object(obj, row) for obj, row in pairs]
 
-    def update_object(self, obj, row: ImportRow):
+    def update_object(self, obj, row):
         raise NotImplementedError
 
     def after_save(self, report: ImportReport) -> None:
         """Inside the import's transaction, after every row is saved (e.g. a summary audit)."""
+
+    def touched_tables(self) -> list[str]:
+        """The tables an import writes, whose planner statistics are refreshed afterwards."""
+        return model_tables(self.model)
 
     def export_values(self, obj, viewer) -> dict:
         raise NotImplementedError
@@ -116,10 +132,18 @@ class Importer:
 
     def check(
         self, data: bytes, progress: Callable[[int, int], None] | None = None
-    ) -> tuple[ImportReport, list[ImportRow]]:
-        """Check every row; return the report and the parsed rows. Writes nothing."""
+    ) -> tuple[ImportReport, list[tuple[Any, Any]]]:
+        """Check every row; return the report and, when every row is clean, ``(existing,
+        keep(row))`` of each row. Writes nothing.
+
+        The sheet is streamed (``streaming.StreamedSheet``) and checked in batches of
+        ``BATCH_SIZE`` rows: ``prepare(batch)``, then every row of it — its cells, ``check_row``,
+        the duplicate key, ``find_existing``. A row is dropped once checked; only what the write
+        needs of it (``keep``) stays, and nothing more once a problem is found (nothing will be
+        written). Every problem of every row is reported."""
         report = ImportReport(bank=self.bank)
-        height, rows_iter = read_sheet(data)
+        sheet = open_sheet(data)
+        rows_iter = iter(sheet)
         header = next(rows_iter, None)
         if header is None:
             report.problems.append(Problem(0, "", "", "文件是空的：第 1 行应为表头"))
@@ -132,24 +156,34 @@ class Importer:
         example = self._example_cells()
         self._columns_by_key = {c.key: c for c in self.columns}
         self._import_columns = self.import_columns
-        rows: list[ImportRow] = []
-        total = max(height - 1, 0)
+        self.setup()
+        total = max((sheet.height or sheet.count_rows()) - 1, 0) if progress else 0
+        kept: list[tuple[Any, Any]] = []
+        first_seen: dict = {}
+        batch: list[ImportRow] = []
+        positions = list(mapping.items())
         for number, raw_cells in enumerate(rows_iter, start=2):
-            raw = {key: raw_cells[index] if index < len(raw_cells) else "" for key, index in mapping.items()}
-            if all(cell_text(v) == "" for v in raw.values()):
+            size = len(raw_cells)
+            raw = {key: raw_cells[index] if index < size else "" for key, index in positions}
+            if not any(_filled(v) for v in raw.values()):
                 continue
             if example and all(cell_text(raw.get(k, "")) == v for k, v in example.items()):
                 continue  # the template's example row, left in place
-            del raw_cells
-            rows.append(self._parse_row(number, raw))
+            batch.append(self._parse_row(number, raw))
+            if len(batch) >= BATCH_SIZE:
+                self._check_batch(batch, report, first_seen, kept)
+                batch = []
             if progress and number % PROGRESS_EVERY == 0:
-                progress(number - 1, total)
-        report.total_rows = len(rows)
-        self.prepare(rows)
-        self._check_rows(rows, report)
+                progress(number - 1, max(total, number - 1))
+        self._check_batch(batch, report, first_seen, kept)
+        if report.problems:
+            report.state = "invalid"
+            kept = []
+        elif report.duplicates and not self.on_duplicate:
+            report.state = "needs_decision"
         if progress:
-            progress(total, total)
-        return report, rows
+            progress(report.total_rows, report.total_rows)
+        return report, kept
 
     def _map_header(self, header: list, report: ImportReport) -> dict[str, int]:
         positions = {clean_header(text): index for index, text in enumerate(header) if clean_header(text)}
@@ -170,15 +204,19 @@ class Importer:
 
     def _parse_row(self, number: int, raw: dict) -> ImportRow:
         row = ImportRow(number=number, values={}, raw=raw, columns=self._columns_by_key)
+        values = row.values
         for column in self._import_columns:
             try:
-                row.values[column.key] = column.parse(raw.get(column.key))
+                values[column.key] = column.parse(raw.get(column.key))
             except CellError as exc:
                 row.problem(column.key, str(exc))
         return row
 
-    def _check_rows(self, rows: list[ImportRow], report: ImportReport) -> None:
-        first_seen: dict = {}
+    def _check_batch(self, rows: list[ImportRow], report: ImportReport, first_seen: dict, kept: list) -> None:
+        if not rows:
+            return
+        report.total_rows += len(rows)
+        self.prepare(rows)
         for row in rows:
             if not row.problems:
                 self.check_row(row)
@@ -190,51 +228,72 @@ class Importer:
                     )
                 elif key is not None:
                     first_seen[key] = row.number
+            existing = None
             if not row.problems:
-                row.existing = self.find_existing(row)
-                if row.existing is not None:
+                existing = self.find_existing(row)
+                if existing is not None:
                     report.duplicates.append(
                         {
                             "row": row.number,
                             "item": self.describe(row),
-                            "existing_id": row.existing.pk,
-                            "existing": str(row.existing),
+                            "existing_id": existing.pk,
+                            "existing": str(existing),
                         }
                     )
-            report.problems.extend(row.problems)
-            if not row.problems:
-                row.raw = None  # only rows with problems need their raw cells (memory)
-        if report.problems:
-            report.state = "invalid"
-        elif report.duplicates and not self.on_duplicate:
-            report.state = "needs_decision"
+            if row.problems:
+                report.problems.extend(row.problems)
+                kept.clear()  # nothing will be written: keep nothing more
+            elif not report.problems:
+                kept.append((existing, self.keep(row)))
 
     def run(self, data: bytes, progress: Callable[[int, int], None] | None = None) -> ImportReport:
         """Check, then — only if clean and decided — save everything in one transaction."""
-        report, rows = self.check(data, progress)
+        report, kept = self.check(data, progress)
         if report.state in ("invalid", "needs_decision"):
             return report
-        self.save(rows, report)
+        self.save(kept, report)
         report.state = "imported"
         if report.created or report.updated:
             # A bulk load leaves the planner without statistics (SQLite) or behind (PostgreSQL).
-            refresh_planner_statistics(model_tables(self.model))
+            refresh_planner_statistics(self.touched_tables())
         return report
 
-    def save(self, rows: list[ImportRow], report: ImportReport) -> None:
-        new_rows = [r for r in rows if r.existing is None]
-        duplicate_rows = [r for r in rows if r.existing is not None]
+    def save(self, kept: list[tuple[Any, Any]], report: ImportReport) -> None:
+        """Write the checked rows in batches of ``BATCH_SIZE`` — the new ones, then (when asked)
+        the updates — all in one transaction; a row is let go once written."""
         with transaction.atomic():
-            saved = list(self.create_objects(new_rows))
-            report.created = len(saved)
+            for start in range(0, len(kept), BATCH_SIZE):
+                end = min(start + BATCH_SIZE, len(kept))
+                rows = [row for existing, row in kept[start:end] if existing is None]
+                if rows:
+                    self._saved(self.create_objects(rows))
+                    report.created += len(rows)
+                for index in range(start, end):
+                    if kept[index][0] is None:
+                        kept[index] = _WRITTEN
+            duplicates = [pair for pair in kept if pair[0] is not None]
+            kept.clear()
             if self.on_duplicate == "update":
-                saved.extend(self.update_objects([(r.existing, r) for r in duplicate_rows]))
-                report.updated = len(duplicate_rows)
+                for start in range(0, len(duplicates), BATCH_SIZE):
+                    self._saved(self.update_objects(duplicates[start : start + BATCH_SIZE]))
+                    report.updated += len(duplicates[start : start + BATCH_SIZE])
             else:
-                report.skipped = len(duplicate_rows)
+                report.skipped = len(duplicates)
             self.after_save(report)
-            if self.announce_saved:
-                announce_changed(self.model, saved)
+
+    def _saved(self, saved) -> None:
+        if self.announce_saved:
+            announce_changed(self.model, list(saved))
+
+
+_WRITTEN = (None, None)
+
+
+def _filled(value) -> bool:
+    """``cell_text(value) != ""``, without building the text of every cell."""
+    if isinstance(value, str):
+        return bool(value) and not value.isspace()
+    return cell_text(value) != ""
 
 
 def announce_changed(model, saved: list) -> None:

@@ -91,6 +91,12 @@ def write_rows(
     ws = workbook.create_sheet(sheet_title(title))
     for index, width in enumerate(widths or [], start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
+    _write_table(ws, header, rows)
+    return _save(workbook)
+
+
+def _write_table(ws, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A bold header row, then ``rows``, every value through ``safe_cell``."""
     bold = Font(bold=True)
     header_cells = []
     for text in header:
@@ -100,13 +106,11 @@ def write_rows(
     ws.append(header_cells)
     for row in rows:
         ws.append([safe_cell(value) for value in row])
-    return _save(workbook)
 
 
 def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     """Several sheets in one workbook, each ``(title, header, rows)``, written like ``write_rows``."""
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
     used: set[str] = set()
     for title, header, rows in sheets:
         name = sheet_title(title)
@@ -115,15 +119,7 @@ def write_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[An
             name = sheet_title(f"{title[:27]} {n}")
             n += 1
         used.add(name)
-        ws = workbook.create_sheet(name)
-        header_cells = []
-        for text in header:
-            cell = WriteOnlyCell(ws, value=safe_cell(text))
-            cell.font = bold
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for row in rows:
-            ws.append([safe_cell(value) for value in row])
+        _write_table(workbook.create_sheet(name), header, rows)
     return _save(workbook)
 
 

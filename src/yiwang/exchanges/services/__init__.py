@@ -318,25 +318,15 @@ def decline_request(*, by, request: Request, note: str = "") -> Request:
 
 
 def withdraw_request(*, by, request: Request, note: str = "") -> Request:
-    return _decide(
-        by=by,
-        request=request,
-        to=RequestStatus.WITHDRAWN,
-        note=note,
-        hook="on_close",
-        action="request.withdrawn",
-    )
+    return _decide(by=by, request=request, to=RequestStatus.WITHDRAWN, note=note, **_WITHDRAW)
 
 
 def complete_request(*, by, request: Request, note: str = "") -> Request:
-    return _decide(
-        by=by,
-        request=request,
-        to=RequestStatus.COMPLETED,
-        note=note,
-        hook="on_complete",
-        action="request.completed",
-    )
+    return _decide(by=by, request=request, to=RequestStatus.COMPLETED, note=note, **_COMPLETE)
+
+
+_WITHDRAW = {"hook": "on_close", "action": "request.withdrawn"}
+_COMPLETE = {"hook": "on_complete", "action": "request.completed"}
 
 
 def comment_on_request(*, by, request: Request, body: str) -> RequestComment:

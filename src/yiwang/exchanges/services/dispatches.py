@@ -118,6 +118,8 @@ def open_dispatch(
         )
         dispatch = Dispatch.objects.create(
             request=request,
+            from_school=from_school,
+            to_school=to_school,
             teacher=teacher,
             need=need,
             topic=topic,
@@ -263,4 +265,8 @@ def dispatch_url(request: Request) -> str:
     return reverse("exchanges:dispatch_detail", args=[dispatch_id])
 
 
-register_kind(RequestKind.DISPATCH, KindHandler(on_accept=_on_accept, url=dispatch_url))
+def _on_submit(request: Request) -> None:
+    Dispatch.objects.filter(request=request).update(is_sent=True)
+
+
+register_kind(RequestKind.DISPATCH, KindHandler(on_submit=_on_submit, on_accept=_on_accept, url=dispatch_url))

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             importer = excel.get_importer(bank)(by=console, school=target, on_duplicate=on_duplicate)
             with open(file, "rb") as handle:
                 data = excel.check_upload(handle, file)
-            report = importer.run(data, self._progress)
+            report = importer.run(data, self._progress if self.verbosity > 1 else None)
         except FileNotFoundError:
             raise CommandError(f"找不到文件“{file}”。") from None
         except DomainError as exc:

@@ -51,8 +51,65 @@
     });
   }
 
+  // Search-as-you-type pickers (core.widgets.PickerWidget): the text box asks the server for
+  // options (htmx); choosing one puts its id into the hidden input. Typing again clears the
+  // choice; arrows move through the options, Enter chooses, Escape closes the list.
+  function pickerOf(node) { return node && node.closest("[data-picker]"); }
+  function options(picker) { return Array.prototype.slice.call(picker.querySelectorAll("[role=option][data-value]")); }
+  function closeList(picker) {
+    picker.querySelector("[role=listbox]").innerHTML = "";
+    picker.querySelector("[role=combobox]").setAttribute("aria-expanded", "false");
+    picker.querySelector("[role=combobox]").removeAttribute("aria-activedescendant");
+  }
+  function choose(option) {
+    var picker = pickerOf(option);
+    picker.querySelector("[data-picker-value]").value = option.getAttribute("data-value");
+    var box = picker.querySelector("[role=combobox]");
+    box.value = option.textContent.trim();
+    closeList(picker);
+    box.focus();
+  }
+  function setUpPickers() {
+    document.addEventListener("click", function (event) {
+      var option = event.target.closest("[data-picker] [role=option][data-value]");
+      if (option) { choose(option); }
+    });
+    document.addEventListener("input", function (event) {
+      if (event.target.matches("[data-picker] [role=combobox]")) {
+        pickerOf(event.target).querySelector("[data-picker-value]").value = "";
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (!event.target.matches("[data-picker] [role=combobox]")) { return; }
+      var picker = pickerOf(event.target), list = options(picker);
+      var current = picker.querySelector("[role=option][aria-selected=true]");
+      var index = list.indexOf(current);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!list.length) { return; }
+        event.preventDefault();
+        index = event.key === "ArrowDown" ? Math.min(index + 1, list.length - 1) : Math.max(index - 1, 0);
+        list.forEach(function (o) { o.setAttribute("aria-selected", "false"); });
+        list[index].setAttribute("aria-selected", "true");
+        event.target.setAttribute("aria-activedescendant", list[index].id);
+        list[index].scrollIntoView({ block: "nearest" });
+      } else if (event.key === "Enter" && current) {
+        event.preventDefault();
+        choose(current);
+      } else if (event.key === "Escape") {
+        closeList(picker);
+      }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var picker = pickerOf(event.target);
+      if (picker) {
+        picker.querySelector("[role=combobox]").setAttribute("aria-expanded", options(picker).length ? "true" : "false");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
+    setUpPickers();
     useAppValidation(document);
     focusErrors(document);
     document.addEventListener("click", followSummaryLink);
