@@ -426,14 +426,24 @@ def _need_words(need: str, audience: str, form: str) -> tuple[list[str], str, st
 CONCEPT_WEIGHT = 0.5
 
 
+_concepts_read: tuple | None = None  # (segmenter, its concept groups as (term, tokens))
+
+
+def _concept_terms(seg) -> list[list[tuple[str, tuple[str, ...]]]]:
+    """The concept groups with each term's words, segmented once per loaded dictionary."""
+    global _concepts_read
+    if _concepts_read is None or _concepts_read[0] is not seg:
+        groups = [[(term, tuple(seg.query_words(term))) for term in group] for group in concept_groups()]
+        _concepts_read = (seg, groups)
+    return _concepts_read[1]
+
+
 def related_concepts(words: list[str]) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     """For each need word, the related concepts to look for: (concept, its tokens). A concept group
     applies when one of its terms is in the need (all of the term's words are need words)."""
-    seg = segmenter()
     present = set(words)
     related: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for group in concept_groups():
-        terms = [(term, tuple(seg.query_words(term))) for term in group]
+    for terms in _concept_terms(segmenter()):
         for term, tokens in terms:
             if not tokens or not set(tokens) <= present:
                 continue

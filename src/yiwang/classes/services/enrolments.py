@@ -21,7 +21,14 @@ from yiwang.core.errors import ConflictError, DomainError, NotFoundError, Permis
 from yiwang.core.transitions import TransitionTable
 
 from .. import selectors
-from ..enums import ACTIVE_SIGN_UP_STATUSES, ClassStatus, CompletionStatus, EnrolmentStatus, SignUpStatus
+from ..enums import (
+    ACTIVE_SIGN_UP_STATUSES,
+    ClassStatus,
+    CompletionStatus,
+    EnrolmentMode,
+    EnrolmentStatus,
+    SignUpStatus,
+)
 from ..models import CheckIn, Enrolment, Session, SignUp, TrainingClass
 from .common import _fmt, _require_runner
 from .signups import home_school_of, lock_person
@@ -93,7 +100,8 @@ def _take_programme_seat(training_class: TrainingClass) -> bool:
     return taken == 1
 
 
-def _sign_ups_for(enrolment: Enrolment, sessions: list[Session]) -> list[SignUp]:
+def _sign_ups_for(enrolments: list[Enrolment], sessions: list[Session]) -> list[SignUp]:
+    """A confirmed sign-up of each enrolled person for each session, in one insert."""
     return SignUp.objects.bulk_create(
         [
             SignUp(
@@ -103,6 +111,7 @@ def _sign_ups_for(enrolment: Enrolment, sessions: list[Session]) -> list[SignUp]
                 status=SignUpStatus.CONFIRMED,
                 enrolment=enrolment,
             )
+            for enrolment in enrolments
             for session in sessions
         ]
     )
@@ -144,7 +153,7 @@ def enrol(*, by, class_id, now: datetime | None = None) -> Enrolment:
             SignUp.objects.filter(
                 user=by, session_id__in=existing, status__in=ACTIVE_SIGN_UP_STATUSES
             ).update(enrolment=enrolment, status=SignUpStatus.CONFIRMED, waitlist_position=None)
-            _sign_ups_for(enrolment, [s for s in sessions if s.pk not in existing])
+            _sign_ups_for([enrolment], [s for s in sessions if s.pk not in existing])
             record_audit(
                 actor=by,
                 action="enrolment.created",
@@ -211,14 +220,13 @@ def enrol_in_new_session(session: Session) -> int:
     enrolments = list(
         Enrolment.objects.filter(training_class_id=session.training_class_id, status=EnrolmentStatus.ENROLLED)
     )
-    for enrolment in enrolments:
-        _sign_ups_for(enrolment, [session])
+    _sign_ups_for(enrolments, [session])
     return len(enrolments)
 
 
 def check_programme_settings(fields: dict, training_class: TrainingClass | None = None) -> None:
     """The programme fields of a class form: seats for a programme, never fewer than enrolled."""
-    if fields.get("enrolment") != "programme":
+    if fields.get("enrolment") != EnrolmentMode.PROGRAMME:
         return
     seats = int(fields.get("programme_seats") or 0)
     if seats <= 0:
