@@ -62,11 +62,20 @@ def seed(total: int) -> None:
         return
     with open(os.devnull, "w") as quiet:
         call_command("demo", "--quiet", "--scale", "20", stdout=quiet)
-    rng = random.Random(20261126)
+    add_sessions(total)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def add_sessions(count: int, per_class: int = 50) -> int:
+    """Add ``count // per_class`` published classes of ``per_class`` sessions each, spread over
+    every school and two school years (bulk inserts, seeded by how many exist, so a second call
+    adds new classes rather than repeating the first). Returns the sessions added."""
+    first = TrainingClass.objects.filter(name__startswith="压测班次").count()
+    rng = random.Random(20261126 + first)
     schools = list(School.objects.order_by("code"))
-    per_class = 50
     classes = []
-    for n in range(total // per_class):
+    for n in range(first, first + count // per_class):
         school = schools[n % len(schools)]
         start = FIRST_DAY + timedelta(days=rng.randrange(DAYS - 70))
         classes.append(
@@ -81,10 +90,10 @@ def seed(total: int) -> None:
                 scope=rng.choice(SCOPES),
             )
         )
-    TrainingClass.objects.bulk_create(classes, batch_size=2000)
+    created = TrainingClass.objects.bulk_create(classes, batch_size=2000)
     tz = django.utils.timezone.get_default_timezone()
-    batch = []
-    for klass in TrainingClass.objects.filter(name__startswith="压测班次").order_by("id"):
+    batch, added = [], 0
+    for klass in created:
         for k in range(per_class):
             day = klass.start_date + timedelta(days=(k * 7) // 5)
             start, end = SLOTS[k % 4]
@@ -107,10 +116,9 @@ def seed(total: int) -> None:
             )
         if len(batch) >= 10000:
             Session.objects.bulk_create(batch)
-            batch = []
+            added, batch = added + len(batch), []
     Session.objects.bulk_create(batch)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    return added + len(batch)
 
 
 def percentile(values, p):

@@ -40,7 +40,7 @@ from yiwang.network.models import Alliance, School, SupportPartnership  # noqa: 
 from yiwang.research.enums import OutputKind, ProjectCategory, ProjectLevel, ProjectStatus  # noqa: E402
 from yiwang.research.models import ResearchMember, ResearchOutput, ResearchProject  # noqa: E402
 from yiwang.topics.enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm  # noqa: E402
-from yiwang.topics.models import Topic  # noqa: E402
+from yiwang.topics.models import Topic, TopicAudience  # noqa: E402
 
 BATCH = 5000
 SCOPES = (
@@ -129,7 +129,6 @@ def generate(*, topics: int, teachers: int, research: int, seed: int = 2026) -> 
                 keywords=corpus.keywords(),
                 category=rng.choice(categories),
                 form=rng.choice(forms),
-                audiences=",".join(rng.sample(audiences, 2)),
                 status=PublicationStatus.PUBLISHED
                 if rng.random() < 0.9
                 else rng.choice([PublicationStatus.DRAFT, PublicationStatus.RETIRED]),
@@ -140,6 +139,10 @@ def generate(*, topics: int, teachers: int, research: int, seed: int = 2026) -> 
         _shared(Topic, "shared_alliances", created, rng, alliances, partnerships)
         through = Topic.teachers.through
         _bulk(through, [through(topic_id=t.pk, teacher_id=rng.choice(teacher_ids)) for t in created])
+        _bulk(
+            TopicAudience,
+            [TopicAudience(topic_id=t.pk, audience=a) for t in created for a in rng.sample(audiences, 2)],
+        )
         done += n
         print(f"topics {done}", flush=True)
     counts["topics"] = done

@@ -3,6 +3,7 @@ code paths as course adoption)."""
 
 import io
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -19,6 +20,8 @@ from yiwang.codev.models import Adoption
 from yiwang.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yiwang.courses.models import Course
 from yiwang.network.enums import SharingScope
+from yiwang.topics import hooks
+from yiwang.topics import services as topic_services
 from yiwang.topics.enums import PublicationStatus
 from yiwang.topics.models import Topic
 from yiwang.topics.rules import can_edit_topic
@@ -137,6 +140,51 @@ def test_topic_change_notifies_adopters_once_and_take_update_keeps_local_edits(
     _touch(topic, summary="改写的简介")
     owner_page = client_for(cd.office).get(reverse("codev:topic_adoptions", args=[topic.pk])).content.decode()
     assert "中共远方市委党校" in owner_page and "未接收最新修改" in owner_page
+
+
+def test_updating_a_topic_notifies_its_adopters_at_commit_once_per_change(
+    cd, topic, django_capture_on_commit_callbacks
+):
+    """``topics.services.update_topic`` → ``topics.hooks`` → codev: the adopters hear of the
+    change when it commits, not before, never for a rolled-back edit, and the reminder task
+    sends no duplicate."""
+    adopt(cd, topic)
+    title = "引用的讲题有更新：红色广州的百年征程"
+    sent = Notification.objects.filter(recipient=cd.outsider, title=title)
+    with django_capture_on_commit_callbacks(execute=True):
+        topic_services.update_topic(by=cd.office, topic=topic, outline="一、起义经过\n二、现实启示")
+        assert sent.count() == 0  # not before the commit
+    assert sent.count() == 1
+    assert Adoption.objects.get(topic=topic).notified_at == Topic.objects.get(pk=topic.pk).updated_at
+    assert services.notify_topic_adopters() == 0  # the reminder task: nothing twice
+    # an edit that is rolled back tells nobody
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        topic_services.update_topic(by=cd.office, topic=topic, summary="撤回的修改")
+        raise RuntimeError("rolled back")
+    assert sent.count() == 1
+    # the next change is a new notice
+    with django_capture_on_commit_callbacks(execute=True):
+        topic_services.update_topic(by=cd.office, topic=topic, summary="改写的简介")
+    assert sent.count() == 2
+    assert services.notify_topic_adopters() == 0
+
+
+def test_topic_change_hook_runs_registered_callbacks_after_commit(db, django_capture_on_commit_callbacks):
+    heard = []
+    hooks.on_topic_changed("test-listener", heard.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            hooks.topic_changed(SimpleNamespace(pk=42))
+        assert heard == []
+        for callback in callbacks:
+            callback()
+        assert heard == [42]
+    finally:
+        hooks._CALLBACKS.pop("test-listener")
 
 
 def test_only_the_adopting_school_takes_the_update(cd, topic):

@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from tests.factories import member
 
+from yiwang.activity.models import AuditRecord, Notification
 from yiwang.classes import services as class_services
 from yiwang.classes.calendar_sources import calendar_entries
 from yiwang.classes.models import Session
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
+from yiwang.exchanges import selectors as hosting_selectors
 from yiwang.exchanges.services import accept_request
 from yiwang.exchanges.services import hosting as hosting_services
 from yiwang.network.enums import SharingScope
@@ -204,3 +206,50 @@ def test_the_booking_form_offers_the_hosts_classes(network, hosting, far_site, o
     session = Session.objects.get(training_class=hosting.training_class, title="红色基因传承现场教学")
     assert session.place == "远方乡村振兴示范村"
     assert Booking.objects.get(purpose="远方市青年干部培训班：红色基因传承现场教学").site == far_site
+
+
+@pytest.mark.parametrize("how", ["declined", "withdrawn"])
+def test_a_closed_field_booking_cancels_its_session_and_tells_the_host(
+    network, hosting, far_site, owner_staff, booker, how, django_capture_on_commit_callbacks
+):
+    """The host (city) books 远方's site for its hosted class; 远方 declines it, or the host withdraws
+    it: the 现场教学 session is cancelled in the same transaction and the host's staff are told."""
+    host_runner = member(network.city, is_teaching_staff=True)
+    booking, session = _field(hosting, far_site, at(11, 9), owner_staff)
+    assert Booking.objects.get(pk=booking.pk).session == session
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "declined":
+            services.decline_booking(by=booker, booking=booking, note="当日接待已满")
+        else:
+            services.withdraw_booking(by=owner_staff, booking=booking, note="行程调整")
+    session.refresh_from_db()
+    assert session.is_cancelled
+    assert Booking.objects.get(pk=booking.pk).status == how
+    why = "基地预约未获批准" if how == "declined" else "基地预约已撤回"
+    cancelled = AuditRecord.objects.get(action="session.cancelled", object_id=str(session.pk))
+    assert cancelled.after["reason"] == f"{why}（远方乡村振兴示范村）"
+    title = "现场教学已取消：乡村振兴现场教学"
+    notice = Notification.objects.get(recipient=host_runner, title=title)
+    assert notice.url == f"/exchanges/hosted/{hosting.pk}/"
+    # the host's staff who withdrew it are not told of their own act; 远方 (the site) is not told
+    assert Notification.objects.filter(recipient=owner_staff, title=title).count() == (
+        1 if how == "declined" else 0
+    )
+    assert not Notification.objects.filter(recipient=booker, title=title).exists()
+    # the session stays in the plan the guest school follows, shown as cancelled
+    assert [(s.pk, s.is_cancelled) for s in hosting_selectors.hosted_plan(hosting)] == [(session.pk, True)]
+
+
+def test_a_booking_whose_session_was_deleted_closes_as_usual(hosting, far_site, owner_staff, booker):
+    booking, session = _field(hosting, far_site, at(11, 9), owner_staff)
+    class_services.delete_session(by=owner_staff, session=session)  # a draft class: the host may
+    services.decline_booking(by=booker, booking=booking, note="当日接待已满")
+    booking = Booking.objects.get(pk=booking.pk)
+    assert (booking.status, booking.session) == (BookingStatus.DECLINED, None)
+
+
+def test_an_approved_field_booking_keeps_its_session(hosting, far_site, owner_staff, booker):
+    booking, session = _field(hosting, far_site, at(11, 9), owner_staff)
+    services.approve_booking(by=booker, booking=booking)
+    session.refresh_from_db()
+    assert not session.is_cancelled

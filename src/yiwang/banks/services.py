@@ -28,6 +28,7 @@ from yiwang.core.crypto import EncryptedField
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.indexing import items_changed
 from yiwang.network.rules import can_edit_bank_item
+from yiwang.network.services import validate_sharing
 
 from .enums import DuplicateChoice, ImportJobStatus
 from .models import MAX_STORED_PROBLEMS, ImportJob
@@ -124,6 +125,21 @@ class SchoolRights:
     def require(self, school) -> None:
         if not self.allows(school):
             raise PermissionDeniedError(self.message.format(school=school.name))
+
+
+class SharingCheck:
+    """``network.services.validate_sharing`` for the rows of one batch: a row that picks
+    alliances or partnerships is checked in full; for one that picks none the answer depends
+    on the scope alone, so each scope is checked once per batch."""
+
+    def __init__(self):
+        self._plain_ok: set[str] = set()
+
+    def check(self, school, scope: str, alliances, partnerships) -> None:
+        if alliances or partnerships or scope not in self._plain_ok:
+            validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+            if not (alliances or partnerships):
+                self._plain_ok.add(scope)
 
 
 @contextmanager

@@ -469,13 +469,17 @@ def application_file_upload(request, pk: int):
     )
 
 
-@login_required
-def application_file(request, pk: int, file_id: int):
-    app = selectors.access_application(request.user, pk)
-    item = app.files.filter(pk=file_id).first()
+def _download(files, file_id: int):
+    """One of ``files`` (an application's or a milestone's attachments, already access-checked)."""
+    item = files.filter(pk=file_id).first()
     if item is None:
         raise NotFoundError()
     return download_response(item.file, item.file_name)
+
+
+@login_required
+def application_file(request, pk: int, file_id: int):
+    return _download(selectors.access_application(request.user, pk).files, file_id)
 
 
 @login_required
@@ -685,11 +689,7 @@ def milestone_review(request, pk: int, milestone_id: int):
 
 @login_required
 def milestone_file(request, pk: int, milestone_id: int, file_id: int):
-    m = _milestone(request, pk, milestone_id)
-    item = m.files.filter(pk=file_id).first()
-    if item is None:
-        raise NotFoundError()
-    return download_response(item.file, item.file_name)
+    return _download(_milestone(request, pk, milestone_id).files, file_id)
 
 
 @login_required

@@ -8,9 +8,13 @@ from django.db import transaction
 
 from yiwang.accounts.models import User
 from yiwang.courses.demo import ensure_gz_modules
+from yiwang.network.enums import SharingScope
 from yiwang.network.models import School
 from yiwang.reviews.demo import COURSE_RUBRIC
 from yiwang.reviews.models import Rubric
+from yiwang.topics.enums import PublicationStatus
+from yiwang.topics.models import Topic
+from yiwang.topics.services import update_topic
 
 from . import services
 from .enums import Role, Stage
@@ -274,6 +278,38 @@ def _build(row, modules, rubric, office, today) -> Project | None:
     return project
 
 
+def _adopt_topic(office, log) -> None:
+    """引用讲题: 河源 adopts a published lecture topic of 广州市委党校, whose office then edits it —
+    河源 hears of it (the ``topics.hooks`` callback, after commit) and is one change behind."""
+    hy_admin, hy = _user("hy-admin"), School.objects.filter(code="hy").first()
+    topic = (
+        Topic.objects.filter(
+            owner_school__code="gz",
+            status=PublicationStatus.PUBLISHED,
+            scope__in=[SharingScope.NETWORK, SharingScope.PUBLIC],
+        )
+        .order_by("id")
+        .first()
+    )
+    if (
+        hy_admin is None
+        or hy is None
+        or topic is None
+        or Adoption.objects.filter(topic__isnull=False).exists()
+    ):
+        log.count(False)
+        return
+    services.adopt_topic(
+        by=hy_admin,
+        school=hy,
+        topic_id=topic.pk,
+        local_notes="在河源中青班专题教学中使用，补充东江纵队史料。",
+        local_place="河源市东江纵队纪念馆",
+    )
+    update_topic(by=office, topic=topic, summary=(topic.summary + "（已补充最新理论成果）")[:500])
+    log.count(True)
+
+
 @transaction.atomic
 def load(*, scale: int = 0, log) -> None:
     modules = ensure_gz_modules(log)
@@ -290,6 +326,7 @@ def load(*, scale: int = 0, log) -> None:
             continue
         built[row[0]] = _build(row, modules, rubric, office, today)
         log.count(True)
+    _adopt_topic(office, log)
     first = Project.objects.filter(title=PROJECTS[0][0]).select_related("course").first()
     second = Project.objects.filter(title=PROJECTS[1][0]).select_related("course").first()
     if (

@@ -1045,15 +1045,17 @@ def adopt_topic(*, by, school: School, topic_id, local_notes: str = "", local_pl
     return adoption
 
 
-def notify_topic_adopters() -> int:
-    """Tell the adopters of each lecture topic changed since they last heard (once per change):
-    the topic bank's own services know nothing of adoptions, so this runs with the reminders
-    (``yiwang codev_remind`` and the ``remind_overdue`` task). Returns the adoptions notified."""
-    changed = list(
-        Adoption.objects.filter(topic__isnull=False, topic__updated_at__gt=F("notified_at"))
-        .select_related("topic", "created_by")
-        .order_by("topic_id", "id")
-    )
+def notify_topic_adopters(topic_ids=None) -> int:
+    """Tell the adopters of each lecture topic changed since they last heard (once per change).
+    Runs right after ``topics.services.update_topic`` commits, for that topic (the
+    ``topics.hooks`` callback registered in ``codev.apps.Config.ready``), and for every topic with the
+    reminders (``yiwang codev_remind``, the ``notify_topic_changes`` task) — which catches the
+    changes no hook reported (batch imports) and sends nothing the hook already sent. Returns
+    the adoptions notified."""
+    changed = Adoption.objects.filter(topic__isnull=False, topic__updated_at__gt=F("notified_at"))
+    if topic_ids is not None:
+        changed = changed.filter(topic_id__in=list(topic_ids))
+    changed = list(changed.select_related("topic", "created_by").order_by("topic_id", "id"))
     by_topic: dict[int, list] = {}
     for adoption in changed:
         by_topic.setdefault(adoption.topic_id, []).append(adoption)

@@ -14,6 +14,7 @@ class Config(AppConfig):
 
 
 def _install_triggers(sender, using="default", **kwargs):
-    from . import freshness  # noqa: PLC0415
+    from . import freshness, tallies  # noqa: PLC0415
 
     freshness.install(using)
+    tallies.install(using)

@@ -41,6 +41,7 @@ from yiwang.research.models import Endorsement
 from yiwang.research.selectors import endorsements_visible_to, outputs_visible_to, projects_visible_to
 from yiwang.topics.selectors import topics_visible_to
 
+from . import tallies
 from .periods import Period
 
 # 四个平台 and the two mechanisms, in the order leaders report them.
@@ -97,6 +98,7 @@ class Indicator:
     mechanisms: tuple[str, ...] = ()
     ratio: tuple[str, str] | None = None  # (numerator key, denominator key), as a percentage
     decimals: int = 0
+    tally: str = ""  # the incremental tally that counts these records (``tallies.FAMILIES``), if any
 
     @property
     def platform_label(self) -> str:
@@ -131,7 +133,7 @@ def ratio_of(key, label, platform, definition, ratio: tuple[str, str], *mechanis
     return Indicator(key, label, "%", platform, definition, ratio=ratio, decimals=1, mechanisms=mechanisms)
 
 
-def stock(key, label, unit, platform, definition, records, row, mechanisms) -> Indicator:
+def stock(key, label, unit, platform, definition, records, row, mechanisms, tally="") -> Indicator:
     """What exists at the period's end (by ``created_at``), counted for its owner school."""
     return Indicator(
         key,
@@ -144,6 +146,7 @@ def stock(key, label, unit, platform, definition, records, row, mechanisms) -> I
         row=row,
         select_related=("owner_school",),
         mechanisms=mechanisms,
+        tally=tally,
     )
 
 
@@ -236,12 +239,17 @@ def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
     needed: dict[str, Indicator] = {}
     for ind in wanted:
         for key in ind.ratio or (ind.key,):
-            needed[key] = REGISTRY[key]
+            needed[key] = REGISTRY[key] if ind.ratio else ind
     families: dict[tuple, list[Indicator]] = {}
     for ind in needed.values():
         families.setdefault(_family(ind), []).append(ind)
     out: dict[str, list] = {}
     for members in families.values():
+        groups = _tally_groups(members[0], viewer, school_ids, periods)
+        if groups is not None:  # the family's incremental tally plus its live parts
+            for ind in members:
+                out[ind.key] = [_measured(ind, *_summed(ind, groups, p)) for p in periods]
+            continue
         qs = scoped_records(members[0], viewer, school_ids=school_ids)
         if qs.query.distinct or qs.query.combinator:  # not expressible as one filtered aggregate
             for ind in members:
@@ -265,6 +273,50 @@ def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
             num, den = ind.ratio
             out[ind.key] = [_percent(a, b) for a, b in zip(out[num], out[den], strict=True)]
     return {ind.key: out[ind.key] for ind in wanted}
+
+
+def _tally_groups(indicator: Indicator, viewer, school_ids, periods):
+    """``tallies.grouped`` for the months the periods cover, or None where no tally applies (no
+    tally for these records, or a period that does not start and end on a month's first day)."""
+    family = tallies.FAMILIES.get(indicator.tally)
+    if family is None or not periods or not tallies.month_aligned(*periods):
+        return None
+    end = max(p.end for p in periods)
+    start = min(p.start for p in periods)
+    span = Period("custom", start, end, "")
+    qs = scoped_records(indicator, viewer, school_ids=school_ids, period=span)
+    return tallies.grouped(
+        family,
+        viewer,
+        qs,
+        school_ids=school_ids,
+        school_field=indicator.school_field,
+        date_field=indicator.date_field or "created_at",
+        lo=tallies.month_key(start) if indicator.date_field else None,
+        hi=tallies.month_key(end),
+    )
+
+
+def _summed(indicator: Indicator, groups, period: Period, school_id=None) -> tuple[int, Decimal]:
+    """(records, sum of the measure) in ``period`` (a stock: before its end), for one school or all."""
+    lo = tallies.month_key(period.start) if indicator.date_field else None
+    hi = tallies.month_key(period.end)
+    n, v = 0, Decimal(0)
+    for (sid, month), (count, total) in groups.items():
+        if month < hi and (lo is None or month >= lo) and (school_id is None or sid == school_id):
+            n += count
+            v += Decimal(total)
+    return n, v
+
+
+def _measured(indicator: Indicator, n: int, v: Decimal):
+    """The indicator's value from a (records, sum) pair, as the live aggregate gives it."""
+    measure = indicator.measure
+    if measure == "count":
+        return n
+    if measure[0] == "sum":
+        return v.quantize(Decimal(1).scaleb(-indicator.decimals), ROUND_HALF_UP)
+    return _quantized(v / n) if n else None
 
 
 def _grouped_aggregate(measure):
@@ -300,6 +352,9 @@ def series_of(indicator: Indicator, viewer, *, school_ids=None, start: date, end
         a = series_of(num, viewer, school_ids=school_ids, start=start, end=end, by=by)
         b = series_of(den, viewer, school_ids=school_ids, start=start, end=end, by=by)
         return [(label, _percent(x, y)) for (label, x), (_, y) in zip(a, b, strict=True)]
+    groups = _tally_groups(indicator, viewer, school_ids, buckets)
+    if groups is not None:
+        return [(p.label, _measured(indicator, *_summed(indicator, groups, p))) for p in buckets]
     if not indicator.date_field:  # a stock: its level at each bucket's end, in one statement
         levels = values_over([indicator], viewer, school_ids=school_ids, periods=buckets)[indicator.key]
         return [(p.label, v) for p, v in zip(buckets, levels, strict=True)]
@@ -334,6 +389,12 @@ def ranking_of(indicator: Indicator, viewer, *, school_ids=None, period: Period 
             for r in ranking_of(den, viewer, school_ids=school_ids, period=period, limit=None)
         }
         rows = [{"school_id": pk, "value": _percent(a.get(pk, 0), b[pk])} for pk in b if b[pk]]
+    elif (groups := period and _tally_groups(indicator, viewer, school_ids, [period])) is not None:
+        rows = []
+        for pk in sorted({sid for sid, _month in groups}):
+            n, v = _summed(indicator, groups, period, pk)
+            if n:
+                rows.append({"school_id": pk, "value": _measured(indicator, n, v)})
     else:
         qs = scoped_records(indicator, viewer, school_ids=school_ids, period=period)
         measure = indicator.measure
@@ -535,6 +596,7 @@ def _register_core() -> None:
             row=_session_row,
             select_related=("training_class__owner_school",),
             mechanisms=("courses",),
+            tally="open_sessions",
         )
     )
     register(
@@ -550,6 +612,7 @@ def _register_core() -> None:
             row=_check_in_row,
             select_related=("sign_up__session__training_class", "sign_up__home_school"),
             mechanisms=("courses", "faculty"),
+            tally="visiting",
         )
     )
     register(
@@ -566,6 +629,7 @@ def _register_core() -> None:
             row=_check_in_row,
             select_related=("sign_up__session__training_class", "sign_up__home_school"),
             decimals=1,
+            tally="visiting",
         )
     )
     register(
@@ -580,6 +644,7 @@ def _register_core() -> None:
             "session__training_class__owner_school",
             row=_evaluation_row,
             select_related=("session__training_class__owner_school",),
+            tally="evaluations",
         )
     )
     register(
@@ -596,6 +661,7 @@ def _register_core() -> None:
             row=_evaluation_row,
             select_related=("session__training_class__owner_school",),
             decimals=2,
+            tally="evaluations",
         )
     )
     register(
@@ -699,6 +765,7 @@ def _register_core() -> None:
             teachers_visible_to,
             _teacher_row,
             ("information", "faculty"),
+            "teachers",
         )
     )
     register(
@@ -711,6 +778,7 @@ def _register_core() -> None:
             topics_visible_to,
             _topic_row,
             ("information", "courses"),
+            "topics",
         )
     )
     register(

@@ -94,3 +94,39 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.epoch}:{self.n}"
+
+
+class Tally(models.Model):
+    """One delta of an incremental board count (``dashboards.tallies``): database triggers append
+    a row (+n / −n records, +v / −v of the summed measure) for every write that changes what a
+    *family* of indicators counts, keyed by what decides the count and its visibility — never an
+    UPDATE of a shared row, so concurrent writers do not wait on each other. ``compact`` folds the
+    rows of a key into one."""
+
+    family = models.CharField("指标族", max_length=24)
+    school_id = models.IntegerField("计入学校")
+    owner_id = models.IntegerField("所属学校")
+    scope = models.CharField("共享范围", max_length=10)
+    month = models.IntegerField("月份", help_text="YYYYMM（北京时间）")
+    n = models.BigIntegerField("记录数")
+    v = models.DecimalField("合计", max_digits=20, decimal_places=2)
+
+    class Meta:
+        verbose_name = "看板增量"
+        indexes = [models.Index(fields=["family", "month"], name="tally_family_month")]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.school_id} {self.month} {self.n:+d}"
+
+
+class TallyFamily(models.Model):
+    """Which definition a family's tally rows were built by (rebuilt when the definition changes)."""
+
+    name = models.CharField("指标族", max_length=24, unique=True)
+    signature = models.CharField("定义摘要", max_length=64)
+
+    class Meta:
+        verbose_name = "看板增量定义"
+
+    def __str__(self) -> str:
+        return self.name

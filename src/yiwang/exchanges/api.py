@@ -12,7 +12,7 @@ from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.faculty.selectors import access_teacher
 from yiwang.network.models import Alliance, School
 
-from . import selectors, services
+from . import rules, selectors, services
 from .enums import RequestKind, RequestStatus
 from .schemas import (
     CommentIn,
@@ -48,6 +48,17 @@ def _school(code: str, field: str) -> School:
     if school is None:
         raise DomainError("找不到该学校。", field=field)
     return school
+
+
+def _receiver(payload) -> dict:
+    """``to_school`` (a school code) or ``to_alliance`` (an alliance id) of a new request."""
+    alliance = None
+    if payload.to_alliance:
+        alliance = Alliance.objects.filter(pk=payload.to_alliance).first()
+        if alliance is None:
+            raise DomainError("找不到该联盟。", field="to_alliance")
+    school = _school(payload.to_school, "to_school") if payload.to_school else None
+    return {"to_school": school, "to_alliance": alliance}
 
 
 def request_out(r) -> dict:
@@ -92,8 +103,9 @@ def outbox(request, paging: Query[PageParams], kind: str = "", status: str = "")
     return page_of(_filtered(selectors.outbox_of(request.auth), kind, status), paging, request_out)
 
 
-def request_detail_out(r) -> dict:
-    thread = selectors.request_thread(r)
+def request_detail_out(r, viewer) -> dict:
+    # Another member of the alliance that a member school took the request from sees it closed only.
+    thread = {"comments": [], "events": []} if rules.is_bystander(viewer, r) else selectors.request_thread(r)
     return {
         **request_out(r),
         "comments": [
@@ -121,22 +133,16 @@ def request_detail_out(r) -> dict:
 
 @router.get("/requests/{request_id}", response=RequestDetailOut, summary="一条协作请求（留言与办理记录）")
 def get_request(request, request_id: int):
-    return request_detail_out(selectors.access_request(request.auth, request_id))
+    return request_detail_out(selectors.access_request(request.auth, request_id), request.auth)
 
 
 @router.post("/requests", response={201: RequestOut}, summary="发起其他协作请求")
 def create_request(request, payload: RequestIn):
-    alliance = None
-    if payload.to_alliance:
-        alliance = Alliance.objects.filter(pk=payload.to_alliance).first()
-        if alliance is None:
-            raise DomainError("找不到该联盟。", field="to_alliance")
     created = services.open_request(
         by=request.auth,
         kind=RequestKind.GENERAL,
         from_school=_school(payload.from_school, "from_school"),
-        to_school=_school(payload.to_school, "to_school") if payload.to_school else None,
-        to_alliance=alliance,
+        **_receiver(payload),
         subject_key="",
         title=payload.title,
         body=payload.body,
@@ -205,7 +211,8 @@ def dispatch_out(d) -> dict:
         "request_id": d.request_id,
         "status": d.request.status,
         "from_school": d.request.from_school.code,
-        "to_school": d.request.to_school.code if d.request.to_school_id else "",
+        "to_school": d.request.to_school.code if d.request.to_school_id else None,
+        "to_alliance": d.request.to_alliance.name if d.request.to_alliance_id else None,
         "teacher_id": d.teacher_id,
         "teacher_name": d.teacher.name if d.teacher_id else None,
         "need": d.need,
@@ -251,7 +258,7 @@ def create_dispatch(request, payload: DispatchIn):
     dispatch = dispatch_services.open_dispatch(
         by=request.auth,
         from_school=from_school,
-        to_school=_school(payload.to_school, "to_school"),
+        **_receiver(payload),
         teacher=teacher,
         need=payload.need,
         topic_title=payload.topic_title,
@@ -282,7 +289,8 @@ def hosting_out(h, trainees: int | None = None) -> dict:
         "status": h.request.status,
         "title": h.request.title,
         "guest_school": h.guest_school.code,
-        "host_school": h.host_school.code,
+        "host_school": h.host_school.code if h.host_school_id else None,
+        "to_alliance": h.request.to_alliance.name if h.request.to_alliance_id else None,
         "start_date": h.start_date,
         "end_date": h.end_date,
         "planned_trainees": h.planned_trainees,
@@ -325,7 +333,7 @@ def create_hosting(request, payload: HostingIn):
     h = hosting_services.open_hosting(
         by=request.auth,
         from_school=_school(payload.from_school, "from_school"),
-        to_school=_school(payload.to_school, "to_school"),
+        **_receiver(payload),
         kind=payload.kind,
         title=payload.title,
         class_kind=payload.class_kind,

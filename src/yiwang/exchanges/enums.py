@@ -24,3 +24,5 @@ class RequestStatus(models.TextChoices):
 # A request still waiting for the receiving school's answer.
 PENDING_STATUSES = (RequestStatus.SUBMITTED,)
 OPEN_STATUSES = (RequestStatus.DRAFT, RequestStatus.SUBMITTED, RequestStatus.ACCEPTED)
+# States in which a request to an alliance names the member school that took it.
+TAKEN_STATUSES = (RequestStatus.ACCEPTED, RequestStatus.COMPLETED)

@@ -24,11 +24,26 @@ class RequestFilterForm(FilterForm):
     )
 
 
-class RequestForm(forms.Form):
-    """A general request (其他协作事项) to a school or to an alliance of the sender."""
+class ReceiverFields(forms.Form):
+    """A school, or an alliance of the sender (every other member school sees the request; the first
+    to accept takes it)."""
 
     to_school = forms.ModelChoiceField(label="接收学校", queryset=School.objects.none(), required=False)
     to_alliance = forms.ModelChoiceField(label="或接收联盟", queryset=Alliance.objects.none(), required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_school"].queryset = (
+            School.objects.filter(is_active=True).exclude(pk=school.pk).order_by("code")
+        )
+        self.fields["to_alliance"].queryset = Alliance.objects.filter(memberships__school=school).order_by(
+            "name"
+        )
+
+
+class RequestForm(ReceiverFields):
+    """A general request (其他协作事项) to a school or to an alliance of the sender."""
+
     title = forms.CharField(label="事项", max_length=200)
     body = forms.CharField(
         label="具体需求", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
@@ -39,15 +54,6 @@ class RequestForm(forms.Form):
     ends_at = forms.DateTimeField(
         label="结束", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_school"].queryset = (
-            School.objects.filter(is_active=True).exclude(pk=school.pk).order_by("code")
-        )
-        self.fields["to_alliance"].queryset = Alliance.objects.filter(memberships__school=school).order_by(
-            "name"
-        )
 
 
 class CommentForm(forms.Form):
@@ -68,8 +74,7 @@ class DecisionForm(forms.Form):
             self.fields["teacher"].queryset = teachers
 
 
-class DispatchForm(forms.Form):
-    to_school = forms.ModelChoiceField(label="教师所在学校", queryset=School.objects.none())
+class DispatchForm(ReceiverFields):
     teacher = forms.ModelChoiceField(
         label="教师", queryset=Teacher.objects.none(), required=False, help_text="不指定教师时请填写师资需求"
     )
@@ -90,10 +95,9 @@ class DispatchForm(forms.Form):
     )
 
     def __init__(self, *args, school, viewer, to_school=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_school"].queryset = (
-            School.objects.filter(is_active=True).exclude(pk=school.pk).order_by("code")
-        )
+        super().__init__(*args, school=school, **kwargs)
+        self.fields["to_school"].label = "教师所在学校"
+        self.fields["to_alliance"].help_text = "向联盟请求时填写师资需求，由接受请求的成员学校指定教师"
         target = to_school
         if self.is_bound and not target:
             target = (
@@ -112,8 +116,7 @@ class DispatchForm(forms.Form):
         )
 
 
-class HostingForm(forms.Form):
-    to_school = forms.ModelChoiceField(label="承办学校", queryset=School.objects.none())
+class HostingForm(ReceiverFields):
     kind = forms.ChoiceField(
         label="类型",
         choices=[
@@ -131,10 +134,9 @@ class HostingForm(forms.Form):
     )
 
     def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_school"].queryset = (
-            School.objects.filter(is_active=True).exclude(pk=school.pk).order_by("code")
-        )
+        super().__init__(*args, school=school, **kwargs)
+        self.fields["to_school"].label = "承办学校"
+        self.fields["to_alliance"].help_text = "联盟其他成员学校均可看到，首先接受的学校承办"
 
 
 class RosterForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from yiwang.core.files import PrivateUploadPath
 from yiwang.core.models import TimeStampedModel
 
-from .enums import PENDING_STATUSES, RequestKind, RequestStatus
+from .enums import PENDING_STATUSES, TAKEN_STATUSES, RequestKind, RequestStatus
 
 # A link that may be empty and is emptied when its target goes.
 _OPTIONAL = {"null": True, "blank": True, "on_delete": models.SET_NULL}
@@ -79,10 +79,17 @@ class Request(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=RequestKind.values), name="request_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="request_status_valid"),
+            # A request goes to a school, or to an alliance; an alliance's request names the member
+            # school that took it (``to_school``) from its acceptance on — never before.
             models.CheckConstraint(
-                condition=(Q(to_school__isnull=False) & Q(to_alliance__isnull=True))
-                | (Q(to_school__isnull=True) & Q(to_alliance__isnull=False)),
-                name="request_one_receiver",
+                condition=Q(to_school__isnull=False) | Q(to_alliance__isnull=False),
+                name="request_has_receiver",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_alliance__isnull=True)
+                | Q(to_school__isnull=True)
+                | Q(status__in=TAKEN_STATUSES),
+                name="request_alliance_taken_on_accept",
             ),
             models.CheckConstraint(
                 condition=Q(to_school__isnull=True) | ~Q(to_school=F("from_school")),
@@ -114,6 +121,11 @@ class Request(TimeStampedModel):
     @property
     def receiver(self):
         return self.to_school or self.to_alliance
+
+    @property
+    def is_open_to_alliance(self) -> bool:
+        """Addressed to an alliance and not taken by a member school yet."""
+        return self.to_alliance_id is not None and self.to_school_id is None
 
 
 class RequestComment(models.Model):
@@ -194,8 +206,23 @@ class Dispatch(models.Model):
     from_school = models.ForeignKey(
         "network.School", verbose_name="请求学校", on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # Empty while the request is open to an alliance: the member school that accepts it fills it.
     to_school = models.ForeignKey(
-        "network.School", verbose_name="派出学校", on_delete=models.PROTECT, related_name="+", db_index=False
+        "network.School",
+        verbose_name="派出学校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    to_alliance = models.ForeignKey(
+        "network.Alliance",
+        verbose_name="接收联盟",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Whether the request has left the draft state (it never returns to it): the receiving school and
     # the teacher see the dispatch from then on, without joining the request.
@@ -258,8 +285,14 @@ class HostedTraining(models.Model):
     (``Trainee``) and get attendance and ratings at the end."""
 
     request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="hosting")
+    # Empty while the request is open to an alliance: the member school that accepts it hosts.
     host_school = models.ForeignKey(
-        "network.School", verbose_name="承办学校", on_delete=models.PROTECT, related_name="hosted_trainings"
+        "network.School",
+        verbose_name="承办学校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_trainings",
     )
     guest_school = models.ForeignKey(
         "network.School", verbose_name="委托学校", on_delete=models.PROTECT, related_name="guest_trainings"

@@ -32,13 +32,35 @@ def answering_alliance_ids(user) -> frozenset[int]:
     return remember(user, "exchanges.answering_alliances", compute)
 
 
+def answering_member_school_ids(user, request) -> list[int]:
+    """The user's staff schools that may answer a request open to an alliance (its other members)."""
+    mine = set(staff_school_ids(user)) - {request.from_school_id}
+    if not mine or request.to_alliance_id is None:
+        return []
+    return list(
+        AllianceMembership.objects.filter(alliance_id=request.to_alliance_id, school_id__in=mine).values_list(
+            "school_id", flat=True
+        )
+    )
+
+
 def can_answer(user, request) -> bool:
+    """Staff of the receiving school; for a request to an alliance, staff of any other member school
+    until one of them takes it (then of that school only)."""
     if request.to_school_id is not None:
         return has_capability(user, request.to_school_id, *STAFF_FLAGS)
-    mine = set(staff_school_ids(user)) - {request.from_school_id}
-    if not mine:
-        return False
-    return AllianceMembership.objects.filter(alliance_id=request.to_alliance_id, school_id__in=mine).exists()
+    return bool(answering_member_school_ids(user, request))
+
+
+def is_bystander(user, request) -> bool:
+    """Staff of another member school of the alliance a request was addressed to, after a member
+    school took it: they see that it is closed, not its thread, files or the work that follows."""
+    return (
+        request.to_alliance_id is not None
+        and request.to_school_id is not None
+        and not can_act_as_sender(user, request)
+        and not can_answer(user, request)
+    )
 
 
 def can_act_as_sender(user, request) -> bool:

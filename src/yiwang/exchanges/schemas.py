@@ -77,7 +77,8 @@ class DispatchOut(Schema):
     request_id: int
     status: str
     from_school: str
-    to_school: str
+    to_school: str | None = Field(description="派出学校代码（联盟请求被成员学校接受前为空）")
+    to_alliance: str | None = Field(None, description="接收联盟（向联盟发起时）")
     teacher_id: int | None
     teacher_name: str | None
     need: str
@@ -96,7 +97,10 @@ class DispatchPage(PageOut):
 
 class DispatchIn(Schema):
     from_school: str = Field(description="请求学校代码")
-    to_school: str = Field(description="教师所在学校代码")
+    to_school: str | None = Field(None, description="教师所在学校代码（与 to_alliance 二选一）")
+    to_alliance: int | None = Field(
+        None, description="接收联盟 id：由接受请求的成员学校指定教师（须填 need）"
+    )
     teacher_id: int | None = Field(None, ge=1)
     need: str = Field("", max_length=300)
     topic_title: str = Field(max_length=200)
@@ -121,7 +125,8 @@ class HostingOut(Schema):
     status: str
     title: str
     guest_school: str
-    host_school: str
+    host_school: str | None = Field(description="承办学校代码（联盟请求被成员学校接受前为空）")
+    to_alliance: str | None = Field(None, description="接收联盟（向联盟发起时）")
     start_date: date
     end_date: date
     planned_trainees: int
@@ -136,7 +141,8 @@ class HostingPage(PageOut):
 
 class HostingIn(Schema):
     from_school: str = Field(description="委托学校代码")
-    to_school: str = Field(description="承办学校代码")
+    to_school: str | None = Field(None, description="承办学校代码（与 to_alliance 二选一）")
+    to_alliance: int | None = Field(None, description="接收联盟 id：由首先接受的成员学校承办")
     kind: str = Field("hosting", description="hosting（培训互接）或 class_exchange（班次互派）")
     title: str = Field(max_length=200)
     class_kind: str = "young"

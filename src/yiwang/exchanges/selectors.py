@@ -246,7 +246,9 @@ def _dispatch_base() -> QuerySet[Dispatch]:
     # Related rows are prefetched (a query each), not joined: the list is then sorted on the
     # dispatch rows alone (20 k dispatches of one school: 38 ms with the joins, 12 ms without).
     return Dispatch.objects.prefetch_related(
-        Prefetch("request", queryset=Request.objects.select_related("from_school", "to_school")),
+        Prefetch(
+            "request", queryset=Request.objects.select_related("from_school", "to_school", "to_alliance")
+        ),
         "teacher",
         "training_class",
         "session",
@@ -255,7 +257,8 @@ def _dispatch_base() -> QuerySet[Dispatch]:
 
 def dispatches_visible_to(viewer, *, status: str = "", teacher=None) -> QuerySet[Dispatch]:
     """Dispatches of requests the viewer may read (the two schools' staff), plus the viewer's own
-    dispatches as the teacher (to confirm them). Dispatches are always addressed to a school."""
+    dispatches as the teacher (to confirm them), plus those sent to an alliance of the viewer's
+    schools that no member school has taken yet (once taken: the two schools only)."""
     if not getattr(viewer, "is_authenticated", False):
         return Dispatch.objects.none()
     schools = staff_school_ids(viewer)
@@ -263,6 +266,9 @@ def dispatches_visible_to(viewer, *, status: str = "", teacher=None) -> QuerySet
     cond = Q(pk__in=[])
     if schools:
         cond = Q(from_school_id__in=schools) | (Q(to_school_id__in=schools) & sent)
+    alliances = _alliances_with_open_dispatches(viewer)
+    if alliances:
+        cond |= Q(to_alliance_id__in=alliances, to_school__isnull=True) & sent
     mine = own_teacher_ids(viewer)
     if mine:
         cond |= Q(teacher_id__in=mine) & sent
@@ -272,6 +278,23 @@ def dispatches_visible_to(viewer, *, status: str = "", teacher=None) -> QuerySet
     if teacher is not None:
         qs = qs.filter(teacher=teacher)
     return qs.order_by("-starts_at", "-id")
+
+
+def _alliances_with_open_dispatches(viewer) -> list[int]:
+    """The viewer's answering alliances with a dispatch no member has taken (usually none): only
+    then does the dispatch list need the alliance condition (one indexed query, once per request)."""
+    alliances = answering_alliance_ids(viewer)
+    if not alliances:
+        return []
+    return remember(
+        viewer,
+        "exchanges.alliances_with_open_dispatches",
+        lambda: list(
+            Dispatch.objects.filter(to_alliance_id__in=alliances, to_school__isnull=True)
+            .values_list("to_alliance_id", flat=True)
+            .distinct()
+        ),
+    )
 
 
 def calendar_dispatches(viewer, start, end) -> list[CalendarEntry]:
@@ -338,15 +361,21 @@ def suggest_teachers(viewer, school, need: str, limit: int = 8) -> list[Teacher]
 
 
 def _hosting_base() -> QuerySet[HostedTraining]:
-    return HostedTraining.objects.select_related("request", "host_school", "guest_school", "training_class")
+    return HostedTraining.objects.select_related(
+        "request__to_alliance", "host_school", "guest_school", "training_class"
+    )
 
 
 def hostings_visible_to(viewer, *, role: str = "") -> QuerySet[HostedTraining]:
-    """Hosted trainings of requests the viewer may read: the host's and the guest's staff."""
+    """Hosted trainings of requests the viewer may read: the host's and the guest's staff, and —
+    while no member school has taken it — the staff of the other members of the alliance asked."""
     if not getattr(viewer, "is_authenticated", False):
         return HostedTraining.objects.none()
-    qs = _hosting_base().filter(request__in=Request.objects.filter(involved_filter(viewer)).values("pk"))
     schools = staff_school_ids(viewer)
+    qs = _hosting_base().filter(
+        Q(host_school__isnull=True) | Q(host_school_id__in=schools) | Q(guest_school_id__in=schools),
+        request__in=Request.objects.filter(involved_filter(viewer)).values("pk"),
+    )
     if role == "host":
         qs = qs.filter(host_school_id__in=schools)
     elif role == "guest":

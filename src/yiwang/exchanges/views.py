@@ -184,6 +184,9 @@ def thread_context(user, req, **extra) -> dict:
 @login_required
 def request_detail(request, pk):
     req = selectors.access_request(request.user, pk)
+    if rules.is_bystander(request.user, req):
+        # Another member school took this alliance request: the others see that it is closed, no more.
+        return render(request, "exchanges/request_detail.html", {"req": req, "bystander": True})
     if req.kind == RequestKind.DISPATCH and hasattr(req, "dispatch"):
         return redirect("exchanges:dispatch_detail", req.dispatch.pk)
     if req.kind in hosting_services.HOSTING_KINDS and hasattr(req, "hosting"):
@@ -392,6 +395,7 @@ def dispatch_new(request):
                     by=request.user,
                     from_school=school,
                     to_school=data["to_school"],
+                    to_alliance=data["to_alliance"],
                     teacher=teacher,
                     need=data["need"],
                     topic_title=data["topic_title"],
@@ -428,11 +432,14 @@ def dispatch_detail(request, pk):
     suggestions = []
     teachers = None
     if receiver and req.status in PENDING_STATUSES:
-        teachers = Teacher.objects.filter(owner_school_id=req.to_school_id, is_active=True).order_by(
-            "name_pinyin"
+        # Open to an alliance: the teachers of the viewer's member schools (one of them will go).
+        schools = (
+            [req.to_school_id] if req.to_school_id else rules.answering_member_school_ids(request.user, req)
         )
+        teachers = Teacher.objects.filter(owner_school_id__in=schools, is_active=True).order_by("name_pinyin")
         if dispatch.teacher_id is None:
-            suggestions = selectors.suggest_teachers(request.user, req.to_school, dispatch.need)
+            for school in School.objects.filter(pk__in=schools).order_by("code")[:3]:
+                suggestions += selectors.suggest_teachers(request.user, school, dispatch.need)
     context = {
         "dispatch": dispatch,
         "conflicts": conflicts,
@@ -485,7 +492,7 @@ def hosting_export(request):
         [
             h.request.title,
             h.guest_school.name,
-            h.host_school.name,
+            h.host_school.name if h.host_school_id else f"{h.request.to_alliance.name}（待成员学校接受）",
             f"{h.start_date:%Y-%m-%d} 至 {h.end_date:%Y-%m-%d}",
             h.planned_trainees,
             h.request.get_status_display(),
@@ -512,12 +519,7 @@ def hosting_new(request):
     created = submit_form(
         request,
         form,
-        lambda: hosting_services.open_hosting(
-            by=request.user,
-            from_school=school,
-            **{k: v for k, v in form.cleaned_data.items() if k != "to_school"},
-            to_school=form.cleaned_data["to_school"],
-        ),
+        lambda: hosting_services.open_hosting(by=request.user, from_school=school, **form.cleaned_data),
     )
     if created:
         messages.success(request, "承办请求已发送。")
@@ -554,7 +556,10 @@ def hosting_detail(request, pk):
     context = _hosting_context(request.user, hosting)
     context.update(thread_context(request.user, hosting.request))
     context["roster_form"] = RosterForm()
-    context["trainees"] = list(hosting.trainees.all()[:500])
+    # The roster and the summaries: the guest and the host only (not the other members of an
+    # alliance the request is open to).
+    context["show_roster"] = rules.can_read_hosting_reports(request.user, hosting)
+    context["trainees"] = list(hosting.trainees.all()[:500]) if context["show_roster"] else []
     context["roster_problems"] = request.session.pop(f"roster_problems_{hosting.pk}", None)
     return render(request, "exchanges/hosting_detail.html", context)
 

@@ -8,10 +8,9 @@ from . import services
 from .enums import AcademicTitle, Gender
 from .models import Teacher
 from .selectors import mask_email, mask_phone, sees_contact
-from .services import PROFILE_FIELDS, clean_teacher_fields, name_pinyin
+from .services import PROFILE_FIELDS, CleanedRow, clean_teacher_fields, clean_teacher_row, name_pinyin
 
 C = excel.Column
-CHECKED_KEYS = ("phone", "email", "is_invited", "employer")
 
 
 @excel.register
@@ -56,6 +55,7 @@ class TeacherImporter(BankImporter):
         owner_column(),
     ]
     profile_keys = PROFILE_FIELDS
+    row_type = CleanedRow  # check_item cleaned every kept row
 
     def setup(self):
         super().setup()
@@ -74,15 +74,19 @@ class TeacherImporter(BankImporter):
             self.by_pinyin.setdefault((school_id, pinyin), (pk, name))
 
     def check_item(self, row, school):
+        """The row cleaned once, as ``create_teachers`` would (it takes the cleaned row as is)."""
         values = row.values
         try:
-            clean_teacher_fields({key: values.get(key) for key in CHECKED_KEYS})
-        except DomainError:  # then each group apart, so that every problem is listed
+            row.values = values = clean_teacher_row(values)
+        except DomainError as refused:  # then each group apart, so that every problem is listed
+            listed = len(row.problems)
             for keys in (("phone",), ("email",), ("is_invited", "employer")):
                 try:
                     clean_teacher_fields({key: values.get(key) for key in keys})
                 except DomainError as exc:
                     row.problem(exc.field or keys[0], exc.message.rstrip("。"))
+            if len(row.problems) == listed:
+                row.problem(refused.field or "name", refused.message.rstrip("。"))
         values["name_pinyin"], values["name_initials"] = name_pinyin(values["name"])
 
     def duplicate_key(self, row):

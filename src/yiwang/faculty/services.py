@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
 
 from yiwang.activity.services import record_audit, record_audits, snapshot
 from yiwang.banks.services import (
     Saved,
     SchoolRights,
+    SharingCheck,
     check_batch_fields,
     insert_rows,
     inserted_state,
@@ -79,13 +81,32 @@ SURNAME_READINGS = {
 }
 
 
+def _as_letters(chars: str) -> list[str]:
+    return list(chars.lower())
+
+
+@functools.lru_cache(maxsize=65_536)
+def _char_syllables(char: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(char, style=Style.NORMAL, errors=_as_letters))
+
+
+def _syllables(name: str) -> list[str]:
+    """``lazy_pinyin(name)``: pypinyin reads a name character by character unless some run of
+    two or more of its characters is a word in its phrase dictionary — then it reads the
+    whole name (segmentation), else each character once per import (``_char_syllables``)."""
+    size = len(name)
+    if any(name[i:j] in PHRASES_DICT for i in range(size - 1) for j in range(i + 2, size + 1)):
+        return lazy_pinyin(name, style=Style.NORMAL, errors=_as_letters)
+    return [syllable for char in name for syllable in _char_syllables(char)]
+
+
 @functools.lru_cache(maxsize=262_144)  # an import checks, then saves 100 k names
 def name_pinyin(name: str) -> tuple[str, str]:
     """Full pinyin without tones and the initials: 张宏伟 → ("zhanghongwei", "zhw")."""
     name = re.sub(r"\s+", "", name or "")
     if not name:
         return "", ""
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors=lambda chars: list(chars.lower()))
+    syllables = _syllables(name)
     first = SURNAME_READINGS.get(name[0])
     if first:
         syllables[0] = first
@@ -127,6 +148,20 @@ def clean_teacher_fields(fields: dict) -> dict:
     if data.get("is_invited") and not data.get("employer"):
         raise DomainError("外请师资须填写工作单位。", field="employer")
     return data
+
+
+class CleanedRow(dict):
+    """A batch row whose profile fields ``clean_teacher_row`` cleaned (an import's check phase
+    does, to list every problem before writing): ``create_teachers`` takes them as they are
+    instead of cleaning each row a second time. Change one and clean it again."""
+
+
+def clean_teacher_row(row: dict) -> CleanedRow:
+    """``row`` (as ``create_teachers`` takes it) with its profile fields cleaned and checked
+    like ``create_teacher`` (职称 blank → 其他); DomainError on the first bad one."""
+    fields = {key: row[key] for key in PROFILE_FIELDS if key in row}
+    fields.setdefault("title", AcademicTitle.OTHER)
+    return CleanedRow({**row, **clean_teacher_fields({"name": row.get("name", ""), **fields})})
 
 
 class ActiveTeachers:
@@ -278,16 +313,18 @@ BATCH_FIELDS = set(PROFILE_FIELDS) | {"school", "scope", "alliances", "partnersh
 BATCH_RIGHT = "只有{school}的管理员、教务、培训或科研人员可以添加或修改教师。"
 
 
-def _batch_row(rights: SchoolRights, default_school, row: dict) -> tuple[dict, object, list, list]:
+def _batch_row(
+    rights: SchoolRights, sharing: SharingCheck, default_school, row: dict
+) -> tuple[dict, object, list, list]:
     """One row cleaned and checked like ``create_teacher``: (fields, school, alliances, partnerships)."""
     school = row.get("school") or default_school
     rights.require(school)
-    fields = {key: row[key] for key in PROFILE_FIELDS if key in row}
-    fields.setdefault("title", AcademicTitle.OTHER)
-    data = clean_teacher_fields({"name": row.get("name", ""), **fields})
+    if not isinstance(row, CleanedRow):
+        row = clean_teacher_row(row)
+    data = {key: row[key] for key in PROFILE_FIELDS if key in row}
     scope = row.get("scope") or SharingScope.SYSTEM
     alliances, partnerships = list(row.get("alliances") or ()), list(row.get("partnerships") or ())
-    validate_sharing(owner_school=school, scope=scope, alliances=alliances, partnerships=partnerships)
+    sharing.check(school, scope, alliances, partnerships)
     data["scope"] = scope
     data["is_active"] = row.get("is_active", True)
     data["name_pinyin"], data["name_initials"] = name_pinyin(data["name"])
@@ -306,13 +343,14 @@ def create_teachers(*, by, rows, school=None, batch_size: int = 2000) -> list[in
     index in one batch after commit. Returns the new ids, in row order."""
     check_batch_fields(rows, BATCH_FIELDS)
     rights = SchoolRights(by, network_rules.can_edit_bank_item, BATCH_RIGHT)
+    sharing = SharingCheck()
     pks: list[int] = []
     with transaction.atomic():
         for start in range(0, len(rows), batch_size):
             checked = []
             for number, row in enumerate(rows[start : start + batch_size], start=start + 1):
                 with numbered(number):
-                    checked.append(_batch_row(rights, school, row))
+                    checked.append(_batch_row(rights, sharing, school, row))
             for data, owner, _, _ in checked:
                 data["owner_school_id"] = owner.pk
             new = insert_rows(Teacher, [data for data, *_ in checked])
@@ -344,6 +382,7 @@ def update_teachers(*, by, changes) -> list[int]:
     ``teacher.updated`` audit record (before/after) per teacher; one index batch."""
     check_batch_fields([row for _, row in changes], BATCH_FIELDS)
     rights = SchoolRights(by, network_rules.can_edit_bank_item, BATCH_RIGHT)
+    sharing = SharingCheck()
     entries = []
     with transaction.atomic():
         locked = (
@@ -355,7 +394,7 @@ def update_teachers(*, by, changes) -> list[int]:
             teacher = locked[teacher.pk]
             with numbered(number):
                 data, _, alliances, partnerships = _batch_row(
-                    rights, teacher.owner_school, {**row, "school": None}
+                    rights, sharing, teacher.owner_school, {**row, "school": None}
                 )
             before = snapshot(teacher, TEACHER_FIELDS)
             for key, value in data.items():

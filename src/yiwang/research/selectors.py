@@ -7,7 +7,19 @@ outputs the viewer may see.
 
 from datetime import date
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from yiwang.banks.filters import active_filter
@@ -19,7 +31,7 @@ from yiwang.faculty.selectors import visible_teachers_prefetch
 from yiwang.network.models import School
 from yiwang.network.rules import research_staff_school_ids
 from yiwang.network.selectors import owner_school_filter
-from yiwang.network.visibility import visible_to
+from yiwang.network.visibility import visible_q, visible_to
 
 from .enums import LeaderLevel
 from .models import Endorsement, ResearchMember, ResearchOutput, ResearchProject
@@ -165,8 +177,7 @@ def outputs_visible_to(
         qs = qs.filter(project_id=getattr(project, "pk", project))
     if teacher:
         qs = qs.filter(authors=getattr(teacher, "pk", teacher))
-    visible_project = visible_to(ResearchProject.objects.filter(pk=OuterRef("project_id")), viewer)
-    qs = qs.annotate(verified_count=verified_count_annotation(), project_visible=Exists(visible_project))
+    qs = qs.annotate(verified_count=verified_count_annotation(), project_visible=_project_visible(viewer))
     if endorsed is True:
         qs = qs.filter(verified_count__gt=0)
     elif endorsed is False:
@@ -183,6 +194,16 @@ def access_output(viewer, pk) -> ResearchOutput:
         return with_authors(outputs_visible_to(viewer, status="all"), viewer).get(pk=pk)
     except (ResearchOutput.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFoundError() from None
+
+
+def _project_visible(viewer):
+    """Whether ``viewer`` may see an output's project, on the project row the list already
+    joins (``select_related``) — a per-row condition; an ``EXISTS`` here lets PostgreSQL hash
+    every visible project first (65 k rows, ~110 ms at 100 k items, issue 12 part 4)."""
+    condition = visible_q(ResearchProject, viewer, prefix="project__")
+    if not condition:  # sees everything
+        return Value(True, output_field=BooleanField())
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def project_outputs(viewer, project: ResearchProject) -> QuerySet:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
+from django.db.models import BooleanField, Expression, F
 
 from .models import SearchDocument
 
@@ -52,6 +53,29 @@ def _where(documents) -> tuple[str, list]:
     return (sql or "1=1"), list(params)
 
 
+class IndexMatch(Expression):
+    """``<document row> matches <full-text query>`` as a condition of a ``SearchDocument`` queryset,
+    valid under any table alias (e.g. as a subquery): ``template`` gets ``{table}`` (the quoted alias)
+    and ``{id}`` (its id column)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, template: str, params: list, pk=None):
+        super().__init__()
+        self.template, self.params, self.pk = template, params, pk
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        clone.pk = F("pk").resolve_expression(query, allow_joins, reuse, summarize)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        column, _ = compiler.compile(self.pk)
+        table = compiler.quote_name(self.pk.alias)
+        return self.template.format(table=table, id=column), list(self.params)
+
+
 class SearchBackend:
     vendor = ""
     # True when the index entry is a column of the document row (written with the row on rebuild).
@@ -78,6 +102,24 @@ class SearchBackend:
         raise NotImplementedError
 
     # -- reading ------------------------------------------------------------------------------
+    operators = ("", "", "")  # AND, OR and a quoted token of the full-text query language
+    match_template = ""  # an IndexMatch template taking the full-text query text
+
+    def expression(self, groups) -> str:
+        """Full-text query text: every group, each through one of its alternatives
+        ``(tokens, weight)`` whose tokens all match."""
+        and_, or_, quoted = self.operators
+        return and_.join(
+            "("
+            + or_.join("(" + and_.join(quoted.format(t) for t in tokens) + ")" for tokens, _ in group)
+            + ")"
+            for group in groups
+        )
+
+    def matches(self, groups) -> IndexMatch:
+        """A condition on ``SearchDocument`` rows: the index entry matches every group; no ranking, no cap."""
+        return IndexMatch(self.match_template, [self.expression(groups)])
+
     def all_words_query(self, groups, where: str):
         """(SQL selecting ``rid`` of at most ``candidate_limit()`` visible documents, the newest,
         that match every group through one of its alternatives; its params before ``where``'s)."""
@@ -223,11 +265,11 @@ class SqliteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
+    operators = (" AND ", " OR ", '"{}"')
+    match_template = "{id} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+
     def all_words_query(self, groups, where):
-        expression = " AND ".join(
-            "(" + " OR ".join("(" + " AND ".join(f'"{t}"' for t in tokens) + ")" for tokens, _ in group) + ")"
-            for group in groups
-        )
+        expression = self.expression(groups)
         sql = (
             f'SELECT search_fts.rowid AS rid FROM search_fts CROSS JOIN "{TABLE}" ON "{TABLE}"."id" = search_fts.rowid '
             f"WHERE search_fts MATCH %s AND ({where}) ORDER BY search_fts.rowid DESC LIMIT {candidate_limit()}"
@@ -315,11 +357,11 @@ class PostgresBackend(SearchBackend):
             f"FROM pg_class c WHERE c.oid = '\"{TABLE}\"'::regclass), "
         )
 
+    operators = (" & ", " | ", "'{}'")
+    match_template = "{table}.search_vector @@ %s::tsquery"
+
     def all_words_query(self, groups, where):
-        expression = " & ".join(
-            "(" + " | ".join("(" + " & ".join(f"'{t}'" for t in tokens) + ")" for tokens, _ in group) + ")"
-            for group in groups
-        )
+        expression = self.expression(groups)
         sql = (
             f'SELECT "{TABLE}"."id" AS rid FROM "{TABLE}" WHERE "{TABLE}".search_vector @@ %s::tsquery '
             f'AND ({where}) ORDER BY "{TABLE}"."id" DESC LIMIT {candidate_limit()}'

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from yiwang.core.errors import DomainError
 
-from .segmentation import CJK, CJK_RUN, CONTROL, LATIN, UNIGRAM_PREFIX, Segmenter, normalise
+from .segmentation import CJK, CJK_RUN, CONTROL, LATIN, UNIGRAM_PREFIX, Segmenter, normalise, unigrams
 
 MAX_QUERY_LENGTH = 200
 PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|\'([^\']+)\'')
@@ -87,6 +87,26 @@ def _group(word: str, seg: Segmenter, alone: bool) -> list[Alternative]:
         alternatives.append(Alternative((UNIGRAM_PREFIX + word,), UNIGRAM))
     for other in seg.synonyms.get(word, []):
         alternatives.append(Alternative((other,), SYNONYM))
+    return alternatives
+
+
+def filter_words(text: str, seg: Segmenter) -> list[str]:
+    """The words of a list's text filter, every one required: normalised (traditional = simplified,
+    full-width = half-width, case folded) and segmented like a query; stop words count when nothing
+    else is left (a list filtered by 中 shows the items containing it). Only punctuation or spaces:
+    no word."""
+    text = clean_text(text)[:MAX_QUERY_LENGTH]
+    return seg.query_words(text) or seg.query_words(text, stop_words=False)
+
+
+def filter_group(word: str) -> list[Alternative]:
+    """How one word of a list filter matches: as a word of the item, or a Chinese word through its
+    characters (廉 finds 清廉; 村振 is no word but is found in 乡村振兴, the caller then checks the
+    characters stand together). Nothing else is expanded (no synonyms, no corrections: a list shows
+    what was typed)."""
+    alternatives = [Alternative((word,), EXACT)] if len(word) > 1 or not CJK.match(word) else []
+    if CJK_RUN.fullmatch(word):
+        alternatives.append(Alternative(tuple(unigrams([word])), UNIGRAM))
     return alternatives
 
 

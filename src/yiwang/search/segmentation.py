@@ -317,12 +317,12 @@ class Segmenter:
                 return word
         return ""
 
-    def query_words(self, text: str) -> list[str]:
-        """The meaningful words of a query, in order, without repeats or stop words."""
+    def query_words(self, text: str, stop_words: bool = True) -> list[str]:
+        """The meaningful words of a query, in order, without repeats or (``stop_words``) stop words."""
         words: list[str] = []
         for piece in self.jieba.cut(normalise(text)):
             for token in TOKEN.findall(piece):
-                if token not in STOP_WORDS and token not in words:
+                if not (stop_words and token in STOP_WORDS) and token not in words:
                     words.append(token)
         return words
 

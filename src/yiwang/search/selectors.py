@@ -23,8 +23,16 @@ from .documents import NAME_SEPARATOR, rating_averages
 from .enums import FACETS, DocumentType, MatchMode
 from .highlight import highlight, snippet
 from .models import SearchDocument
-from .query import DID_YOU_MEAN, ParsedQuery, check_length, clean_text, parse_query
-from .segmentation import concept_groups, name_tokens, segmenter, traditional
+from .query import (
+    DID_YOU_MEAN,
+    ParsedQuery,
+    check_length,
+    clean_text,
+    filter_group,
+    filter_words,
+    parse_query,
+)
+from .segmentation import CJK_RUN, concept_groups, name_tokens, segmenter, traditional
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
@@ -318,6 +326,29 @@ def search_visible_to(
         hits=_hits(found.ranked, parsed),
         facets=_facets(found.facets, filters),
     )
+
+
+# ---- a list's text filter (banks.text_filter) ----------------------------------------------------
+
+
+def list_filter_ids(doc_type: str, q: str):
+    """Ids (``object_id``) of the items of ``doc_type`` whose index entry has every word of ``q``
+    (``query.filter_words``), as a subquery for ``pk__in``. The index finds the candidates (no
+    ranking, no cap: the cost follows the matches, not the size of the bank); a Chinese word that is
+    not a word of the item must then stand in its text as written (its characters together, in
+    simplified or traditional form). No word in ``q`` (only punctuation): no item."""
+    if doc_type not in DocumentType.values:
+        raise ValueError(f"unknown document type {doc_type!r}")
+    documents = SearchDocument.objects.filter(doc_type=doc_type)
+    words = filter_words(q, segmenter())
+    if not words:
+        return documents.none().values("object_id")
+    index = backend()
+    condition = Q(index.matches([[(a.tokens, a.weight) for a in filter_group(w)] for w in words]))
+    for word in words:
+        if len(word) > 1 and CJK_RUN.fullmatch(word):
+            condition &= Q(index.matches([[((word,), 1.0)]])) | _literal(word)
+    return documents.filter(condition).values("object_id")
 
 
 # ---- matching teachers to a need --------------------------------------------------------------

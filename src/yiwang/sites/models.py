@@ -163,6 +163,16 @@ class Booking(TimeStampedModel):
     status = models.CharField(
         "状态", max_length=10, choices=BookingStatus.choices, default=BookingStatus.PENDING
     )
+    # The 现场教学 session of a hosted class booked with it (``book_field_session``): cancelled when
+    # the booking is declined or withdrawn.
+    session = models.OneToOneField(
+        "classes.Session",
+        verbose_name="现场教学课次",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="site_booking",
+    )
 
     class Meta:
         verbose_name = "基地预约"

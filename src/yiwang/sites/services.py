@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yiwang.activity.services import notify, record_audit, snapshot
+from yiwang.classes.models import Session
 from yiwang.classes.services import add_session
+from yiwang.classes.services.exchange_sessions import cancel_exchange_session
 from yiwang.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
 from yiwang.core.validators import check_upload, clean_choice, clean_text
@@ -503,10 +505,32 @@ def on_booking_accepted(request, by) -> None:
 
 
 def on_booking_closed(request, by) -> None:
-    """Hook of ``decline_request`` / ``withdraw_request``."""
+    """Hook of ``decline_request`` / ``withdraw_request``. A booking made for a hosted class's
+    现场教学 (``book_field_session``) takes its session with it: the session is cancelled (kept in the
+    plan as 已取消, with its history) and the host's class runners are told."""
     booking = _locked_booking(request)
     to = BookingStatus.DECLINED if request.status == RequestStatus.DECLINED else BookingStatus.WITHDRAWN
     _set_status(booking, to, by, f"booking.{to}")
+    if booking.session_id is not None:
+        _cancel_field_session(booking, by, declined=to == BookingStatus.DECLINED)
+
+
+def _cancel_field_session(booking: Booking, by, *, declined: bool) -> None:
+    session = Session.objects.select_related("training_class").get(pk=booking.session_id)
+    if session.is_cancelled:
+        return
+    why = "基地预约未获批准" if declined else "基地预约已撤回"
+    cancel_exchange_session(by=by, session=session, reason=f"{why}（{booking.site.name}）")
+    hosting = getattr(session.training_class, "hosting", None)
+    notify(
+        [u for u in exchanges.sending_staff(booking.request) if u.pk != getattr(by, "pk", None)],
+        title=f"现场教学已取消：{session.title}",
+        body=f"{booking.site.name} {_fmt(booking.starts_at)} 的{why}，承办班次中的这次现场教学已取消，"
+        "请另行安排。",
+        url=reverse("exchanges:hosting_detail", args=[hosting.pk])
+        if hosting is not None
+        else reverse("sites:booking_detail", args=[booking.pk]),
+    )
 
 
 def on_booking_completed(request, by) -> None:
@@ -632,7 +656,7 @@ def book_field_session(
             field="starts_at",
         )
     size = group_size or max(hosting.planned_trainees, 1)
-    with transaction.atomic():
+    with transaction.atomic():  # both or neither; the booking keeps its session (see on_booking_closed)
         booking = book_site(
             by=by,
             site=site,
@@ -652,4 +676,6 @@ def book_field_session(
             place=site.name,
             form=TeachingForm.FIELD,
         )
+        booking.session = session
+        booking.save(update_fields=["session"])
     return booking, session

@@ -26,6 +26,7 @@ from yiwang.network.services import apply_sharing, validate_sharing
 
 from . import rules as topic_rules
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
+from .hooks import topic_changed
 from .models import Topic, TopicAudience
 
 CONTENT_FIELDS = [
@@ -178,12 +179,14 @@ def create_topic(
 def update_topic(*, by, topic: Topic, **changes) -> Topic:
     """Change a topic's content (``CONTENT_FIELDS``, ``scope``), ``teachers``, ``alliances`` or
     ``partnerships`` (``_change_topic``)."""
-    return update_one(
+    changed = update_one(
         by=by,
         action="topic.updated",
         change=lambda: _change_topic(by=by, topic=topic, **changes),
         state=topic_state,
     )
+    topic_changed(changed)  # after commit, the apps built on topics hear of it (topics.hooks)
+    return changed
 
 
 def _change_topic(*, by, topic: Topic, teachers=None, alliances=None, partnerships=None, **changes):

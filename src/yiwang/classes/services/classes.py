@@ -417,12 +417,13 @@ def update_session(*, by, session: Session, **changes) -> Session:
     return session
 
 
-def cancel_session(*, by, session: Session, reason: str = "") -> Session:
+def cancel_session(*, by, session: Session, reason: str = "", runner_checked: bool = False) -> Session:
     """Cancel a session. Its check-ins no longer credit 学时 and its ratings leave the roll-ups
     (both are kept and shown as cancelled); once people have checked in, a reason is required.
-    Everyone signed up is notified once, after commit."""
+    Everyone signed up is notified once, after commit. ``runner_checked``: see exchange_sessions."""
     training_class = session.training_class
-    _require_runner(by, training_class.owner_school_id)
+    if not runner_checked:
+        _require_runner(by, training_class.owner_school_id)
     reason = (reason or "").strip()
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)

@@ -30,9 +30,15 @@ from yiwang.network.context import STAFF_FLAGS
 from yiwang.network.models import AllianceMembership, Membership, School
 from yiwang.network.rules import staff_school_ids
 
-from ..enums import RequestKind, RequestStatus
+from ..enums import TAKEN_STATUSES, RequestKind, RequestStatus
 from ..models import Request, RequestAttachment, RequestComment, RequestEvent
-from ..rules import can_act_as_sender, can_answer, can_send_for
+from ..rules import (
+    answering_alliance_ids,
+    answering_member_school_ids,
+    can_act_as_sender,
+    can_answer,
+    can_send_for,
+)
 
 REQUEST_STEPS = TransitionTable(
     RequestStatus,
@@ -229,27 +235,52 @@ def submit_request(*, by, request: Request) -> Request:
     return request
 
 
-def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str) -> Request:
+def _taking_school(by, request: Request, as_school=None) -> School:
+    """The member school on whose behalf ``by`` accepts a request open to an alliance: ``as_school``
+    when given (e.g. the dispatched teacher's school), else the user's only answering member school
+    (the first by code when the user is staff of several)."""
+    candidates = School.objects.filter(pk__in=answering_member_school_ids(by, request)).order_by("code")
+    if as_school is not None:
+        candidates = candidates.filter(pk=getattr(as_school, "pk", as_school))
+    school = candidates.first()
+    if school is None:
+        raise PermissionDeniedError("只有联盟其他成员学校的人员可以接受该请求。")
+    return school
+
+
+def _refuse_alliance_steps(request: Request, to: str) -> None:
+    """What a request to an alliance refuses: a second acceptance (the first member school to
+    accept takes it), and a decline by one member (the others may still take it)."""
+    if request.to_alliance_id is None:
+        return
+    if to == RequestStatus.ACCEPTED and request.status in TAKEN_STATUSES:
+        who = request.to_school.name if request.to_school_id else "其他成员学校"
+        raise ConflictError(f"该请求已由{who}接受，无需再处理。", code="already_taken")
+    if to == RequestStatus.DECLINED and request.is_open_to_alliance:
+        raise ConflictError(
+            "面向联盟的请求不由单个成员学校拒绝：本校不承接时无需操作，其他成员学校仍可接受，"
+            "发起学校也可撤回。",
+            code="alliance_decline",
+        )
+
+
+def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str, as_school=None) -> Request:
     with transaction.atomic():
         request = (
             Request.objects.select_for_update(of=("self",))
-            .select_related("from_school", "to_school")
+            .select_related("from_school", "to_school", "to_alliance")
             .get(pk=request.pk)
         )
         is_sender, is_receiver = can_act_as_sender(by, request), can_answer(by, request)
+        answering = to in (RequestStatus.ACCEPTED, RequestStatus.DECLINED)
+        if answering and is_sender and not is_receiver:
+            if request.to_alliance_id is not None:
+                raise PermissionDeniedError("这是本校向联盟发起的请求，由其他成员学校接受；本校可以撤回。")
+            raise PermissionDeniedError("该请求是发给其他学校的，只有接收学校的人员可以答复。")
+        if request.to_alliance_id in answering_alliance_ids(by):
+            _refuse_alliance_steps(request, to)
         if not (is_sender or is_receiver):
             raise PermissionDeniedError("只有请求双方学校的人员可以操作该请求。")
-        if (
-            request.to_school_id is not None
-            and is_sender
-            and not is_receiver
-            and to
-            in (
-                RequestStatus.ACCEPTED,
-                RequestStatus.DECLINED,
-            )
-        ):
-            raise PermissionDeniedError("该请求是发给其他学校的，只有接收学校的人员可以答复。")
         step = REQUEST_STEPS.step(request.status, to)
         if step.who == "receiver" and not can_answer(by, request):
             raise PermissionDeniedError("只有接收学校的人员可以答复该请求。")
@@ -260,6 +291,13 @@ def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str)
         before = request.status
         request.status = to
         fields = ["status", "updated_at"]
+        passed_over = []  # the other member schools' staff of a request an alliance member takes
+        if to == RequestStatus.ACCEPTED and request.is_open_to_alliance:
+            everyone = receiving_staff(request)
+            request.to_school = _taking_school(by, request, as_school)
+            fields.append("to_school")
+            takers = {u.pk for u in receiving_staff(request)}
+            passed_over = [u for u in everyone if u.pk not in takers and u.pk != getattr(by, "pk", None)]
         if to in (RequestStatus.ACCEPTED, RequestStatus.DECLINED):
             request.decided_at = timezone.now()
             request.decided_by = by
@@ -290,10 +328,19 @@ def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str)
             body=note,
             url=request_url(request),
         )
+        notify(
+            passed_over,
+            title=f"联盟协作请求已由{request.to_school.short_name if request.to_school_id else ''}承接：{request.title}",
+            body="该请求已有成员学校接受，本校无需处理。",
+            url=reverse("exchanges:request_detail", args=[request.pk]),
+        )
     return request
 
 
-def accept_request(*, by, request: Request, note: str = "") -> Request:
+def accept_request(*, by, request: Request, note: str = "", as_school=None) -> Request:
+    """Accept a request. A request open to an alliance is taken by the first member school to
+    accept it (``as_school``, or the accepting user's member school): it becomes a request between
+    two schools; a later acceptance by another member is refused (the request row is locked)."""
     return _decide(
         by=by,
         request=request,
@@ -301,6 +348,7 @@ def accept_request(*, by, request: Request, note: str = "") -> Request:
         note=note,
         hook="on_accept",
         action="request.accepted",
+        as_school=as_school,
     )
 
 
@@ -353,10 +401,7 @@ def _acting_school(by, request: Request):
     if can_answer(by, request) and request.status != RequestStatus.DRAFT:
         if request.to_school_id:
             return request.to_school
-        member_ids = AllianceMembership.objects.filter(alliance_id=request.to_alliance_id).values("school_id")
-        return School.objects.filter(
-            pk__in=set(staff_school_ids(by)) - {request.from_school_id}, id__in=member_ids
-        ).first()
+        return School.objects.filter(pk__in=answering_member_school_ids(by, request)).order_by("code").first()
     return None
 
 

@@ -18,7 +18,7 @@ from yiwang.topics.enums import TeachingForm
 from .. import selectors
 from ..enums import RequestKind, RequestStatus
 from ..models import Dispatch, Request
-from ..rules import can_answer, can_confirm_dispatch, can_send_for
+from ..rules import answering_member_school_ids, can_answer, can_confirm_dispatch, can_send_for
 from . import (
     KindHandler,
     _event,
@@ -52,11 +52,12 @@ def open_dispatch(
     *,
     by,
     from_school,
-    to_school,
+    to_school=None,
     topic_title: str,
     starts_at,
     ends_at,
     training_class,
+    to_alliance=None,
     teacher: Teacher | None = None,
     need: str = "",
     topic=None,
@@ -66,7 +67,10 @@ def open_dispatch(
 ) -> Dispatch:
     """Ask ``to_school`` for ``teacher`` (or for a teacher meeting ``need``) to teach in the
     requesting school's ``training_class``. Conflicts are not refused here (the page shows them
-    before sending) — the receiving school cannot accept while one remains."""
+    before sending) — the receiving school cannot accept while one remains.
+
+    Or ask a whole alliance of ``from_school`` (``to_alliance``) for a teacher meeting ``need``: every
+    other member school sees it; the first to accept names its teacher and becomes ``to_school``."""
     if not can_send_for(by, from_school):
         raise PermissionDeniedError("只有本校管理员或教务、培训、科研部门人员可以代表学校发起请求。")
     topic_title = (topic_title or "").strip() or (topic.title if topic is not None else "")
@@ -77,6 +81,13 @@ def open_dispatch(
         raise DomainError("讲授题目不能超过 200 字。", field="topic_title")
     if len(need) > 300:
         raise DomainError("师资需求不能超过 300 字。", field="need")
+    if to_alliance is not None:
+        if to_school is not None:
+            raise DomainError("请选择一所接收学校或一个联盟。", field="to_school")
+        if teacher is not None:
+            raise DomainError(
+                "向联盟请求师资时请填写师资需求，由接受请求的成员学校指定教师。", field="teacher"
+            )
     if teacher is not None:
         try:
             teacher = access_teacher(by, teacher.pk)
@@ -88,7 +99,7 @@ def open_dispatch(
             raise DomainError("该教师已停用，不能派出。", field="teacher")
     elif not need:
         raise DomainError("请选择教师，或填写师资需求（由对方学校推荐教师）。", field="teacher")
-    if to_school is None:
+    if to_school is None and to_alliance is None:
         raise DomainError("请选择接收学校。", field="to_school")
     _check_times(starts_at, ends_at)
     if training_class is None:
@@ -109,6 +120,7 @@ def open_dispatch(
             kind=RequestKind.DISPATCH,
             from_school=from_school,
             to_school=to_school,
+            to_alliance=to_alliance,
             subject_key=_subject_key(teacher, need, starts_at),
             title=f"{who}：{topic_title}"[:200],
             body=body,
@@ -120,6 +132,7 @@ def open_dispatch(
             request=request,
             from_school=from_school,
             to_school=to_school,
+            to_alliance=to_alliance,
             teacher=teacher,
             need=need,
             topic=topic,
@@ -143,12 +156,16 @@ def name_teacher(*, by, dispatch: Dispatch, teacher: Teacher) -> Dispatch:
             Dispatch.objects.select_for_update(of=("self",)).select_related("request").get(pk=dispatch.pk)
         )
         request = dispatch.request
-        if not can_answer(by, request):
-            raise PermissionDeniedError("只有接收学校的人员可以指定派出教师。")
         if request.status != RequestStatus.SUBMITTED:
             raise ConflictError("该请求已答复，不能再更换教师。")
+        if not can_answer(by, request):
+            raise PermissionDeniedError("只有接收学校的人员可以指定派出教师。")
         teacher = access_teacher(by, teacher.pk)
-        if teacher.owner_school_id != request.to_school_id:
+        if request.to_school_id is not None:
+            schools = {request.to_school_id}
+        else:  # open to an alliance: a teacher of one of the user's member schools
+            schools = set(answering_member_school_ids(by, request))
+        if teacher.owner_school_id not in schools:
             raise DomainError("只能指定本校的教师。", field="teacher")
         before = dispatch.teacher_id
         dispatch.teacher = teacher
@@ -158,7 +175,7 @@ def name_teacher(*, by, dispatch: Dispatch, teacher: Teacher) -> Dispatch:
             actor=by,
             action="dispatch.teacher_named",
             obj=dispatch,
-            school=request.to_school,
+            school=teacher.owner_school,
             before={"teacher": before},
             after={"teacher": teacher.pk},
         )
@@ -169,8 +186,12 @@ def accept_dispatch(*, by, dispatch: Dispatch, teacher: Teacher | None = None, n
     """Accept (naming the teacher first when the request was a need); refused while a conflict remains."""
     with transaction.atomic():
         if teacher is not None:
-            name_teacher(by=by, dispatch=dispatch, teacher=teacher)
-        accept_request(by=by, request=dispatch.request, note=note)
+            dispatch = name_teacher(by=by, dispatch=dispatch, teacher=teacher)
+        # Open to an alliance: the member school whose teacher goes takes the request.
+        teacher_school = Teacher.objects.filter(pk=dispatch.teacher_id).values_list(
+            "owner_school_id", flat=True
+        )
+        accept_request(by=by, request=dispatch.request, note=note, as_school=teacher_school.first())
     dispatch.refresh_from_db()
     return dispatch
 
@@ -216,8 +237,13 @@ def _on_accept(request: Request, by) -> None:
     )
     if dispatch.teacher_id is None:
         raise DomainError("请先指定派出的教师，再接受该请求。", field="teacher")
+    if dispatch.to_school_id is None:  # taken by an alliance member (``request.to_school`` is set now)
+        dispatch.to_school = request.to_school
+        dispatch.save(update_fields=["to_school"])
     # One teacher's acceptances run one at a time, so two schools cannot both get the same hour.
     teacher = Teacher.objects.select_for_update().get(pk=dispatch.teacher_id)
+    if teacher.owner_school_id != request.to_school_id:
+        raise DomainError("派出教师须是接受请求的学校的教师。", field="teacher")
     dispatch.teacher = teacher
     conflicts = selectors.dispatch_conflicts(dispatch)
     if conflicts:

@@ -35,7 +35,7 @@ def open_hosting(
     *,
     by,
     from_school,
-    to_school,
+    to_school=None,
     title: str,
     start_date,
     end_date,
@@ -44,14 +44,16 @@ def open_hosting(
     kind: str = RequestKind.HOSTING,
     body: str = "",
     submit: bool = True,
+    to_alliance=None,
 ) -> HostedTraining:
-    """The guest school (``from_school``) asks ``to_school`` to host a class for its trainees."""
+    """The guest school (``from_school``) asks ``to_school`` to host a class for its trainees — or
+    asks its alliance (``to_alliance``): every other member sees it, the first to accept hosts."""
     if kind not in HOSTING_KINDS:
         raise DomainError("请求类型无效。", field="kind")
     if not can_send_for(by, from_school):
         raise PermissionDeniedError("只有本校管理员或教务、培训、科研部门人员可以代表学校发起请求。")
-    if to_school is None:
-        raise DomainError("请选择承办学校。", field="to_school")
+    if (to_school is None) == (to_alliance is None):
+        raise DomainError("请选择一所承办学校，或向本校所在的联盟发起。", field="to_school")
     if not start_date or not end_date:
         raise DomainError("请填写开班和结业日期。", field="start_date")
     if end_date < start_date:
@@ -68,7 +70,8 @@ def open_hosting(
             kind=kind,
             from_school=from_school,
             to_school=to_school,
-            subject_key=f"hosting:{to_school.pk}:{start_date:%Y%m%d}",
+            to_alliance=to_alliance,
+            subject_key=f"hosting:{to_school.pk if to_school else f'alliance-{to_alliance.pk}'}:{start_date:%Y%m%d}",
             title=title,
             body=body,
             starts_at=timezone.make_aware(datetime.combine(start_date, datetime.min.time())),
@@ -126,6 +129,9 @@ def build_hosted_class(*, by, hosting: HostedTraining) -> HostedTraining:
 
 def _on_accept(request: Request, by) -> None:
     hosting = HostedTraining.objects.select_for_update().get(request=request)
+    if hosting.host_school_id is None:  # taken by an alliance member (``request.to_school`` is set now)
+        hosting.host_school = request.to_school
+        hosting.save(update_fields=["host_school"])
     if hosting.training_class_id is None and can_build_hosted_class(by, hosting):
         hosting.request = request
         hosting.training_class = _create_class(by, hosting)
