@@ -212,6 +212,9 @@ def main() -> None:
     parser.add_argument("--research", type=int, default=200_000)
     parser.add_argument("--skip-generate", action="store_true", help="only rebuild the index")
     parser.add_argument("--no-index", action="store_true", help="only generate the rows")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="rebuild processes (default: one per core, ≤ 4)"
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     result = {"vendor": connection.vendor}
@@ -222,10 +225,13 @@ def main() -> None:
         print(json.dumps(result, ensure_ascii=False), flush=True)
     if args.no_index:
         return
-    from yiwang.search.services import rebuild_index
+    from yiwang.search.services import default_workers, rebuild_index
 
     started = time.monotonic()
-    result["indexed"] = rebuild_index(batch_size=2000, progress=lambda text: print(text, flush=True))
+    result["workers"] = args.workers or default_workers()
+    result["indexed"] = rebuild_index(
+        batch_size=2000, progress=lambda text: print(text, flush=True), workers=result["workers"]
+    )
     result["index_build_seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(result, ensure_ascii=False), flush=True)
 

@@ -42,6 +42,21 @@ def agreement(network, supporter):
     )
 
 
+@pytest.fixture
+def site(network):
+    """A site of the supporter (the city school) that the supported school books."""
+    return site_services.create_site(
+        by=None,
+        school=network.city,
+        name="基地甲",
+        address="某地",
+        capacity=50,
+        opens_at=time(8),
+        closes_at=time(18),
+        scope=SharingScope.NETWORK,
+    )
+
+
 def _booking(site, school, day, status):
     starts = datetime.combine(day, time(9), tzinfo=timezone.get_current_timezone())
     request = Request.objects.create(
@@ -106,19 +121,11 @@ def test_agreement_refusals(network, supporter, supported):
     assert exc.value.message == "协议结束日期不能早于开始日期。"
 
 
-def test_progress_counts_itself_from_site_bookings(agreement, network, supporter, supported, client_for):
+def test_progress_counts_itself_from_site_bookings(
+    agreement, site, network, supporter, supported, client_for
+):
     services.set_target(
         by=supporter, agreement=agreement, year=YEAR, metric=TargetMetric.SITE_BOOKINGS, target=3
-    )
-    site = site_services.create_site(
-        by=None,
-        school=network.city,
-        name="基地甲",
-        address="某地",
-        capacity=50,
-        opens_at=time(8),
-        closes_at=time(18),
-        scope=SharingScope.NETWORK,
     )
     _booking(site, network.partner, date(YEAR, 3, 2), BookingStatus.COMPLETED)
     _booking(site, network.partner, date(YEAR, 3, 3), BookingStatus.APPROVED)
@@ -139,3 +146,39 @@ def test_agreement_only_for_the_parties(agreement, client_for, network):
         assert client_for(user).get(f"/alliances/agreements/{agreement.pk}/").status_code == 404
         assert client_for(user).get(f"/alliances/agreements/{agreement.pk}/progress.xlsx").status_code == 404
         assert selectors.agreement_progress_counts(user, YEAR) == []
+
+
+def test_agreement_list_counts_every_target_in_a_fixed_number_of_queries(
+    agreement, site, network, supporter, supported, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.set_target(
+        by=supporter, agreement=agreement, year=YEAR, metric=TargetMetric.SITE_BOOKINGS, target=3
+    )
+    _booking(site, network.partner, date(YEAR, 3, 2), BookingStatus.COMPLETED)
+    _booking(site, network.far, date(YEAR, 3, 5), BookingStatus.COMPLETED)  # not a party
+    client = client_for(supported)
+    client.get("/alliances/agreements/")
+    with CaptureQueriesContext(connection) as one:
+        assert "基地接待（批） 1/3" in client.get("/alliances/agreements/").content.decode()
+    # a second agreement with a target of every metric: the same number of queries
+    second = services.create_agreement(
+        by=supporter,
+        title="第二份协议",
+        partnership=network.partnership,
+        starts_on=date(YEAR, 1, 1),
+        ends_on=date(YEAR, 12, 31),
+    )
+    for metric in TargetMetric.values:
+        services.set_target(by=supporter, agreement=second, year=YEAR, metric=metric, target=2)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/alliances/agreements/").content.decode()
+    assert len(many.captured_queries) <= len(one.captured_queries) + len(TargetMetric.values) - 1
+    assert page.count("基地接待（批） 1/") == 2  # each agreement counts the same booking
+    counts = {p.target.metric: p.count for p in selectors.agreement_progress(supported, second)}
+    listed = {
+        p.target.metric: p.count for p in selectors.agreement_progress(supported, second, YEAR, records=0)
+    }
+    assert counts == listed and counts[TargetMetric.SITE_BOOKINGS] == 1

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from tests.dashboards.conftest import viewers
 from tests.factories import member, platform_admin
 from tests.factories.classes import TeacherFactory, TopicFactory, open_session
 from tests.factories.research import OutputFactory, endorsement
@@ -22,16 +23,6 @@ from yiwang.topics.models import Topic
 pytestmark = pytest.mark.django_db
 
 Y2026 = Period.year(2026)
-
-
-def _viewers(network):
-    return [
-        platform_admin("system"),
-        member(network.city, is_teaching_staff=True, is_research_staff=True),
-        member(network.far, is_research_staff=True),
-        member(network.partner, is_teaching_staff=True),
-        member(network.stranger, is_teacher=True),
-    ]
 
 
 def _records(network):
@@ -55,7 +46,7 @@ def test_every_table_a_cached_number_reads_carries_a_counter_trigger(network):
     assert versioned & tables <= freshness.installed_tables()
     scopes = [selectors.NETWORK_SCOPE, selectors.resolve_scope(platform_admin("system"), "school", "city")]
     read = set()
-    for viewer in _viewers(network):
+    for viewer in viewers(network):
         for scope in scopes:
             cache.clear()
             with CaptureQueriesContext(connection) as captured:
@@ -102,7 +93,7 @@ def test_the_stamp_changes_on_every_write_path(network):
 
 def test_two_periods_in_one_statement_equal_separate_counts(network):
     _records(network)
-    for viewer in _viewers(network):
+    for viewer in viewers(network):
         for school_ids in (None, [network.city.pk]):
             numbers = indicators.board_numbers(viewer, school_ids=school_ids, period=Y2026)
             for ind in indicators.indicators():

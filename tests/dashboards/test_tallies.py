@@ -3,20 +3,29 @@ after every kind of write, on both databases — and compacting or rebuilding th
 
 from dataclasses import replace
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from tests.factories import member, platform_admin
+from tests.dashboards.conftest import viewers
+from tests.factories import member
 from tests.factories.classes import TeacherFactory, TopicFactory, confirmed, open_session
+from tests.factories.research import OutputFactory, ProjectFactory, endorsement
 
 from yiwang.classes.enums import ClassStatus
 from yiwang.classes.models import CheckIn, Evaluation, Session, TrainingClass
-from yiwang.dashboards import indicators, selectors, tallies
+from yiwang.dashboards import indicators, selectors, services, tallies
 from yiwang.dashboards.models import Tally
 from yiwang.dashboards.periods import Period
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
+from yiwang.research.enums import OutputKind
+from yiwang.research.models import Endorsement, ResearchOutput, ResearchProject
 from yiwang.topics.enums import PublicationStatus
 from yiwang.topics.models import Topic
 
@@ -54,17 +63,36 @@ def _records(network):
     shared.shared_alliances.add(network.alliance)
     klass = open_session(network.city, scope=SharingScope.PARTNERS, day=date(2026, 5, 1)).training_class
     klass.shared_partnerships.add(network.partnership)
+    _research(network)
 
 
-def _viewers(network):
-    return [
-        platform_admin("system"),
-        member(network.city, is_teaching_staff=True, is_research_staff=True),
-        member(network.branch_a, is_teacher=True),
-        member(network.far, is_research_staff=True),
-        member(network.partner, is_teaching_staff=True),
-        member(network.stranger, is_teacher=True),
-    ]
+def _research(network):
+    """Projects, outputs (咨政报告 and papers, active and retired) and their 批示 (verified or not,
+    one or two per output), of every scope, in both years; 协作 ones shared with the alliance."""
+    for scope in SCOPES:
+        for day in (date(2026, 3, 2), date(2025, 11, 5)):
+            ProjectFactory(owner_school=network.city, scope=scope, start_date=day, end_date=date(2027, 1, 1))
+            for kind in (OutputKind.ADVISORY, OutputKind.PAPER):
+                plain = OutputFactory(owner_school=network.city, scope=scope, kind=kind, published_on=day)
+                twice = OutputFactory(owner_school=network.far, scope=scope, kind=kind, published_on=day)
+                retired = OutputFactory(
+                    owner_school=network.city, scope=scope, kind=kind, published_on=day, is_active=False
+                )
+                endorsement(plain, verified=False, day=day)
+                for output in (twice, twice, retired):
+                    endorsement(output, verified=True, day=date(2026, 1, 20))
+    shared = OutputFactory(
+        owner_school=network.far, scope=SharingScope.PARTNERS, published_on=date(2026, 6, 1)
+    )
+    shared.shared_alliances.add(network.alliance)
+    endorsement(shared, verified=True, day=date(2026, 6, 9))
+    ProjectFactory(
+        owner_school=network.far,
+        scope=SharingScope.PARTNERS,
+        start_date=date(2026, 2, 1),
+        end_date=date(2027, 1, 1),
+        alliances=[network.alliance],
+    )
 
 
 def _check(viewer, school_ids=None):
@@ -105,13 +133,13 @@ def _rebuilt_equals_incremental():
 def test_tallied_numbers_equal_live_counts_and_lists_for_every_viewer(network):
     _records(network)
     assert tallies.installed_triggers()
-    for viewer in _viewers(network):
+    for viewer in viewers(network):
         for school_ids in (None, [network.city.pk]):
             _check(viewer, school_ids)
     rows = Tally.objects.count()
     assert tallies.compact() == rows
     assert Tally.objects.count() < rows
-    _check(_viewers(network)[1])
+    _check(viewers(network)[1])
     _rebuilt_equals_incremental()
 
 
@@ -123,11 +151,11 @@ def _number(viewer, key):
 def test_a_board_number_follows_every_kind_of_write_at_once(network):
     _records(network)
     tallies.compact()
-    viewers = _viewers(network)
-    keys = ("shared_topics", "shared_teachers", "open_sessions", "visiting_attendance", "evaluations")
+    people = viewers(network)
+    keys = [i.key for i in TALLIED if i.measure == "count"]
 
     def exact():
-        for viewer in viewers:
+        for viewer in people:
             for key in keys:
                 ind = indicators.get(key)
                 total, _ = indicators.drill_rows(ind, viewer, period=Y2026, limit=1)
@@ -159,4 +187,77 @@ def test_a_board_number_follows_every_kind_of_write_at_once(network):
     exact()
     Session.objects.filter(pk=first.pk).delete()  # a session with its sign-ups, check-ins, ratings
     exact()
+    _research_writes(network, exact)
     _rebuilt_equals_incremental()
+
+
+def _research_writes(network, exact):
+    """批示 added, verified, unverified and deleted one by one and in bulk; outputs retired,
+    re-dated, re-scoped and deleted with their 批示; projects moved."""
+    report = OutputFactory(
+        owner_school=network.far, scope=SharingScope.NETWORK, published_on=date(2026, 4, 1)
+    )
+    first = endorsement(report, verified=False, day=date(2026, 5, 1))  # an unverified one counts nowhere
+    exact()
+    Endorsement.objects.filter(pk=first.pk).update(verified_at=timezone.now())  # the first verified
+    exact()
+    second = endorsement(report, verified=True, day=date(2026, 5, 2))  # a second: still one report
+    exact()
+    Endorsement.objects.filter(pk=first.pk).delete()
+    exact()
+    Endorsement.objects.filter(pk=second.pk).update(verified_at=None)  # the last verified one goes
+    exact()
+    other = OutputFactory(owner_school=network.city, scope=SharingScope.SCHOOL, published_on=date(2026, 7, 1))
+    Endorsement.objects.bulk_create(
+        [
+            Endorsement(
+                output=o,
+                leader_level=first.leader_level,
+                endorsed_on=date(2026, 8, 1),
+                verified_at=timezone.now(),
+            )
+            for o in (report, other, other)
+        ]
+    )
+    exact()
+    ResearchOutput.objects.filter(pk=other.pk).update(is_active=False)  # retired: listed to its staff only
+    ResearchOutput.objects.filter(pk=report.pk).update(
+        published_on=date(2025, 12, 31), scope=SharingScope.SYSTEM
+    )
+    exact()
+    ResearchOutput.objects.filter(pk=other.pk).update(is_active=True, kind=OutputKind.PAPER)
+    Endorsement.objects.filter(output=report).update(output=other)  # 批示 moved to another output
+    exact()
+    other.delete()  # with its 批示
+    ResearchProject.objects.filter(scope=SharingScope.SCHOOL).update(scope=SharingScope.NETWORK)
+    ResearchProject.objects.filter(start_date=date(2026, 3, 2)).first().delete()
+    exact()
+
+
+def test_a_board_reads_every_tally_in_one_statement(network):
+    _records(network)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        selectors.board(viewers(network)[1], selectors.NETWORK_SCOPE, Y2026)
+    reads = [q["sql"] for q in captured.captured_queries if '"dashboards_tally"' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert {f.name for f in tallies.FAMILIES.values()} == {i.tally for i in TALLIED}
+
+
+def test_compact_tallies_command_and_task_fold_the_rows_and_keep_every_number(network):
+    _records(network)
+    viewer = viewers(network)[1]
+
+    def numbers():
+        return indicators.values_over(TALLIED, viewer, periods=[Y2026, Y2026.previous()])
+
+    before, rows = numbers(), Tally.objects.count()
+    out = StringIO()
+    call_command("compact_tallies", stdout=out)
+    folded = Tally.objects.count()
+    assert out.getvalue().strip() == f"看板增量记录：合并前 {rows} 行，合并后 {folded} 行。"
+    assert folded == len(_sums()) < rows
+    assert numbers() == before
+    TopicFactory(owner_school=network.city, scope=SharingScope.NETWORK)  # one more delta row
+    assert services.compact_tallies.enqueue().return_value == [folded + 1, folded]
+    assert numbers()["shared_topics"] == [before["shared_topics"][0] + 1, before["shared_topics"][1]]

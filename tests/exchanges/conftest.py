@@ -60,3 +60,24 @@ def far_class(net):
 def day():
     """A working day a few days ahead."""
     return timezone.localdate() + timedelta(days=5)
+
+
+@pytest.fixture
+def far_hosting(net, far_staff):
+    """Opens 远方's request for its young-cadre class (10 days from ``in_days`` ahead) to a school
+    (``to_school=``) or its alliance (``to_alliance=``)."""
+    from yiwang.exchanges.services import hosting as hosting_services
+
+    def open_hosting(*, in_days: int, planned_trainees: int, **to):
+        start = timezone.localdate() + timedelta(days=in_days)
+        return hosting_services.open_hosting(
+            by=far_staff,
+            from_school=net.far,
+            title="远方市青年干部培训班",
+            start_date=start,
+            end_date=start + timedelta(days=9),
+            planned_trainees=planned_trainees,
+            **to,
+        )
+
+    return open_hosting

@@ -213,17 +213,8 @@ def test_a_school_outside_the_alliance_cannot_address_it(trio, stranger_staff):
 
 
 @pytest.fixture
-def alliance_hosting(trio, far_staff):
-    start = timezone.localdate() + timedelta(days=20)
-    return hosting_services.open_hosting(
-        by=far_staff,
-        from_school=trio.far,
-        to_alliance=trio.alliance,
-        title="远方市青年干部培训班",
-        start_date=start,
-        end_date=start + timedelta(days=9),
-        planned_trainees=30,
-    )
+def alliance_hosting(trio, far_hosting):
+    return far_hosting(in_days=20, planned_trainees=30, to_alliance=trio.alliance)
 
 
 ROSTER = [

@@ -44,18 +44,9 @@ def roster_file(rows, header=("姓名", "性别", "工作单位", "职务", "手
 
 
 @pytest.fixture
-def hosting(net, far_staff):
+def hosting(net, far_hosting):
     """远方 (the guest) asks the city school (the host) to host a young-cadre class."""
-    start = timezone.localdate() + timedelta(days=10)
-    return hosting_services.open_hosting(
-        by=far_staff,
-        from_school=net.far,
-        to_school=net.city,
-        title="远方市青年干部培训班",
-        start_date=start,
-        end_date=start + timedelta(days=9),
-        planned_trainees=40,
-    )
+    return far_hosting(in_days=10, planned_trainees=40, to_school=net.city)
 
 
 def test_accepting_builds_a_draft_class_of_the_host(hosting, city_staff, far_staff):

@@ -98,10 +98,10 @@ def open_session(
 def now_session(school, **fields) -> Session:
     """An open session running right now (for check-in and rating)."""
     now = timezone.localtime()
-    start = (now - timedelta(minutes=30)).replace(second=0, microsecond=0)
-    end = start + timedelta(hours=2)
-    if end.date() != start.date():  # keep it on one day near midnight
-        start, end = start.replace(hour=21, minute=0), start.replace(hour=23, minute=30)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # on today's date and running now, even just after or before midnight
+    start = max((now - timedelta(minutes=30)).replace(second=0, microsecond=0), midnight)
+    end = min(start + timedelta(hours=2), midnight.replace(hour=23, minute=59, second=59))
     klass = fields.pop("training_class", None) or TrainingClassFactory(owner_school=school)
     return SessionFactory(
         training_class=klass,

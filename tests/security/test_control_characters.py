@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from tests.factories import member
 from tests.factories.faculty import TeacherFactory
+from tests.factories.search import index
 
 from yiwang.accounts.services import create_api_token
 from yiwang.core.excel.columns import CellError, Column
@@ -88,7 +89,7 @@ def test_api_nested_value_is_named_by_its_path(network):
 # A broken UTF-8 sequence arrives as U+FFFD (Django decodes with replacement): no match, no error.
 @pytest.mark.parametrize(("query", "found"), [("%00", 1), ("%07", 1), ("张%00三", 1), ("%ED%A0%80", 0)])
 def test_search_and_filter_strings_are_stripped_not_an_error(client_for, network, query, found):
-    TeacherFactory(owner_school=network.city, scope=SharingScope.PUBLIC, name="张三")
+    index(TeacherFactory(owner_school=network.city, scope=SharingScope.PUBLIC, name="张三"))
     response = Client().get(f"/api/v1/faculty/?q={query}")
     assert response.status_code == 200
     assert response.json()["count"] == found

@@ -1,7 +1,5 @@
 """Writes on accounts: sign-in with lockout, users, platform roles, API tokens."""
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yiwang.activity.services import record_audit
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
 from yiwang.core.request_context import current_ip
+from yiwang.core.secret_keys import key_hash, live_token, new_key, revoke_own
 
 from . import rules
 from .enums import PlatformRoleKind
@@ -349,10 +348,6 @@ def unlock_user(*, by, user: User) -> None:
         )
 
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, shown to the person once."""
     name = name.strip()
@@ -360,29 +355,26 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise DomainError("请为令牌命名，例如“教务系统同步”。", field="name")
     if len(name) > 60:
         raise DomainError("令牌名称不能超过 60 个字符。", field="name")
-    key = "yw_" + secrets.token_urlsafe(32)
+    key = new_key("yw_", 32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=_hash_key(key))
+        token = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=key_hash(key))
         record_audit(actor=user, action="api_token.created", obj=token)
     return token, key
 
 
 def revoke_api_token(*, user: User, token_id: int) -> None:
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user, revoked_at=None).first()
-        if token is None:
-            raise DomainError("令牌不存在或已撤销。")
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token = revoke_own(
+            ApiToken.objects.all(),
+            user_id=user.pk,
+            token_id=token_id,
+            missing=DomainError("令牌不存在或已撤销。"),
+        )
         record_audit(actor=user, action="api_token.revoked", obj=token)
 
 
 def user_for_api_key(key: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_key(key), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    token = live_token(ApiToken.objects.select_related("user"), key)
     if token is None:
         return None
     now = timezone.now()

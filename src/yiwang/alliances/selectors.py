@@ -3,8 +3,10 @@
 records of the other apps — hosted classes and dispatches (exchanges), visiting seats (classes),
 co-built courses (courses), site bookings (sites) — and every number comes with its records."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -307,106 +309,187 @@ def party_school_ids(agreement: Agreement) -> set[int]:
     return rules.member_school_ids(agreement)
 
 
-def _metric_rows(metric: str, schools: set[int], year: int):
-    """The records that count for ``metric`` in ``year`` between two different party schools, as
-    ``(queryset, how each row reads: row -> (from, to, day, title, url))``; ``None`` for no metric."""
-    ids = list(schools)
-    if metric == TargetMetric.HOSTED_CLASSES:
-        qs = (
-            HostedTraining.objects.filter(
-                request__status__in=ACCEPTED,
-                host_school_id__in=ids,
-                guest_school_id__in=ids,
-                start_date__year=year,
-            )
-            .select_related("host_school", "guest_school", "request")
-            .order_by("start_date", "id")
-        )
-        return qs, lambda h: (
+@dataclass(frozen=True)
+class Metric:
+    """How one target metric counts: ``rows()`` are the records that count between any schools,
+    ``pair(ids, year)`` keeps those between two schools of ``ids`` in ``year``, ``reads`` turns a
+    row into ``(from, to, day, title, url)``. ``tally*`` is what the counts aggregate over (the rows
+    themselves, or for co-built courses the course–co-school links, counted once a course)."""
+
+    rows: Callable[[], QuerySet]
+    pair: Callable[[list[int], int], Q]
+    reads: Callable
+    related: tuple[str, ...]
+    order: tuple[str, ...]
+    tally_rows: Callable[[], QuerySet] | None = None
+    tally_pair: Callable[[list[int], int], Q] | None = None
+    tally_field: str = "pk"
+
+
+def _course_co_schools():
+    return Course.co_schools.through.objects.filter(
+        course__status__in=[CourseStatus.PUBLISHED, CourseStatus.FEATURED]
+    )
+
+
+METRICS = {
+    TargetMetric.HOSTED_CLASSES: Metric(
+        rows=lambda: HostedTraining.objects.filter(request__status__in=ACCEPTED),
+        pair=lambda ids, year: Q(host_school_id__in=ids, guest_school_id__in=ids, start_date__year=year),
+        reads=lambda h: (
             h.guest_school,
             h.host_school,
             h.start_date,
             h.request.title,
             reverse("exchanges:request_detail", args=[h.request_id]),
-        )
-    if metric == TargetMetric.DISPATCHES:
-        # The dispatch's own copies of the two schools: no join of the requests to count.
-        qs = (
-            Dispatch.objects.filter(
-                request__status__in=ACCEPTED,
-                from_school_id__in=ids,
-                to_school_id__in=ids,
-                starts_at__year=year,
-            )
-            .select_related("from_school", "to_school", "teacher")
-            .order_by("starts_at", "id")
-        )
-        return qs, lambda d: (
+        ),
+        related=("host_school", "guest_school", "request"),
+        order=("start_date", "id"),
+    ),
+    # The dispatch's own copies of the two schools: no join of the requests to count.
+    TargetMetric.DISPATCHES: Metric(
+        rows=lambda: Dispatch.objects.filter(request__status__in=ACCEPTED),
+        pair=lambda ids, year: Q(from_school_id__in=ids, to_school_id__in=ids, starts_at__year=year),
+        reads=lambda d: (
             d.to_school,
             d.from_school,
             timezone.localtime(d.starts_at).date(),
             f"{d.topic_title}" + (f"（{d.teacher.name}）" if d.teacher_id else ""),
             reverse("exchanges:request_detail", args=[d.request_id]),
-        )
-    if metric == TargetMetric.VISITING_SEATS:
-        qs = (
-            SignUp.objects.filter(
-                status=SignUpStatus.CONFIRMED,
-                home_school_id__in=ids,
-                session__training_class__owner_school_id__in=ids,
-                session__date__year=year,
-            )
-            .exclude(home_school_id=F("session__training_class__owner_school_id"))
-            .select_related("home_school", "session__training_class__owner_school")
-            .order_by("session__date", "id")
-        )
-        return qs, lambda s: (
+        ),
+        related=("from_school", "to_school", "teacher"),
+        order=("starts_at", "id"),
+    ),
+    TargetMetric.VISITING_SEATS: Metric(
+        rows=lambda: SignUp.objects.filter(status=SignUpStatus.CONFIRMED).exclude(
+            home_school_id=F("session__training_class__owner_school_id")
+        ),
+        pair=lambda ids, year: Q(
+            home_school_id__in=ids,
+            session__training_class__owner_school_id__in=ids,
+            session__date__year=year,
+        ),
+        reads=lambda s: (
             s.session.training_class.owner_school,
             s.home_school,
             s.session.date,
             s.session.title,
             reverse("classes:session_detail", args=[s.session_id]),
-        )
-    if metric == TargetMetric.CO_BUILT_COURSES:
-        qs = (
-            Course.objects.filter(
-                status__in=[CourseStatus.PUBLISHED, CourseStatus.FEATURED],
-                owner_school_id__in=ids,
-                co_schools__in=ids,
-                created_at__year=year,
-            )
+        ),
+        related=("home_school", "session__training_class__owner_school"),
+        order=("session__date", "id"),
+    ),
+    TargetMetric.CO_BUILT_COURSES: Metric(
+        rows=lambda: (
+            Course.objects.filter(status__in=[CourseStatus.PUBLISHED, CourseStatus.FEATURED])
             .distinct()
-            .select_related("owner_school")
             .prefetch_related("co_schools")
-            .order_by("created_at", "id")
-        )
-        return qs, lambda c: (
+        ),
+        pair=lambda ids, year: Q(owner_school_id__in=ids, co_schools__in=ids, created_at__year=year),
+        reads=lambda c, schools=(): (
             c.owner_school,
             next((s for s in c.co_schools.all() if s.pk in schools), c.owner_school),
             timezone.localtime(c.created_at).date(),
             c.title,
             reverse("courses:detail", args=[c.pk]),
-        )
-    if metric == TargetMetric.SITE_BOOKINGS:
-        # ``owner_school`` is the booking's copy of the site's owner: no join to count.
-        qs = (
-            Booking.objects.filter(
-                status__in=HOLDING_STATUSES,
-                owner_school_id__in=ids,
-                requesting_school_id__in=ids,
-                starts_at__year=year,
-            )
-            .select_related("site", "owner_school", "requesting_school")
-            .order_by("starts_at", "id")
-        )
-        return qs, lambda b: (
+        ),
+        related=("owner_school",),
+        order=("created_at", "id"),
+        tally_rows=_course_co_schools,
+        tally_pair=lambda ids, year: Q(
+            course__owner_school_id__in=ids, school_id__in=ids, course__created_at__year=year
+        ),
+        tally_field="course_id",
+    ),
+    # ``owner_school`` is the booking's copy of the site's owner: no join to count.
+    TargetMetric.SITE_BOOKINGS: Metric(
+        rows=lambda: Booking.objects.filter(status__in=HOLDING_STATUSES),
+        pair=lambda ids, year: Q(owner_school_id__in=ids, requesting_school_id__in=ids, starts_at__year=year),
+        reads=lambda b: (
             b.owner_school,
             b.requesting_school,
             timezone.localtime(b.starts_at).date(),
             f"{b.site.name}，{b.group_size} 人",
             reverse("sites:booking_detail", args=[b.pk]),
+        ),
+        related=("site", "owner_school", "requesting_school"),
+        order=("starts_at", "id"),
+    ),
+}
+
+
+def _metric_rows(metric: str, schools: set[int], year: int):
+    """The records that count for ``metric`` in ``year`` between two different party schools, as
+    ``(queryset, how each row reads: row -> (from, to, day, title, url))``; ``None`` for no metric."""
+    spec = METRICS.get(metric)
+    if spec is None:
+        return None
+    qs = (
+        spec.rows().filter(spec.pair(list(schools), year)).select_related(*spec.related).order_by(*spec.order)
+    )
+    if metric == TargetMetric.CO_BUILT_COURSES:
+        return qs, partial(spec.reads, schools=schools)
+    return qs, spec.reads
+
+
+def _tally(metric: str, wanted: list[tuple[int, list[int], int]]) -> dict[int, int]:
+    """One query for every ``(key, school ids, year)`` of one metric: a filtered count each."""
+    spec = METRICS[metric]
+    pair = spec.tally_pair or spec.pair
+    rows = (spec.tally_rows or spec.rows)()
+    union = sorted({pk for _, ids, _ in wanted for pk in ids})
+    years = Q()
+    for year in sorted({year for _, _, year in wanted}):
+        years |= pair(union, year)
+    distinct = spec.tally_rows is not None
+    found = (
+        rows.filter(years)
+        .order_by()
+        .aggregate(
+            **{
+                f"t{key}": Count(spec.tally_field, distinct=distinct, filter=pair(ids, year))
+                for key, ids, year in wanted
+            }
         )
-    return None
+    )
+    return {key: found[f"t{key}"] for key, _, _ in wanted}
+
+
+def agreements_progress(agreements: list[Agreement], year: int | None = None) -> dict[int, list[Progress]]:
+    """The counted progress of every target (of ``year``, or all years) of ``agreements``, without
+    records: a fixed number of queries whatever the number of agreements, targets and records —
+    the targets, the alliances' members, and one query a metric with a filtered count a target."""
+    if not agreements:
+        return {}
+    members: dict[int, set[int]] = {}
+    alliance_ids = {a.alliance_id for a in agreements if a.alliance_id}
+    for alliance_id, school_id in AllianceMembership.objects.filter(alliance_id__in=alliance_ids).values_list(
+        "alliance_id", "school_id"
+    ):
+        members.setdefault(alliance_id, set()).add(school_id)
+    schools = {
+        a.pk: members.get(a.alliance_id, set())
+        if a.alliance_id
+        else {a.partnership.supporter_id, a.partnership.supported_id}
+        for a in agreements
+    }
+    targets = AgreementTarget.objects.filter(agreement__in=agreements).order_by(
+        "agreement_id", "year", "metric"
+    )
+    if year:
+        targets = targets.filter(year=year)
+    targets = list(targets)
+    wanted: dict[str, list] = {}
+    for t in targets:
+        if t.metric in METRICS:
+            wanted.setdefault(t.metric, []).append((t.pk, sorted(schools[t.agreement_id]), t.year))
+    counts: dict[int, int] = {}
+    for metric, asked in wanted.items():
+        counts.update(_tally(metric, asked))
+    result: dict[int, list[Progress]] = {a.pk: [] for a in agreements}
+    for t in targets:
+        result[t.agreement_id].append(Progress(t, counts.get(t.pk, 0), []))
+    return result
 
 
 RECORD_LIMIT = 200  # records listed under one target on the agreement page (the count is exact)
@@ -418,6 +501,8 @@ def agreement_progress(
     """Each target of the agreement (of ``year``, or all years) with its counted progress and its
     first ``records`` records (0: counts only, as the agreement list shows). Titles and links only
     for records the viewer's schools are part of."""
+    if not records:
+        return agreements_progress([agreement], year)[agreement.pk]
     schools = party_school_ids(agreement)
     mine = set(staff_school_ids(viewer)) | set(viewer_context(viewer).school_ids)
     targets = agreement.targets.all().order_by("year", "metric")
@@ -431,13 +516,13 @@ def agreement_progress(
             continue
         qs, reads = found
         listed = []
-        for row in qs[:records] if records else []:
+        for row in qs[:records]:
             a, b, day, title, url = reads(row)
             if {a.pk, b.pk} & mine:
                 listed.append(Record(day, f"{a.short_name}→{b.short_name}：{title}", url))
             else:
                 listed.append(Record(day, f"{a.short_name}→{b.short_name}（其他成员之间的记录）"))
-        count = len(listed) if records and len(listed) < records else qs.order_by().count()
+        count = len(listed) if len(listed) < records else qs.order_by().count()
         result.append(Progress(target, count, listed))
     return result
 
@@ -473,8 +558,10 @@ def resolution_completion(viewer, year: int | None = None) -> dict:
 def agreement_progress_counts(viewer, year: int) -> list[dict]:
     """Per visible agreement and metric of ``year``: target and counted progress."""
     rows = []
-    for agreement in agreements_visible_to(viewer, year=year):
-        for p in agreement_progress(viewer, agreement, year, records=0):
+    agreements = list(agreements_visible_to(viewer, year=year))
+    progress = agreements_progress(agreements, year)
+    for agreement in agreements:
+        for p in progress[agreement.pk]:
             rows.append(
                 {
                     "agreement_id": agreement.pk,

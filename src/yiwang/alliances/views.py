@@ -386,8 +386,9 @@ def public_news(request):
 def agreement_list(request):
     agreements = list(selectors.agreements_visible_to(request.user))
     year = timezone.localdate().year
+    progress = selectors.agreements_progress(agreements, year)
     for agreement in agreements:
-        agreement.progress = selectors.agreement_progress(request.user, agreement, year, records=0)
+        agreement.progress = progress[agreement.pk]
     alliances, partnerships = selectors.groups_of(request.user)
     mine = set(staff_school_ids(request.user))
     can_create = any(a.lead_school_id in mine for a in alliances) or any(

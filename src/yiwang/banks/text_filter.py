@@ -4,18 +4,21 @@ The search app sits above the banks in the import layers, so the banks cannot ca
 search registers its matcher here when it starts (``search.apps.Config.ready``), and a list
 selector asks ``matching(doc_type, q)``::
 
-    ids = text_filter.matching(DocumentType.TOPIC, q)   # "topic", "teacher", "course", …
-    qs = qs.filter(pk__in=ids) if ids is not None else qs.filter(title__contains=q)
+    qs = text_filter.apply(qs, "topic", q, Q(title__contains=q), unindexed=~Q(status="published"))
 
 ``matching`` returns a subquery of the ids (``object_id``) of the items of that kind whose index
 entry contains every word of ``q`` (normalised, traditional = simplified, segmented like the one
 search), or ``None`` when no matcher is registered (then the caller keeps its substring filter).
 The list's own queryset keeps its visibility rule; the subquery adds no row the viewer may not see.
+
+``apply`` is what a list selector calls. The index holds only what the one search shows
+(published topics and courses, active teachers, …): drafts and retired items that a list may
+show their editors are matched by the list's own ``fallback`` condition, named by ``unindexed``.
 """
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 Matcher = Callable[[str, str], QuerySet]
 
@@ -32,3 +35,24 @@ def matching(doc_type: str, q: str) -> QuerySet | None:
     """Ids of the items of ``doc_type`` matching ``q`` (a ``values("object_id")`` queryset for
     ``pk__in``), or ``None`` when no matcher is registered."""
     return None if _matcher is None else _matcher(doc_type, q)
+
+
+def apply(
+    qs: QuerySet, doc_type: str, q: str, fallback: Q, *, unindexed: Q | None = None, also: Q | None = None
+):
+    """``qs`` narrowed to the rows matching ``q``.
+
+    Rows the index holds match through it; rows it does not hold (``unindexed``, e.g. drafts)
+    match ``fallback`` (the list's substring condition); ``also`` is matched on every row besides
+    the index (e.g. a pinyin prefix on an indexed column). Without a matcher every row matches
+    ``fallback`` (and ``also``), as before the index."""
+    ids = matching(doc_type, q)
+    if ids is None:
+        condition = fallback
+    else:
+        condition = Q(pk__in=ids)
+        if unindexed is not None:
+            condition |= unindexed & fallback
+    if also is not None:
+        condition |= also
+    return qs.filter(condition)

@@ -262,14 +262,17 @@ def milestones(request, application_id: Id):
     ]
 
 
+def expense_out(x) -> dict:
+    return {"id": x.pk, "line_id": x.line_id, "spent_on": x.spent_on, "amount": x.amount, "note": x.note}
+
+
 @router.get(
     "/applications/{application_id}/expenses", response=list[ExpenseOut], auth=SignedIn(), summary="经费支出"
 )
 def expenses(request, application_id: Id):
     app = selectors.access_application(request.auth, application_id)
     return [
-        {"id": x.pk, "line_id": x.line_id, "spent_on": x.spent_on, "amount": x.amount, "note": x.note}
-        for x in Expense.objects.filter(application=app).order_by("-spent_on", "-id")[:1000]
+        expense_out(x) for x in Expense.objects.filter(application=app).order_by("-spent_on", "-id")[:1000]
     ]
 
 
@@ -292,7 +295,7 @@ def add_expense(request, application_id: Id, payload: ExpenseIn):
         amount=payload.amount,
         note=payload.note,
     )
-    return 201, {"id": x.pk, "line_id": x.line_id, "spent_on": x.spent_on, "amount": x.amount, "note": x.note}
+    return 201, expense_out(x)
 
 
 def endorsement_out(e) -> dict:

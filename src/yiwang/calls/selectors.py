@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
+from yiwang.banks import text_filter
 from yiwang.core.errors import NotFoundError
 from yiwang.core.pagination import paginate
 from yiwang.core.validators import clean_query
@@ -89,7 +90,7 @@ def calls_visible_to(viewer, *, year=None, q: str = "", phase: str = "", school=
         qs = qs.filter(owner_school_id=getattr(school, "pk", school))
     q = clean_query(q)
     if q:
-        qs = qs.filter(Q(title__contains=q) | Q(description__contains=q))
+        qs = _matching_calls(qs, q)
     if phase == CallPhase.OPEN:
         qs = qs.filter(
             published_at__isnull=False,
@@ -106,6 +107,22 @@ def calls_visible_to(viewer, *, year=None, q: str = "", phase: str = "", school=
     elif phase == CallPhase.DRAFT:
         qs = qs.filter(published_at__isnull=True)
     return qs.order_by("-closes_at", "-id")
+
+
+# ``search.enums.DocumentType.CALL``: the search sits above this app, so the name is spelt here.
+CALL_DOCUMENT = "call"
+
+
+def _matching_calls(qs: QuerySet, q: str) -> QuerySet:
+    """The list's text filter through the one search index (``banks.text_filter``: every word
+    required, traditional = simplified, punctuation alone matches nothing). Only published calls
+    are indexed, so the issuing office's unpublished drafts keep the substring match on title and
+    description; without a registered matcher every call does."""
+    substring = Q(title__contains=q) | Q(description__contains=q)
+    ids = text_filter.matching(CALL_DOCUMENT, q)
+    if ids is None:
+        return qs.filter(substring)
+    return qs.filter(Q(pk__in=ids) | (Q(published_at__isnull=True) & substring))
 
 
 def access_call(viewer, pk) -> ResearchCall:

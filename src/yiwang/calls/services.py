@@ -126,6 +126,14 @@ def _local(dt: datetime) -> str:
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _audit(by, application: Application, action: str, after=None, *, school=None) -> None:
+    """The audit record of a change to ``application``, filed under ``school`` (default: its home
+    school, 所在单位; the issuing office passes the call's school)."""
+    record_audit(
+        actor=by, action=action, obj=application, school=school or application.home_school, after=after
+    )
+
+
 def _require_office(by, call: ResearchCall, what: str) -> None:
     if by is not None and not rules.is_issuing_office(by, call):
         raise PermissionDeniedError(f"只有{call.owner_school.name}科研部门（发布单位）可以{what}。")
@@ -528,12 +536,11 @@ def create_application(
         )
         BudgetLine.objects.bulk_create([BudgetLine(application=application, **line) for line in lines])
         _save_team(application, principal, team, by)
-        record_audit(
-            actor=by,
-            action="call_application.created",
-            obj=application,
-            school=application.home_school,
-            after={"call": call.pk, "title": content["title"], "budget": total, "team": [t.pk for t in team]},
+        _audit(
+            by,
+            application,
+            "call_application.created",
+            {"call": call.pk, "title": content["title"], "budget": total, "team": [t.pk for t in team]},
         )
         new_members = [t.user for t in team if t.user_id]
     notify(
@@ -591,13 +598,7 @@ def update_application(
             _check_member_limit(call, [principal, *team], exclude_application=application)
             _save_team(application, principal, team, by)
         application.save()
-        record_audit(
-            actor=by,
-            action="call_application.updated",
-            obj=application,
-            school=application.home_school,
-            after={**content, "budget": application.budget_total},
-        )
+        _audit(by, application, "call_application.updated", {**content, "budget": application.budget_total})
     return application
 
 
@@ -619,13 +620,7 @@ def confirm_membership(*, by, application: Application) -> TeamMember:
         member = mine[0]
         member.confirmed_at = timezone.now()
         member.save(update_fields=["confirmed_at"])
-        record_audit(
-            actor=by,
-            action="call_application.member_confirmed",
-            obj=application,
-            school=application.home_school,
-            after={"teacher": member.teacher_id},
-        )
+        _audit(by, application, "call_application.member_confirmed", {"teacher": member.teacher_id})
     return member
 
 
@@ -648,13 +643,7 @@ def attach_file(*, by, application: Application, label: str, file, now=None) -> 
         )
         item.file.save(item.file_name, file, save=False)
         item.save()
-        record_audit(
-            actor=by,
-            action="call_application.file_attached",
-            obj=application,
-            school=application.home_school,
-            after={"label": label},
-        )
+        _audit(by, application, "call_application.file_attached", {"label": label})
     return item
 
 
@@ -689,13 +678,7 @@ def submit_application(*, by, application: Application, now=None) -> Application
         application.status = to
         application.submitted_at = now
         application.save(update_fields=["status", "submitted_at", "updated_at"])
-        record_audit(
-            actor=by,
-            action="call_application.submitted",
-            obj=application,
-            school=application.home_school,
-            after={"status": to},
-        )
+        _audit(by, application, "call_application.submitted", {"status": to})
     recipients = _office_users(application.home_school_id if to == S.HOME_REVIEW else call.owner_school_id)
     notify(
         recipients,
@@ -722,13 +705,7 @@ def home_review(*, by, application: Application, approve: bool, note: str = "") 
         if approve:
             application.home_approved_at = timezone.now()
         application.save(update_fields=["status", "note", "home_approved_at", "updated_at"])
-        record_audit(
-            actor=by,
-            action="call_application.home_reviewed",
-            obj=application,
-            school=application.home_school,
-            after={"status": to, "note": note},
-        )
+        _audit(by, application, "call_application.home_reviewed", {"status": to, "note": note})
     if approve:
         notify(
             _office_users(application.call.owner_school_id),
@@ -773,12 +750,12 @@ def formal_check(*, by, application: Application, outcome: str, note: str = "", 
         application.note = note
         application.checked_at = now
         application.save(update_fields=["status", "note", "checked_at", "returns_used", "updated_at"])
-        record_audit(
-            actor=by,
-            action="call_application.checked",
-            obj=application,
+        _audit(
+            by,
+            application,
+            "call_application.checked",
+            {"status": to, "note": note},
             school=call.owner_school,
-            after={"status": to, "note": note},
         )
     notify(
         [application.applicant],
@@ -797,9 +774,7 @@ def withdraw_application(*, by, application: Application) -> Application:
         APPLICATION_STEPS.step(application.status, S.WITHDRAWN)
         application.status = S.WITHDRAWN
         application.save(update_fields=["status", "updated_at"])
-        record_audit(
-            actor=by, action="call_application.withdrawn", obj=application, school=application.home_school
-        )
+        _audit(by, application, "call_application.withdrawn")
     return application
 
 
@@ -849,12 +824,12 @@ def assign_reviewer(*, by, application: Application, teacher: Teacher) -> Review
             reviewer_name=teacher.name,
             reviewer_school=teacher.owner_school,
         )
-        record_audit(
-            actor=by,
-            action="call_review.assigned",
-            obj=application,
+        _audit(
+            by,
+            application,
+            "call_review.assigned",
+            {"sheet": sheet.pk, "reviewer": teacher.user_id},
             school=call.owner_school,
-            after={"sheet": sheet.pk, "reviewer": teacher.user_id},
         )
     notify(
         [teacher.user],
@@ -908,12 +883,12 @@ def invite_expert(
             email=email,
             expires_at=now + timedelta(days=days),
         )
-        record_audit(
-            actor=by,
-            action="call_review.expert_invited",
-            obj=application,
+        _audit(
+            by,
+            application,
+            "call_review.expert_invited",
+            {"sheet": sheet.pk, "expert": name, "expires_at": link.expires_at},
             school=call.owner_school,
-            after={"sheet": sheet.pk, "expert": name, "expires_at": link.expires_at},
         )
     return link, signing.TimestampSigner(salt=LINK_SALT).sign(token)
 
@@ -952,12 +927,12 @@ def submit_review(*, by, sheet: ReviewSheet, scores: dict, comments=None, commen
         if application.status != S.IN_REVIEW:
             raise ConflictError("评审已结束，不能再提交评审表。")
         sheet = reviews.submit_sheet(sheet=sheet, scores=scores, comments=comments, comment=comment)
-        record_audit(
-            actor=by,
-            action="call_review.submitted",
-            obj=application,
+        _audit(
+            by,
+            application,
+            "call_review.submitted",
+            {"sheet": sheet.pk, "total": sheet.total},
             school=application.call.owner_school,
-            after={"sheet": sheet.pk, "total": sheet.total},
         )
     return sheet
 
@@ -978,12 +953,12 @@ def submit_expert_review(
         sheet = reviews.submit_sheet(sheet=link.sheet, scores=scores, comments=comments, comment=comment)
         locked.used_at = now
         locked.save(update_fields=["used_at"])
-        record_audit(
-            actor=None,
-            action="call_review.expert_submitted",
-            obj=application,
+        _audit(
+            None,
+            application,
+            "call_review.expert_submitted",
+            {"sheet": sheet.pk, "expert": sheet.reviewer_name, "total": sheet.total},
             school=application.call.owner_school,
-            after={"sheet": sheet.pk, "expert": sheet.reviewer_name, "total": sheet.total},
         )
     return sheet
 
@@ -993,12 +968,8 @@ def remove_reviewer(*, by, sheet: ReviewSheet) -> None:
     _require_office(by, application.call, "撤销评审专家")
     with transaction.atomic():
         reviews.remove_sheet(sheet=sheet)
-        record_audit(
-            actor=by,
-            action="call_review.removed",
-            obj=application,
-            school=application.call.owner_school,
-            after={"sheet": sheet.pk},
+        _audit(
+            by, application, "call_review.removed", {"sheet": sheet.pk}, school=application.call.owner_school
         )
 
 
@@ -1071,12 +1042,12 @@ def grant_application(
         application.save(
             update_fields=["status", "granted_amount", "decision_note", "decided_at", "project", "updated_at"]
         )
-        record_audit(
-            actor=by,
-            action="call_application.granted",
-            obj=application,
+        _audit(
+            by,
+            application,
+            "call_application.granted",
+            {"amount": amount, "project": project.pk},
             school=call.owner_school,
-            after={"amount": amount, "project": project.pk},
         )
     return application
 
@@ -1092,13 +1063,7 @@ def reject_application(*, by, application: Application, note: str = "") -> Appli
         application.decision_note = note
         application.decided_at = timezone.now()
         application.save(update_fields=["status", "decision_note", "decided_at", "updated_at"])
-        record_audit(
-            actor=by,
-            action="call_application.not_granted",
-            obj=application,
-            school=call.owner_school,
-            after={"note": note},
-        )
+        _audit(by, application, "call_application.not_granted", {"note": note}, school=call.owner_school)
     return application
 
 
@@ -1122,7 +1087,7 @@ def start_project(*, by, application: Application) -> Application:
     _require_team_lead_or_office(by, application, "启动课题研究")
     with transaction.atomic():
         research.change_project_status(by=None, project=application.project, to=ProjectStatus.ONGOING)
-        record_audit(actor=by, action="call_project.started", obj=application, school=application.home_school)
+        _audit(by, application, "call_project.started")
     return application
 
 
@@ -1132,12 +1097,12 @@ def terminate_project(*, by, application: Application, reason: str) -> Applicati
     reason = clean_text(reason, label="终止理由", field="reason", max_length=500, required=True)
     with transaction.atomic():
         research.change_project_status(by=None, project=application.project, to=ProjectStatus.TERMINATED)
-        record_audit(
-            actor=by,
-            action="call_project.terminated",
-            obj=application,
+        _audit(
+            by,
+            application,
+            "call_project.terminated",
+            {"reason": reason},
             school=application.call.owner_school,
-            after={"reason": reason},
         )
     notify(
         [application.applicant],
@@ -1377,12 +1342,11 @@ def record_expense(
         expense = Expense.objects.create(
             application=application, line=line, spent_on=spent_on, amount=amount, note=note, recorded_by=by
         )
-        record_audit(
-            actor=by,
-            action="call_expense.recorded",
-            obj=application,
-            school=application.home_school,
-            after={"line": line.pk, "amount": amount, "spent_on": spent_on},
+        _audit(
+            by,
+            application,
+            "call_expense.recorded",
+            {"line": line.pk, "amount": amount, "spent_on": spent_on},
         )
     return expense
 
@@ -1432,12 +1396,12 @@ def decide_adjustment(*, by, adjustment: BudgetAdjustment, approve: bool) -> Bud
             line.amount = adjustment.new_amount
             line.save(update_fields=["amount"])
         _decide(adjustment, by=by, approve=approve)
-        record_audit(
-            actor=by,
-            action="call_budget.adjustment_decided",
-            obj=application,
+        _audit(
+            by,
+            application,
+            "call_budget.adjustment_decided",
+            {"status": adjustment.status},
             school=application.call.owner_school,
-            after={"status": adjustment.status},
         )
     return adjustment
 
@@ -1496,13 +1460,7 @@ def record_report(
                 submitted_level=submitted_level,
                 submitted_to=submitted_to,
             )
-        record_audit(
-            actor=by,
-            action="call_output.recorded",
-            obj=application,
-            school=application.home_school,
-            after={"output": output.pk, "kind": kind},
-        )
+        _audit(by, application, "call_output.recorded", {"output": output.pk, "kind": kind})
     return output
 
 
@@ -1567,13 +1525,7 @@ def set_adoption(*, by, report: AdvisoryReport, adoption: str, note: str = "") -
         report = AdvisoryReport.objects.select_for_update().get(pk=report.pk)
         report.adoption, report.adoption_note = adoption, note
         report.save(update_fields=["adoption", "adoption_note", "updated_at"])
-        record_audit(
-            actor=by,
-            action="call_output.adoption_set",
-            obj=application,
-            school=application.home_school,
-            after={"adoption": adoption},
-        )
+        _audit(by, application, "call_output.adoption_set", {"adoption": adoption})
     return report
 
 

@@ -576,6 +576,19 @@ def _blind_context(sheet, application, *, blind: bool) -> dict:
     }
 
 
+def _submit_scores(request, sheet, context, submit):
+    """The score sheet POSTed (account reviewer or invited expert): when valid,
+    ``submit(scores=…, comments=…, comment=…)``; the submitted sheet, or ``None`` (the form, with
+    its errors, is in ``context``)."""
+    form = ScoreSheetForm(request.POST, indicators=sheet.rubric.indicators.order_by("position", "id"))
+    context["form"] = form
+    return submit_form(
+        request,
+        form,
+        lambda: submit(scores=form.scores(), comments=form.comments(), comment=form.cleaned_data["comment"]),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_sheet(request, sheet_id: int):
@@ -584,18 +597,11 @@ def review_sheet(request, sheet_id: int):
     application = Application.objects.select_related("call", "guide_topic").get(pk=sheet.subject_id)
     context = _blind_context(sheet, application, blind=application.call.blind_review)
     if request.method == "POST":
-        form = ScoreSheetForm(request.POST, indicators=sheet.rubric.indicators.order_by("position", "id"))
-        context["form"] = form
-        done = submit_form(
+        done = _submit_scores(
             request,
-            form,
-            lambda: services.submit_review(
-                by=request.user,
-                sheet=sheet,
-                scores=form.scores(),
-                comments=form.comments(),
-                comment=form.cleaned_data["comment"],
-            ),
+            sheet,
+            context,
+            lambda **marks: services.submit_review(by=request.user, sheet=sheet, **marks),
         )
         if done is not None:
             messages.success(request, f"评审表已提交，加权得分 {done.total}。")
@@ -616,17 +622,8 @@ def expert_review(request, token: str):
     context = _blind_context(sheet, application, blind=True)
     context["expert"] = True
     if request.method == "POST":
-        form = ScoreSheetForm(request.POST, indicators=sheet.rubric.indicators.order_by("position", "id"))
-        context["form"] = form
-        done = submit_form(
-            request,
-            form,
-            lambda: services.submit_expert_review(
-                signed=token,
-                scores=form.scores(),
-                comments=form.comments(),
-                comment=form.cleaned_data["comment"],
-            ),
+        done = _submit_scores(
+            request, sheet, context, lambda **marks: services.submit_expert_review(signed=token, **marks)
         )
         if done is not None:
             return render(
@@ -641,16 +638,20 @@ def expert_review(request, token: str):
 # -- execution --------------------------------------------------------------------------------
 
 
+def _found(item):
+    """``item``, or not found when it is ``None`` (a row outside the access-checked parent)."""
+    if item is None:
+        raise NotFoundError()
+    return item
+
+
 def _milestone(request, pk, milestone_id) -> Milestone:
     app = selectors.access_application(request.user, pk)
-    m = (
+    return _found(
         Milestone.objects.filter(application=app, pk=milestone_id)
         .select_related("application__call__owner_school", "application__principal")
         .first()
     )
-    if m is None:
-        raise NotFoundError()
-    return m
 
 
 @login_required
@@ -742,10 +743,9 @@ report_add = _application_post(
 
 
 def _report_output(request, app, output_id):
-    output = next((o for o in selectors.application_reports(request.user, app) if o.pk == output_id), None)
-    if output is None:
-        raise NotFoundError()
-    return output
+    return _found(
+        next((o for o in selectors.application_reports(request.user, app) if o.pk == output_id), None)
+    )
 
 
 @login_required
@@ -827,34 +827,34 @@ def _call_or_application(request, pk: int):
     return call, app, back
 
 
-@login_required
-@require_POST
-def comment_add(request, pk: int):
-    call, app, back = _call_or_application(request, pk)
-    form = CommentForm(request.POST, prefix="comment")
-    return _form_act(
-        request,
-        form,
-        lambda: services.post_comment(
-            by=request.user, call=call, application=app, body=form.cleaned_data["body"]
-        ),
-        "已发表。",
-        back,
-    )
+def _call_form_post(make_form, service, success: str):
+    """A form POSTed on a call page or, with ``application``, on one of its projects:
+    ``make_form(request)``, then, when valid, ``service(by, call, application, cleaned_data)``."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        call, app, back = _call_or_application(request, pk)
+        form = make_form(request)
+        return _form_act(
+            request, form, lambda: service(request.user, call, app, form.cleaned_data), success, back
+        )
+
+    return view
 
 
-@login_required
-@require_POST
-def event_add(request, pk: int):
-    call, app, back = _call_or_application(request, pk)
-    form = EventForm(request.POST, prefix="event")
-    return _form_act(
-        request,
-        form,
-        lambda: services.add_event(by=request.user, call=call, application=app, **form.cleaned_data),
-        "已添加研究活动。",
-        back,
-    )
+comment_add = _call_form_post(
+    lambda r: CommentForm(r.POST, prefix="comment"),
+    lambda by, call, app, data: services.post_comment(by=by, call=call, application=app, body=data["body"]),
+    "已发表。",
+)
+
+
+event_add = _call_form_post(
+    lambda r: EventForm(r.POST, prefix="event"),
+    lambda by, call, app, data: services.add_event(by=by, call=call, application=app, **data),
+    "已添加研究活动。",
+)
 
 
 @login_required

@@ -278,6 +278,18 @@ def _build(row, modules, rubric, office, today) -> Project | None:
     return project
 
 
+def _adopt(adopt, school_code: str, notes: str, place: str, **original):
+    """An adoption by the administrator of school ``school_code``: ``adopt`` is
+    ``services.adopt_course`` (``course_id=``) or ``services.adopt_topic`` (``topic_id=``)."""
+    return adopt(
+        by=_user(f"{school_code}-admin"),
+        school=School.objects.get(code=school_code),
+        local_notes=notes,
+        local_place=place,
+        **original,
+    )
+
+
 def _adopt_topic(office, log) -> None:
     """引用讲题: 河源 adopts a published lecture topic of 广州市委党校, whose office then edits it —
     河源 hears of it (the ``topics.hooks`` callback, after commit) and is one change behind."""
@@ -299,12 +311,12 @@ def _adopt_topic(office, log) -> None:
     ):
         log.count(False)
         return
-    services.adopt_topic(
-        by=hy_admin,
-        school=hy,
+    _adopt(
+        services.adopt_topic,
+        "hy",
+        "在河源中青班专题教学中使用，补充东江纵队史料。",
+        "河源市东江纵队纪念馆",
         topic_id=topic.pk,
-        local_notes="在河源中青班专题教学中使用，补充东江纵队史料。",
-        local_place="河源市东江纵队纪念馆",
     )
     update_topic(by=office, topic=topic, summary=(topic.summary + "（已补充最新理论成果）")[:500])
     log.count(True)
@@ -336,15 +348,13 @@ def load(*, scale: int = 0, log) -> None:
     ):
         log.count(False)
         return
-    hy_admin, qy_admin = _user("hy-admin"), _user("qy-admin")
-    hy, qy = School.objects.get(code="hy"), School.objects.get(code="qy")
     # 河源 adopts the first course at v1; the owner then publishes v2 → 河源 is one version behind.
-    services.adopt_course(
-        by=hy_admin,
-        school=hy,
+    _adopt(
+        services.adopt_course,
+        "hy",
+        "安排在中青班第二周，由本校教师补充河源红色资源。",
+        "",
         course_id=first.course_id,
-        local_notes="安排在中青班第二周，由本校教师补充河源红色资源。",
-        local_place="",
     )
     services.add_course_version(
         by=office,
@@ -357,11 +367,11 @@ def load(*, scale: int = 0, log) -> None:
     )
     services.publish_update(by=office, course=first.course, note="增加广州公社旧址的讲解")
     # 清远 adopts the second course at its latest version.
-    services.adopt_course(
-        by=qy_admin,
-        school=qy,
+    _adopt(
+        services.adopt_course,
+        "qy",
+        "结合清远本地党史资源开展研讨。",
+        "清远市党史馆",
         course_id=second.course_id,
-        local_notes="结合清远本地党史资源开展研讨。",
-        local_place="清远市党史馆",
     )
     log.count(True)

@@ -7,12 +7,15 @@ workspace; in a blind round without the team's names. An adoption is seen by its
 school's members and by the staff of the course's owner and co-building schools.
 """
 
+import re
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from yiwang.banks import text_filter
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.pagination import CappedPage, counted_page, paginate_capped
 from yiwang.core.validators import clean_query
@@ -45,6 +48,7 @@ from .models import (
 )
 
 OPEN_STAGES = [s for s in STAGE_ORDER if s != Stage.PUBLISHED]
+WORD = re.compile(r"\w+")  # the words of a list's ``q`` (punctuation and spaces between them)
 
 
 def _private_ids(viewer, staff) -> QuerySet:
@@ -107,8 +111,28 @@ def projects_visible_to(
         qs = qs.filter(created_at__year=int(year))
     q = clean_query(q)
     if q:
-        qs = qs.filter(Q(title__contains=q) | Q(course__title__contains=q))
+        qs = _text_filtered(qs, q)
     return qs.order_by("-updated_at", "-id")
+
+
+SEARCH_DOC_TYPE = "codev"  # the one search's document type of a published project
+# the projects the one search indexes (``search.documents``): published, with a published course
+INDEXED = Q(stage=Stage.PUBLISHED, course__status__in=PUBLIC_STATUSES)
+
+
+def _text_filtered(qs: QuerySet, q: str) -> QuerySet:
+    """The list's ``q`` (``banks.text_filter``): a published project through the one search's
+    index (every word, simplified = traditional, a word inside a longer one); a project the
+    search does not index (before publication, seen only by its team) by every word standing in
+    its title or its course's title — the substring filter, also used for all when no matcher
+    is registered. A ``q`` of punctuation only finds nothing. The rows stay those of ``qs``."""
+    words = WORD.findall(q)
+    if not words:
+        return qs.none()
+    substring = Q()
+    for word in words:
+        substring &= Q(title__contains=word) | Q(course__title__contains=word)
+    return text_filter.apply(qs, SEARCH_DOC_TYPE, q, substring, unindexed=~INDEXED)
 
 
 def access_project(viewer, pk) -> Project:

@@ -230,34 +230,41 @@ def project_stage(request, pk: int):
     return _back(project)
 
 
+def _workspace_form(request, pk: int, anchor: str, form, action, success):
+    """A form posted from the workspace: the project (visible to the viewer), ``form(project)``
+    bound to the post, ``action(project, form)`` through ``_submit``; back at ``anchor``."""
+    project = _project_post(request, pk)
+    bound = form(project)
+    _submit(request, bound, lambda data: action(project, bound), success)
+    return _back(project, anchor)
+
+
 @login_required
 @require_POST
 def project_plan(request, pk: int):
-    project = _project_post(request, pk)
-    form = PlanForm(request.POST, plan=selectors.plan_of(project))
-    _submit(
+    return _workspace_form(
         request,
-        form,
-        lambda data: services.set_plan(by=request.user, project=project, plan=form.plan()),
+        pk,
+        "plan",
+        lambda project: PlanForm(request.POST, plan=selectors.plan_of(project)),
+        lambda project, form: services.set_plan(by=request.user, project=project, plan=form.plan()),
         "阶段计划已保存。",
     )
-    return _back(project, "plan")
 
 
 @login_required
 @require_POST
 def member_add(request, pk: int):
-    project = _project_post(request, pk)
-    form = MemberForm(request.POST, school_ids=rules.team_school_ids(project))
-    _submit(
+    return _workspace_form(
         request,
-        form,
-        lambda data: services.add_member(
-            by=request.user, project=project, user=data["user"], role=data["role"]
+        pk,
+        "team",
+        lambda project: MemberForm(request.POST, school_ids=rules.team_school_ids(project)),
+        lambda project, form: services.add_member(
+            by=request.user, project=project, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
         ),
         lambda member: f"已把{member.user.full_name}加入项目组。",
     )
-    return _back(project, "team")
 
 
 @login_required
@@ -275,35 +282,32 @@ def member_remove(request, pk: int, member_id: int):
 @login_required
 @require_POST
 def school_add(request, pk: int):
-    project = _project_post(request, pk)
-    form = SchoolForm(request.POST, exclude=rules.team_school_ids(project))
-    _submit(
+    def add(project, form):
+        school = form.cleaned_data["school"]
+        services.add_school(by=request.user, project=project, school=school)
+        return school
+
+    return _workspace_form(
         request,
-        form,
-        lambda data: services.add_school(by=request.user, project=project, school=data["school"]),
-        lambda _: f"{form.cleaned_data['school'].name}已加入项目。",
+        pk,
+        "team",
+        lambda project: SchoolForm(request.POST, exclude=rules.team_school_ids(project)),
+        add,
+        lambda school: f"{school.name}已加入项目。",
     )
-    return _back(project, "team")
 
 
 @login_required
 @require_POST
 def task_create(request, pk: int):
-    project = _project_post(request, pk)
-    form = TaskForm(request.POST, team=selectors.team_of(project))
-    _submit(
+    return _workspace_form(
         request,
-        form,
-        lambda data: services.create_task(
-            by=request.user,
-            project=project,
-            title=data["title"],
-            assignee=data["assignee"],
-            due_date=data["due_date"],
-        ),
+        pk,
+        "tasks",
+        lambda project: TaskForm(request.POST, team=selectors.team_of(project)),
+        lambda project, form: services.create_task(by=request.user, project=project, **form.cleaned_data),
         "任务已布置。",
     )
-    return _back(project, "tasks")
 
 
 @login_required
@@ -346,17 +350,19 @@ def comment_create(request, pk: int):
 @login_required
 @require_POST
 def version_create(request, pk: int):
-    project = _project_post(request, pk)
-    form = VersionForm(request.POST, request.FILES)
-    _submit(
+    return _workspace_form(
         request,
-        form,
-        lambda data: services.add_version(
-            by=request.user, project=project, link=data.get("link", ""), **_material_fields(data)
+        pk,
+        "materials",
+        lambda project: VersionForm(request.POST, request.FILES),
+        lambda project, form: services.add_version(
+            by=request.user,
+            project=project,
+            link=form.cleaned_data.get("link", ""),
+            **_material_fields(form.cleaned_data),
         ),
         lambda material: f"已保存“{material.title}”第 {material.version} 版。",
     )
-    return _back(project, "materials")
 
 
 @login_required

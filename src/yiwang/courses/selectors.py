@@ -8,6 +8,7 @@ staff of the owner school and of the co-building schools (its editors).
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from yiwang.banks import text_filter
 from yiwang.banks.filters import common_filters
 from yiwang.core.errors import NotFoundError
 from yiwang.core.validators import clean_query
@@ -22,6 +23,8 @@ from .enums import CourseStatus
 from .models import Course, CourseMaterial, TeachingModule
 
 PUBLIC_STATUSES = [CourseStatus.PUBLISHED, CourseStatus.FEATURED]
+# Courses the search index does not hold (it holds the public ones): matched by substring.
+UNINDEXED_STATUSES = [CourseStatus.DRAFT, CourseStatus.REVIEW, CourseStatus.RETIRED]
 COURSE_SORTS = {
     "-updated": ("-updated_at", "-id"),
     "-created": ("-created_at", "-id"),
@@ -86,7 +89,9 @@ def courses_visible_to(
         qs = qs.filter(kind=kind)
     q = clean_query(q)
     if q:
-        qs = qs.filter(Q(title__contains=q) | Q(place_name__contains=q) | Q(keywords__contains=q))
+        unindexed = None if status in PUBLIC_STATUSES else Q(status__in=UNINDEXED_STATUSES)
+        fallback = Q(title__contains=q) | Q(place_name__contains=q) | Q(keywords__contains=q)
+        qs = text_filter.apply(qs, "course", q, fallback, unindexed=unindexed)
     return qs.order_by(*COURSE_SORTS.get(sort, COURSE_SORTS["-updated"]))
 
 

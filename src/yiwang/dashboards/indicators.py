@@ -18,7 +18,7 @@ A ratio indicator divides two others (获批率 = 获批示报告数 / 咨政报
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, reduce
@@ -150,6 +150,41 @@ def stock(key, label, unit, platform, definition, records, row, mechanisms, tall
     )
 
 
+def measured_as(
+    base: Indicator, key, label, unit, definition, measure, decimals, mechanisms=None
+) -> Indicator:
+    """Another measure of ``base``'s records (外校旁听学时: the hours of 外校旁听人次' check-ins),
+    listed, dated, placed and tallied the same."""
+    return replace(
+        base,
+        key=key,
+        label=label,
+        unit=unit,
+        definition=definition,
+        measure=measure,
+        decimals=decimals,
+        mechanisms=base.mechanisms if mechanisms is None else mechanisms,
+    )
+
+
+def per_child(base: Indicator, key, label, unit, definition, model, link: str, row) -> Indicator:
+    """An indicator over the rows of ``model`` that hang by ``link`` from ``base``'s records (培训学员人次:
+    the trainees of 承办培训班期数' classes), dated and placed by their parent record."""
+    return replace(
+        base,
+        key=key,
+        label=label,
+        unit=unit,
+        definition=definition,
+        records=lambda viewer: model.objects.filter(**{f"{link}__in": base.records(viewer).values("pk")}),
+        date_field=f"{link}__{base.date_field}",
+        school_field=f"{link}__{base.school_field}",
+        row=row,
+        select_related=tuple(f"{link}__{path}" for path in base.select_related),
+        tally="",
+    )
+
+
 def indicators() -> list[Indicator]:
     return list(REGISTRY.values())
 
@@ -244,8 +279,12 @@ def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
     for ind in needed.values():
         families.setdefault(_family(ind), []).append(ind)
     out: dict[str, list] = {}
-    for members in families.values():
-        groups = _tally_groups(members[0], viewer, school_ids, periods)
+    wants = {f: w for f, m in families.items() if (w := _tally_want(m[0], viewer, school_ids, periods))}
+    tallied = dict(
+        zip(wants, tallies.grouped_many(viewer, list(wants.values()), school_ids=school_ids), strict=True)
+    )
+    for family, members in families.items():
+        groups = tallied.get(family)
         if groups is not None:  # the family's incremental tally plus its live parts
             for ind in members:
                 out[ind.key] = [_measured(ind, *_summed(ind, groups, p)) for p in periods]
@@ -275,26 +314,30 @@ def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
     return {ind.key: out[ind.key] for ind in wanted}
 
 
-def _tally_groups(indicator: Indicator, viewer, school_ids, periods):
-    """``tallies.grouped`` for the months the periods cover, or None where no tally applies (no
-    tally for these records, or a period that does not start and end on a month's first day)."""
+def _tally_want(indicator: Indicator, viewer, school_ids, periods) -> tallies.Want | None:
+    """What ``tallies`` needs to count the indicator over the months the periods cover, or None
+    where no tally applies (no tally for these records, or a period that does not start and end
+    on a month's first day)."""
     family = tallies.FAMILIES.get(indicator.tally)
     if family is None or not periods or not tallies.month_aligned(*periods):
         return None
     end = max(p.end for p in periods)
     start = min(p.start for p in periods)
     span = Period("custom", start, end, "")
-    qs = scoped_records(indicator, viewer, school_ids=school_ids, period=span)
-    return tallies.grouped(
+    return tallies.Want(
         family,
-        viewer,
-        qs,
-        school_ids=school_ids,
-        school_field=indicator.school_field,
-        date_field=indicator.date_field or "created_at",
-        lo=tallies.month_key(start) if indicator.date_field else None,
-        hi=tallies.month_key(end),
+        scoped_records(indicator, viewer, school_ids=school_ids, period=span),
+        indicator.school_field,
+        indicator.date_field or "created_at",
+        tallies.month_key(start) if indicator.date_field else None,
+        tallies.month_key(end),
     )
+
+
+def _tally_groups(indicator: Indicator, viewer, school_ids, periods):
+    """``tallies.grouped`` for one indicator, or None where no tally applies (``_tally_want``)."""
+    want = _tally_want(indicator, viewer, school_ids, periods)
+    return None if want is None else tallies.grouped(viewer, want, school_ids=school_ids)
 
 
 def _summed(indicator: Indicator, groups, period: Period, school_id=None) -> tuple[int, Decimal]:
@@ -599,7 +642,7 @@ def _register_core() -> None:
             tally="open_sessions",
         )
     )
-    register(
+    visiting = register(
         Indicator(
             "visiting_attendance",
             "外校旁听人次",
@@ -616,23 +659,18 @@ def _register_core() -> None:
         )
     )
     register(
-        Indicator(
+        measured_as(
+            visiting,
             "visiting_hours",
             "外校旁听学时",
             "学时",
-            "open_class",
             "外校旁听签到计入的学时之和。",
-            _visiting_check_ins,
-            "sign_up__session__date",
-            "sign_up__session__training_class__owner_school",
-            measure=("sum", "hours"),
-            row=_check_in_row,
-            select_related=("sign_up__session__training_class", "sign_up__home_school"),
-            decimals=1,
-            tally="visiting",
+            ("sum", "hours"),
+            1,
+            (),
         )
     )
-    register(
+    rated = register(
         Indicator(
             "evaluations",
             "评课人次",
@@ -648,20 +686,14 @@ def _register_core() -> None:
         )
     )
     register(
-        Indicator(
+        measured_as(
+            rated,
             "evaluation_average",
             "评课均分",
             "分",
-            "open_class",
             "统计期内评课总分的平均值（满分 100）。",
-            _evaluations,
-            "session__date",
-            "session__training_class__owner_school",
-            measure=("avg", "total"),
-            row=_evaluation_row,
-            select_related=("session__training_class__owner_school",),
-            decimals=2,
-            tally="evaluations",
+            ("avg", "total"),
+            2,
         )
     )
     register(
@@ -700,6 +732,7 @@ def _register_core() -> None:
             row=_project_row,
             select_related=("owner_school",),
             mechanisms=("research",),
+            tally="research_projects",
         )
     )
     register(
@@ -714,6 +747,7 @@ def _register_core() -> None:
             row=_output_row,
             select_related=("owner_school",),
             mechanisms=("research",),
+            tally="advisory",
         )
     )
     register(
@@ -728,6 +762,7 @@ def _register_core() -> None:
             row=_output_row,
             select_related=("owner_school",),
             mechanisms=("research",),
+            tally="endorsed_advisory",
         )
     )
     register(
@@ -743,6 +778,7 @@ def _register_core() -> None:
             row=_endorsement_row,
             select_related=("output__owner_school",),
             mechanisms=("research",),
+            tally="endorsements",
         )
     )
     register(

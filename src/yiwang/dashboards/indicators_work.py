@@ -19,7 +19,16 @@ from yiwang.research.enums import ProjectStatus
 from yiwang.sites.enums import BookingStatus
 from yiwang.sites.selectors import bookings_visible_to
 
-from .indicators import Indicator, created_date, local_date, ratio_of, register, row_of, school_name
+from .indicators import (
+    Indicator,
+    created_date,
+    local_date,
+    per_child,
+    ratio_of,
+    register,
+    row_of,
+    school_name,
+)
 
 DONE_REQUESTS = (RequestStatus.ACCEPTED, RequestStatus.COMPLETED)
 
@@ -252,7 +261,7 @@ def _register_work() -> None:
             mechanisms=("faculty",),
         )
     )
-    register(
+    hosted = register(
         Indicator(
             "hosted_classes",
             "承办培训班期数",
@@ -268,20 +277,15 @@ def _register_work() -> None:
         )
     )
     register(
-        Indicator(
+        per_child(
+            hosted,
             "hosted_trainees",
             "培训学员人次",
             "人次",
-            "support",
             "统计期内开班的承办培训班的学员名单人数。",
-            lambda v: Trainee.objects.filter(
-                hosting__in=hostings_visible_to(v).filter(request__status__in=DONE_REQUESTS).values("pk")
-            ),
-            "hosting__start_date",
-            "hosting__host_school",
-            row=_trainee_row,
-            select_related=("hosting__request", "hosting__host_school", "hosting__guest_school"),
-            mechanisms=("classes",),
+            Trainee,
+            "hosting",
+            _trainee_row,
         )
     )
     register(

@@ -14,9 +14,9 @@ from yiwang.activity.services import notify, record_audit
 from yiwang.core.errors import DomainError, NotFoundError, PermissionDeniedError
 from yiwang.network.models import School
 
-from . import indicators, report, rules
+from . import indicators, report, rules, tallies
 from .enums import ACTIVE_REPORT_STATUSES, ReportStatus, ScopeKind
-from .models import IndicatorTarget, ReportJob
+from .models import IndicatorTarget, ReportJob, Tally
 from .selectors import resolve_scope
 
 logger = logging.getLogger(__name__)
@@ -154,3 +154,15 @@ def run_report(job_id: int) -> str:
 @task()
 def generate_report(job_id: int) -> str:
     return run_report(job_id)
+
+
+def compact_tally_rows() -> tuple[int, int]:
+    """Fold the boards' delta rows into one row per key (``tallies.compact``): (rows before, after)."""
+    before = tallies.compact()
+    return before, Tally.objects.count()
+
+
+@task()
+def compact_tallies() -> list[int]:
+    """The periodic compaction as a task (the same as ``yiwang compact_tallies``)."""
+    return list(compact_tally_rows())

@@ -47,6 +47,7 @@ from django.utils import timezone
 from yiwang.classes.enums import ClassStatus
 from yiwang.network.context import viewer_context
 from yiwang.network.enums import SharingScope
+from yiwang.research.enums import OutputKind
 from yiwang.topics.enums import PublicationStatus
 
 TRIGGER_PREFIX = "dasht_"
@@ -61,7 +62,7 @@ class Family:
     tables: tuple[tuple[str, str, tuple[str, ...]], ...]  # (alias, model label, columns read), root first
     chain: tuple[tuple[str, str, str], ...]  # (child alias, its foreign key column, parent alias)
     joins: str  # FROM clause, ``{alias}`` where each table goes
-    where: str
+    where: str  # ``{alias}`` where an ``exists`` table goes
     school: str  # the school a record counts for (SQL)
     owner: str  # the owner school that, with the scope, decides visibility (SQL)
     scope: str
@@ -71,11 +72,27 @@ class Family:
     untallied: Callable[[], Q] | None = None  # the list's rows the tally does not hold (drafts)
     share_prefix: str = ""  # path from the record to the Shareable that decides visibility
     share_model: str = ""
+    # child rows whose *existence* ``where`` tests (an ``EXISTS`` over ``{alias}``), not joined:
+    # (alias, model label, columns read, its foreign key column, the alias of the row it hangs from)
+    exists: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = ()
 
 
-class _Drafts:
-    """The drafts a list may show beside the tally, as an id subquery (so the database starts from
-    the few drafts — by the status index — not from every record)."""
+def _driven_from(model, path: str, far) -> Q:
+    """``path__in=far`` as nested id subqueries, one per foreign key of ``path`` (so the database
+    starts from ``far``'s few rows and follows each key's index, instead of scanning ``model``)."""
+    parts = path.split("__")
+    models = [model]
+    for part in parts[:-1]:
+        models.append(models[-1]._meta.get_field(part).related_model)
+    ids = far
+    for hop, part in reversed(list(zip(models[1:], parts[1:], strict=True))):
+        ids = hop.objects.filter(**{f"{part}__in": ids}).values("pk")
+    return Q(**{f"{parts[0]}__in": ids})
+
+
+class _Untallied:
+    """The rows a list may show beside the tally (drafts, retired records), as id subqueries (so
+    the database starts from those few rows — by the status index — not from every record)."""
 
     @staticmethod
     def topics() -> Q:
@@ -85,11 +102,84 @@ class _Drafts:
         return Q(pk__in=drafts.values("pk"))
 
     @staticmethod
-    def classes(path: str) -> Q:
-        from yiwang.classes.models import TrainingClass  # noqa: PLC0415
+    def classes(label: str, path: str) -> Callable[[], Q]:
+        def condition() -> Q:
+            from yiwang.classes.models import TrainingClass  # noqa: PLC0415
 
-        return Q(**{f"{path}__in": TrainingClass.objects.filter(status=ClassStatus.DRAFT).values("pk")})
+            drafts = TrainingClass.objects.filter(status=ClassStatus.DRAFT).values("pk")
+            return _driven_from(apps.get_model(label), path, drafts)
 
+        return condition
+
+    @staticmethod
+    def retired_outputs() -> Q:
+        from yiwang.research.models import ResearchOutput  # noqa: PLC0415
+
+        return Q(output__in=ResearchOutput.objects.filter(is_active=False).values("pk"))
+
+
+_SESSION = ("s", "classes.Session", ("id", "training_class_id", "date", "is_cancelled"))
+_CLASS = ("k", "classes.TrainingClass", ("id", "owner_school_id", "scope", "status"))
+
+
+def _class_family(name, label, path, leaf=(), *, reads=(), where="", value="0", value_field="") -> Family:
+    """A family over a class's sessions (``leaf`` empty) or the rows below its sessions (``leaf``:
+    each table from the record up, with its foreign key to the next; ``path``: the ORM path from
+    the record to its class), counted for the class's owner school by session date. ``reads``:
+    more session columns ``where`` reads."""
+    session = (*_SESSION[:2], (*_SESSION[2], *reads))
+    tables = (*(t for t, _fk in leaf), session, _CLASS)
+    aliases = [t[0] for t in tables]
+    chain = (*((t[0], fk, aliases[i + 1]) for i, (t, fk) in enumerate(leaf)), ("s", "training_class_id", "k"))
+    joins = " ".join(
+        [f"{{{aliases[0]}}} {aliases[0]}"]
+        + [f"JOIN {{{parent}}} {parent} ON {parent}.id = {child}.{fk}" for child, fk, parent in chain]
+    )
+    conditions = [*([where] if where else []), "NOT s.is_cancelled", f"k.status <> '{ClassStatus.DRAFT}'"]
+    return Family(
+        name,
+        tables,
+        chain,
+        joins,
+        " AND ".join(conditions),
+        "k.owner_school_id",
+        "k.owner_school_id",
+        "k.scope",
+        ("s.date", False),
+        value=value,
+        value_field=value_field,
+        untallied=_Untallied.classes(label, path),
+        share_prefix=f"{path}__",
+        share_model="classes.TrainingClass",
+    )
+
+
+def _output_family(name, where, *, exists=()) -> Family:
+    """A family over research outputs (active ones: a retired output is listed to no one but its
+    owner's research staff, and by no list an indicator counts), by the output's date."""
+    return Family(
+        name,
+        (
+            (
+                "o",
+                "research.ResearchOutput",
+                ("id", "owner_school_id", "scope", "kind", "is_active", "published_on"),
+            ),
+        ),
+        (),
+        "{o} o",
+        f"o.is_active AND {where}",
+        "o.owner_school_id",
+        "o.owner_school_id",
+        "o.scope",
+        ("o.published_on", False),
+        share_model="research.ResearchOutput",
+        exists=exists,
+    )
+
+
+_ADVISORY = f"o.kind = '{OutputKind.ADVISORY}'"
+_VERIFIED = ("e", "research.Endorsement", ("id", "output_id", "verified_at"), "output_id", "o")
 
 FAMILIES: dict[str, Family] = {
     f.name: f
@@ -104,7 +194,7 @@ FAMILIES: dict[str, Family] = {
             "t.owner_school_id",
             "t.scope",
             ("t.created_at", True),
-            untallied=_Drafts.topics,
+            untallied=_Untallied.topics,
             share_model="topics.Topic",
         ),
         Family(
@@ -119,68 +209,72 @@ FAMILIES: dict[str, Family] = {
             ("t.created_at", True),
             share_model="faculty.Teacher",
         ),
-        Family(
-            "open_sessions",
-            (
-                ("s", "classes.Session", ("id", "training_class_id", "date", "is_open", "is_cancelled")),
-                ("k", "classes.TrainingClass", ("id", "owner_school_id", "scope", "status")),
-            ),
-            (("s", "training_class_id", "k"),),
-            "{s} s JOIN {k} k ON k.id = s.training_class_id",
-            f"s.is_open AND NOT s.is_cancelled AND k.status <> '{ClassStatus.DRAFT}'",
-            "k.owner_school_id",
-            "k.owner_school_id",
-            "k.scope",
-            ("s.date", False),
-            untallied=lambda: _Drafts.classes("training_class"),
-            share_prefix="training_class__",
-            share_model="classes.TrainingClass",
+        _class_family(
+            "open_sessions", "classes.Session", "training_class", reads=("is_open",), where="s.is_open"
         ),
-        Family(
+        _class_family(
             "evaluations",
+            "classes.Evaluation",
+            "session__training_class",
             (
                 (
-                    "e",
-                    "classes.Evaluation",
-                    ("id", "session_id", "relevance", "theory", "information", "delivery", "manner"),
+                    (
+                        "e",
+                        "classes.Evaluation",
+                        ("id", "session_id", "relevance", "theory", "information", "delivery", "manner"),
+                    ),
+                    "session_id",
                 ),
-                ("s", "classes.Session", ("id", "training_class_id", "date", "is_cancelled")),
-                ("k", "classes.TrainingClass", ("id", "owner_school_id", "scope", "status")),
             ),
-            (("e", "session_id", "s"), ("s", "training_class_id", "k")),
-            "{e} e JOIN {s} s ON s.id = e.session_id JOIN {k} k ON k.id = s.training_class_id",
-            f"NOT s.is_cancelled AND k.status <> '{ClassStatus.DRAFT}'",
-            "k.owner_school_id",
-            "k.owner_school_id",
-            "k.scope",
-            ("s.date", False),
             value="e.relevance + e.theory + e.information + e.delivery + e.manner",
             value_field="total",
-            untallied=lambda: _Drafts.classes("session__training_class"),
-            share_prefix="session__training_class__",
-            share_model="classes.TrainingClass",
         ),
-        Family(
+        _class_family(
             "visiting",
+            "classes.CheckIn",
+            "sign_up__session__training_class",
             (
-                ("c", "classes.CheckIn", ("id", "sign_up_id", "hours")),
-                ("u", "classes.SignUp", ("id", "session_id", "home_school_id")),
-                ("s", "classes.Session", ("id", "training_class_id", "date", "is_cancelled")),
-                ("k", "classes.TrainingClass", ("id", "owner_school_id", "scope", "status")),
+                (("c", "classes.CheckIn", ("id", "sign_up_id", "hours")), "sign_up_id"),
+                (("u", "classes.SignUp", ("id", "session_id", "home_school_id")), "session_id"),
             ),
-            (("c", "sign_up_id", "u"), ("u", "session_id", "s"), ("s", "training_class_id", "k")),
-            "{c} c JOIN {u} u ON u.id = c.sign_up_id JOIN {s} s ON s.id = u.session_id "
-            "JOIN {k} k ON k.id = s.training_class_id",
-            f"NOT s.is_cancelled AND k.status <> '{ClassStatus.DRAFT}' AND u.home_school_id <> k.owner_school_id",
-            "k.owner_school_id",
-            "k.owner_school_id",
-            "k.scope",
-            ("s.date", False),
+            where="u.home_school_id <> k.owner_school_id",
             value="c.hours",
             value_field="hours",
-            untallied=lambda: _Drafts.classes("sign_up__session__training_class"),
-            share_prefix="sign_up__session__training_class__",
-            share_model="classes.TrainingClass",
+        ),
+        Family(
+            "research_projects",
+            (("p", "research.ResearchProject", ("id", "owner_school_id", "scope", "start_date")),),
+            (),
+            "{p} p",
+            "TRUE",
+            "p.owner_school_id",
+            "p.owner_school_id",
+            "p.scope",
+            ("p.start_date", False),
+            share_model="research.ResearchProject",
+        ),
+        _output_family("advisory", _ADVISORY),
+        _output_family(
+            "endorsed_advisory",
+            f"{_ADVISORY} AND EXISTS (SELECT 1 FROM {{e}} e WHERE e.output_id = o.id AND e.verified_at IS NOT NULL)",
+            exists=(_VERIFIED,),
+        ),
+        Family(
+            "endorsements",
+            (
+                ("e", "research.Endorsement", ("id", "output_id", "endorsed_on", "verified_at")),
+                ("o", "research.ResearchOutput", ("id", "owner_school_id", "scope", "is_active")),
+            ),
+            (("e", "output_id", "o"),),
+            "{e} e JOIN {o} o ON o.id = e.output_id",
+            "e.verified_at IS NOT NULL AND o.is_active",
+            "o.owner_school_id",
+            "o.owner_school_id",
+            "o.scope",
+            ("e.endorsed_on", False),
+            untallied=_Untallied.retired_outputs,
+            share_prefix="output__",
+            share_model="research.ResearchOutput",
         ),
     )
 }
@@ -209,18 +303,30 @@ def _month_sql(family: Family, vendor: str) -> str:
 
 def _select(family: Family, vendor: str, sources: dict[str, str], sign: str = "") -> str:
     """The grouped contribution of the rows of ``sources`` (alias → table or row source)."""
-    tables = {alias: sources.get(alias, f'"{_table(label)}"') for alias, label, _ in family.tables}
+    labels = [(alias, label) for alias, label, _ in family.tables] + [(e[0], e[1]) for e in family.exists]
+    tables = {alias: sources.get(alias, f'"{_table(label)}"') for alias, label in labels}
     return (
-        f"SELECT '{family.name}', {family.school}, {family.owner}, {family.scope}, {_month_sql(family, vendor)}, "
-        f"{sign}COUNT(*), {sign}COALESCE(SUM({family.value}), 0) "
-        f"FROM {family.joins.format(**tables)} WHERE {family.where} GROUP BY 2, 3, 4, 5"
+        f"SELECT '{family.name}' AS family, {family.school} AS school_id, {family.owner} AS owner_id, "
+        f"{family.scope} AS scope, {_month_sql(family, vendor)} AS month, "
+        f"{sign}COUNT(*) AS n, {sign}COALESCE(SUM({family.value}), 0) AS v "
+        f"FROM {family.joins.format(**tables)} WHERE {family.where.format(**tables)} GROUP BY 2, 3, 4, 5"
     )
 
 
+_COLUMNS = "family, school_id, owner_id, scope, month"
+
+
 def _insert(family, vendor, sources, sign="") -> str:
+    return f"INSERT INTO {_tally_table()} ({_COLUMNS}, n, v) {_select(family, vendor, sources, sign)}"
+
+
+def _net_insert(family, vendor, after: dict[str, str], before: dict[str, str]) -> str:
+    """One delta row per key: the contribution of ``after``'s rows less ``before``'s (none where
+    they are equal)."""
+    both = f"{_select(family, vendor, after)} UNION ALL {_select(family, vendor, before, '-')}"
     return (
-        f"INSERT INTO {_tally_table()} (family, school_id, owner_id, scope, month, n, v) "
-        f"{_select(family, vendor, sources, sign)}"
+        f"INSERT INTO {_tally_table()} ({_COLUMNS}, n, v) SELECT {_COLUMNS}, SUM(n), SUM(v) FROM ({both}) d "
+        f"GROUP BY {_COLUMNS} HAVING SUM(n) <> 0 OR SUM(v) <> 0"
     )
 
 
@@ -235,16 +341,33 @@ def _changed(columns, old: str, new: str) -> str:
     return " OR ".join(f'{old}."{c}" IS DISTINCT FROM {new}."{c}"' for c in columns[1:])
 
 
+def _sqlite_row(ref: str, columns) -> str:
+    return "SELECT " + ", ".join(f'{ref}."{c}" AS "{c}"' for c in columns)
+
+
+def _existing(table: str, columns, without: str = "", plus: str = "") -> str:
+    """The rows of ``table`` as they were before a change: less the rows ``without`` (id subquery
+    or value) and with the rows ``plus`` (a row source)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    rows = f'SELECT {names} FROM "{table}"' + (f" WHERE id NOT IN ({without})" if without else "")
+    return f"({rows}{f' UNION ALL {plus}' if plus else ''})"
+
+
+def _parent_table(family: Family, parent: str) -> str:
+    return _table(next(label for alias, label, _ in family.tables if alias == parent))
+
+
+def _parents(family: Family, parent: str, ids: str) -> str:
+    """The rows of ``parent``'s table whose id is among ``ids`` (a list or a subquery)."""
+    return f'(SELECT * FROM "{_parent_table(family, parent)}" WHERE id IN ({ids}))'
+
+
 def _sqlite_triggers(family: Family) -> list[str]:
     out = []
     for alias, label, columns in family.tables:
         table = _table(label)
-
-        def row(ref, columns=columns):
-            return "(SELECT " + ", ".join(f'{ref}."{c}" AS "{c}"' for c in columns) + ")"
-
-        plus = _insert(family, "sqlite", {alias: row("NEW")})
-        minus = _insert(family, "sqlite", {alias: row("OLD")}, "-")
+        plus = _insert(family, "sqlite", {alias: f"({_sqlite_row('NEW', columns)})"})
+        minus = _insert(family, "sqlite", {alias: f"({_sqlite_row('OLD', columns)})"}, "-")
         changed = _changed(columns, "OLD", "NEW").replace("IS DISTINCT FROM", "IS NOT")
         name = f"{TRIGGER_PREFIX}{family.name}_{alias}"
         out += [
@@ -252,10 +375,25 @@ def _sqlite_triggers(family: Family) -> list[str]:
             f'CREATE TRIGGER "{name}_del" AFTER DELETE ON "{table}" BEGIN {minus}; END',
             f'CREATE TRIGGER "{name}_upd" AFTER UPDATE ON "{table}" WHEN {changed} BEGIN {minus}; {plus}; END',
         ]
+    for alias, label, columns, fk, parent in family.exists:
+        table, name = _table(label), f"{TRIGGER_PREFIX}0{family.name}_{alias}"
+        old = _sqlite_row("OLD", columns)
+        for op, event, ids, before in (
+            ("ins", "INSERT", f"NEW.{fk}", _existing(table, columns, "NEW.id")),
+            ("del", "DELETE", f"OLD.{fk}", _existing(table, columns, plus=old)),
+            ("upd", "UPDATE", f"OLD.{fk}, NEW.{fk}", _existing(table, columns, "NEW.id", old)),
+        ):
+            rows = _parents(family, parent, ids)
+            sql = _net_insert(family, "sqlite", {parent: rows}, {parent: rows, alias: before})
+            when = " WHEN " + _changed(columns, "OLD", "NEW").replace("IS DISTINCT FROM", "IS NOT")
+            out.append(
+                f'CREATE TRIGGER "{name}_{op}" AFTER {event} ON "{table}"{when if op == "upd" else ""} '
+                f"BEGIN {sql}; END"
+            )
     return out
 
 
-def _pg_locks(family: Family, alias: str, source: str) -> list[str]:
+def _pg_locks(family: Family, alias: str, source: str, mode: str = "SHARE") -> list[str]:
     """``FOR SHARE`` on the rows the changed rows hang from (their parent, its parent …)."""
     links = {child: (fk, parent) for child, fk, parent in family.chain}
     labels = {a: label for a, label, _ in family.tables}
@@ -268,9 +406,24 @@ def _pg_locks(family: Family, alias: str, source: str) -> list[str]:
             else f'SELECT {fk} FROM "{_table(labels[current])}" WHERE id IN ({ids})'
         )
         ids = inner
-        out.append(f'PERFORM 1 FROM "{_table(labels[parent])}" WHERE id IN ({ids}) ORDER BY id FOR SHARE;')
+        out.append(f'PERFORM 1 FROM "{_table(labels[parent])}" WHERE id IN ({ids}) ORDER BY id FOR {mode};')
         current = parent
     return out
+
+
+def _pg_function(name: str, table: str, op: str, statements: list[str]) -> list[str]:
+    event, referencing = {
+        "ins": ("INSERT", "NEW TABLE AS dash_new"),
+        "del": ("DELETE", "OLD TABLE AS dash_old"),
+        "upd": ("UPDATE", "OLD TABLE AS dash_old NEW TABLE AS dash_new"),
+    }[op]
+    return [
+        f"CREATE OR REPLACE FUNCTION {name}_{op}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN {' '.join(statements)} RETURN NULL; END $$",
+        f'DROP TRIGGER IF EXISTS {name}_{op} ON "{table}"',
+        f'CREATE TRIGGER {name}_{op} AFTER {event} ON "{table}" REFERENCING {referencing} '
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_{op}()",
+    ]
 
 
 def _pg_triggers(family: Family) -> list[str]:
@@ -283,20 +436,14 @@ def _pg_triggers(family: Family) -> list[str]:
         new_changed = f"(SELECT n.* FROM dash_new n JOIN dash_old o ON o.id = n.id WHERE {changed})"
         bodies = {
             "ins": (
-                "INSERT",
-                "NEW TABLE AS dash_new",
                 _pg_locks(family, alias, "dash_new"),
                 [_insert(family, "postgresql", {alias: "dash_new"})],
             ),
             "del": (
-                "DELETE",
-                "OLD TABLE AS dash_old",
                 _pg_locks(family, alias, "dash_old"),
                 [_insert(family, "postgresql", {alias: "dash_old"}, "-")],
             ),
             "upd": (
-                "UPDATE",
-                "OLD TABLE AS dash_old NEW TABLE AS dash_new",
                 _pg_locks(family, alias, f"{old_changed} x") + _pg_locks(family, alias, f"{new_changed} x"),
                 [
                     _insert(family, "postgresql", {alias: old_changed}, "-"),
@@ -304,15 +451,36 @@ def _pg_triggers(family: Family) -> list[str]:
                 ],
             ),
         }
-        for op, (event, referencing, locks, inserts) in bodies.items():
-            body = " ".join(locks + [f"{sql};" for sql in inserts])
-            out += [
-                f"CREATE OR REPLACE FUNCTION {name}_{op}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN {body} RETURN NULL; END $$",
-                f'DROP TRIGGER IF EXISTS {name}_{op} ON "{table}"',
-                f'CREATE TRIGGER {name}_{op} AFTER {event} ON "{table}" REFERENCING {referencing} '
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}_{op}()",
+        for op, (locks, inserts) in bodies.items():
+            out += _pg_function(name, table, op, locks + [f"{sql};" for sql in inserts])
+    for alias, label, columns, fk, parent in family.exists:
+        # Whether a parent has such a row is not a sum over the rows: two writers adding the first
+        # two rows of one parent would each count it. So a writer first takes the parent row (FOR
+        # NO KEY UPDATE — it does not block foreign-key checks), and the next statement, with a
+        # fresh snapshot, sees what the writer it waited for committed. Named ``dasht_0…`` so it
+        # runs before the families' ``FOR SHARE`` on the same parent (triggers run by name).
+        table, name = _table(label), f"{TRIGGER_PREFIX}0{family.name}_{alias}"
+        names = ", ".join(f'"{c}"' for c in columns)
+        for op, ids, before in (
+            ("ins", f"SELECT {fk} FROM dash_new", _existing(table, columns, "SELECT id FROM dash_new")),
+            (
+                "del",
+                f"SELECT {fk} FROM dash_old",
+                _existing(table, columns, plus=f"SELECT {names} FROM dash_old"),
+            ),
+            (
+                "upd",
+                f"SELECT {fk} FROM dash_old UNION SELECT {fk} FROM dash_new",
+                _existing(table, columns, "SELECT id FROM dash_new", f"SELECT {names} FROM dash_old"),
+            ),
+        ):
+            rows = _parents(family, parent, ids)
+            locks = [
+                f'PERFORM 1 FROM "{_parent_table(family, parent)}" WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE;'
             ]
+            locks += _pg_locks(family, parent, f"{rows} x")
+            sql = _net_insert(family, "postgresql", {parent: rows}, {parent: rows, alias: before})
+            out += _pg_function(name, table, op, [*locks, f"{sql};"])
     return out
 
 
@@ -324,21 +492,20 @@ def install(using: str = "default") -> None:
     conn = connections[using]
     existing = set(conn.introspection.table_names())
     needed = {_tally_table(), TallyFamily._meta.db_table} | {
-        _table(label) for f in FAMILIES.values() for _, label, _ in f.tables
+        _table(t[1]) for f in FAMILIES.values() for t in (*f.tables, *f.exists)
     }
     if not needed <= existing:
         return
     with transaction.atomic(using=using), conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{TRIGGER_PREFIX}%"],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER "{name}"')
         for family in FAMILIES.values():
-            if conn.vendor == "postgresql":
-                statements = _pg_triggers(family)
-            else:
-                cursor.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                    [f"{TRIGGER_PREFIX}{family.name}_%"],
-                )
-                statements = [f'DROP TRIGGER "{name}"' for (name,) in cursor.fetchall()]
-                statements += _sqlite_triggers(family)
+            statements = _pg_triggers(family) if conn.vendor == "postgresql" else _sqlite_triggers(family)
             for sql in statements:
                 cursor.execute(sql)
             sig = signature(family, conn.vendor)
@@ -355,7 +522,7 @@ def rebuild(family: Family, using: str = "default") -> None:
     conn = connections[using]
     with transaction.atomic(using=using), conn.cursor() as cursor:
         if conn.vendor == "postgresql":  # no write of the family's tables may slip between the two
-            for _, label, _ in family.tables:
+            for _, label, *_rest in (*family.tables, *family.exists):
                 cursor.execute(f'LOCK TABLE "{_table(label)}" IN SHARE MODE')
         cursor.execute(f"DELETE FROM {_tally_table()} WHERE family = %s", [family.name])
         cursor.execute(_insert(family, conn.vendor, {}))
@@ -376,17 +543,18 @@ def installed_triggers(using: str = "default") -> set[str]:
 
 def compact(using: str = "default") -> int:
     """Fold every key's delta rows into one row (dropping keys that sum to nothing); returns how
-    many rows there were. Readers see the same sums before and after (one transaction)."""
+    many rows there were. Exact beside concurrent writers and readers: one statement (PostgreSQL)
+    or one write transaction (SQLite) replaces the rows it read by their sums; a delta row a
+    writer appends meanwhile is not among them and stays; a reader sees the rows before or after."""
     conn = connections[using]
     table = _tally_table()
-    keys = "family, school_id, owner_id, scope, month"
     with transaction.atomic(using=using), conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('dashboards_tally_compact'))")
             cursor.execute(
-                f"WITH gone AS (DELETE FROM {table} RETURNING {keys}, n, v), "
-                f"kept AS (INSERT INTO {table} ({keys}, n, v) SELECT {keys}, SUM(n), SUM(v) FROM gone "
-                f"GROUP BY {keys} HAVING SUM(n) <> 0 OR SUM(v) <> 0 RETURNING 1) "
+                f"WITH gone AS (DELETE FROM {table} RETURNING {_COLUMNS}, n, v), "
+                f"kept AS (INSERT INTO {table} ({_COLUMNS}, n, v) SELECT {_COLUMNS}, SUM(n), SUM(v) FROM gone "
+                f"GROUP BY {_COLUMNS} HAVING SUM(n) <> 0 OR SUM(v) <> 0 RETURNING 1) "
                 "SELECT (SELECT COUNT(*) FROM gone)"
             )
             return cursor.fetchone()[0]
@@ -395,8 +563,8 @@ def compact(using: str = "default") -> int:
         if last is None:
             return 0
         cursor.execute(
-            f"INSERT INTO {table} ({keys}, n, v) SELECT {keys}, SUM(n), SUM(v) FROM {table} WHERE id <= %s "
-            f"GROUP BY {keys} HAVING SUM(n) <> 0 OR SUM(v) <> 0",
+            f"INSERT INTO {table} ({_COLUMNS}, n, v) SELECT {_COLUMNS}, SUM(n), SUM(v) FROM {table} "
+            f"WHERE id <= %s GROUP BY {_COLUMNS} HAVING SUM(n) <> 0 OR SUM(v) <> 0",
             [last],
         )
         cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [last])
@@ -453,28 +621,60 @@ def month_aligned(*periods) -> bool:
     return all(p.start.day == 1 and p.end.day == 1 for p in periods)
 
 
-def grouped(family: Family, viewer, qs, *, school_ids, school_field: str, date_field: str, lo, hi: int):
-    """``{(school id, YYYYMM): [records, sum]}`` over months ``lo`` ≤ m < ``hi`` (``lo`` None: every
-    month before ``hi``) of an indicator's rows for the viewer: the visible tally rows plus the two
-    live parts, taken from ``qs`` — the indicator's ``scoped_records`` for the viewer, the schools
-    and the same months."""
+@dataclass(frozen=True)
+class Want:
+    """What an indicator needs of a family: its rows' months ``lo`` ≤ m < ``hi`` (``lo`` None:
+    every month before ``hi``), and, for the live parts, the indicator's ``scoped_records`` for the
+    viewer, the schools and those months, with its school and date paths."""
+
+    family: Family
+    qs: object
+    school_field: str
+    date_field: str
+    lo: int | None
+    hi: int
+
+
+def grouped_many(viewer, wants: list[Want], *, school_ids) -> list[dict[tuple[int, int], list]]:
+    """For each ``Want``, ``{(school id, YYYYMM): [records, sum]}`` of the indicator's rows for the
+    viewer: the visible tally rows of **every** family read by one statement (one snapshot, so a
+    board's tallied numbers are of one moment), plus each family's two live parts."""
     from .models import Tally  # noqa: PLC0415
 
     ctx = viewer_context(viewer)
-    tally = Tally.objects.filter(_key_visible_q(ctx), family=family.name, month__lt=hi)
-    if lo is not None:
-        tally = tally.filter(month__gte=lo)
+    outs: list[dict[tuple[int, int], list]] = [{} for _ in wants]
+    if not wants:
+        return outs
+    months = Q(pk__in=[])
+    for want in wants:
+        months |= Q(
+            family=want.family.name,
+            month__lt=want.hi,
+            **({"month__gte": want.lo} if want.lo is not None else {}),
+        )
+    tally = Tally.objects.filter(_key_visible_q(ctx), months)
     if school_ids is not None:
         tally = tally.filter(school_id__in=list(school_ids))
-    out: dict[tuple[int, int], list] = {}
-    for row in tally.values("school_id", "month").annotate(n=Sum("n"), v=Sum("v")).order_by():
-        out[(row["school_id"], row["month"])] = [row["n"], row["v"]]
+    rows = tally.values("family", "school_id", "month").annotate(n=Sum("n"), v=Sum("v")).order_by()
+    by_family: dict[str, list] = {}
+    for row in rows:
+        by_family.setdefault(row["family"], []).append(row)
+    for want, out in zip(wants, outs, strict=True):
+        for row in by_family.get(want.family.name, ()):
+            if row["month"] < want.hi and (want.lo is None or row["month"] >= want.lo):
+                out[(row["school_id"], row["month"])] = [row["n"], row["v"]]
+        _add_live_parts(want, ctx, out)
+    return outs
+
+
+def _add_live_parts(want: Want, ctx, out: dict) -> None:
+    family, qs = want.family, want.qs
     untallied = qs.filter(family.untallied()) if family.untallied is not None else None
     for part in (untallied, _shared_only(family, qs, ctx)):
         if part is None:
             continue
         value = Sum(family.value_field) if family.value_field else Count("pk")
-        rows = part.annotate(sid=F(school_field), m=TruncMonth(date_field)).values("sid", "m")
+        rows = part.annotate(sid=F(want.school_field), m=TruncMonth(want.date_field)).values("sid", "m")
         for row in rows.annotate(n=Count("pk"), v=value).order_by():
             m = row["m"]
             if isinstance(m, datetime):
@@ -482,4 +682,8 @@ def grouped(family: Family, viewer, qs, *, school_ids, school_field: str, date_f
             slot = out.setdefault((row["sid"], month_key(m)), [0, 0])
             slot[0] += row["n"]
             slot[1] += row["v"] or 0
-    return out
+
+
+def grouped(viewer, want: Want, *, school_ids) -> dict[tuple[int, int], list]:
+    """``grouped_many`` for one indicator."""
+    return grouped_many(viewer, [want], school_ids=school_ids)[0]

@@ -2,8 +2,10 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from yiwang.banks import text_filter
 from yiwang.banks.filters import active_filter
 from yiwang.core.errors import NotFoundError
+from yiwang.core.validators import clean_query
 from yiwang.network.context import remember, viewer_context
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import owner_school_filter
@@ -42,15 +44,13 @@ def teachers_visible_to(
     qs = _with_status(qs, viewer, status)
     if school:
         qs = qs.filter(**owner_school_filter(school))
+    q = clean_query(q)
     if q:
-        q = q.strip()
         lowered = q.lower()
-        qs = qs.filter(
-            Q(name__contains=q)
-            | Q(name_pinyin__startswith=lowered)
-            | Q(name_initials__startswith=lowered)
-            | Q(expertise__contains=q)
-        )
+        pinyin = Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
+        fallback = Q(name__contains=q) | Q(expertise__contains=q)
+        unindexed = Q(is_active=False) if status in ("retired", "all") else None
+        qs = text_filter.apply(qs, "teacher", q, fallback, unindexed=unindexed, also=pinyin)
     if title:
         qs = qs.filter(title=title)
     if department:

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from yiwang.banks import text_filter
 from yiwang.banks.filters import active_filter
 from yiwang.core.errors import NotFoundError
 from yiwang.core.validators import clean_query
@@ -33,7 +34,7 @@ from yiwang.network.rules import research_staff_school_ids
 from yiwang.network.selectors import owner_school_filter
 from yiwang.network.visibility import visible_q, visible_to
 
-from .enums import LeaderLevel
+from .enums import LeaderLevel, ProjectStatus
 from .models import Endorsement, ResearchMember, ResearchOutput, ResearchProject
 
 PROJECT_SORTS = {
@@ -62,6 +63,10 @@ def _year_range(year) -> tuple[date, date]:
 
 
 # -- projects ---------------------------------------------------------------------------------
+
+# The project statuses the search index holds (``search.documents``): others match by substring.
+INDEXED_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.CONCLUDED)
+UNINDEXED_PROJECT_STATUSES = (ProjectStatus.APPLYING, ProjectStatus.TERMINATED)
 
 
 def projects_visible_to(
@@ -93,7 +98,10 @@ def projects_visible_to(
         qs = qs.filter(start_date__lte=last, end_date__gte=first)
     q = clean_query(q)
     if q:
-        qs = qs.filter(Q(title__contains=q) | Q(keywords__contains=q))
+        unindexed = None if status in INDEXED_PROJECT_STATUSES else Q(status__in=UNINDEXED_PROJECT_STATUSES)
+        qs = text_filter.apply(
+            qs, "project", q, Q(title__contains=q) | Q(keywords__contains=q), unindexed=unindexed
+        )
     if teacher:
         teacher_id = getattr(teacher, "pk", teacher)
         qs = qs.filter(
@@ -172,7 +180,9 @@ def outputs_visible_to(
         qs = qs.filter(published_on__range=(first, last))
     q = clean_query(q)
     if q:
-        qs = qs.filter(Q(title__contains=q) | Q(keywords__contains=q) | Q(venue__contains=q))
+        fallback = Q(title__contains=q) | Q(keywords__contains=q) | Q(venue__contains=q)
+        unindexed = Q(is_active=False) if status in ("retired", "all") else None
+        qs = text_filter.apply(qs, "output", q, fallback, unindexed=unindexed)
     if project:
         qs = qs.filter(project_id=getattr(project, "pk", project))
     if teacher:

@@ -631,6 +631,20 @@ def add_endorsement(
 ) -> Endorsement:
     """Record a 批示 (待核实 until the owner school's research staff verify it)."""
     _require_research_right(by, output.owner_school, "登记批示")
+    return _record_endorsement(
+        by=by,
+        output=output,
+        leader_level=leader_level,
+        endorsed_on=endorsed_on,
+        summary=summary,
+        evidence=evidence,
+    )
+
+
+def _record_endorsement(
+    *, by, output: ResearchOutput, leader_level, endorsed_on, summary, evidence, verifier_school=None
+) -> Endorsement:
+    """Check and save one 批示 (the caller checked who may record it), with its audit record."""
     leader_level, endorsed_on, summary = _clean_endorsement(output, leader_level, endorsed_on, summary)
     if evidence:
         check_upload(evidence, field="evidence", label="佐证材料")
@@ -640,18 +654,18 @@ def add_endorsement(
             leader_level=leader_level,
             endorsed_on=endorsed_on,
             summary=summary,
+            verifier_school=verifier_school,
             added_by=by if getattr(by, "is_authenticated", False) else None,
         )
         if evidence:
             endorsement.evidence_name = evidence.name.rsplit("/", 1)[-1]
             endorsement.evidence.save(endorsement.evidence_name, evidence, save=False)
         endorsement.save()
+        after = {"output": output.pk, "leader_level": leader_level, "endorsed_on": endorsed_on}
+        if verifier_school is not None:
+            after["verifier_school"] = getattr(verifier_school, "pk", verifier_school)
         record_audit(
-            actor=by,
-            action="endorsement.added",
-            obj=endorsement,
-            school=output.owner_school,
-            after={"output": output.pk, "leader_level": leader_level, "endorsed_on": endorsed_on},
+            actor=by, action="endorsement.added", obj=endorsement, school=output.owner_school, after=after
         )
         item_changed(output)
     return endorsement
@@ -724,31 +738,12 @@ def add_endorsement_for_office(
     scanned evidence required, to be verified by ``verifier_school`` (the call's issuing office)."""
     if not evidence:
         raise DomainError("请上传批示佐证材料（扫描件或照片）。", field="evidence")
-    leader_level, endorsed_on, summary = _clean_endorsement(output, leader_level, endorsed_on, summary)
-    check_upload(evidence, field="evidence", label="佐证材料")
-    with transaction.atomic():
-        endorsement = Endorsement(
-            output=output,
-            leader_level=leader_level,
-            endorsed_on=endorsed_on,
-            summary=summary,
-            verifier_school=verifier_school,
-            added_by=by if getattr(by, "is_authenticated", False) else None,
-        )
-        endorsement.evidence_name = evidence.name.rsplit("/", 1)[-1]
-        endorsement.evidence.save(endorsement.evidence_name, evidence, save=False)
-        endorsement.save()
-        record_audit(
-            actor=by,
-            action="endorsement.added",
-            obj=endorsement,
-            school=output.owner_school,
-            after={
-                "output": output.pk,
-                "leader_level": leader_level,
-                "endorsed_on": endorsed_on,
-                "verifier_school": getattr(verifier_school, "pk", verifier_school),
-            },
-        )
-        item_changed(output)
-    return endorsement
+    return _record_endorsement(
+        by=by,
+        output=output,
+        leader_level=leader_level,
+        endorsed_on=endorsed_on,
+        summary=summary,
+        evidence=evidence,
+        verifier_school=verifier_school,
+    )

@@ -7,10 +7,12 @@ once — a retired, draft or deleted item loses its document in the same step.
 """
 
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from yiwang.activity.services import record_audit
 from yiwang.core.errors import ConflictError, DomainError, PermissionDeniedError
@@ -37,12 +39,21 @@ BATCH_SIZE = 1000
 # ---- writing documents ------------------------------------------------------------------------
 
 
-def _insert(model, columns: list[str], rows: list[tuple], casts: dict[str, str] | None = None) -> None:
-    if rows:
-        names = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join(f"%s::{casts[c]}" if casts and c in casts else "%s" for c in columns)
-        with connection.cursor() as cursor:
-            cursor.executemany(f'INSERT INTO "{model._meta.db_table}" ({names}) VALUES ({marks})', rows)
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain rows into a table: ``COPY`` on PostgreSQL (the text of each value is read as the
+    column's type, e.g. a tsvector literal), ``executemany`` elsewhere."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    names = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
 DOCUMENT_FIELDS = [f for f in SearchDocument._meta.concrete_fields]
@@ -70,7 +81,7 @@ def _save(built: list[BuiltDocument], first_id: int | None = None) -> None:
             + ((index.inline_value(b.fields),) if inline else ())
             for d, b in zip(documents, built, strict=True)
         ]
-        _insert(SearchDocument, columns, rows, casts={"search_vector": "tsvector"})
+        _insert(SearchDocument, columns, rows)
     for relation, target, attribute in (
         ("shared_alliances", "alliance_id", "alliance_ids"),
         ("shared_partnerships", "supportpartnership_id", "partnership_ids"),
@@ -188,10 +199,38 @@ def clear_index() -> None:
         cursor.execute(f'DELETE FROM "{SearchDocument._meta.db_table}"')
 
 
+def _index_batch(source: Source, pks: list[int], first_id: int, seg: Segmenter, teacher_cache: dict) -> int:
+    """Index one batch of items under ids ``first_id …`` (a rebuild owns the table)."""
+    items = list(source.queryset().filter(pk__in=pks).order_by("pk"))
+    built = list(build_documents(seg, source, items, teacher_cache))
+    with transaction.atomic():
+        _save(built, first_id=first_id)
+    return len(built)
+
+
+# What a rebuild's worker processes inherit when they are forked (the loaded segmenter).
+_worker_state: dict = {}
+
+
+def _worker_batch(task: tuple[int, list[int], int]) -> int:
+    number, pks, first_id = task
+    return _index_batch(SOURCES[number], pks, first_id, _worker_state["seg"], _worker_state["teachers"])
+
+
+def default_workers() -> int:
+    """Processes a rebuild segments in: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def rebuild_index(
-    *, batch_size: int = BATCH_SIZE, progress: Callable[[str], None] | None = None
+    *, batch_size: int = BATCH_SIZE, progress: Callable[[str], None] | None = None, workers: int = 1
 ) -> dict[str, int]:
-    """Drop every document and index every searchable item again, in batches. Returns counts per type."""
+    """Drop every document and index every searchable item again, in batches. Returns counts per type.
+
+    Every batch gets its id range up front (one per item: each searchable item has one document),
+    so with ``workers`` > 1 the batches are segmented and written by forked worker processes, each
+    on its own connection, and the ids are the same as in one process. Inside a transaction or on
+    an in-memory SQLite database (tests) the rebuild stays in this process."""
     started = time.monotonic()
     reload_segmenter()
     seg = segmenter()
@@ -201,24 +240,40 @@ def rebuild_index(
     counts: dict[str, int] = {}
     next_id = 1
     teacher_cache: dict = {}
-    for source in SOURCES:
-        counts[source.doc_type] = 0
-        last = 0
-        while True:
-            items = list(source.queryset().filter(pk__gt=last).order_by("pk")[:batch_size])
-            if not items:
-                break
-            last = items[-1].pk
-            built = list(build_documents(seg, source, items, teacher_cache))
-            with transaction.atomic():
-                _save(built, first_id=next_id)
-            next_id += len(built)
-            counts[source.doc_type] += len(built)
-            if progress:
-                progress(
-                    f"{source.model._meta.verbose_name}：已索引 {counts[source.doc_type]} 条"
-                    f"（{time.monotonic() - started:.0f} 秒）"
-                )
+    pool = None
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if workers > 1 and not connection.in_atomic_block and not in_memory:
+        _worker_state.update(seg=seg, teachers={})
+        connections.close_all()  # the children open their own connections
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        for number, source in enumerate(SOURCES):
+            counts[source.doc_type] = 0
+            pks = list(source.queryset().order_by("pk").values_list("pk", flat=True))
+            tasks = []
+            for start in range(0, len(pks), batch_size):
+                tasks.append((number, pks[start : start + batch_size], next_id + start))
+            next_id += len(pks)
+            if pool is None:
+                done = (_index_batch(source, pks, first, seg, teacher_cache) for _, pks, first in tasks)
+            else:
+                done = pool.imap(_worker_batch, tasks)
+            for written in done:
+                counts[source.doc_type] += written
+                if progress:
+                    progress(
+                        f"{source.model._meta.verbose_name}：已索引 {counts[source.doc_type]} 条"
+                        f"（{time.monotonic() - started:.0f} 秒）"
+                    )
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+            _worker_state.clear()
     index.after_rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from yiwang.banks import text_filter
 from yiwang.classes.calendar_sources import CalendarEntry
 from yiwang.classes.enums import ClassStatus
 from yiwang.classes.models import Evaluation
@@ -38,7 +39,10 @@ def sites_visible_to(
     qs = visible_to(FieldSite.objects.select_related(*SITE_RELATED), viewer)
     text = clean_query(q)
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(address__icontains=text) | Q(summary__icontains=text))
+        # Through the search index (every site is indexed: name, themes, address, operator, summary;
+        # every word required); the substring filter when the search is not installed.
+        substring = Q(name__icontains=text) | Q(address__icontains=text) | Q(summary__icontains=text)
+        qs = text_filter.apply(qs, "site", text, substring)
     if school:
         qs = qs.filter(**owner_school_filter(school))
     if theme:

@@ -7,9 +7,7 @@ transaction. ``guard_slot`` is the serialized check that two slot-holding bookin
 overlap (the site row is locked; on PostgreSQL the exclusion constraint backs it, see models.py).
 """
 
-import hashlib
 import os
-import secrets
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
@@ -20,9 +18,11 @@ from django.utils import timezone
 from yiwang.activity.services import notify, record_audit, snapshot
 from yiwang.classes.models import Session
 from yiwang.classes.services import add_session
+from yiwang.classes.services.calendar_tokens import FEED_MISSING
 from yiwang.classes.services.exchange_sessions import cancel_exchange_session
 from yiwang.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from yiwang.core.indexing import item_changed
+from yiwang.core.secret_keys import key_hash, live_token, new_key, revoke_own
 from yiwang.core.validators import check_upload, clean_choice, clean_text
 from yiwang.courses.selectors import courses_visible_to
 from yiwang.exchanges import services as exchanges
@@ -593,43 +593,29 @@ def evaluate_visit(
 # -- iCal feed keys ---------------------------------------------------------------------------
 
 
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def create_feed_token(*, by, site: FieldSite) -> tuple[SiteFeedToken, str]:
     """A private iCal URL of the site's calendar (the key is shown once)."""
     if not getattr(by, "is_authenticated", False):
         raise PermissionDeniedError("请先登录。")
     selectors.access_site(by, site.pk)
-    key = "site_" + secrets.token_urlsafe(24)
+    key = new_key("site_")
     with transaction.atomic():
-        token = SiteFeedToken.objects.create(site=site, user=by, key_hash=_hash_key(key), prefix=key[:12])
+        token = SiteFeedToken.objects.create(site=site, user=by, key_hash=key_hash(key), prefix=key[:12])
         record_audit(actor=by, action="site.feed_created", obj=site, school=site.owner_school)
     return token, key
 
 
 def revoke_feed_token(*, by, token_id) -> SiteFeedToken:
     with transaction.atomic():
-        token = (
-            SiteFeedToken.objects.select_for_update()
-            .filter(pk=token_id, user_id=by.pk, revoked_at=None)
-            .first()
+        token = revoke_own(
+            SiteFeedToken.objects.all(), user_id=by.pk, token_id=token_id, missing=NotFoundError(FEED_MISSING)
         )
-        if token is None:
-            raise NotFoundError("订阅不存在或已撤销。")
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
         record_audit(actor=by, action="site.feed_revoked", obj=token.site)
     return token
 
 
 def feed_token_for_key(key: str) -> SiteFeedToken | None:
-    return (
-        SiteFeedToken.objects.select_related("user", "site__owner_school")
-        .filter(key_hash=_hash_key(key or ""), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    return live_token(SiteFeedToken.objects.select_related("user", "site__owner_school"), key)
 
 
 # -- hosted training: field teaching at a booked site (培训互接 + 基地共用) ----------------------------

@@ -2,8 +2,10 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from yiwang.banks import text_filter
 from yiwang.banks.filters import common_filters
 from yiwang.core.errors import NotFoundError
+from yiwang.core.validators import clean_query
 from yiwang.faculty.profile import PROFILE_LIMIT
 from yiwang.faculty.selectors import own_teacher_id, visible_teachers_prefetch
 from yiwang.network.rules import staff_school_ids
@@ -24,6 +26,10 @@ TOPIC_SORT_LABELS = {
     "title": "按讲题名称",
     "-hours": "课时从多到少",
 }
+
+
+# Topics the search index does not hold (it holds the published ones): matched by substring.
+UNINDEXED_STATUSES = (PublicationStatus.DRAFT, PublicationStatus.RETIRED)
 
 
 def editor_q(viewer) -> Q:
@@ -77,8 +83,10 @@ def topics_visible_to(
         qs = qs.filter(form=form)
     if audience:
         qs = qs.filter(Exists(TopicAudience.objects.filter(topic_id=OuterRef("pk"), audience=audience)))
+    q = clean_query(q)
     if q:
-        qs = qs.filter(title__contains=q.strip())
+        unindexed = None if status == PublicationStatus.PUBLISHED else Q(status__in=UNINDEXED_STATUSES)
+        qs = text_filter.apply(qs, "topic", q, Q(title__contains=q), unindexed=unindexed)
     return qs.prefetch_related(visible_teachers_prefetch(viewer), "audience_links").order_by(
         *TOPIC_SORTS.get(sort, TOPIC_SORTS["-updated"])
     )

@@ -1,13 +1,10 @@
 """Private iCal feed keys (日历订阅): created (shown once), revoked, looked up by key."""
 
-import hashlib
-import secrets
-
 from django.db import transaction
-from django.utils import timezone
 
 from yiwang.activity.services import record_audit
 from yiwang.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from yiwang.core.secret_keys import key_hash, live_token, new_key, revoke_own
 from yiwang.faculty.models import Teacher
 from yiwang.network.models import School
 from yiwang.network.visibility import access
@@ -15,9 +12,7 @@ from yiwang.network.visibility import access
 from ..enums import FeedKind
 from ..models import CalendarToken
 
-
-def _hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+FEED_MISSING = "订阅不存在或已撤销。"
 
 
 def create_calendar_token(
@@ -34,12 +29,12 @@ def create_calendar_token(
         access(Teacher.objects.all(), by, teacher.pk)
     if kind == FeedKind.SCHOOL and (school is None or not school.is_active):
         raise DomainError("请选择学校。", field="school")
-    key = "cal_" + secrets.token_urlsafe(24)
+    key = new_key("cal_")
     with transaction.atomic():
         token = CalendarToken.objects.create(
             kind=kind,
             user=by,
-            key_hash=_hash_key(key),
+            key_hash=key_hash(key),
             prefix=key[:10],
             teacher=teacher if kind == FeedKind.TEACHER else None,
             school=school if kind == FeedKind.SCHOOL else None,
@@ -50,22 +45,12 @@ def create_calendar_token(
 
 def revoke_calendar_token(*, by, token_id) -> CalendarToken:
     with transaction.atomic():
-        token = (
-            CalendarToken.objects.select_for_update()
-            .filter(pk=token_id, user_id=by.pk, revoked_at=None)
-            .first()
+        token = revoke_own(
+            CalendarToken.objects.all(), user_id=by.pk, token_id=token_id, missing=NotFoundError(FEED_MISSING)
         )
-        if token is None:
-            raise NotFoundError("订阅不存在或已撤销。")
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
         record_audit(actor=by, action="calendar_token.revoked", obj=token)
     return token
 
 
 def calendar_token_for_key(key: str) -> CalendarToken | None:
-    return (
-        CalendarToken.objects.select_related("user", "teacher", "school")
-        .filter(key_hash=_hash_key(key or ""), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    return live_token(CalendarToken.objects.select_related("user", "teacher", "school"), key)

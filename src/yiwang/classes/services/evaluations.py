@@ -5,7 +5,6 @@ session's QR rating page; the ticket is stored hashed, bound to the session, use
 when rating closes. It is only marked used, never linked to the rating, so ratings stay anonymous.
 """
 
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -15,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.core.errors import ConflictError, DomainError
+from yiwang.core.secret_keys import key_hash
 
 from .. import tokens
 from ..enums import INDICATOR_MAX, INDICATORS, SignUpStatus
@@ -31,10 +31,6 @@ TICKET_SALT = "yiwang.classes.rating-ticket.v2"
 BAD_TICKET_MESSAGE = "评课凭证无效，请重新扫描教室里的二维码，打开评课页面后再提交。"
 USED_TICKET_MESSAGE = "这张评课凭证已使用过，请重新扫描二维码打开评课页面。"
 EXPIRED_TICKET_MESSAGE = "评课凭证已过期，请重新扫描二维码打开评课页面。"
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _count_hit(prefix: str, ip: str | None, limit: int, window: int, message: str) -> None:
@@ -64,7 +60,7 @@ def issue_rating_ticket(session: Session, *, ip: str | None = None) -> str:
     )
     secret = secrets.token_urlsafe(24)
     RatingTicket.objects.create(
-        session=session, digest=_digest(secret), expires_at=tokens.qr_window(session)[1]
+        session=session, digest=key_hash(secret), expires_at=tokens.qr_window(session)[1]
     )
     return signing.Signer(salt=TICKET_SALT).sign(f"{session.pk}:{secret}")
 
@@ -91,7 +87,9 @@ def _redeem_ticket(ticket: str, session: Session, now: datetime) -> None:
     except (signing.BadSignature, ValueError):
         raise DomainError(BAD_TICKET_MESSAGE, code="bad_ticket") from None
     row = (
-        RatingTicket.objects.select_for_update().filter(digest=_digest(secret), session_id=session.pk).first()
+        RatingTicket.objects.select_for_update()
+        .filter(digest=key_hash(secret), session_id=session.pk)
+        .first()
     )
     if session_id != session.pk or row is None:
         raise DomainError(BAD_TICKET_MESSAGE, code="bad_ticket")

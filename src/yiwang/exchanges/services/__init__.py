@@ -264,13 +264,22 @@ def _refuse_alliance_steps(request: Request, to: str) -> None:
         )
 
 
+def lock_request(pk: int) -> Request:
+    """The request row, locked until the transaction ends: decisions on one request run one at a
+    time, so of several member schools accepting a request open to an alliance at once the first
+    takes it and the others read it taken (tests/exchanges/test_exchanges_concurrency.py).
+    ``to_school`` is not joined: a waiter is handed the taker's new row, but PostgreSQL keeps the
+    outer-joined school it read before the wait (none), so a joined ``to_school`` would be stale."""
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("from_school", "to_alliance")
+        .get(pk=pk)
+    )
+
+
 def _decide(*, by, request: Request, to: str, note: str, hook: str, action: str, as_school=None) -> Request:
     with transaction.atomic():
-        request = (
-            Request.objects.select_for_update(of=("self",))
-            .select_related("from_school", "to_school", "to_alliance")
-            .get(pk=request.pk)
-        )
+        request = lock_request(request.pk)
         is_sender, is_receiver = can_act_as_sender(by, request), can_answer(by, request)
         answering = to in (RequestStatus.ACCEPTED, RequestStatus.DECLINED)
         if answering and is_sender and not is_receiver:
