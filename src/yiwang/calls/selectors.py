@@ -114,15 +114,10 @@ CALL_DOCUMENT = "call"
 
 
 def _matching_calls(qs: QuerySet, q: str) -> QuerySet:
-    """The list's text filter through the one search index (``banks.text_filter``: every word
-    required, traditional = simplified, punctuation alone matches nothing). Only published calls
-    are indexed, so the issuing office's unpublished drafts keep the substring match on title and
-    description; without a registered matcher every call does."""
+    """The list's text filter through the one search index (``banks.text_filter``). Only published
+    calls are indexed, so the issuing office's unpublished drafts keep the substring match."""
     substring = Q(title__contains=q) | Q(description__contains=q)
-    ids = text_filter.matching(CALL_DOCUMENT, q)
-    if ids is None:
-        return qs.filter(substring)
-    return qs.filter(Q(pk__in=ids) | (Q(published_at__isnull=True) & substring))
+    return text_filter.apply(qs, CALL_DOCUMENT, q, substring, unindexed=Q(published_at__isnull=True))
 
 
 def access_call(viewer, pk) -> ResearchCall:
