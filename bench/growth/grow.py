@@ -95,6 +95,8 @@ def pages(detail_pk: int) -> dict[str, str]:
         "home": "/",
         "faculty list": "/faculty/",
         "topic list": "/topics/",
+        "topic list ?q=": "/topics/?q={word}",
+        "course list ?q=": "/courses/?q={word}",
         "course list": "/courses/",
         "research list": "/research/",
         "topic detail": f"/topics/{detail_pk}/",

@@ -2,7 +2,7 @@ import base64
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
+from yiwang.core.views_support import form_error, perform
 
 from . import rules, services
 from .forms import ApiTokenForm, LoginForm, PasswordChangeForm, SecondFactorForm, UserCreateForm
@@ -130,11 +131,7 @@ def enrol_second_factor(request):
 @login_required
 @require_POST
 def remove_second_factor(request):
-    try:
-        services.remove_second_factor(user=request.user)
-        messages.success(request, "已关闭两步验证。")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    perform(request, lambda: services.remove_second_factor(user=request.user), "已关闭两步验证。")
     return redirect("accounts:profile")
 
 
@@ -162,8 +159,6 @@ def profile(request):
             except DomainError as exc:
                 password_form.add_error(None, exc.message)
             else:
-                from django.contrib.auth import update_session_auth_hash
-
                 update_session_auth_hash(request, request.user)
                 messages.success(request, "密码已修改。")
                 return redirect("accounts:profile")
@@ -196,11 +191,11 @@ def profile(request):
 @login_required
 @require_POST
 def revoke_token(request, token_id: int):
-    try:
-        services.revoke_api_token(user=request.user, token_id=token_id)
-        messages.success(request, "令牌已撤销，使用它的请求将被拒绝。")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    perform(
+        request,
+        lambda: services.revoke_api_token(user=request.user, token_id=token_id),
+        "令牌已撤销，使用它的请求将被拒绝。",
+    )
     return redirect("accounts:profile")
 
 
@@ -213,7 +208,7 @@ def manage_users(request):
         try:
             user = services.create_user(by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, f"已创建账号 {user.username}。")
             return redirect("accounts:manage_users")

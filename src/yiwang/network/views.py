@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from yiwang.core.errors import DomainError
 from yiwang.core.excel import build_template, check_upload, xlsx_response
+from yiwang.core.views_support import form_error, perform
 
 from . import rules, selectors, services
 from .excel import PeopleImporter
@@ -57,10 +58,6 @@ def school_detail(request, code: str):
     )
 
 
-def _form_error(form, exc: DomainError):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @login_required
 def manage(request):
     if not rules.can_manage_network(request.user):
@@ -88,7 +85,7 @@ def manage(request):
                     else:
                         obj = services.create_support_partnership(by=request.user, **data)
                 except DomainError as exc:
-                    _form_error(form, exc)
+                    form_error(form, exc)
                 else:
                     messages.success(request, f"已保存：{obj}")
                     return redirect("network:manage")
@@ -104,12 +101,13 @@ def set_parent(request, code: str):
     school = get_object_or_404(School, code=code)
     form = SchoolParentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.update_school(by=request.user, school=school, parent=form.cleaned_data["parent"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "上级学校已更新。")
+        perform(
+            request,
+            lambda: services.update_school(
+                by=request.user, school=school, parent=form.cleaned_data["parent"]
+            ),
+            "上级学校已更新。",
+        )
     return redirect("network:school", code=school.code)
 
 
@@ -134,7 +132,7 @@ def school_people(request, code: str):
                 **form.capabilities(),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -179,14 +177,13 @@ def membership_update(request, code: str, pk: int):
 def duties_setting(request, code: str):
     school = get_object_or_404(School, code=code, is_active=True)
     if request.method == "POST":
-        try:
-            services.set_separation_of_duties(
+        perform(
+            request,
+            lambda: services.set_separation_of_duties(
                 by=request.user, school=school, enabled=request.POST.get("separates_duties") == "on"
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "设置已保存。")
+            ),
+            "设置已保存。",
+        )
     return redirect("network:school", code=school.code)
 
 

@@ -1,5 +1,7 @@
 from ninja import Field, Schema
 
+from .selectors import SearchHit
+
 
 class FacetOptionOut(Schema):
     value: str
@@ -14,23 +16,6 @@ class FacetOut(Schema):
     options: list[FacetOptionOut]
 
 
-class SearchHitOut(Schema):
-    type: str
-    type_label: str
-    id: int
-    title: str
-    title_html: str
-    snippet_html: str
-    names_html: str
-    url: str
-    school: str
-    module: str
-    category: str
-    year: int | None
-    rating: float | None
-    score: float
-
-
 class SearchOut(Schema):
     query: str
     words: list[str]
@@ -41,7 +26,7 @@ class SearchOut(Schema):
     page: int
     pages: int
     capped: bool
-    results: list[SearchHitOut]
+    results: list[SearchHit]  # the selector's own dataclass: one declaration of a hit's fields
     facets: list[FacetOut]
 
 

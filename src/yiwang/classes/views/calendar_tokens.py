@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
+from yiwang.core.views_support import perform
 
 from .. import ical, selectors, services
 from ..forms import FeedForm
@@ -35,12 +36,11 @@ def feed_create(request):
 @login_required
 @require_POST
 def feed_revoke(request, pk: int):
-    try:
-        services.revoke_calendar_token(by=request.user, token_id=pk)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "日历订阅已撤销，原地址不再可用。")
+    perform(
+        request,
+        lambda: services.revoke_calendar_token(by=request.user, token_id=pk),
+        "日历订阅已撤销，原地址不再可用。",
+    )
     return redirect("classes:mine")
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,16 +10,11 @@ from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
 from yiwang.core.request_context import client_ip
-from yiwang.network import rules
 
 from .. import selectors, services, tokens
 from ..forms import EvaluationForm
 from ..models import Session
-from .common import not_found_as_404
-
-
-def _is_runner_of(request, session) -> bool:
-    return rules.can_run_classes(request.user, session.training_class.owner_school)
+from .common import not_found_as_404, runner_session
 
 
 def _qr_url(request, session) -> str:
@@ -30,9 +24,7 @@ def _qr_url(request, session) -> str:
 @login_required
 @not_found_as_404
 def session_qr(request, pk: int):
-    session = selectors.access_session(request.user, pk)
-    if not _is_runner_of(request, session):
-        raise PermissionDenied
+    session = runner_session(request, pk)
     return render(
         request,
         "classes/session_qr.html",
@@ -47,9 +39,7 @@ def session_qr(request, pk: int):
 @login_required
 @not_found_as_404
 def session_qr_image(request, pk: int, fmt: str):
-    session = selectors.access_session(request.user, pk)
-    if not _is_runner_of(request, session):
-        raise PermissionDenied
+    session = runner_session(request, pk)
     url = _qr_url(request, session)
     if fmt == "png":
         response = HttpResponse(tokens.qr_png(url), content_type="image/png")

@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.banks.listing import form_page
-from yiwang.core.errors import DomainError
-from yiwang.core.views_support import submit_form
+from yiwang.core.views_support import perform, perform_posted, submit_form
 from yiwang.network import rules
 from yiwang.network.models import School
 
@@ -120,12 +119,7 @@ def class_detail(request, pk: int):
 
 def _runner_action(request, pk: int, action, success: str):
     training_class = selectors.access_class(request.user, pk)
-    try:
-        action(by=request.user, training_class=training_class)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    perform(request, lambda: action(by=request.user, training_class=training_class), success)
     return redirect("classes:class_detail", pk=pk)
 
 
@@ -167,15 +161,11 @@ def session_add(request, pk: int):
 def copy_day(request, pk: int):
     training_class = selectors.access_class(request.user, pk)
     form = CopyDayForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写要复制的日期和目标日期。")
-    else:
-        try:
-            copies = services.copy_day(by=request.user, training_class=training_class, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request, f"已复制 {len(copies)} 节课到 {form.cleaned_data['to_date']:%Y-%m-%d}。"
-            )
+    perform_posted(
+        request,
+        form,
+        lambda: services.copy_day(by=request.user, training_class=training_class, **form.cleaned_data),
+        lambda copies: f"已复制 {len(copies)} 节课到 {form.cleaned_data['to_date']:%Y-%m-%d}。",
+        invalid="请填写要复制的日期和目标日期。",
+    )
     return redirect("classes:class_detail", pk=pk)

@@ -1,10 +1,14 @@
-"""What the page modules share: 404 for invisible items, form errors, query strings."""
+"""What the page modules share: 404 for invisible items, the runner's session, query strings."""
 
 from functools import wraps
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.core.errors import NotFoundError
+from yiwang.network import rules
+
+from .. import selectors
 
 
 def not_found_as_404(view):
@@ -18,8 +22,12 @@ def not_found_as_404(view):
     return wrapper
 
 
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+def runner_session(request, pk: int):
+    """The session ``pk`` for someone who runs its school's classes (404 if not visible, else 403)."""
+    session = selectors.access_session(request.user, pk)
+    if not rules.can_run_classes(request.user, session.training_class.owner_school):
+        raise PermissionDenied
+    return session
 
 
 def _querystring(request, **overrides) -> str:

@@ -1,13 +1,13 @@
 """整期报名 pages: enrol in a programme, cancel it, the organiser's roster with attendance, 结业."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from yiwang.core.errors import DomainError, NotFoundError
+from yiwang.core.errors import NotFoundError
 from yiwang.core.excel.writing import write_sheets, xlsx_response
+from yiwang.core.views_support import perform
 from yiwang.network import rules
 
 from .. import selectors, services
@@ -19,15 +19,14 @@ from .common import not_found_as_404
 @require_POST
 @not_found_as_404
 def enrol(request, pk: int):
-    try:
-        enrolment = services.enrol(by=request.user, class_id=pk)
-    except DomainError as exc:
-        if isinstance(exc, NotFoundError):
-            raise
-        messages.error(request, exc.message)
-    else:
-        count = enrolment.sign_ups.count()
-        messages.success(request, f"整期报名成功：已为您确认本班次 {count} 节课程的席位，请按时签到。")
+    perform(
+        request,
+        lambda: services.enrol(by=request.user, class_id=pk),
+        lambda enrolment: (
+            f"整期报名成功：已为您确认本班次 {enrolment.sign_ups.count()} 节课程的席位，请按时签到。"
+        ),
+        missing_is_404=True,
+    )
     return redirect("classes:class_detail", pk=pk)
 
 
@@ -38,18 +37,22 @@ def enrolment_cancel(request, pk: int):
     if enrolment is None:
         raise NotFoundError("没有找到这条整期报名。")
     if request.method == "POST":
-        try:
-            services.cancel_enrolment(by=request.user, enrolment_id=pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已取消《{enrolment.training_class.name}》的整期报名。")
+        perform(
+            request,
+            lambda: services.cancel_enrolment(by=request.user, enrolment_id=pk),
+            f"已取消《{enrolment.training_class.name}》的整期报名。",
+        )
         return redirect("classes:class_detail", pk=enrolment.training_class_id)
     return render(
         request,
         "classes/enrolment_cancel.html",
         {"enrolment": enrolment, "sessions": enrolment.sign_ups.filter(status="confirmed").count()},
     )
+
+
+def _completion_message(decided) -> str:
+    done = sum(1 for e in decided if e.completion == "completed")
+    return f"已确认结业：{done} 人结业，{len(decided) - done} 人未结业，已分别通知。"
 
 
 def _runner_class(request, pk: int):
@@ -95,15 +98,11 @@ def roster(request, pk: int):
 def complete(request, pk: int):
     training_class = _runner_class(request, pk)
     if request.method == "POST":
-        try:
-            decided = services.complete_programme(by=request.user, class_id=pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            done = sum(1 for e in decided if e.completion == "completed")
-            messages.success(
-                request, f"已确认结业：{done} 人结业，{len(decided) - done} 人未结业，已分别通知。"
-            )
+        perform(
+            request,
+            lambda: services.complete_programme(by=request.user, class_id=pk),
+            _completion_message,
+        )
         return redirect("classes:roster", pk=pk)
     data = selectors.programme_roster(training_class)
     return render(

@@ -2,18 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError
 from yiwang.core.request_context import client_ip
+from yiwang.core.views_support import form_error
 
 from .. import selectors, services
 from ..enums import INDICATORS
 from ..forms import EvaluationForm
-from .checkins import _device_id, _is_runner_of, _qr_session, qr_landing
-from .common import _form_error, not_found_as_404
+from .checkins import _device_id, _qr_session, qr_landing
+from .common import not_found_as_404, runner_session
 
 
 @require_POST
@@ -36,7 +36,7 @@ def qr_rate(request, token: str):
         if exc.code == "bad_qr":
             return render(request, "classes/qr_invalid.html", {"message": exc.message}, status=400)
         form.is_valid()
-        _form_error(form, exc)
+        form_error(form, exc)
         return qr_landing(request, token, form=form, status=exc.status)
     messages.success(request, "感谢评课！您的评价已提交。")
     return redirect("classes:qr_landing", token=token)
@@ -45,9 +45,7 @@ def qr_rate(request, token: str):
 @login_required
 @not_found_as_404
 def session_evaluations(request, pk: int):
-    session = selectors.access_session(request.user, pk)
-    if not _is_runner_of(request, session):
-        raise PermissionDenied
+    session = runner_session(request, pk)
     return render(
         request,
         "classes/session_evaluations.html",

@@ -2,19 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yiwang.banks.listing import form_page
 from yiwang.core.errors import DomainError
+from yiwang.core.views_support import form_error, perform_posted
 from yiwang.network import rules
 
 from .. import selectors, services
 from ..forms import CancelSessionForm, MoveSessionForm, SessionForm
 from ..models import Session
-from .common import _form_error, not_found_as_404
+from .common import not_found_as_404, runner_session
 
 
 def _session_initial(session: Session) -> dict:
@@ -51,9 +51,7 @@ def session_detail(request, pk: int):
 @login_required
 @not_found_as_404
 def session_edit(request, pk: int):
-    session = selectors.access_session(request.user, pk)
-    if not rules.can_run_classes(request.user, session.training_class.owner_school):
-        raise PermissionDenied
+    session = runner_session(request, pk)
     form = SessionForm(request.POST or None, viewer=request.user, initial=_session_initial(session))
     return form_page(
         request,
@@ -72,15 +70,13 @@ def session_edit(request, pk: int):
 def session_move(request, pk: int):
     session = selectors.access_session(request.user, pk)
     form = MoveSessionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写新的日期、开始和结束时间。")
-    else:
-        try:
-            services.update_session(by=request.user, session=session, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "课程已调整时间。")
+    perform_posted(
+        request,
+        form,
+        lambda: services.update_session(by=request.user, session=session, **form.cleaned_data),
+        "课程已调整时间。",
+        invalid="请填写新的日期、开始和结束时间。",
+    )
     return redirect("classes:session_detail", pk=pk)
 
 
@@ -89,9 +85,7 @@ def session_move(request, pk: int):
 def session_cancel(request, pk: int):
     """Asks first: what cancelling will do (people notified, 学时 no longer credited, ratings
     left out of the roll-ups), with the reason field; the reason is required after check-ins."""
-    session = selectors.access_session(request.user, pk)
-    if not rules.can_run_classes(request.user, session.training_class.owner_school):
-        raise PermissionDenied
+    session = runner_session(request, pk)
     if session.is_cancelled:
         messages.error(request, "该课程已取消。")
         return redirect("classes:session_detail", pk=pk)
@@ -101,7 +95,7 @@ def session_cancel(request, pk: int):
         try:
             services.cancel_session(by=request.user, session=session, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             told = f"已通知 {effects['notified']} 位报名人员。" if effects["notified"] else ""
             messages.success(request, f"课程已取消。{told}")
