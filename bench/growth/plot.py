@@ -85,8 +85,7 @@ def panel(rows: list[dict], user: str, x0: float) -> list[str]:
         path = " ".join(f"{x(items):.1f},{y(ms):.1f}" for items, ms in points)
         out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.6"/>')
         out += [
-            f'<circle cx="{x(items):.1f}" cy="{y(ms):.1f}" r="2.4" fill="{colour}"/>'
-            for items, ms in points
+            f'<circle cx="{x(items):.1f}" cy="{y(ms):.1f}" r="2.4" fill="{colour}"/>' for items, ms in points
         ]
         legend_y = TOP + 6 + n * 15
         out.append(
