@@ -13,6 +13,15 @@ class YearField(forms.IntegerField):
         super().__init__(label="年度", required=False, min_value=2000, max_value=2100, **kwargs)
 
 
+class KeywordField(forms.CharField):
+    """A list's text filter ``q``: 关键词, optional, at most 100 characters, a search box."""
+
+    def __init__(self, placeholder: str = "", **kwargs):
+        attrs = {"type": "search", **({"placeholder": placeholder} if placeholder else {})}
+        kwargs.setdefault("label", "关键词")
+        super().__init__(required=False, max_length=100, widget=forms.TextInput(attrs=attrs), **kwargs)
+
+
 class FilterForm(forms.Form):
     """A list page's filters. A value that does not fit — an unknown school code, a year out
     of range, a typo in the address — drops only that filter, and its field says so in

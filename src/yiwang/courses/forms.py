@@ -2,7 +2,7 @@
 
 from django import forms
 
-from yiwang.core.forms import FilterForm, YearField, with_blank
+from yiwang.core.forms import FilterForm, KeywordField, YearField, with_blank
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, teacher_queryset
 from yiwang.faculty.models import Teacher
 from yiwang.network.forms import school_choices
@@ -14,12 +14,7 @@ from .selectors import COURSE_SORT_LABELS, STATUS_FILTER_LABELS
 
 
 class CourseFilterForm(FilterForm):
-    q = forms.CharField(
-        label="关键词",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "课程名称、教学点、关键词"}),
-    )
+    q = KeywordField("课程名称、教学点、关键词")
     school = forms.ChoiceField(label="学校", required=False)
     module = forms.ModelChoiceField(
         label="教学模块", required=False, queryset=TeachingModule.objects.all(), empty_label="全部模块"

@@ -13,7 +13,7 @@ from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.pagination import paginate
 from yiwang.core.public_pages import public_detail
-from yiwang.core.views_support import form_error, querystring_without_page
+from yiwang.core.views_support import form_error, perform, querystring_without_page
 from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import active_schools
@@ -123,12 +123,11 @@ def course_edit(request, pk: int):
 @require_POST
 def course_status(request, pk: int):
     course = selectors.access_course(request.user, pk)
-    try:
-        course = services.change_course_status(by=request.user, course=course, to=request.POST.get("to", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"课程状态已改为“{course.get_status_display()}”。")
+    perform(
+        request,
+        lambda: services.change_course_status(by=request.user, course=course, to=request.POST.get("to", "")),
+        lambda changed: f"课程状态已改为“{changed.get_status_display()}”。",
+    )
     return redirect("courses:detail", pk=course.pk)
 
 
@@ -136,12 +135,11 @@ def course_status(request, pk: int):
 @require_POST
 def course_retire(request, pk: int):
     course = selectors.access_course(request.user, pk)
-    try:
-        services.retire_course(by=request.user, course=course)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已停用课程：{course.title}（仅所属学校和共建学校的人员可以看到）")
+    perform(
+        request,
+        lambda: services.retire_course(by=request.user, course=course),
+        f"已停用课程：{course.title}（仅所属学校和共建学校的人员可以看到）",
+    )
     return redirect("courses:detail", pk=course.pk)
 
 

@@ -1,14 +1,13 @@
 """Pages of the teacher bank. The list, export and import pages are the shared bank views."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from yiwang.banks.listing import BankList, export_view, import_views, list_view
 from yiwang.banks.pages import create_page, edit_page
-from yiwang.core.errors import DomainError
 from yiwang.core.public_pages import public_detail
+from yiwang.core.views_support import perform
 from yiwang.network import rules as network_rules
 from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import staff_school_ids
@@ -105,14 +104,17 @@ def teacher_edit(request, pk: int):
 def teacher_retire(request, pk: int):
     teacher = selectors.access_teacher(request.user, pk)
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "restore":
-                services.restore_teacher(by=request.user, teacher=teacher)
-                messages.success(request, f"已恢复教师：{teacher.name}")
-            else:
-                services.retire_teacher(by=request.user, teacher=teacher)
-                messages.success(request, f"已停用教师：{teacher.name}（仅本校管理人员可在“已停用”中查看）")
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        if request.POST.get("action") == "restore":
+            perform(
+                request,
+                lambda: services.restore_teacher(by=request.user, teacher=teacher),
+                f"已恢复教师：{teacher.name}",
+            )
+        else:
+            perform(
+                request,
+                lambda: services.retire_teacher(by=request.user, teacher=teacher),
+                f"已停用教师：{teacher.name}（仅本校管理人员可在“已停用”中查看）",
+            )
         return redirect("faculty:detail", pk=teacher.pk)
     return render(request, "faculty/retire.html", {"teacher": teacher})

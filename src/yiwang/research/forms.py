@@ -2,7 +2,7 @@
 
 from django import forms
 
-from yiwang.core.forms import FilterForm, YearField, with_blank
+from yiwang.core.forms import FilterForm, KeywordField, YearField, with_blank
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, TeacherOneField, teacher_queryset
 from yiwang.faculty.models import Teacher
 from yiwang.network.context import viewer_context
@@ -44,12 +44,7 @@ class _Filters(FilterForm):
 
 
 class ProjectFilterForm(_Filters):
-    q = forms.CharField(
-        label="关键词",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "课题名称、关键词"}),
-    )
+    q = KeywordField("课题名称、关键词")
     school = forms.ChoiceField(label="牵头学校", required=False)
     level = forms.ChoiceField(
         label="级别", required=False, choices=with_blank("全部级别", ProjectLevel.choices)
@@ -65,12 +60,7 @@ class ProjectFilterForm(_Filters):
 
 
 class OutputFilterForm(_Filters):
-    q = forms.CharField(
-        label="关键词",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "成果名称、关键词、刊物"}),
-    )
+    q = KeywordField("成果名称、关键词、刊物")
     school = forms.ChoiceField(label="学校", required=False)
     kind = forms.ChoiceField(
         label="成果类型", required=False, choices=with_blank("全部类型", OutputKind.choices)

@@ -13,7 +13,7 @@ from yiwang.banks.pages import create_page, edit_page
 from yiwang.core.errors import DomainError
 from yiwang.core.files import download_response
 from yiwang.core.public_pages import public_detail
-from yiwang.core.views_support import form_error
+from yiwang.core.views_support import form_error, perform
 from yiwang.network.forms import sharing_initial
 from yiwang.network.rules import research_staff_school_ids
 from yiwang.network.selectors import active_schools
@@ -134,14 +134,13 @@ def project_edit(request, pk: int):
 @require_POST
 def project_status(request, pk: int):
     project = selectors.access_project(request.user, pk)
-    try:
-        project = services.change_project_status(
+    perform(
+        request,
+        lambda: services.change_project_status(
             by=request.user, project=project, to=request.POST.get("to", "")
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"课题状态已改为“{project.get_status_display()}”。")
+        ),
+        lambda changed: f"课题状态已改为“{changed.get_status_display()}”。",
+    )
     return redirect("research:detail", pk=project.pk)
 
 
@@ -256,14 +255,11 @@ def output_edit(request, pk: int):
 def output_retire(request, pk: int):
     output = selectors.access_output(request.user, pk)
     restore = request.POST.get("action") == "restore"
-    try:
-        services.set_output_active(by=request.user, output=output, active=restore)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "成果已恢复。" if restore else "成果已停用（仅本校科研人员可以看到，不再计入排行）。"
-        )
+    perform(
+        request,
+        lambda: services.set_output_active(by=request.user, output=output, active=restore),
+        "成果已恢复。" if restore else "成果已停用（仅本校科研人员可以看到，不再计入排行）。",
+    )
     return redirect("research:output_detail", pk=output.pk)
 
 
@@ -296,15 +292,18 @@ def endorsement_add(request, pk: int):
 @require_POST
 def endorsement_verify(request, pk: int):
     endorsement = selectors.access_endorsement(request.user, pk)
-    try:
-        if request.POST.get("action") == "remove":
-            services.remove_endorsement(by=request.user, endorsement=endorsement)
-            messages.success(request, "批示已删除。")
-        else:
-            services.verify_endorsement(by=request.user, endorsement=endorsement)
-            messages.success(request, "批示已核实，计入统计。")
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if request.POST.get("action") == "remove":
+        perform(
+            request,
+            lambda: services.remove_endorsement(by=request.user, endorsement=endorsement),
+            "批示已删除。",
+        )
+    else:
+        perform(
+            request,
+            lambda: services.verify_endorsement(by=request.user, endorsement=endorsement),
+            "批示已核实，计入统计。",
+        )
     return redirect("research:output_detail", pk=endorsement.output_id)
 
 

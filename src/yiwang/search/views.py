@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from yiwang.core.errors import DomainError, PermissionDeniedError
+from yiwang.core.views_support import perform
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules
 from yiwang.network.models import School
@@ -137,12 +138,7 @@ def _vocabulary_page(request, *, form, add, field: str, added: str, page: str, t
 def _vocabulary_remove(request, *, model, pk: int, remove, page: str, label) -> HttpResponse:
     _dictionary_admin(request)
     entry = get_object_or_404(model, pk=pk)
-    try:
-        remove(request.user, entry)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已删除“{label(entry)}”。")
+    perform(request, lambda: remove(request.user, entry), f"已删除“{label(entry)}”。")
     return redirect(page)
 
 

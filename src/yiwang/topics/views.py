@@ -1,14 +1,13 @@
 """Pages of the topic bank. The list, export and import pages are the shared bank views."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from yiwang.banks.listing import BankList, export_view, import_views, list_view, pick_school
 from yiwang.banks.pages import create_page, edit_page
-from yiwang.core.errors import DomainError
 from yiwang.core.public_pages import public_detail
+from yiwang.core.views_support import perform
 from yiwang.faculty.models import Teacher
 from yiwang.network import rules as network_rules
 from yiwang.network.forms import sharing_initial
@@ -140,11 +139,10 @@ def topic_edit(request, pk: int):
 def topic_retire(request, pk: int):
     topic = selectors.access_topic(request.user, pk)
     if request.method == "POST":
-        try:
-            services.retire_topic(by=request.user, topic=topic)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("topics:detail", pk=topic.pk)
-        messages.success(request, f"已停用讲题：{topic.title}")
-        return redirect("topics:list")
+        retired = perform(
+            request,
+            lambda: services.retire_topic(by=request.user, topic=topic),
+            f"已停用讲题：{topic.title}",
+        )
+        return redirect("topics:list") if retired else redirect("topics:detail", pk=topic.pk)
     return render(request, "topics/retire.html", {"topic": topic})
