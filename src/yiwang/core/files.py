@@ -40,3 +40,19 @@ def download_response(field_file, filename: str) -> FileResponse:
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def inline_response(field_file, content_type: str, *, public: bool = False) -> FileResponse:
+    """An uploaded image shown in the page (not downloaded), for a viewer the caller has already
+    let see it: cached an hour — by the browser only unless ``public`` — and never sniffed as
+    another type. NotFoundError if the file is missing on disk."""
+    if not field_file:
+        raise NotFoundError()
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise NotFoundError("文件不存在或已被移除。") from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = ("public" if public else "private") + ", max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -5,7 +5,7 @@ from django import forms
 from yiwang.core.forms import FilterForm, KeywordField, YearField, with_blank
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, teacher_queryset
 from yiwang.faculty.models import Teacher
-from yiwang.network.forms import school_choices
+from yiwang.network.forms import SchoolFilterField
 from yiwang.network.models import School
 
 from .enums import CourseKind, MaterialKind
@@ -15,7 +15,7 @@ from .selectors import COURSE_SORT_LABELS, STATUS_FILTER_LABELS
 
 class CourseFilterForm(FilterForm):
     q = KeywordField("课程名称、教学点、关键词")
-    school = forms.ChoiceField(label="学校", required=False)
+    school = SchoolFilterField()
     module = forms.ModelChoiceField(
         label="教学模块", required=False, queryset=TeachingModule.objects.all(), empty_label="全部模块"
     )
@@ -26,7 +26,7 @@ class CourseFilterForm(FilterForm):
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = school_choices(schools)
+        self.fields["school"].offer(schools)
 
 
 class CourseForm(SharingFormMixin, forms.Form):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from yiwang.core.forms import FilterForm
 from yiwang.network.context import system_of
 from yiwang.network.enums import SharingScope
-from yiwang.network.forms import school_choices
+from yiwang.network.forms import SchoolFilterField
 from yiwang.network.rules import staff_school_ids
 from yiwang.network.selectors import sharing_options_for
 from yiwang.network.visibility import visible_to
@@ -111,7 +111,7 @@ class TeacherForm(SharingFormMixin, forms.Form):
 
 class TeacherFilterForm(FilterForm):
     q = forms.CharField(label="姓名/拼音/专长", required=False)
-    school = forms.ChoiceField(label="学校", required=False)
+    school = SchoolFilterField()
     title = forms.ChoiceField(label="职称", choices=[("", "全部")] + AcademicTitle.choices, required=False)
     invited = forms.ChoiceField(
         label="类型", choices=[("", "全部"), ("0", "本校教师"), ("1", "外请师资")], required=False
@@ -121,7 +121,7 @@ class TeacherFilterForm(FilterForm):
 
     def __init__(self, *args, schools, show_status: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = school_choices(schools)
+        self.fields["school"].offer(schools)
         if not show_status:
             del self.fields["status"]
 

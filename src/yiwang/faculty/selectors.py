@@ -109,7 +109,8 @@ def own_teacher_id(viewer) -> int | None:
     return remember(
         viewer,
         "own_teacher_id",
-        lambda: Teacher.objects.filter(user=viewer).values_list("pk", flat=True).first(),
+        # by id, not the model's name order: the person's own rows through the user index
+        lambda: Teacher.objects.filter(user=viewer).order_by("pk").values_list("pk", flat=True).first(),
     )
 
 

@@ -40,12 +40,15 @@ def topics(viewer, q: str, params) -> list[tuple[int, str]]:
     return [(t.pk, f"{t.title}（{t.owner_school.short_name}）") for t in rows]
 
 
-def schools(viewer, q: str, params) -> list[tuple[int, str]]:
+def schools(viewer, q: str, params) -> list[tuple[int | str, str]]:
+    """Schools by name, short name or code; ``by=code`` (a list's school filter) offers codes, not ids."""
     rows = (
         School.objects.filter(is_active=True)
         .filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__startswith=q.lower()))
         .order_by("code")[:LIMIT]
     )
+    if params.get("by") == "code":
+        return [(s.code, s.name) for s in rows]
     return [(s.pk, s.name) for s in rows]
 
 

@@ -6,7 +6,7 @@ from yiwang.core.forms import FilterForm, KeywordField, YearField, with_blank
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField, TeacherOneField, teacher_queryset
 from yiwang.faculty.models import Teacher
 from yiwang.network.context import viewer_context
-from yiwang.network.forms import school_choices
+from yiwang.network.forms import SchoolFilterField
 from yiwang.network.models import AllianceMembership, SupportPartnership
 
 from .enums import LeaderLevel, OutputKind, ProjectCategory, ProjectLevel, ProjectStatus
@@ -40,12 +40,12 @@ def research_teachers(viewer, *, extra_ids=()):
 class _Filters(FilterForm):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = school_choices(schools)
+        self.fields["school"].offer(schools)
 
 
 class ProjectFilterForm(_Filters):
     q = KeywordField("课题名称、关键词")
-    school = forms.ChoiceField(label="牵头学校", required=False)
+    school = SchoolFilterField(label="牵头学校")
     level = forms.ChoiceField(
         label="级别", required=False, choices=with_blank("全部级别", ProjectLevel.choices)
     )
@@ -61,7 +61,7 @@ class ProjectFilterForm(_Filters):
 
 class OutputFilterForm(_Filters):
     q = KeywordField("成果名称、关键词、刊物")
-    school = forms.ChoiceField(label="学校", required=False)
+    school = SchoolFilterField()
     kind = forms.ChoiceField(
         label="成果类型", required=False, choices=with_blank("全部类型", OutputKind.choices)
     )

@@ -112,11 +112,11 @@ def projects_visible_to(
 
 
 def members_prefetch(viewer) -> Prefetch:
-    """A project's members, limited to teachers the viewer may see."""
-    visible = visible_to(Teacher.objects.all(), viewer).values("pk")
+    """A project's members, limited to teachers the viewer may see (the rule on the joined
+    teacher row: the cost follows the page's members, not the number of visible teachers)."""
     return Prefetch(
         "memberships",
-        queryset=ResearchMember.objects.filter(teacher__in=visible)
+        queryset=ResearchMember.objects.filter(visible_q(Teacher, viewer, "teacher__"))
         .select_related("teacher__owner_school")
         .order_by("role", "teacher__name_pinyin", "id"),
         to_attr="visible_memberships",

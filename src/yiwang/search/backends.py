@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
-from django.db.models import BooleanField, Expression, F
+from django.db.models import F, Lookup
 
 from .models import SearchDocument
 
@@ -54,27 +54,27 @@ def _where(documents) -> tuple[str, list]:
     return (sql or "1=1"), list(params)
 
 
-class IndexMatch(Expression):
+class IndexMatch(Lookup):
     """``<document row> matches <full-text query>`` as a condition of a ``SearchDocument`` queryset,
     valid under any table alias (e.g. as a subquery): ``template`` gets ``{table}`` (the quoted alias)
-    and ``{id}`` (its id column)."""
+    and ``{id}`` (its id column).
 
-    output_field = BooleanField()
-    conditional = True
+    A ``Lookup`` (not a bare boolean expression), so a filter uses it as it is: on SQLite, which has
+    no boolean type, Django compares any other expression with ``= 1``, and
+    ``id IN (SELECT rowid FROM search_fts …) = 1`` hides the ``IN`` from the planner — it then reads
+    every document of the kind instead of looking the matches up by id."""
 
-    def __init__(self, template: str, params: list, pk=None):
-        super().__init__()
-        self.template, self.params, self.pk = template, params, pk
+    lookup_name = "index_match"  # not registered on any field: only built here
+    prepare_rhs = False
 
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        clone = self.copy()
-        clone.pk = F("pk").resolve_expression(query, allow_joins, reuse, summarize)
-        return clone
+    def __init__(self, template: str, params: list):
+        super().__init__(F("pk"), params[0])
+        self.template = template
 
     def as_sql(self, compiler, connection):
-        column, _ = compiler.compile(self.pk)
-        table = compiler.quote_name(self.pk.alias)
-        return self.template.format(table=table, id=column), list(self.params)
+        column, params = compiler.compile(self.lhs)
+        table = compiler.quote_name(self.lhs.alias)
+        return self.template.format(table=table, id=column), [*params, self.rhs]
 
 
 class SearchBackend:

@@ -4,7 +4,7 @@ from yiwang.core.forms import FilterForm
 from yiwang.courses.models import TeachingModule
 from yiwang.faculty.forms import SharingFormMixin, TeacherChoiceField
 from yiwang.faculty.models import Teacher
-from yiwang.network.forms import school_choices
+from yiwang.network.forms import SchoolFilterField
 from yiwang.network.visibility import visible_to
 
 from .enums import Audience, DisciplineCategory, PublicationStatus, TeachingForm
@@ -59,7 +59,7 @@ class TopicForm(SharingFormMixin, forms.Form):
 
 class TopicFilterForm(FilterForm):
     q = forms.CharField(label="讲题名称", required=False)
-    school = forms.ChoiceField(label="学校", required=False)
+    school = SchoolFilterField()
     module = forms.ChoiceField(label="教学模块", required=False)
     category = forms.ChoiceField(
         label="学科类别", choices=[("", "全部")] + DisciplineCategory.choices, required=False
@@ -72,7 +72,7 @@ class TopicFilterForm(FilterForm):
 
     def __init__(self, *args, schools, modules, show_retired: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = school_choices(schools)
+        self.fields["school"].offer(schools)
         self.fields["module"].choices = [("", "全部模块")] + [(str(m.pk), m.name) for m in modules]
         statuses = [("", "发布及我可编辑的草稿"), ("published", "发布"), ("draft", "草稿")]
         if show_retired:

@@ -81,7 +81,7 @@ def topic_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def topic_create(request):
     def form(school):
-        own = Teacher.objects.filter(user=request.user).first()
+        own = Teacher.objects.filter(user=request.user).order_by("pk").first()
         return TopicForm(
             request.POST or None,
             school=school,
