@@ -148,6 +148,7 @@ def load(n: int) -> None:
             rows.append(
                 Application(
                     call=calls[i % len(calls)],
+                    call_school_id=calls[i % len(calls)].owner_school_id,
                     applicant_id=principal.user_id,
                     principal=principal,
                     home_school_id=principal.owner_school_id,

@@ -1,6 +1,7 @@
 """The demo shows every stage (and a second run changes nothing)."""
 
 import pytest
+from django.db.models import F
 
 from yiwang.calls import demo
 from yiwang.calls.models import Application, Milestone, ResearchCall
@@ -41,6 +42,9 @@ def test_demo_every_stage_and_idempotent():
     )
     assert verified == {"provincial", "municipal", "county"}
     assert ResearchCall.objects.filter(title=demo.OPEN_TITLE).count() == 1
+    # Every application stores its call's issuing school (``Application.call_school``).
+    assert Application.objects.exists()
+    assert not Application.objects.exclude(call_school_id=F("call__owner_school_id")).exists()
     before = (ResearchCall.objects.count(), Application.objects.count(), Endorsement.objects.count())
     demo.load(scale=0, log=log)
     assert (ResearchCall.objects.count(), Application.objects.count(), Endorsement.objects.count()) == before

@@ -95,6 +95,7 @@ def test_good_file_imports_calls_projects_and_applications(client_for, network, 
     assert call.published_at is not None and call.results_published_at is not None
     apps = {a.title: a for a in Application.objects.filter(call=call).select_related("project")}
     first, second = apps["城中村改造中的群众工作研究"], apps["数字政府赋能基层减负研究"]
+    assert {a.call_school_id for a in apps.values()} == {network.city.pk}  # the issuing school, stored
     assert (first.status, first.granted_amount, first.home_school, first.applicant) == (
         "granted",
         Decimal("5.00"),

@@ -67,6 +67,23 @@ def test_inbox_queries_do_not_grow_with_rows(
     assert _rows(response) == 25
 
 
+def test_inbox_by_kind_queries_do_not_grow_with_rows(
+    net, branch_staff, far_staff, client_for, django_assert_max_num_queries
+):
+    """The kind filter reads ``request_inbox_kind_idx`` (its capped count from the index alone)."""
+    client = client_for(far_staff)
+    _general(branch_staff, net, 0)
+    with django_assert_max_num_queries(13) as few:
+        assert _rows(client.get(reverse("exchanges:inbox"), {"kind": RequestKind.GENERAL})) == 1
+    for n in range(1, 25):
+        _general(branch_staff, net, n)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("exchanges:inbox"), {"kind": RequestKind.GENERAL})
+    assert _rows(response) == 25
+    assert "交流事项24" in response.content.decode()
+    assert "交流事项24" not in client.get(reverse("exchanges:inbox"), {"kind": "dispatch"}).content.decode()
+
+
 def test_buttons_only_for_who_may(net, branch_staff, far_staff, client_for):
     req = _general(branch_staff, net)
     url = reverse("exchanges:request_detail", args=[req.pk])

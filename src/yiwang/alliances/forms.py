@@ -37,6 +37,8 @@ class MeetingForm(_MemberSchools, forms.Form):
 
 
 class MinutesForm(forms.Form):
+    invalid_message = "请填写会议纪要。"
+    success_message = "会议纪要已保存。"
     minutes = forms.CharField(label="会议纪要", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     attendees = forms.CharField(
         label="参会人员", required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 2})
@@ -44,6 +46,8 @@ class MinutesForm(forms.Form):
 
 
 class ResolutionForm(_MemberSchools, forms.Form):
+    invalid_message = "请填写决议事项。"
+    success_message = "已登记决议。"
     text = forms.CharField(label="决议事项", max_length=500)
     owner_school = forms.ModelChoiceField(
         label="责任学校", queryset=School.objects.none(), required=False, empty_label="（请选择）"
@@ -120,6 +124,8 @@ class AgreementForm(forms.Form):
 
 
 class TargetForm(forms.Form):
+    invalid_message = "请填写年度、指标和目标数（正整数）。"
+    success_message = "指标已保存，完成数由系统按记录自动统计。"
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     metric = forms.ChoiceField(label="指标", choices=TargetMetric.choices)
     target = forms.IntegerField(label="目标数", min_value=1, max_value=100000)

@@ -45,23 +45,32 @@ def can_read_space(user, space) -> bool:
     return sees_everything(user) or is_member(user, space)
 
 
-def staff_member_school_ids(user, space) -> list[int]:
-    """Member schools of the space where the user is staff (the schools they may act for)."""
+def staff_member_school_ids(user, space, member_ids=None) -> list[int]:
+    """Member schools of the space where the user is staff (the schools they may act for).
+    ``member_ids``: the space's member schools when the caller has read them already."""
     ctx = viewer_context(user)
     mine = set(ctx.schools_with(*STAFF_FLAGS))
-    return sorted(mine & member_school_ids(space)) if mine else []
+    if not mine:
+        return []
+    return sorted(mine & (member_school_ids(space) if member_ids is None else set(member_ids)))
 
 
-def manager_school_ids(space, today=None) -> set[int]:
-    today = today or timezone.localdate()
+_LOOK_UP = object()
+
+
+def manager_school_ids(space, today=None, *, chair_school_id=_LOOK_UP) -> set[int]:
+    """The lead school (or the supporter) and the current chair's school. ``chair_school_id``:
+    the current chair's school (None: no chair) when the caller has read the terms already."""
     ids = {space.alliance.lead_school_id} if space.alliance_id else {space.partnership.supporter_id}
-    chair = (
-        ChairTerm.objects.filter(space=space, starts_on__lte=today, ends_on__gte=today)
-        .values_list("school_id", flat=True)
-        .first()
-    )
-    if chair:
-        ids.add(chair)
+    if chair_school_id is _LOOK_UP:
+        today = today or timezone.localdate()
+        chair_school_id = (
+            ChairTerm.objects.filter(space=space, starts_on__lte=today, ends_on__gte=today)
+            .values_list("school_id", flat=True)
+            .first()
+        )
+    if chair_school_id:
+        ids.add(chair_school_id)
     return ids
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,6 +85,49 @@ def groups_of(viewer) -> tuple[list[Alliance], list[SupportPartnership]]:
     return alliances, partnerships
 
 
+def space_overview(viewer, space: Space) -> dict:
+    """Everything the alliance page shows, each part read once: members and contacts, the schools
+    the viewer acts for, the chair (current term and latest terms, one read) and whether the viewer
+    manages the space, mechanisms, latest meetings, resolutions with the overdue count (one query),
+    news and the shared items of every bank (one query)."""
+    members = members_of(space)
+    schools = {m["school"].pk: m["school"] for m in members}
+    mine = rules.staff_member_school_ids(viewer, space, member_ids=schools)
+    chair, terms = chair_terms_of(space)
+    managers = rules.manager_school_ids(space, chair_school_id=chair.school_id if chair else None)
+    resolutions, overdue_count = resolutions_with_overdue_count(viewer, space)
+    news = news_visible_to(viewer, space=space).select_related(None).select_related("school")
+    return {
+        "members": members,
+        "my_schools": sorted((schools[pk] for pk in mine), key=lambda s: s.code),
+        "can_manage": bool(set(mine) & managers),
+        "chair": chair,
+        "chair_terms": terms,
+        "mechanisms": list(space.mechanisms.all()),
+        "meetings": recent_meetings(space),
+        "resolutions": resolutions,
+        "overdue_count": overdue_count,
+        "news": list(news.prefetch_related(None)[:10]),
+        "shared": shared_items(viewer, space),
+    }
+
+
+def can_create_agreement(viewer) -> bool:
+    """Whether the viewer may register an agreement: staff of the lead school of one of their
+    alliances or of the supporter of one of their partnerships (the same groups as ``groups_of``),
+    asked with ``EXISTS`` — at most two small queries, none when the viewer is no staff."""
+    mine = staff_school_ids(viewer)
+    if not mine:
+        return False
+    ctx = viewer_context(viewer)
+    alliances = Alliance.objects.filter(lead_school_id__in=mine)
+    partnerships = SupportPartnership.objects.filter(supporter_id__in=mine)
+    if not ctx.sees_everything:
+        alliances = alliances.filter(pk__in=ctx.alliance_ids)
+        partnerships = partnerships.filter(pk__in=ctx.partnership_ids)
+    return alliances.exists() or partnerships.exists()
+
+
 def members_of(space: Space) -> list[dict]:
     """Member schools with their contact person (协调联络)."""
     if space.alliance_id:
@@ -108,6 +152,18 @@ def current_chair(space: Space, today: date | None = None) -> ChairTerm | None:
     )
 
 
+def chair_terms_of(space: Space, today: date | None = None, recent: int = 6) -> tuple[ChairTerm | None, list]:
+    """The current chair term and the ``recent`` latest terms, from one read. Terms never overlap
+    (``services.add_chair_term``), so the current one is the latest that has started; only when
+    every listed term starts after today (more future terms than listed) is it read on its own."""
+    today = today or timezone.localdate()
+    terms = list(space.chair_terms.select_related("school").order_by("-starts_on", "-id")[:recent])
+    started = [t for t in terms if t.starts_on <= today]
+    if started:
+        return (started[0] if started[0].ends_on >= today else None), terms
+    return (current_chair(space, today) if len(terms) == recent else None), terms
+
+
 def meetings_of(space: Space) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(space=space)
@@ -118,18 +174,21 @@ def meetings_of(space: Space) -> QuerySet[Meeting]:
 
 
 def recent_meetings(space: Space, limit: int = 10) -> list[Meeting]:
-    """The latest meetings, each with its number of resolutions (counted for these rows only)."""
-    meetings = list(meetings_of(space)[:limit])
-    counts = dict(
-        Resolution.objects.filter(meeting__in=meetings)
-        .order_by()
-        .values("meeting_id")
-        .annotate(n=Count("id"))
-        .values_list("meeting_id", "n")
+    """The latest meetings, each with its number of resolutions (a subquery counted for these rows
+    only) and ``has_minutes``; the long texts (agenda, attendees, minutes) are not read."""
+    per_meeting = (
+        Resolution.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting").annotate(n=Count("pk"))
     )
-    for meeting in meetings:
-        meeting.resolution_count = counts.get(meeting.pk, 0)
-    return meetings
+    return list(
+        Meeting.objects.filter(space=space)
+        .select_related("host_school")
+        .defer("agenda", "attendees", "minutes")
+        .annotate(
+            resolution_count=Coalesce(Subquery(per_meeting.values("n")), 0),
+            has_minutes=~Q(minutes=""),
+        )
+        .order_by("-held_on", "-id")[:limit]
+    )
 
 
 def access_meeting(viewer, pk) -> Meeting:
@@ -149,6 +208,24 @@ def with_overdue(qs: QuerySet, today: date | None = None) -> QuerySet:
     return qs.annotate(
         is_overdue=Q(status=ResolutionStatus.OPEN, due_on__lt=today),
     )
+
+
+def resolutions_with_overdue_count(viewer, space: Space, limit: int = 50) -> tuple[list, int]:
+    """The space's first ``limit`` resolutions (the list's order) and how many of all are overdue,
+    from one query: the overdue count is an uncorrelated subquery the database computes once."""
+    overdue = (
+        resolutions_visible_to(viewer, space=space, overdue=True)
+        .order_by()
+        .values("space_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        resolutions_visible_to(viewer, space=space).annotate(
+            overdue_total=Coalesce(Subquery(overdue, output_field=IntegerField()), 0)
+        )[:limit]
+    )
+    return rows, (rows[0].overdue_total if rows else 0)
 
 
 def resolutions_visible_to(
@@ -234,15 +311,23 @@ def shared_items(viewer, space: Space) -> list[dict]:
         ("班次", classes_visible_to(viewer), "name", "classes:class_detail"),
         ("现场教学基地", sites_visible_to(viewer), "name", "sites:detail"),
     ]
-    result = []
-    for label, qs, title_field, url_name in banks:
-        # Three columns, no model rows and none of the banks' own prefetches: one query per bank.
-        rows = list(
-            qs.filter(**wanted)
-            .prefetch_related(None)
-            .order_by("-id")
-            .values_list("pk", title_field, "owner_school__short_name")[: SHARED_LIMIT + 1]
+    # One query for every bank: per bank the latest SHARED_LIMIT + 1 visible ids (a LIMIT subquery),
+    # their three columns and the bank's number, joined with UNION ALL (no model rows, none of the
+    # banks' own prefetches). SQLite takes no LIMIT inside a compound SELECT, but inside IN it does.
+    parts = [
+        qs.model.objects.filter(
+            pk__in=qs.filter(**wanted).prefetch_related(None).order_by("-id").values("pk")[: SHARED_LIMIT + 1]
         )
+        .order_by()
+        .values_list("pk", title_field, "owner_school__short_name", Value(n, output_field=IntegerField()))
+        for n, (_, qs, title_field, _) in enumerate(banks)
+    ]
+    found: dict[int, list] = {n: [] for n in range(len(banks))}
+    for pk, title, school, n in parts[0].union(*parts[1:], all=True).order_by():
+        found[n].append((pk, title, school))
+    result = []
+    for n, (label, _, _, url_name) in enumerate(banks):
+        rows = sorted(found[n], key=lambda row: row[0], reverse=True)
         items = [
             {"title": title, "school": school, "url": reverse(url_name, args=[pk])}
             for pk, title, school in rows[:SHARED_LIMIT]

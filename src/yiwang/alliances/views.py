@@ -4,7 +4,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,9 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.activity.services import record_export
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.excel import write_rows, xlsx_response
+from yiwang.core.files import inline_response
 from yiwang.core.pagination import paginate
 from yiwang.core.views_support import form_error
-from yiwang.exchanges.posting import post_form
+from yiwang.exchanges.posting import post_back
 from yiwang.network.context import viewer_context
 from yiwang.network.models import Alliance, School, SupportPartnership
 from yiwang.network.rules import staff_school_ids
@@ -51,20 +51,22 @@ def index(request):
 
 @login_required
 def open_alliance(request, alliance_id: int):
-    ctx = viewer_context(request.user)
-    alliance = Alliance.objects.filter(pk=alliance_id).first()
-    if alliance is None or not (ctx.sees_everything or alliance.pk in ctx.alliance_ids):
-        raise NotFoundError()
-    return redirect("alliances:space", pk=services.ensure_space(alliance=alliance).pk)
+    return _open_space(request, Alliance, alliance_id, "alliance_ids", "alliance")
 
 
 @login_required
 def open_partnership(request, partnership_id: int):
+    return _open_space(request, SupportPartnership, partnership_id, "partnership_ids", "partnership")
+
+
+def _open_space(request, model, pk: int, mine: str, owner: str):
+    """The space of a group the viewer belongs to (``mine``: the viewer context's ids of such groups),
+    made on first visit; any other group is not found."""
     ctx = viewer_context(request.user)
-    partnership = SupportPartnership.objects.filter(pk=partnership_id).first()
-    if partnership is None or not (ctx.sees_everything or partnership.pk in ctx.partnership_ids):
+    group = model.objects.filter(pk=pk).first()
+    if group is None or not (ctx.sees_everything or group.pk in getattr(ctx, mine)):
         raise NotFoundError()
-    return redirect("alliances:space", pk=services.ensure_space(partnership=partnership).pk)
+    return redirect("alliances:space", pk=services.ensure_space(**{owner: group}).pk)
 
 
 def _schools(ids) -> list[School]:
@@ -74,29 +76,12 @@ def _schools(ids) -> list[School]:
 @login_required
 def space_detail(request, pk: int):
     space = selectors.access_space(request.user, pk)
-    user = request.user
-    members = selectors.members_of(space)
-    member_schools = [m["school"] for m in members]
-    my_schools = _schools(rules.staff_member_school_ids(user, space))
-    can_manage = rules.can_manage_space(user, space)
-    resolutions = list(selectors.resolutions_visible_to(user, space=space)[:50])
-    context = {
-        "space": space,
-        "members": members,
-        "chair": selectors.current_chair(space),
-        "chair_terms": list(space.chair_terms.select_related("school").order_by("-starts_on")[:6]),
-        "mechanisms": list(space.mechanisms.all()),
-        "meetings": selectors.recent_meetings(space),
-        "resolutions": resolutions,
-        "overdue_count": selectors.resolutions_visible_to(user, space=space, overdue=True).count(),
-        "news": list(selectors.news_visible_to(user, space=space)[:10]),
-        "shared": selectors.shared_items(user, space),
-        "can_manage": can_manage,
-        "can_post": bool(my_schools),
-        "contact_forms": [(s, _contact_form(members, s)) for s in my_schools],
-    }
-    if can_manage:
-        context["chair_form"] = ChairForm(members=member_schools)
+    context = {"space": space, **selectors.space_overview(request.user, space)}
+    members, my_schools = context["members"], context["my_schools"]
+    context["can_post"] = bool(my_schools)
+    context["contact_forms"] = [(s, _contact_form(members, s)) for s in my_schools]
+    if context["can_manage"]:
+        context["chair_form"] = ChairForm(members=[m["school"] for m in members])
         context["mechanisms_form"] = MechanismsForm(
             initial={"mechanisms": [m.mechanism for m in context["mechanisms"]]}
         )
@@ -232,28 +217,15 @@ def meeting_detail(request, pk: int):
 @require_POST
 def minutes_save(request, pk: int):
     meeting = selectors.access_meeting(request.user, pk)
-    post_form(
-        request,
-        MinutesForm(request.POST),
-        invalid="请填写会议纪要。",
-        action=partial(services.record_minutes, by=request.user, meeting=meeting),
-        success="会议纪要已保存。",
-    )
-    return redirect("alliances:meeting", pk=meeting.pk)
+    return post_back(request, MinutesForm, services.record_minutes, meeting=meeting, to="alliances:meeting")
 
 
 @login_required
 @require_POST
 def resolution_add(request, pk: int):
     meeting = selectors.access_meeting(request.user, pk)
-    post_form(
-        request,
-        ResolutionForm(request.POST, members=[m["school"] for m in selectors.members_of(meeting.space)]),
-        invalid="请填写决议事项。",
-        action=partial(services.add_resolution, by=request.user, meeting=meeting),
-        success="已登记决议。",
-    )
-    return redirect("alliances:meeting", pk=meeting.pk)
+    form = partial(ResolutionForm, members=[m["school"] for m in selectors.members_of(meeting.space)])
+    return post_back(request, form, services.add_resolution, meeting=meeting, to="alliances:meeting")
 
 
 @login_required
@@ -359,14 +331,7 @@ def news_image(request, pk: int, image_id: int):
     image = NewsImage.objects.filter(pk=image_id, news=news).first()
     if image is None:
         raise NotFoundError()
-    try:
-        handle = image.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise NotFoundError("文件不存在或已被移除。") from None
-    response = FileResponse(handle, content_type=image.content_type)
-    response["Cache-Control"] = ("public" if news.is_public else "private") + ", max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return inline_response(image.file, image.content_type, public=news.is_public)
 
 
 def public_news(request):
@@ -389,15 +354,10 @@ def agreement_list(request):
     progress = selectors.agreements_progress(agreements, year)
     for agreement in agreements:
         agreement.progress = progress[agreement.pk]
-    alliances, partnerships = selectors.groups_of(request.user)
-    mine = set(staff_school_ids(request.user))
-    can_create = any(a.lead_school_id in mine for a in alliances) or any(
-        p.supporter_id in mine for p in partnerships
-    )
     return render(
         request,
         "alliances/agreement_list.html",
-        {"agreements": agreements, "year": year, "can_create": can_create},
+        {"agreements": agreements, "year": year, "can_create": selectors.can_create_agreement(request.user)},
     )
 
 
@@ -446,14 +406,7 @@ def agreement_detail(request, pk: int):
 @require_POST
 def target_set(request, pk: int):
     agreement = selectors.access_agreement(request.user, pk)
-    post_form(
-        request,
-        TargetForm(request.POST),
-        invalid="请填写年度、指标和目标数（正整数）。",
-        action=partial(services.set_target, by=request.user, agreement=agreement),
-        success="指标已保存，完成数由系统按记录自动统计。",
-    )
-    return redirect("alliances:agreement", pk=agreement.pk)
+    return post_back(request, TargetForm, services.set_target, agreement=agreement, to="alliances:agreement")
 
 
 EXPORT_RECORDS = 10_000  # per target: the workbook lists them all up to this

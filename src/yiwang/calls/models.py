@@ -131,6 +131,12 @@ class Application(TimeStampedModel):
     home_school = models.ForeignKey(
         "network.School", verbose_name="所在单位", on_delete=models.PROTECT, related_name="+"
     )
+    # The issuing school (the call's ``owner_school``, which never changes), stored so the office's
+    # lists walk the ``(call_school, status)`` index instead of joining through the calls. The
+    # services set it with ``call``; ``tests/calls/test_calls_call_school.py`` checks every path.
+    call_school = models.ForeignKey(
+        "network.School", verbose_name="发布单位", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     title = models.CharField("课题名称", max_length=200)
     guide_topic = models.ForeignKey(
         GuideTopic, verbose_name="指南题目", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -180,6 +186,7 @@ class Application(TimeStampedModel):
         indexes = [
             models.Index(fields=["call", "status"]),
             models.Index(fields=["home_school", "status"]),
+            models.Index(fields=["call_school", "status"]),
             models.Index(fields=["applicant"]),
         ]
 

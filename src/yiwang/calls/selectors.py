@@ -152,16 +152,16 @@ def _team_q(viewer) -> Q:
 
 
 def applications_q(viewer) -> Q:
+    """The application visibility rule: the team (above) or — submitted ones only — the home
+    school's and the issuing school's research staff, through the stored ``call_school`` (the
+    ``(call_school, status)`` index, no join on the calls)."""
     if not getattr(viewer, "is_authenticated", False):
         return Q(pk__in=[])
     staff = research_staff_school_ids(viewer)
     condition = _team_q(viewer)
     if staff:
-        # ``call_id IN (the offices' calls)`` walks the (call, status) index; a join on the
-        # call would make SQLite scan every application.
-        issued = ResearchCall.objects.filter(owner_school_id__in=staff).values("pk")
         condition |= ~Q(status=ApplicationStatus.DRAFT) & (
-            Q(home_school_id__in=staff) | Q(call_id__in=issued)
+            Q(home_school_id__in=staff) | Q(call_school_id__in=staff)
         )
     return condition
 
@@ -236,8 +236,12 @@ def access_application(viewer, pk) -> Application:
 def my_applications(viewer) -> QuerySet:
     if not getattr(viewer, "is_authenticated", False):
         return Application.objects.none()
+    # ``pk IN (applicant arm UNION team places)``: two small index arms; an OR with the team
+    # subquery made PostgreSQL walk the whole primary key backwards for a viewer with few rows.
+    mine = Application.objects.filter(applicant_id=viewer.pk).values("pk")
+    on_team = TeamMember.objects.filter(teacher__user_id=viewer.pk).values("application_id")
     return (
-        Application.objects.filter(_team_q(viewer))
+        Application.objects.filter(pk__in=mine.union(on_team, all=True))
         .select_related("call", "home_school", "project")
         .order_by("-id")
     )
@@ -254,18 +258,25 @@ def pending_confirmations(viewer) -> QuerySet:
     ).select_related("application__call", "application__applicant")
 
 
+def _queue(**where) -> QuerySet:
+    """A queue of the viewer's office. Every row of it passes ``applications_q`` (its arm for a
+    submitted application of a staff school), so the rule's other arms are left out: the query
+    walks one ``(…_school, status)`` index."""
+    return (
+        Application.objects.filter(**where)
+        .select_related("call__owner_school", "home_school", "principal", "guide_topic", "project")
+        .order_by("-id")
+    )
+
+
 def home_queue(viewer) -> QuerySet:
     """Applications waiting for the viewer's school approval (所在单位审核)."""
-    return applications_visible_to(viewer, status=ApplicationStatus.HOME_REVIEW).filter(
-        home_school_id__in=research_staff_school_ids(viewer)
-    )
+    return _queue(home_school_id__in=research_staff_school_ids(viewer), status=ApplicationStatus.HOME_REVIEW)
 
 
 def office_queue(viewer) -> QuerySet:
     """Applications waiting for the viewer's formal check (形式审查)."""
-    return applications_visible_to(viewer, status=ApplicationStatus.OFFICE_CHECK).filter(
-        call__owner_school_id__in=research_staff_school_ids(viewer)
-    )
+    return _queue(call_school_id__in=research_staff_school_ids(viewer), status=ApplicationStatus.OFFICE_CHECK)
 
 
 def published_results(call: ResearchCall) -> list[Application]:

@@ -527,6 +527,7 @@ def create_application(
         _check_member_limit(call, [principal, *team])
         application = Application.objects.create(
             call=call,
+            call_school_id=call.owner_school_id,
             applicant=by,
             principal=principal,
             home_school=principal.owner_school,
@@ -1785,6 +1786,7 @@ def import_past_projects(*, by, school: School, rows: list[dict], now=None) -> l
             call, principal = calls[_key(row)], row["principal"]
             application = Application.objects.create(
                 call=call,
+                call_school_id=call.owner_school_id,
                 applicant_id=principal.user_id or by.pk,
                 principal=principal,
                 home_school_id=principal.owner_school_id,

@@ -113,6 +113,11 @@ class Request(TimeStampedModel):
             # The inbox and outbox orders, walked in index order for one school.
             models.Index(fields=["to_school", "-submitted_at", "-id"], name="request_inbox_idx"),
             models.Index(fields=["from_school", "-created_at", "-id"], name="request_outbox_idx"),
+            # The inbox filtered by kind: walked in order for the page, and (with the status) read
+            # alone for its capped count, instead of every received request of the school.
+            models.Index(
+                fields=["to_school", "kind", "-submitted_at", "-id", "status"], name="request_inbox_kind_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -79,12 +79,16 @@ class SiteForm(SharingFormMixin, forms.Form):
 
 
 class BlackoutForm(forms.Form):
+    invalid_message = "请填写不开放日的开始、结束日期和原因。"
+    success_message = "已添加不开放日。"
     start_date = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="原因", max_length=100)
 
 
 class PhotoForm(forms.Form):
+    invalid_message = "请选择照片文件。"
+    success_message = "照片已上传。"
     file = forms.FileField(label="照片", help_text="JPG 或 PNG")
     caption = forms.CharField(label="说明", max_length=100, required=False)
 
@@ -148,6 +152,8 @@ class DecisionForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
+    invalid_message = "请为三项分别打分（1–5 分）。"
+    success_message = "感谢评价。"
     SCORES = [(str(i), f"{i} 分") for i in range(5, 0, -1)]
     content = forms.TypedChoiceField(label="教学内容", choices=SCORES, coerce=int)
     guiding = forms.TypedChoiceField(label="讲解授课", choices=SCORES, coerce=int)

@@ -1,11 +1,10 @@
 """Pages of the field sites: thin — parse, call a selector or a service, render."""
 
 from datetime import date
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +14,10 @@ from yiwang.activity.services import CountingRows, record_export
 from yiwang.banks.listing import BankList, form_page, list_view, pick_school
 from yiwang.core.errors import DomainError, NotFoundError
 from yiwang.core.excel import write_rows, xlsx_response
+from yiwang.core.files import inline_response
 from yiwang.core.pagination import paginate_capped
 from yiwang.core.views_support import form_error, querystring_without_page
-from yiwang.exchanges.posting import post_form
+from yiwang.exchanges.posting import post_back
 from yiwang.exchanges.selectors import hosted_classes_of
 from yiwang.network.forms import sharing_initial
 from yiwang.network.models import School
@@ -190,14 +190,7 @@ def site_edit(request, pk: int):
 @require_POST
 def blackout_add(request, pk: int):
     site = selectors.access_site(request.user, pk)
-    post_form(
-        request,
-        BlackoutForm(request.POST),
-        invalid="请填写不开放日的开始、结束日期和原因。",
-        action=partial(services.add_blackout, by=request.user, site=site),
-        success="已添加不开放日。",
-    )
-    return redirect("sites:detail", pk=site.pk)
+    return post_back(request, BlackoutForm, services.add_blackout, site=site, to="sites:detail")
 
 
 @login_required
@@ -218,14 +211,7 @@ def blackout_remove(request, pk: int, blackout_id: int):
 @require_POST
 def photo_upload(request, pk: int):
     site = selectors.access_site(request.user, pk)
-    post_form(
-        request,
-        PhotoForm(request.POST, request.FILES),
-        invalid="请选择照片文件。",
-        action=partial(services.upload_photo, by=request.user, site=site),
-        success="照片已上传。",
-    )
-    return redirect("sites:detail", pk=site.pk)
+    return post_back(request, PhotoForm, services.upload_photo, site=site, to="sites:detail")
 
 
 @login_required
@@ -235,14 +221,7 @@ def photo_view(request, pk: int, photo_id: int):
     photo = SitePhoto.objects.filter(pk=photo_id, site=site).first()
     if photo is None:
         raise NotFoundError()
-    try:
-        handle = photo.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise NotFoundError("文件不存在或已被移除。") from None
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return inline_response(photo.file, photo.content_type)
 
 
 @login_required
@@ -398,42 +377,30 @@ def _booking_action(request, pk: int, action, done: str):
     return redirect("sites:booking_detail", pk=booking.pk)
 
 
-@login_required
-@require_POST
-def booking_approve(request, pk: int):
-    return _booking_action(request, pk, services.approve_booking, "已批准该预约。")
+def _booking_view(action, done: str):
+    """A POST-only page answering one booking with ``action`` (approve, decline…)."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        return _booking_action(request, pk, action, done)
+
+    return view
 
 
-@login_required
-@require_POST
-def booking_decline(request, pk: int):
-    return _booking_action(request, pk, services.decline_booking, "已拒绝该预约。")
-
-
-@login_required
-@require_POST
-def booking_withdraw(request, pk: int):
-    return _booking_action(request, pk, services.withdraw_booking, "已撤回该预约。")
-
-
-@login_required
-@require_POST
-def booking_complete(request, pk: int):
-    return _booking_action(request, pk, services.complete_booking, "已标记参访完成。")
+booking_approve = _booking_view(services.approve_booking, "已批准该预约。")
+booking_decline = _booking_view(services.decline_booking, "已拒绝该预约。")
+booking_withdraw = _booking_view(services.withdraw_booking, "已撤回该预约。")
+booking_complete = _booking_view(services.complete_booking, "已标记参访完成。")
 
 
 @login_required
 @require_POST
 def booking_evaluate(request, pk: int):
     booking = selectors.access_booking(request.user, pk)
-    post_form(
-        request,
-        EvaluationForm(request.POST),
-        invalid="请为三项分别打分（1–5 分）。",
-        action=partial(services.evaluate_visit, by=request.user, booking=booking),
-        success="感谢评价。",
+    return post_back(
+        request, EvaluationForm, services.evaluate_visit, booking=booking, to="sites:booking_detail"
     )
-    return redirect("sites:booking_detail", pk=booking.pk)
 
 
 @login_required
