@@ -76,6 +76,7 @@ from yiwang.network.enums import SchoolLevel  # noqa: E402
 from yiwang.network.models import School  # noqa: E402
 from yiwang.research.models import ResearchOutput, ResearchProject  # noqa: E402
 from yiwang.search.documents import SOURCE_BY_MODEL  # noqa: E402
+from yiwang.search.models import SearchDocument  # noqa: E402
 from yiwang.search.segmentation import segmenter  # noqa: E402
 from yiwang.search.services import index_items  # noqa: E402
 from yiwang.topics.models import Topic  # noqa: E402
@@ -154,16 +155,20 @@ def grow_schools(target: int) -> int:
 
 
 def _index_new(model, after_pk: int) -> int:
-    """Index the rows of ``model`` with a primary key above ``after_pk``, in batches."""
+    """Index the rows of ``model`` with a primary key above ``after_pk`` that have no index entry
+    yet, in batches (so a run stopped half-way is finished by the next one)."""
     source, seg, done = SOURCE_BY_MODEL[model], segmenter(), 0
-    pks = list(model.objects.filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True))
+    indexed = SearchDocument.objects.filter(doc_type=source.doc_type).values("object_id")
+    pks = list(
+        source.queryset()
+        .filter(pk__gt=after_pk)
+        .exclude(pk__in=indexed)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for start in range(0, len(pks), INDEX_BATCH):
         done += index_items(source, pks[start : start + INDEX_BATCH], seg)
     return done
-
-
-def _max_pk(model) -> int:
-    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def grow(schools: int, items: int, log) -> dict:
@@ -173,7 +178,8 @@ def grow(schools: int, items: int, log) -> dict:
     log(f"schools: +{added} ({time.perf_counter() - started:.0f} s)")
     teachers = max(0, round(items * SHARES["teachers"]) - Teacher.objects.count())
     topics = max(0, round(items * SHARES["topics"]) - Topic.objects.count())
-    last_teacher, last_topic = _max_pk(Teacher), _max_pk(Topic)
+    # every row above the demo's that has no index entry (rows a stopped run added are indexed too)
+    last_teacher = last_topic = 0
     if topics:
         teachers = max(teachers, 1)  # the generator picks each topic's teacher among the new ones
     if teachers or topics:

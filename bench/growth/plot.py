@@ -20,6 +20,7 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 150, 36, 52
 COLOURS = [
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#17becf", "#bcbd22",
+    "#393b79", "#e7969c",
 ]  # fmt: skip
 
 

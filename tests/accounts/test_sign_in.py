@@ -2,12 +2,16 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from tests.factories import PASSWORD, UserFactory
 
 from yiwang.accounts.models import User
 from yiwang.activity.models import AuditRecord
+from yiwang.core.middleware import SlidingSessionMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -188,9 +192,44 @@ def test_common_and_name_like_passwords_refused():
     assert not User.objects.filter(username__in=["zhangwei", "liuyang2026"]).exists()
 
 
-def test_idle_session_expires_after_thirty_minutes():
+def _session(client) -> Session:
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _session_writes(client, url="/network/") -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(
+        1 for q in queries if q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]
+    )
+
+
+def test_idle_session_expires_after_thirty_minutes_without_a_write_on_every_request(client):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    UserFactory(username="teacher1")
+    post_login(client, "teacher1", PASSWORD)
+    expires = _session(client).expire_date
+    assert abs((expires - timezone.now()) - timedelta(minutes=30)) < timedelta(seconds=10)
+    # within the minute: no write; the expiry stays
+    assert _session_writes(client) == 0
+    assert _session(client).expire_date == expires
+    # the last move a minute or more ago: the next request moves the expiry forward
+    store = client.session
+    store[SlidingSessionMiddleware.KEY] -= 61
+    store.save()
+    Session.objects.filter(session_key=store.session_key).update(expire_date=expires - timedelta(minutes=1))
+    assert _session_writes(client) == 1
+    assert _session(client).expire_date > expires - timedelta(seconds=5)
+
+
+def test_a_session_idle_for_thirty_minutes_is_signed_out(client):
+    UserFactory(username="teacher1")
+    post_login(client, "teacher1", PASSWORD)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get("/network/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_open_redirect_refused(client):

@@ -1,4 +1,5 @@
 import json
+import time
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse, QueryDict
@@ -111,6 +112,28 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class SlidingSessionMiddleware:
+    """Sign out after ``SESSION_COOKIE_AGE`` of inactivity without writing the session on every
+    request (``SESSION_SAVE_EVERY_REQUEST`` cost an UPDATE — on SQLite a write lock — on every page):
+    a signed-in request moves the expiry forward when the last move is ``REFRESH_SECONDS`` or more
+    old, so the idle limit holds to within that much."""
+
+    REFRESH_SECONDS = 60
+    KEY = "_idle_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if session.modified or now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
+                session[self.KEY] = now  # marks the session modified: saved with a new expiry
+        return response
 
 
 class PrivateCacheMiddleware:
