@@ -61,7 +61,9 @@ class Project(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["module", "stage"]),
+            # (module, stage) filters; with the course, the grid's capped count of a module's
+            # published projects reads the index alone (no project row) before the course check.
+            models.Index(fields=["module", "stage", "course"], name="codev_project_module_stage_idx"),
             models.Index(fields=["lead_school", "stage"]),
             # The default list order: the list walks the newest rows and stops after one page.
             models.Index(fields=["-updated_at", "-id"], name="codev_project_recent_idx"),

@@ -20,7 +20,11 @@ def team_school_ids(project: Project) -> list[int]:
     """The lead school and the participating schools (cached on the project object)."""
     cached = project.__dict__.get("_team_school_ids")
     if cached is None:
-        cached = [project.lead_school_id, *project.schools.values_list("pk", flat=True)]
+        if "schools" in getattr(project, "_prefetched_objects_cache", {}):  # the workspace's project
+            others = [s.pk for s in project.schools.all()]
+        else:
+            others = list(project.schools.values_list("pk", flat=True))
+        cached = [project.lead_school_id, *others]
         project.__dict__["_team_school_ids"] = cached
     return cached
 

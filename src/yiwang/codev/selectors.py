@@ -10,9 +10,9 @@ school's members and by the staff of the course's owner and co-building schools.
 import re
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from yiwang.banks import text_filter
@@ -51,6 +51,25 @@ OPEN_STAGES = [s for s in STAGE_ORDER if s != Stage.PUBLISHED]
 WORD = re.compile(r"\w+")  # the words of a list's ``q`` (punctuation and spaces between them)
 
 
+class InIds(In):
+    """``pk IN (subquery)``, written ``pk = ANY(ARRAY(subquery))`` on PostgreSQL.
+
+    The subquery (the ids of the projects the viewer works on: a few thousand at most) is then
+    read once as an init plan and the projects are fetched by primary key, instead of the
+    semi-join the planner prices below them — a sequential scan of every project hashed
+    against the ids (``random_page_cost`` 4 makes a few thousand key lookups look dearer).
+    SQLite already answers ``IN (subquery)`` by rowid lookups; there it stays as is."""
+
+    def get_rhs_op(self, connection, rhs):
+        if connection.vendor == "postgresql":
+            return f"= ANY(ARRAY{rhs})"
+        return super().get_rhs_op(connection, rhs)
+
+
+def _in_private(private: QuerySet) -> InIds:
+    return InIds(F("pk"), private.query)
+
+
 def _private_ids(viewer, staff) -> QuerySet:
     """Ids of the projects the viewer works on: a team member, or staff of a team school.
     Two index walks — ``TeamMember (user, project)`` and ``ProjectSchool (school, project)``."""
@@ -60,14 +79,20 @@ def _private_ids(viewer, staff) -> QuerySet:
     return mine.union(ProjectSchool.objects.filter(school_id__in=staff).values("project_id"))
 
 
-def _course_visible_q(viewer) -> Q:
-    """The project's course is one the viewer may see — ``courses_visible_to(viewer)`` (sharing
-    scope, then 发布/精品课, or 草稿/审核中 for the course's editors), applied through the
-    project's own course row instead of a subquery over every visible course."""
-    course_status = Q(course__status__in=PUBLIC_STATUSES) | (
-        Q(course__status__in=[CourseStatus.DRAFT, CourseStatus.REVIEW]) & editor_q(viewer, prefix="course__")
+def _course_rule_q(viewer, prefix: str = "") -> Q:
+    """``courses_visible_to(viewer)`` as a condition: the sharing scope, then 发布/精品课, or
+    草稿/审核中 for the course's editors — on ``Course`` itself, or through ``prefix``."""
+    course_status = Q(**{f"{prefix}status__in": PUBLIC_STATUSES}) | (
+        Q(**{f"{prefix}status__in": [CourseStatus.DRAFT, CourseStatus.REVIEW]})
+        & editor_q(viewer, prefix=prefix)
     )
-    return visible_q(Course, viewer, prefix="course__") & course_status
+    return visible_q(Course, viewer, prefix=prefix) & course_status
+
+
+def _course_visible_q(viewer) -> Q:
+    """The project's course is one the viewer may see — ``courses_visible_to(viewer)``, applied
+    through the project's own course row instead of a subquery over every visible course."""
+    return _course_rule_q(viewer, prefix="course__")
 
 
 def _published_q(viewer) -> Q:
@@ -149,13 +174,22 @@ def access_project(viewer, pk) -> Project:
 GRID_CAP = 500  # a published cell counts at most this many (then "500+"), like the capped bank counts
 
 
+class CappedCount(Subquery):
+    """``(SELECT COUNT(*) FROM (<a sliced subquery>))``: how many rows the subquery gives, up to
+    its ``LIMIT`` — a correlated count that stops after the cap (both databases)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
+
 def grid_counts(viewer) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]]]:
     """``{(module_id, stage): n}`` of the visible projects, and the cells whose count is capped.
 
-    The projects the viewer works on are counted exactly from the ``TeamMember`` and
-    ``ProjectSchool`` indexes; the published ones the viewer sees only through the course's
-    sharing scope are counted per module up to ``GRID_CAP`` (a capped count for each module
-    that has published projects: the queries grow with the modules, not with the projects)."""
+    Two statements whatever the number of projects or modules: the projects the viewer works
+    on, counted exactly by module and stage from the ``TeamMember`` and ``ProjectSchool``
+    indexes (their course is read only for the published ones: whether its scope hides it);
+    and, for each module that has published projects, the published ones whose course the
+    viewer sees, counted up to ``GRID_CAP`` by a correlated capped count."""
     context = viewer_context(viewer)
     if not context.authenticated:
         return {}, set()
@@ -163,27 +197,36 @@ def grid_counts(viewer) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]
         rows = Project.objects.order_by().values_list("module_id", "stage").annotate(n=Count("pk"))
         return {(m, st): n for m, st, n in rows}, set()
     private = _private_ids(viewer, staff_school_ids(viewer))
-    course_visible = _course_visible_q(viewer)
     # the viewer's own projects by module and stage; of the published ones, those whose course
-    # the viewer could not see through its scope (they are not in the published counts below)
+    # the viewer could not see through its scope (they are not in the published counts below).
+    # ``stage = 发布 AND NOT EXISTS (…)``: the course is looked up for the published rows only.
+    seen = Exists(Course.objects.filter(_course_rule_q(viewer), pk=OuterRef("course_id")))
     counts, hidden = {}, {}
     for m, st, n, unseen in (
-        Project.objects.filter(pk__in=private)
+        Project.objects.filter(_in_private(private))
         .order_by()
         .values_list("module_id", "stage")
-        .annotate(n=Count("pk"), unseen=Count("pk", filter=Q(stage=Stage.PUBLISHED) & ~course_visible))
+        .annotate(n=Count("pk"), unseen=Count("pk", filter=Q(stage=Stage.PUBLISHED) & ~seen))
     ):
         if st != Stage.PUBLISHED:
             counts[(m, st)] = n
         elif unseen:
             hidden[m] = unseen
-    modules = TeachingModule.objects.filter(
-        Exists(Project.objects.filter(module_id=OuterRef("pk"), stage=Stage.PUBLISHED))
-    ).values_list("pk", flat=True)
-    published = Project.objects.filter(stage=Stage.PUBLISHED).filter(course_visible).order_by()
+    published = (
+        Project.objects.filter(stage=Stage.PUBLISHED, module_id=OuterRef("pk"))
+        .filter(_course_visible_q(viewer))
+        .order_by()
+        .values("pk")[: GRID_CAP + 1]
+    )
     capped = set()
-    for module_id in modules:
-        n = published.filter(module_id=module_id).values("pk")[: GRID_CAP + 1].count()
+    for module_id, n in (
+        TeachingModule.objects.filter(
+            Exists(Project.objects.filter(module_id=OuterRef("pk"), stage=Stage.PUBLISHED))
+        )
+        .order_by()
+        .annotate(n=CappedCount(published))
+        .values_list("pk", "n")
+    ):
         total = min(n, GRID_CAP) + hidden.get(module_id, 0)
         if total:
             counts[(module_id, Stage.PUBLISHED)] = total
@@ -217,14 +260,37 @@ def module_stage_grid(viewer, counts=None) -> list[dict]:
     return sorted(result, key=lambda r: (r["position"], r["module_id"]))
 
 
-def _merged_rows(viewer, qs, start: int, size: int, *, module, stage: str) -> list[Project]:
-    """Rows ``start … start+size`` of ``qs`` (the visible projects, newest first), read as the
-    merge of its two branches, each an index walk in list order that stops after ``start+size``
-    rows: the projects the viewer works on, and the published ones whose course the viewer sees.
-    One ``OR`` of the two would make the planners sort every published project instead."""
-    context = viewer_context(viewer)
-    if not context.authenticated or context.sees_everything:
-        return list(qs[start : start + size])
+# What a list row shows (the 合备一门课 page and the API list): the rows are read with these
+# columns only, their module and lead school joined, their schools prefetched (code, names).
+LIST_ROW_FIELDS = (
+    "title",
+    "stage",
+    "updated_at",
+    "course_id",
+    "module__name",
+    "lead_school__code",
+    "lead_school__name",
+    "lead_school__short_name",
+)
+
+
+def _list_rows(qs: QuerySet) -> QuerySet:
+    return (
+        qs.select_related(None)
+        .select_related("module", "lead_school")
+        .only(*LIST_ROW_FIELDS)
+        .prefetch_related(
+            Prefetch("schools", queryset=School.objects.only("code", "name", "short_name").order_by("code"))
+        )
+    )
+
+
+def _merged_rows(viewer, start: int, size: int, *, module, stage: str) -> list[Project]:
+    """Rows ``start … start+size`` of the visible projects (newest first), read as the merge of
+    the two branches of the rule, each an index walk in list order that stops after
+    ``start+size`` rows: the projects the viewer works on, and the published ones whose course
+    the viewer sees. One ``OR`` of the two would make the planners sort every published project
+    instead. Not for a viewer who sees everything (``project_page`` reads those directly)."""
     wanted = start + size
     base = Project.objects.order_by("-updated_at", "-id")
     if module:
@@ -232,17 +298,13 @@ def _merged_rows(viewer, qs, start: int, size: int, *, module, stage: str) -> li
     if stage:
         base = base.filter(stage=stage)
     private = _private_ids(viewer, staff_school_ids(viewer))
-    keys = set(base.filter(pk__in=private).values_list("updated_at", "pk")[:wanted])
+    keys = set(base.filter(_in_private(private)).values_list("updated_at", "pk")[:wanted])
     if stage in ("", Stage.PUBLISHED):
         published = base.filter(stage=Stage.PUBLISHED).filter(_course_visible_q(viewer))
         keys |= set(published.values_list("updated_at", "pk")[:wanted])
     ids = [pk for _, pk in sorted(keys, reverse=True)[start:wanted]]
     # both branches applied the visibility rule: read the page's rows by primary key
-    found = (
-        Project.objects.select_related("module", "lead_school", "course")
-        .prefetch_related(Prefetch("schools", queryset=School.objects.order_by("code")))
-        .in_bulk(ids)
-    )
+    found = _list_rows(Project.objects.all()).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -250,24 +312,26 @@ def project_page(viewer, page, *, per_page: int = 50, counts=None, **filters) ->
     """One page of ``projects_visible_to(viewer, **filters)``. With no filter but module and
     stage the count is read from the grid's counts (no count over the visible projects);
     otherwise it is the capped count of the bank lists."""
-    qs = projects_visible_to(viewer, **filters).prefetch_related(
-        Prefetch("schools", queryset=School.objects.order_by("code"))
-    )
     if any(filters.get(k) for k in ("school", "q", "year")):
-        return paginate_capped(qs, page, per_page)
+        return paginate_capped(_list_rows(projects_visible_to(viewer, **filters)), page, per_page)
     counts, capped = counts if counts is not None else grid_counts(viewer)
     module = getattr(filters.get("module"), "pk", filters.get("module"))
     stage = filters.get("stage") if filters.get("stage") in Stage.values else ""
     chosen = [k for k in counts if (not module or k[0] == int(module)) and (not stage or k[1] == stage)]
     count = sum(counts[k] for k in chosen)
     is_capped = any(k in capped for k in chosen)
-    return counted_page(
-        lambda start, size: _merged_rows(viewer, qs, start, size, module=module, stage=stage),
-        page,
-        count,
-        is_capped,
-        per_page=per_page,
-    )
+    context = viewer_context(viewer)
+    if not context.authenticated or context.sees_everything:
+        qs = _list_rows(projects_visible_to(viewer, **filters))
+
+        def read(start, size):
+            return list(qs[start : start + size])
+    else:
+
+        def read(start, size):
+            return _merged_rows(viewer, start, size, module=module, stage=stage)
+
+    return counted_page(read, page, count, is_capped, per_page=per_page)
 
 
 def project_counts(viewer, year: int | None = None) -> dict[str, int]:

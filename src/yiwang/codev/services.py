@@ -241,7 +241,7 @@ def _add_member(project: Project, user, role: str) -> TeamMember:
         raise DomainError(
             f"{user.full_name or user.username}不属于牵头学校或参与学校，不能加入项目组。", field="user"
         )
-    teacher = Teacher.objects.filter(user=user).first()
+    teacher = Teacher.objects.filter(user=user).order_by("pk").first()
     try:
         with transaction.atomic():
             return TeamMember.objects.create(

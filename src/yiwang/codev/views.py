@@ -13,7 +13,7 @@ from yiwang.classes.selectors import classes_visible_to
 from yiwang.core.errors import DomainError
 from yiwang.core.excel import write_rows, xlsx_response
 from yiwang.core.files import download_response
-from yiwang.core.views_support import querystring_without_page
+from yiwang.core.views_support import form_error, querystring_without_page
 from yiwang.courses.rules import can_publish_course
 from yiwang.courses.selectors import access_course
 from yiwang.network.rules import class_runner_school_ids, staff_school_ids
@@ -82,6 +82,17 @@ def _form_errors(request, form) -> None:
             messages.error(request, error)
 
 
+_PK = 2_147_483_647  # a primary key no row has: the place of the pk in a reversed path
+
+
+def _with_urls(projects, name: str = "codev:project") -> list:
+    """Each row's link (``p.url``), the path reversed once for the page instead of once a row."""
+    path = reverse(name, args=[_PK])
+    for p in projects:
+        p.url = path.replace(str(_PK), str(p.pk))
+    return projects
+
+
 @login_required
 def index(request):
     """合备一门课: projects by module and stage, and the list under it."""
@@ -95,7 +106,7 @@ def index(request):
         {
             "form": form,
             "page": page,
-            "projects": page.items,
+            "projects": _with_urls(page.items),
             "grid": selectors.module_stage_grid(request.user, counts),
             "stages": [Stage(s) for s in STAGE_ORDER],
             "can_create": bool(
@@ -139,11 +150,12 @@ def project_detail(request, pk: int):
     changes = selectors.changes_since_last_visit(request.user, project) if can_work else None
     rounds = selectors.rounds_of(project)
     last = rounds[-1] if rounds else None
+    plan = selectors.plan_of(project)  # shown, and the lead's plan form (read once)
     context = {
         "project": project,
         "schools": list(project.schools.all()),
         "team": team,
-        "plan": selectors.plan_of(project),
+        "plan": plan,
         "tasks": selectors.tasks_of(project),
         "materials": selectors.materials_of(project),
         "comments": selectors.comments_of(project) if can_work else [],
@@ -174,7 +186,7 @@ def project_detail(request, pk: int):
         "school_form": SchoolForm(exclude=rules.team_school_ids(project), auto_id="school_%s")
         if can_lead and project.stage != Stage.PUBLISHED
         else None,
-        "plan_form": PlanForm(plan=selectors.plan_of(project), auto_id="plan_%s") if can_lead else None,
+        "plan_form": PlanForm(plan=plan, auto_id="plan_%s") if can_lead else None,
         "round_form": OpenRoundForm(rubrics=rubrics_usable_by(None, RubricPurpose.COURSE), auto_id="round_%s")
         if can_lead and project.stage in (Stage.WRITING, Stage.TRIAL)
         else None,
@@ -682,7 +694,7 @@ def _adopt_page(request, kind: str, pk: int):
                 **{id_arg: original.pk},
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             [adoption] = selectors.with_latest([adoption])
             label = selectors.version_label(adoption)
@@ -738,7 +750,7 @@ def adoption_detail(request, pk: int):
         try:
             services.update_adoption(by=request.user, adoption=adoption, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, "本校的安排已保存。")
             return redirect("codev:adoption", pk=adoption.pk)
