@@ -77,6 +77,48 @@ def _bulk(model, rows):
     return out
 
 
+def _session(klass, day: date, title: str, *, is_open: bool) -> Session:
+    start = datetime.combine(day, dtime(9), tzinfo=timezone.get_default_timezone())
+    return Session(
+        training_class=klass,
+        date=day,
+        start_time=dtime(9),
+        end_time=dtime(11),
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        title=title,
+        is_open=is_open,
+        visiting_seats=10,
+        credit_hours=Decimal("2.0"),
+    )
+
+
+def _endorse(outputs, now) -> None:
+    """One verified municipal 批示 for each output, 20 days after it."""
+    _bulk(
+        Endorsement,
+        [
+            Endorsement(
+                output=o,
+                leader_level=LeaderLevel.MUNICIPAL,
+                endorsed_on=o.published_on + timedelta(days=20),
+                verified_at=now,
+            )
+            for o in outputs
+        ],
+    )
+
+
+def leader_client() -> Client:
+    """A test client signed in as the 广州 school's admin (the boards' measured viewer)."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    gz = School.objects.get(code="gz")
+    leader = User.objects.filter(memberships__school=gz, memberships__is_school_admin=True).first()
+    client = Client()
+    client.force_login(leader)
+    return client
+
+
 def generate(topics: int, teachers: int, sessions: int) -> None:
     if Topic.objects.count() >= topics:
         return
@@ -120,26 +162,11 @@ def generate(topics: int, teachers: int, sessions: int) -> None:
             for y in (today.year - 1, today.year)
         ],
     )
-    tz = timezone.get_default_timezone()
     session_rows = []
     for i in range(sessions):
         klass = rng.choice(classes)
         day = date(klass.start_date.year, 1, 1) + timedelta(days=rng.randint(0, 364))
-        start = datetime.combine(day, dtime(9), tzinfo=tz)
-        session_rows.append(
-            Session(
-                training_class=klass,
-                date=day,
-                start_time=dtime(9),
-                end_time=dtime(11),
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                title=f"课程{i:06d}",
-                is_open=rng.random() < 0.5,
-                visiting_seats=10,
-                credit_hours=Decimal("2.0"),
-            )
-        )
+        session_rows.append(_session(klass, day, f"课程{i:06d}", is_open=rng.random() < 0.5))
     created = _bulk(Session, session_rows)
     users = list(User.objects.filter(memberships__isnull=False).distinct()[:400])
     homes = dict(Membership.objects.filter(user__in=users).values_list("user_id", "school_id"))
@@ -185,19 +212,109 @@ def generate(topics: int, teachers: int, sessions: int) -> None:
             for i in range(50_000)
         ],
     )
-    _bulk(
-        Endorsement,
+    _endorse(outputs[::4], now)
+    refresh_planner_statistics()
+
+
+def add_unfinished(rng_seed: int = 61) -> bool:
+    """What a running network also holds beside the bulk of published records (once; True when
+    added): draft and retired topics, draft classes with sessions, ratings and check-ins, retired
+    outputs with 批示, and 协作 (partners-scope) topics, classes and outputs shared with the 广州
+    school's alliances — the rows the boards count live beside the tallies."""
+    if Topic.objects.filter(title="草稿讲题0000").exists():
+        return False
+    from yiwang.network.models import Alliance  # noqa: PLC0415
+
+    rng = random.Random(rng_seed)
+    schools = list(School.objects.order_by("pk"))
+    gz = School.objects.get(code="gz")
+    alliances = list(Alliance.objects.filter(memberships__school=gz))
+    year = timezone.localdate().year
+    topics = _bulk(
+        Topic,
         [
-            Endorsement(
-                output=o,
-                leader_level=LeaderLevel.MUNICIPAL,
-                endorsed_on=o.published_on + timedelta(days=20),
-                verified_at=now,
+            Topic(
+                owner_school=rng.choice(schools),
+                title=f"{'草稿' if i < 200 else '停用' if i < 300 else '协作'}讲题{i:04d}",
+                category=DisciplineCategory.values[i % len(DisciplineCategory.values)],
+                form=TeachingForm.LECTURE,
+                status=PublicationStatus.DRAFT
+                if i < 200
+                else PublicationStatus.RETIRED
+                if i < 300
+                else PublicationStatus.PUBLISHED,
+                scope=SharingScope.PARTNERS if i >= 300 else rng.choice(SCOPES),
             )
-            for o in outputs[::4]
+            for i in range(500)
         ],
     )
-    refresh_planner_statistics()
+    classes = _bulk(
+        TrainingClass,
+        [
+            TrainingClass(
+                owner_school=gz if i % 3 == 0 else rng.choice(schools),
+                name=f"{'草稿' if i < 10 else '协作'}班次{i:02d}",
+                kind=ClassKind.MAIN,
+                start_date=date(year, 1, 1),
+                end_date=date(year, 12, 31),
+                status=ClassStatus.DRAFT if i < 10 else ClassStatus.PUBLISHED,
+                scope=SharingScope.NETWORK if i < 10 else SharingScope.PARTNERS,
+            )
+            for i in range(13)
+        ],
+    )
+    sessions = [
+        _session(klass, date(year, 1 + j, 10), f"{klass.name}第{j + 1}讲", is_open=True)
+        for klass in classes
+        for j in range(10)
+    ]
+    sessions = _bulk(Session, sessions)
+    _bulk(
+        Evaluation,
+        [
+            Evaluation(
+                session=s, rater_fingerprint=f"d{s.pk}-{k}", relevance=16, theory=17, information=15,
+                delivery=18, manner=17,
+            )
+            for s in sessions
+            for k in range(3)
+        ],
+    )  # fmt: skip
+    users = list(User.objects.filter(memberships__isnull=False).distinct()[:30])
+    homes = dict(Membership.objects.filter(user__in=users).values_list("user_id", "school_id"))
+    sign_ups = _bulk(
+        SignUp,
+        [
+            SignUp(session=s, user=u, home_school_id=homes[u.pk], status=SignUpStatus.CONFIRMED)
+            for s in sessions
+            for u in rng.sample(users, 3)
+        ],
+    )
+    now = timezone.now()
+    _bulk(CheckIn, [CheckIn(sign_up=s, checked_in_at=now, hours=Decimal("2.0")) for s in sign_ups])
+    outputs = _bulk(
+        ResearchOutput,
+        [
+            ResearchOutput(
+                owner_school=gz if i % 4 == 0 else rng.choice(schools),
+                kind=OutputKind.ADVISORY,
+                title=f"{'停用' if i < 100 else '协作'}成果{i:03d}",
+                published_on=date(year, 1 + i % 11, 5),
+                scope=rng.choice(SCOPES) if i < 100 else SharingScope.PARTNERS,
+                is_active=i >= 100,
+            )
+            for i in range(150)
+        ],
+    )
+    _endorse(outputs[::3], now)
+    for alliance in alliances:
+        alliance_shared = Topic.shared_alliances.through
+        _bulk(alliance_shared, [alliance_shared(topic=t, alliance=alliance) for t in topics[300:]])
+        class_shared = TrainingClass.shared_alliances.through
+        _bulk(class_shared, [class_shared(trainingclass=k, alliance=alliance) for k in classes[10:]])
+        output_shared = ResearchOutput.shared_alliances.through
+        _bulk(output_shared, [output_shared(researchoutput=o, alliance=alliance) for o in outputs[100:]])
+    return True
 
 
 def measure(client: Client, url: str, n: int = 20, *, cold: bool = False) -> dict:
@@ -260,17 +377,15 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
     generate(args.topics, args.teachers, args.sessions)
+    if add_unfinished():
+        refresh_planner_statistics()
     generated_s = round(time.perf_counter() - t0, 1)
     tallies.compact()  # fold the bulk inserts' delta rows (the periodic task's job in production)
     if args.generate_only:
         print(json.dumps({"generated_s": generated_s, "topics": Topic.objects.count()}))
         return
     settings.DEBUG = True  # count statements
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    gz = School.objects.get(code="gz")
-    leader = User.objects.filter(memberships__school=gz, memberships__is_school_admin=True).first()
-    client = Client()
-    client.force_login(leader)
+    client = leader_client()
     year = timezone.localdate().year
     network_url = f"/dashboards/boards/network/all/?period={year}"
     school_url = f"/dashboards/boards/school/gz/?period={year}"

@@ -59,7 +59,9 @@ def test_every_table_a_cached_number_reads_carries_a_counter_trigger(network):
     # what is read but not cached: the counters themselves, the cache, the targets; and the tallies,
     # which change only in the same transactions as the versioned tables they are derived from
     read -= {"dashboards_dataversion", "dashboards_indicatortarget", "yiwang_cache", "dashboards_tally"}
-    assert {"topics_topic", "classes_session", "research_endorsement"} <= read
+    # (the records under the tallies are read only when drafts or shared rows exist; the probe for
+    # them reads their root tables every time)
+    assert {"topics_topic", "classes_trainingclass", "research_researchoutput"} <= read
     assert read <= versioned, read - versioned
     # the viewer context's own tables (memberships, schools, alliances, partnerships, platform roles)
     assert {"network_membership", "network_school", "network_alliancemembership"} <= versioned

@@ -261,3 +261,38 @@ def test_compact_tallies_command_and_task_fold_the_rows_and_keep_every_number(ne
     TopicFactory(owner_school=network.city, scope=SharingScope.NETWORK)  # one more delta row
     assert services.compact_tallies.enqueue().return_value == [folded + 1, folded]
     assert numbers()["shared_topics"] == [before["shared_topics"][0] + 1, before["shared_topics"][1]]
+
+
+LIVE_ONLY_TABLES = ('"classes_evaluation"', '"classes_checkin"', '"research_endorsement"')
+
+
+def test_a_board_reads_the_live_parts_only_when_drafts_or_shares_exist(network):
+    """Without draft, retired or shared records a board reads no tallied family's records (one
+    probe says so); with them, each live part is one statement driven from those records' ids, and
+    every number still equals its list (for every viewer, ``_check``)."""
+    city = network.city
+    session = open_session(city, scope=SharingScope.NETWORK, day=date(2026, 3, 2))
+    sign_up = confirmed(session, member(network.far, is_teacher=True), network.far)
+    CheckIn.objects.create(sign_up=sign_up, checked_in_at=timezone.now(), hours=session.credit_hours)
+    _rate(session, 17)
+    endorsement(OutputFactory(owner_school=city, kind=OutputKind.ADVISORY, published_on=date(2026, 3, 1)))
+    viewer = viewers(network)[1]
+
+    def live_reads():
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            selectors.board(viewer, selectors.NETWORK_SCOPE, Y2026)
+        return [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in LIVE_ONLY_TABLES)]
+
+    assert live_reads() == []
+    draft = open_session(city, scope=SharingScope.NETWORK, day=date(2026, 4, 1))
+    TrainingClass.objects.filter(pk=draft.training_class_id).update(status=ClassStatus.DRAFT)
+    _rate(draft, 15)
+    retired = OutputFactory(owner_school=city, kind=OutputKind.ADVISORY, published_on=date(2026, 5, 1))
+    endorsement(retired, verified=True, day=date(2026, 5, 9))
+    ResearchOutput.objects.filter(pk=retired.pk).update(is_active=False)
+    counted = [sql for sql in live_reads() if "GROUP BY" in sql]
+    assert len(counted) == 2, counted  # the draft class's ratings, the retired output's 批示 (no check-ins)
+    assert all('"id" IN (' in sql for sql in counted)  # by the records' ids
+    for someone in viewers(network):
+        _check(someone)

@@ -133,8 +133,13 @@ def ratio_of(key, label, platform, definition, ratio: tuple[str, str], *mechanis
     return Indicator(key, label, "%", platform, definition, ratio=ratio, decimals=1, mechanisms=mechanisms)
 
 
-def stock(key, label, unit, platform, definition, records, row, mechanisms, tally="") -> Indicator:
-    """What exists at the period's end (by ``created_at``), counted for its owner school."""
+def spec(
+    key, label, unit, platform, records, date_field, school_field, row, mechanisms, definition, **more
+) -> Indicator:
+    """One row of an indicator table: a count (or ``measure=``) over ``records`` dated by ``date_field``
+    (``None``: a stock, what exists at the period's end by ``created_at``) and counted for
+    ``school_field``; its list joins that school in unless ``select_related=`` says what else it shows."""
+    more.setdefault("select_related", (school_field,))
     return Indicator(
         key,
         label,
@@ -142,12 +147,16 @@ def stock(key, label, unit, platform, definition, records, row, mechanisms, tall
         platform,
         definition,
         records,
-        None,
+        date_field,
+        school_field,
         row=row,
-        select_related=("owner_school",),
         mechanisms=mechanisms,
-        tally=tally,
+        **more,
     )
+
+
+def _derived(base: Indicator, key, label, unit, definition, **changes) -> Indicator:
+    return replace(base, key=key, label=label, unit=unit, definition=definition, **changes)
 
 
 def measured_as(
@@ -155,27 +164,21 @@ def measured_as(
 ) -> Indicator:
     """Another measure of ``base``'s records (外校旁听学时: the hours of 外校旁听人次' check-ins),
     listed, dated, placed and tallied the same."""
-    return replace(
-        base,
-        key=key,
-        label=label,
-        unit=unit,
-        definition=definition,
-        measure=measure,
-        decimals=decimals,
-        mechanisms=base.mechanisms if mechanisms is None else mechanisms,
+    mechanisms = base.mechanisms if mechanisms is None else mechanisms
+    return _derived(
+        base, key, label, unit, definition, measure=measure, decimals=decimals, mechanisms=mechanisms
     )
 
 
 def per_child(base: Indicator, key, label, unit, definition, model, link: str, row) -> Indicator:
     """An indicator over the rows of ``model`` that hang by ``link`` from ``base``'s records (培训学员人次:
     the trainees of 承办培训班期数' classes), dated and placed by their parent record."""
-    return replace(
+    return _derived(
         base,
-        key=key,
-        label=label,
-        unit=unit,
-        definition=definition,
+        key,
+        label,
+        unit,
+        definition,
         records=lambda viewer: model.objects.filter(**{f"{link}__in": base.records(viewer).values("pk")}),
         date_field=f"{link}__{base.date_field}",
         school_field=f"{link}__{base.school_field}",
@@ -281,7 +284,11 @@ def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
     out: dict[str, list] = {}
     wants = {f: w for f, m in families.items() if (w := _tally_want(m[0], viewer, school_ids, periods))}
     tallied = dict(
-        zip(wants, tallies.grouped_many(viewer, list(wants.values()), school_ids=school_ids), strict=True)
+        zip(
+            wants,
+            tallies.grouped_many(viewer, list(wants.values()), school_ids=school_ids, by_school=False),
+            strict=True,
+        )
     )
     for family, members in families.items():
         groups = tallied.get(family)
@@ -326,7 +333,7 @@ def _tally_want(indicator: Indicator, viewer, school_ids, periods) -> tallies.Wa
     span = Period("custom", start, end, "")
     return tallies.Want(
         family,
-        scoped_records(indicator, viewer, school_ids=school_ids, period=span),
+        lambda: scoped_records(indicator, viewer, school_ids=school_ids, period=span),
         indicator.school_field,
         indicator.date_field or "created_at",
         tallies.month_key(start) if indicator.date_field else None,
@@ -387,15 +394,44 @@ def value_of(indicator: Indicator, viewer, *, school_ids=None, period: Period | 
     return values_over([indicator], viewer, school_ids=school_ids, periods=[period])[indicator.key][0]
 
 
-def series_of(indicator: Indicator, viewer, *, school_ids=None, start: date, end: date, by: str = "month"):
-    """Values per month (or year) between ``start`` and ``end`` — one grouped query per indicator."""
+def series_many(items, viewer, *, school_ids=None, start: date, end: date, by: str = "month") -> list:
+    """``series_of`` for each indicator, the tallied ones (a ratio's tallied parts too) read by one
+    ``tallies.grouped_many`` (one statement for their tallies, one probe for their live parts)."""
+    buckets = Period.buckets(start, end, by)
+    wants = {}
+    for ind in items:
+        for base in [REGISTRY[k] for k in ind.ratio] if ind.ratio else [ind]:
+            if (want := _tally_want(base, viewer, school_ids, buckets)) is not None:
+                wants[base.key] = want
+    read = tallies.grouped_many(viewer, list(wants.values()), school_ids=school_ids, by_school=False)
+    groups = dict(zip(wants, read, strict=True))
+    kw = {"school_ids": school_ids, "start": start, "end": end, "by": by, "tallied": groups}
+    return [series_of(ind, viewer, **kw) for ind in items]
+
+
+def series_of(
+    indicator: Indicator,
+    viewer,
+    *,
+    school_ids=None,
+    start: date,
+    end: date,
+    by: str = "month",
+    tallied: dict | None = None,
+):
+    """Values per month (or year) between ``start`` and ``end`` — one grouped query per indicator
+    (``tallied``: the tallied indicators' groups, already read by ``series_many``)."""
     buckets = Period.buckets(start, end, by)
     if indicator.ratio:
         num, den = (REGISTRY[k] for k in indicator.ratio)
-        a = series_of(num, viewer, school_ids=school_ids, start=start, end=end, by=by)
-        b = series_of(den, viewer, school_ids=school_ids, start=start, end=end, by=by)
+        kw = {"school_ids": school_ids, "start": start, "end": end, "by": by, "tallied": tallied}
+        a = series_of(num, viewer, **kw)
+        b = series_of(den, viewer, **kw)
         return [(label, _percent(x, y)) for (label, x), (_, y) in zip(a, b, strict=True)]
-    groups = _tally_groups(indicator, viewer, school_ids, buckets)
+    if tallied is not None and indicator.key in tallied:
+        groups = tallied[indicator.key]
+    else:
+        groups = _tally_groups(indicator, viewer, school_ids, buckets)
     if groups is not None:
         return [(p.label, _measured(indicator, *_summed(indicator, groups, p))) for p in buckets]
     if not indicator.date_field:  # a stock: its level at each bucket's end, in one statement
@@ -612,6 +648,10 @@ def _cobuilt_courses(viewer):
     return courses_visible_to(viewer).filter(Exists(co))
 
 
+def _featured_courses(viewer):
+    return courses_visible_to(viewer).filter(status=CourseStatus.FEATURED)
+
+
 def _advisory(viewer):
     return outputs_visible_to(viewer).filter(kind=OutputKind.ADVISORY)
 
@@ -625,213 +665,52 @@ def _verified_endorsements(viewer):
     return endorsements_visible_to(viewer, verified=True)
 
 
-def _register_core() -> None:
-    register(
-        Indicator(
-            "open_sessions",
-            "开放课堂场次",
-            "场",
-            "open_class",
-            "统计期内举行、开放旁听且未取消的课程场次（按上课日期）。",
-            _open_sessions,
-            "date",
-            "training_class__owner_school",
-            row=_session_row,
-            select_related=("training_class__owner_school",),
-            mechanisms=("courses",),
-            tally="open_sessions",
-        )
-    )
-    visiting = register(
-        Indicator(
-            "visiting_attendance",
-            "外校旁听人次",
-            "人次",
-            "open_class",
-            "统计期内外校人员旁听并签到的人次（报名人所在学校与开课学校不同）。",
-            _visiting_check_ins,
-            "sign_up__session__date",
-            "sign_up__session__training_class__owner_school",
-            row=_check_in_row,
-            select_related=("sign_up__session__training_class", "sign_up__home_school"),
-            mechanisms=("courses", "faculty"),
-            tally="visiting",
-        )
-    )
-    register(
-        measured_as(
-            visiting,
-            "visiting_hours",
-            "外校旁听学时",
-            "学时",
-            "外校旁听签到计入的学时之和。",
-            ("sum", "hours"),
-            1,
-            (),
-        )
-    )
-    rated = register(
-        Indicator(
-            "evaluations",
-            "评课人次",
-            "人次",
-            "open_class",
-            "统计期内对课程场次提交的评课份数。",
-            _evaluations,
-            "session__date",
-            "session__training_class__owner_school",
-            row=_evaluation_row,
-            select_related=("session__training_class__owner_school",),
-            tally="evaluations",
-        )
-    )
-    register(
-        measured_as(
-            rated,
-            "evaluation_average",
-            "评课均分",
-            "分",
-            "统计期内评课总分的平均值（满分 100）。",
-            ("avg", "total"),
-            2,
-        )
-    )
-    register(
-        stock(
-            "cobuilt_courses",
-            "共建课程数",
-            "门",
-            "codev",
-            "有共建学校、当前可见的课程（截至统计期末，按创建时间）。",
-            _cobuilt_courses,
-            _course_row,
-            ("courses", "brand"),
-        )
-    )
-    register(
-        stock(
-            "featured_courses",
-            "精品课数",
-            "门",
-            "codev",
-            "状态为精品课的课程（截至统计期末）。",
-            lambda v: courses_visible_to(v).filter(status=CourseStatus.FEATURED),
-            _course_row,
-            ("courses", "brand"),
-        )
-    )
-    register(
-        Indicator(
-            "research_projects",
-            "科研课题数",
-            "项",
-            "research",
-            "统计期内开始的科研课题（立项、在研、结项等可见课题，按开始日期）。",
-            projects_visible_to,
-            "start_date",
-            row=_project_row,
-            select_related=("owner_school",),
-            mechanisms=("research",),
-            tally="research_projects",
-        )
-    )
-    register(
-        Indicator(
-            "advisory_reports",
-            "咨政报告数",
-            "篇",
-            "research",
-            "统计期内形成的咨政报告（按成果日期）。",
-            _advisory,
-            "published_on",
-            row=_output_row,
-            select_related=("owner_school",),
-            mechanisms=("research",),
-            tally="advisory",
-        )
-    )
-    register(
-        Indicator(
-            "endorsed_reports",
-            "获批示咨政报告数",
-            "篇",
-            "research",
-            "统计期内形成、至少获得一条已核实批示的咨政报告。",
-            _endorsed_advisory,
-            "published_on",
-            row=_output_row,
-            select_related=("owner_school",),
-            mechanisms=("research",),
-            tally="endorsed_advisory",
-        )
-    )
-    register(
-        Indicator(
-            "endorsements",
-            "批示数",
-            "条",
-            "research",
-            "统计期内获得的已核实领导批示（按批示日期）。",
-            _verified_endorsements,
-            "endorsed_on",
-            "output__owner_school",
-            row=_endorsement_row,
-            select_related=("output__owner_school",),
-            mechanisms=("research",),
-            tally="endorsements",
-        )
-    )
-    register(
-        ratio_of(
-            "endorsement_rate",
-            "咨政报告获批率",
-            "research",
-            "获批示咨政报告数 ÷ 咨政报告数 × 100（同一统计期、同一范围）。",
-            ("endorsed_reports", "advisory_reports"),
-            "research",
-        )
-    )
-    register(
-        stock(
-            "shared_teachers",
-            "共享师资数",
-            "人",
-            "sharing",
-            "可见的在库教师（截至统计期末）。",
-            teachers_visible_to,
-            _teacher_row,
-            ("information", "faculty"),
-            "teachers",
-        )
-    )
-    register(
-        stock(
-            "shared_topics",
-            "共享讲题数",
-            "个",
-            "sharing",
-            "可见的已发布讲题（截至统计期末）。",
-            topics_visible_to,
-            _topic_row,
-            ("information", "courses"),
-            "topics",
-        )
-    )
-    register(
-        stock(
-            "shared_courses",
-            "共享课程数",
-            "门",
-            "sharing",
-            "可见的已发布课程与精品课（截至统计期末）。",
-            courses_visible_to,
-            _course_row,
-            ("information", "courses"),
-        )
-    )
+def register_all(table) -> None:
+    """Register a table's indicators in its order (the order of the boards and of indicators.md)."""
+    for indicator in table:
+        register(indicator)
 
 
-_register_core()
+def _core_table() -> tuple[Indicator, ...]:
+    # fmt: off
+    # spec(key, label, unit, platform, records, date field, school field, row, mechanisms, definition, …)
+    visiting = spec("visiting_attendance", "外校旁听人次", "人次", "open_class", _visiting_check_ins, "sign_up__session__date", "sign_up__session__training_class__owner_school", _check_in_row, ("courses", "faculty"),
+                    "统计期内外校人员旁听并签到的人次（报名人所在学校与开课学校不同）。",
+                    select_related=("sign_up__session__training_class", "sign_up__home_school"), tally="visiting")
+    rated = spec("evaluations", "评课人次", "人次", "open_class", _evaluations, "session__date", "session__training_class__owner_school", _evaluation_row, (),
+                 "统计期内对课程场次提交的评课份数。", tally="evaluations")
+    return (
+        spec("open_sessions", "开放课堂场次", "场", "open_class", _open_sessions, "date", "training_class__owner_school", _session_row, ("courses",),
+             "统计期内举行、开放旁听且未取消的课程场次（按上课日期）。", tally="open_sessions"),
+        visiting,
+        measured_as(visiting, "visiting_hours", "外校旁听学时", "学时", "外校旁听签到计入的学时之和。", ("sum", "hours"), 1, ()),
+        rated,
+        measured_as(rated, "evaluation_average", "评课均分", "分", "统计期内评课总分的平均值（满分 100）。", ("avg", "total"), 2),
+        spec("cobuilt_courses", "共建课程数", "门", "codev", _cobuilt_courses, None, "owner_school", _course_row, ("courses", "brand"),
+             "有共建学校、当前可见的课程（截至统计期末，按创建时间）。"),
+        spec("featured_courses", "精品课数", "门", "codev", _featured_courses, None, "owner_school", _course_row, ("courses", "brand"),
+             "状态为精品课的课程（截至统计期末）。"),
+        spec("research_projects", "科研课题数", "项", "research", projects_visible_to, "start_date", "owner_school", _project_row, ("research",),
+             "统计期内开始的科研课题（立项、在研、结项等可见课题，按开始日期）。", tally="research_projects"),
+        spec("advisory_reports", "咨政报告数", "篇", "research", _advisory, "published_on", "owner_school", _output_row, ("research",),
+             "统计期内形成的咨政报告（按成果日期）。", tally="advisory"),
+        spec("endorsed_reports", "获批示咨政报告数", "篇", "research", _endorsed_advisory, "published_on", "owner_school", _output_row, ("research",),
+             "统计期内形成、至少获得一条已核实批示的咨政报告。", tally="endorsed_advisory"),
+        spec("endorsements", "批示数", "条", "research", _verified_endorsements, "endorsed_on", "output__owner_school", _endorsement_row, ("research",),
+             "统计期内获得的已核实领导批示（按批示日期）。", tally="endorsements"),
+        ratio_of("endorsement_rate", "咨政报告获批率", "research",
+                 "获批示咨政报告数 ÷ 咨政报告数 × 100（同一统计期、同一范围）。", ("endorsed_reports", "advisory_reports"), "research"),
+        spec("shared_teachers", "共享师资数", "人", "sharing", teachers_visible_to, None, "owner_school", _teacher_row, ("information", "faculty"),
+             "可见的在库教师（截至统计期末）。", tally="teachers"),
+        spec("shared_topics", "共享讲题数", "个", "sharing", topics_visible_to, None, "owner_school", _topic_row, ("information", "courses"),
+             "可见的已发布讲题（截至统计期末）。", tally="topics"),
+        spec("shared_courses", "共享课程数", "门", "sharing", courses_visible_to, None, "owner_school", _course_row, ("information", "courses"),
+             "可见的已发布课程与精品课（截至统计期末）。"),
+    )
+    # fmt: on
+
+
+register_all(_core_table())
 
 
 @dataclass

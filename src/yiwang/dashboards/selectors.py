@@ -256,13 +256,14 @@ def trend(viewer, scope: Scope, period: Period, keys) -> dict:
 def _trend(viewer, scope: Scope, period: Period, keys) -> dict:
     start, end, by = period.trend_span()
     labels = [p.label for p in Period.buckets(start, end, by)]
-    series = []
-    for key in keys:
-        ind = indicators.get(key)
-        if ind is None:
-            continue
-        values = indicators.series_of(ind, viewer, school_ids=scope.school_ids, start=start, end=end, by=by)
-        series.append({"name": ind.label, "data": [None if v is None else float(v) for _, v in values]})
+    items = [ind for key in keys if (ind := indicators.get(key)) is not None]
+    all_values = indicators.series_many(
+        items, viewer, school_ids=scope.school_ids, start=start, end=end, by=by
+    )
+    series = [
+        {"name": ind.label, "data": [None if v is None else float(v) for _, v in values]}
+        for ind, values in zip(items, all_values, strict=True)
+    ]
     rows = [(label, [s["data"][i] for s in series]) for i, label in enumerate(labels)]
     return {"labels": labels, "series": series, "rows": rows}
 

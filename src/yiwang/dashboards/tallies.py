@@ -42,6 +42,9 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.db.models.lookups import In
+from django.db.models.sql import Query
+from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
 from yiwang.classes.enums import ClassStatus
@@ -69,7 +72,9 @@ class Family:
     month: tuple[str, bool]  # (column, is a datetime)
     value: str = "0"
     value_field: str = ""  # the ORM path of ``value`` (the summed measure), for the live parts
-    untallied: Callable[[], Q] | None = None  # the list's rows the tally does not hold (drafts)
+    # the list's rows the tally does not hold (drafts, retired records): those under the root rows
+    # (model label, condition on them), reached from the record by the path ("pk": the record itself)
+    untallied: tuple[str, Callable[[], Q], str] | None = None
     share_prefix: str = ""  # path from the record to the Shareable that decides visibility
     share_model: str = ""
     # child rows whose *existence* ``where`` tests (an ``EXISTS`` over ``{alias}``), not joined:
@@ -90,32 +95,16 @@ def _driven_from(model, path: str, far) -> Q:
     return Q(**{f"{parts[0]}__in": ids})
 
 
-class _Untallied:
-    """The rows a list may show beside the tally (drafts, retired records), as id subqueries (so
-    the database starts from those few rows — by the status index — not from every record)."""
+def _drafts() -> Q:
+    return Q(status=ClassStatus.DRAFT)
 
-    @staticmethod
-    def topics() -> Q:
-        from yiwang.topics.models import Topic  # noqa: PLC0415
 
-        drafts = Topic.objects.filter(status__in=[PublicationStatus.DRAFT, PublicationStatus.RETIRED])
-        return Q(pk__in=drafts.values("pk"))
+def _unpublished_topics() -> Q:
+    return Q(status__in=[PublicationStatus.DRAFT, PublicationStatus.RETIRED])
 
-    @staticmethod
-    def classes(label: str, path: str) -> Callable[[], Q]:
-        def condition() -> Q:
-            from yiwang.classes.models import TrainingClass  # noqa: PLC0415
 
-            drafts = TrainingClass.objects.filter(status=ClassStatus.DRAFT).values("pk")
-            return _driven_from(apps.get_model(label), path, drafts)
-
-        return condition
-
-    @staticmethod
-    def retired_outputs() -> Q:
-        from yiwang.research.models import ResearchOutput  # noqa: PLC0415
-
-        return Q(output__in=ResearchOutput.objects.filter(is_active=False).values("pk"))
+def _retired() -> Q:
+    return Q(is_active=False)
 
 
 _SESSION = ("s", "classes.Session", ("id", "training_class_id", "date", "is_cancelled"))
@@ -148,7 +137,7 @@ def _class_family(name, label, path, leaf=(), *, reads=(), where="", value="0", 
         ("s.date", False),
         value=value,
         value_field=value_field,
-        untallied=_Untallied.classes(label, path),
+        untallied=("classes.TrainingClass", _drafts, path),
         share_prefix=f"{path}__",
         share_model="classes.TrainingClass",
     )
@@ -194,7 +183,7 @@ FAMILIES: dict[str, Family] = {
             "t.owner_school_id",
             "t.scope",
             ("t.created_at", True),
-            untallied=_Untallied.topics,
+            untallied=("topics.Topic", _unpublished_topics, "pk"),
             share_model="topics.Topic",
         ),
         Family(
@@ -272,7 +261,7 @@ FAMILIES: dict[str, Family] = {
             "o.owner_school_id",
             "o.scope",
             ("e.endorsed_on", False),
-            untallied=_Untallied.retired_outputs,
+            untallied=("research.ResearchOutput", _retired, "output"),
             share_prefix="output__",
             share_model="research.ResearchOutput",
         ),
@@ -592,11 +581,10 @@ def _key_visible_q(ctx) -> Q:
     return condition
 
 
-def _shared_only(family: Family, qs, ctx):
-    """The list's 协作 rows the viewer sees only through an alliance or partnership share row."""
+def _shared_roots(family: Family, ctx):
+    """The 协作 root rows the viewer sees only through an alliance or partnership share row, or None."""
     if ctx.sees_everything or not (ctx.alliance_ids or ctx.partnership_ids):
         return None
-    p = family.share_prefix
     model = apps.get_model(family.share_model)
     shared = Q(pk__in=[])
     for field, key, ids in (
@@ -606,11 +594,114 @@ def _shared_only(family: Family, qs, ctx):
         if ids:
             m2m = model._meta.get_field(field)
             through = m2m.remote_field.through.objects.filter(**{f"{key}__in": ids})
-            shared |= Q(**{f"{p}pk__in": through.values(m2m.m2m_field_name() + "_id")})
-    rows = qs.filter(shared, **{f"{p}scope": SharingScope.PARTNERS}).exclude(
-        **{f"{p}owner_school_id__in": ctx.system_school_ids}
+            shared |= Q(pk__in=through.values(m2m.m2m_field_name() + "_id"))
+    return model._base_manager.filter(shared, scope=SharingScope.PARTNERS).exclude(
+        owner_school_id__in=ctx.system_school_ids
     )
-    return rows.exclude(family.untallied()) if family.untallied is not None else rows
+
+
+def _untallied_roots(family: Family):
+    if family.untallied is None:
+        return None
+    label, condition, _path = family.untallied
+    return apps.get_model(label)._base_manager.filter(condition())
+
+
+def _existing_roots(parts: dict) -> set:
+    """Which of ``parts`` (name → root rows, or None) have any row: one statement for all."""
+    named = [(name, qs) for name, qs in parts.items() if qs is not None]
+    if not named:
+        return set()
+    sql, params = [], []
+    for _name, qs in named:
+        inner, inner_params = qs.order_by().values("pk")[:1].query.sql_with_params()
+        sql.append(f"EXISTS ({inner})")
+        params += inner_params
+    with connections[named[0][1].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(sql), params)
+        row = cursor.fetchone()
+    return {name for (name, _qs), there in zip(named, row, strict=True) if there}
+
+
+LIVE_IDS = 5000  # a live part read by its records' ids as a list up to this many
+
+
+def _root_ids(roots) -> list:
+    return list(roots.order_by().values_list("pk", flat=True))
+
+
+def _path_models(model, path: str) -> list:
+    """The models from ``model`` along ``path`` to the root (``path`` "pk": the model itself)."""
+    models = [model]
+    if path != "pk":
+        for part in path.split("__"):
+            models.append(models[-1]._meta.get_field(part).related_model)
+    return models
+
+
+def _limits(model, path: str, ids) -> dict:
+    """For each model on the path above the record, the condition that keeps only its rows under
+    the root rows ``ids``."""
+    models = _path_models(model, path)
+    parts = [] if path == "pk" else path.split("__")
+    limits = {models[-1]: Q(pk__in=ids)}
+    for i in range(1, len(models) - 1):
+        limits[models[i]] = _driven_from(models[i], "__".join(parts[i:]), ids)
+    return limits
+
+
+def _restrict(node, limits: dict, path_models: list):
+    """A copy of a where tree whose ``column IN (subquery over M)`` conditions — ``column`` the
+    key of a row on the path pointing at M, a model on the path — read only M's rows under the
+    live part's roots (``limits``). Exact: every row the live part tests hangs from those roots,
+    so its key is in the restricted set exactly when it is in the whole one; the database no longer
+    reads every visible class or output to test a handful of drafts."""
+    out = node.create(connector=node.connector, negated=node.negated)
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            child = _restrict(child, limits, path_models)
+        elif isinstance(child, In) and isinstance(child.rhs, Query) and child.rhs.model in limits:
+            target = getattr(child.lhs, "target", None)
+            points = (
+                target is not None
+                and target.model in path_models
+                and (
+                    target.related_model is child.rhs.model
+                    or (target.primary_key and target.model is child.rhs.model)
+                )
+            )
+            if points:
+                inner = child.rhs.clone()
+                inner.where = _restrict(inner.where, limits, path_models)
+                inner.add_q(limits[inner.model])
+                child = In(child.lhs, inner)
+        out.children.append(child)
+    return out
+
+
+def _live_part(family: Family, qs, ctx, has_untallied: bool, has_shared: bool):
+    """The family's rows (``qs``: the list's rows) the tally does not hold, in one statement: those
+    under draft or retired roots (the viewer sees them by the list's own rule) and those under 协作
+    roots the viewer sees only through a share row. Read from those roots' ids, with the list's
+    visibility subqueries restricted to the same roots (``_restrict``)."""
+    ids = set()
+    if has_untallied:
+        ids |= set(_root_ids(_untallied_roots(family)))
+    if has_shared:
+        ids |= set(_root_ids(_shared_roots(family, ctx)))
+    if not ids:
+        return None
+    path = family.untallied[2] if family.untallied else family.share_prefix.removesuffix("__") or "pk"
+    ids = sorted(ids)
+    # the records under those roots, as a list (the database then starts from them, not from a
+    # date or scope index over every record); a larger set is read by its nested id subqueries
+    under = _driven_from(qs.model, path, ids)
+    records = list(qs.model._base_manager.filter(under).values_list("pk", flat=True)[: LIVE_IDS + 1])
+    if not records:
+        return None
+    part = qs.filter(pk__in=records) if len(records) <= LIVE_IDS else qs.filter(under)
+    part.query.where = _restrict(part.query.where, _limits(qs.model, path, ids), _path_models(qs.model, path))
+    return part
 
 
 def month_key(day: date) -> int:
@@ -625,19 +716,22 @@ def month_aligned(*periods) -> bool:
 class Want:
     """What an indicator needs of a family: its rows' months ``lo`` ≤ m < ``hi`` (``lo`` None:
     every month before ``hi``), and, for the live parts, the indicator's ``scoped_records`` for the
-    viewer, the schools and those months, with its school and date paths."""
+    viewer, the schools and those months (built only when a live part has rows to count: the list
+    selector's query is costly to build), with its school and date paths."""
 
     family: Family
-    qs: object
+    records: Callable[[], object]
     school_field: str
     date_field: str
     lo: int | None
     hi: int
 
 
-def grouped_many(viewer, wants: list[Want], *, school_ids) -> list[dict[tuple[int, int], list]]:
+def grouped_many(
+    viewer, wants: list[Want], *, school_ids, by_school: bool = True
+) -> list[dict[tuple[int | None, int], list]]:
     """For each ``Want``, ``{(school id, YYYYMM): [records, sum]}`` of the indicator's rows for the
-    viewer: the visible tally rows of **every** family read by one statement (one snapshot, so a
+    viewer (school id None: all the scope's schools together, unless ``by_school``): the visible tally rows of **every** family read by one statement (one snapshot, so a
     board's tallied numbers are of one moment), plus each family's two live parts."""
     from .models import Tally  # noqa: PLC0415
 
@@ -655,33 +749,46 @@ def grouped_many(viewer, wants: list[Want], *, school_ids) -> list[dict[tuple[in
     tally = Tally.objects.filter(_key_visible_q(ctx), months)
     if school_ids is not None:
         tally = tally.filter(school_id__in=list(school_ids))
-    rows = tally.values("family", "school_id", "month").annotate(n=Sum("n"), v=Sum("v")).order_by()
+    columns = ("family", "school_id", "month") if by_school else ("family", "month")
+    rows = tally.values(*columns).annotate(n=Sum("n"), v=Sum("v")).order_by()
     by_family: dict[str, list] = {}
     for row in rows:
         by_family.setdefault(row["family"], []).append(row)
-    for want, out in zip(wants, outs, strict=True):
+    # one probe per root (families over the same roots share it), all in one statement
+    probes, keys = {}, []
+    for want in wants:
+        family = want.family
+        untallied = f"u:{family.untallied[0]}:{family.untallied[1].__name__}" if family.untallied else ""
+        shared = f"s:{family.share_model}"
+        if untallied and untallied not in probes:
+            probes[untallied] = _untallied_roots(family)
+        if shared not in probes:
+            probes[shared] = _shared_roots(family, ctx)
+        keys.append((untallied, shared))
+    existing = _existing_roots(probes)
+    for want, out, (untallied, shared) in zip(wants, outs, keys, strict=True):
         for row in by_family.get(want.family.name, ()):
             if row["month"] < want.hi and (want.lo is None or row["month"] >= want.lo):
-                out[(row["school_id"], row["month"])] = [row["n"], row["v"]]
-        _add_live_parts(want, ctx, out)
+                out[(row.get("school_id"), row["month"])] = [row["n"], row["v"]]
+        if untallied not in existing and shared not in existing:
+            continue
+        part = _live_part(want.family, want.records(), ctx, untallied in existing, shared in existing)
+        if part is not None:
+            _add_part(want, part, out, by_school)
     return outs
 
 
-def _add_live_parts(want: Want, ctx, out: dict) -> None:
-    family, qs = want.family, want.qs
-    untallied = qs.filter(family.untallied()) if family.untallied is not None else None
-    for part in (untallied, _shared_only(family, qs, ctx)):
-        if part is None:
-            continue
-        value = Sum(family.value_field) if family.value_field else Count("pk")
-        rows = part.annotate(sid=F(want.school_field), m=TruncMonth(want.date_field)).values("sid", "m")
-        for row in rows.annotate(n=Count("pk"), v=value).order_by():
-            m = row["m"]
-            if isinstance(m, datetime):
-                m = timezone.localtime(m).date() if timezone.is_aware(m) else m.date()
-            slot = out.setdefault((row["sid"], month_key(m)), [0, 0])
-            slot[0] += row["n"]
-            slot[1] += row["v"] or 0
+def _add_part(want: Want, part, out: dict, by_school: bool) -> None:
+    family = want.family
+    value = Sum(family.value_field) if family.value_field else Count("pk")
+    rows = part.annotate(sid=F(want.school_field), m=TruncMonth(want.date_field)).values("sid", "m")
+    for row in rows.annotate(n=Count("pk"), v=value).order_by():
+        m = row["m"]
+        if isinstance(m, datetime):
+            m = timezone.localtime(m).date() if timezone.is_aware(m) else m.date()
+        slot = out.setdefault((row["sid"] if by_school else None, month_key(m)), [0, 0])
+        slot[0] += row["n"]
+        slot[1] += row["v"] or 0
 
 
 def grouped(viewer, want: Want, *, school_ids) -> dict[tuple[int, int], list]:
