@@ -135,6 +135,13 @@ class SlidingSessionMiddleware:
                 session[self.KEY] = now  # marks the session modified: saved with a new expiry
         return response
 
+    @classmethod
+    def on_sign_in(cls, sender, request, user, **kwargs):
+        """Signing in is activity: the session starts with its expiry just set (``user_logged_in``)."""
+        session = getattr(request, "session", None)
+        if session is not None:
+            session[cls.KEY] = int(time.time())
+
 
 class PrivateCacheMiddleware:
     """Pages for a signed-in person may be kept by their own browser only, never by a proxy."""
