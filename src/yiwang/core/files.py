@@ -27,14 +27,19 @@ class PrivateUploadPath:
         return isinstance(other, PrivateUploadPath) and other.prefix == self.prefix
 
 
-def download_response(field_file, filename: str) -> FileResponse:
-    """The file as an attachment named ``filename``; NotFoundError if it is missing on disk."""
+def _open(field_file):
+    """The stored file opened for reading; NotFoundError when there is none or it is gone from disk."""
     if not field_file:
         raise NotFoundError()
     try:
-        handle = field_file.open("rb")
+        return field_file.open("rb")
     except (FileNotFoundError, OSError):
         raise NotFoundError("文件不存在或已被移除。") from None
+
+
+def download_response(field_file, filename: str) -> FileResponse:
+    """The file as an attachment named ``filename``; NotFoundError if it is missing on disk."""
+    handle = _open(field_file)
     name = filename or os.path.basename(field_file.name)
     response = FileResponse(handle, as_attachment=True, filename=name)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
@@ -46,13 +51,7 @@ def inline_response(field_file, content_type: str, *, public: bool = False) -> F
     """An uploaded image shown in the page (not downloaded), for a viewer the caller has already
     let see it: cached an hour — by the browser only unless ``public`` — and never sniffed as
     another type. NotFoundError if the file is missing on disk."""
-    if not field_file:
-        raise NotFoundError()
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise NotFoundError("文件不存在或已被移除。") from None
-    response = FileResponse(handle, content_type=content_type)
+    response = FileResponse(_open(field_file), content_type=content_type)
     response["Cache-Control"] = ("public" if public else "private") + ", max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
