@@ -11,8 +11,10 @@ load affects both alike. Not run by the tests.
 """
 
 import argparse
+import cProfile
 import importlib.util
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -29,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--baseline", help="a services.py to compare with, mounted as yiwang.classes")
+    parser.add_argument("--profile", type=int, default=0, help="print the N functions with most own time")
     args = parser.parse_args()
 
     import django
@@ -58,13 +61,21 @@ def main() -> None:
         for name, module in implementations.items():
             api.services = module
             session_id = signup_race.new_session(5000 + Session.objects.count())  # a day of its own
+            profiler = cProfile.Profile() if args.profile else None
             started = time.process_time()
+            if profiler:
+                profiler.enable()
             for key in keys:
                 response = client.post(
                     f"/api/v1/classes/sessions/{session_id}/sign-ups", HTTP_AUTHORIZATION=f"Bearer {key}"
                 )
                 assert response.status_code == 201, response.content
+            if profiler:
+                profiler.disable()
             figures[name].append((time.process_time() - started) / len(keys) * 1000)
+    if args.profile:  # the last batch (profiled batches cost more CPU than the figures above)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
     api.services = services
     for name, values in figures.items():
         print(

@@ -55,6 +55,17 @@ def editor_q(viewer, prefix: str = "") -> Q:
     return Q(**{f"{prefix}owner_school_id__in": schools}) | Q(Exists(co_built))
 
 
+def _unindexed_seen_by(viewer) -> Q | None:
+    """The courses the search index does not hold (drafts, in review, retired) that ``viewer``
+    may see — those of the schools where they are staff, owned or co-built — as conditions an
+    index answers, so a list's ``q`` never scans every draft of the network. ``None``: none."""
+    schools = staff_school_ids(viewer)
+    if not schools:
+        return None
+    co_built = Course.co_schools.through.objects.filter(school_id__in=schools).values("course_id")
+    return Q(status__in=UNINDEXED_STATUSES) & (Q(owner_school_id__in=schools) | Q(pk__in=co_built))
+
+
 def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
     if status in PUBLIC_STATUSES:
         return qs.filter(status=status)
@@ -89,7 +100,7 @@ def courses_visible_to(
         qs = qs.filter(kind=kind)
     q = clean_query(q)
     if q:
-        unindexed = None if status in PUBLIC_STATUSES else Q(status__in=UNINDEXED_STATUSES)
+        unindexed = None if status in PUBLIC_STATUSES else _unindexed_seen_by(viewer)
         fallback = Q(title__contains=q) | Q(place_name__contains=q) | Q(keywords__contains=q)
         qs = text_filter.apply(qs, "course", q, fallback, unindexed=unindexed)
     return qs.order_by(*COURSE_SORTS.get(sort, COURSE_SORTS["-updated"]))

@@ -49,7 +49,9 @@ def teachers_visible_to(
         lowered = q.lower()
         pinyin = Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
         fallback = Q(name__contains=q) | Q(expertise__contains=q)
-        unindexed = Q(is_active=False) if status in ("retired", "all") else None
+        # retired teachers (not in the index) are seen only by their school's staff: read them by school
+        schools = staff_school_ids(viewer) if status in ("retired", "all") else []
+        unindexed = Q(is_active=False, owner_school_id__in=schools) if schools else None
         qs = text_filter.apply(qs, "teacher", q, fallback, unindexed=unindexed, also=pinyin)
     if title:
         qs = qs.filter(title=title)

@@ -181,7 +181,9 @@ def outputs_visible_to(
     q = clean_query(q)
     if q:
         fallback = Q(title__contains=q) | Q(keywords__contains=q) | Q(venue__contains=q)
-        unindexed = Q(is_active=False) if status in ("retired", "all") else None
+        # retired outputs (not in the index) are seen only by their school's research staff
+        schools = research_staff_school_ids(viewer) if status in ("retired", "all") else []
+        unindexed = Q(is_active=False, owner_school_id__in=schools) if schools else None
         qs = text_filter.apply(qs, "output", q, fallback, unindexed=unindexed)
     if project:
         qs = qs.filter(project_id=getattr(project, "pk", project))

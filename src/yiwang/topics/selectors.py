@@ -1,5 +1,8 @@
 """Reads on the topic bank. Every read goes through the visibility rule."""
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yiwang.banks import text_filter
@@ -39,6 +42,22 @@ def editor_q(viewer) -> Q:
     if mine is not None:
         condition |= Exists(Topic.teachers.through.objects.filter(topic_id=OuterRef("pk"), teacher_id=mine))
     return condition
+
+
+def _unindexed_seen_by(viewer) -> Q | None:
+    """The topics the search index does not hold that ``viewer`` may see — their school's drafts
+    and retired topics, and the drafts they teach — as conditions an index answers (owner school
+    and status; the teacher's links), so a list's ``q`` never scans every draft of the network.
+    ``None``: the viewer sees none."""
+    parts = []
+    schools = staff_school_ids(viewer)
+    if schools:
+        parts.append(Q(owner_school_id__in=schools, status__in=UNINDEXED_STATUSES))
+    mine = own_teacher_id(viewer)
+    if mine is not None:
+        taught = Topic.teachers.through.objects.filter(teacher_id=mine).values("topic_id")
+        parts.append(Q(status=PublicationStatus.DRAFT, pk__in=taught))
+    return reduce(or_, parts) if parts else None
 
 
 def _with_status(qs: QuerySet, viewer, status: str) -> QuerySet:
@@ -85,7 +104,7 @@ def topics_visible_to(
         qs = qs.filter(Exists(TopicAudience.objects.filter(topic_id=OuterRef("pk"), audience=audience)))
     q = clean_query(q)
     if q:
-        unindexed = None if status == PublicationStatus.PUBLISHED else Q(status__in=UNINDEXED_STATUSES)
+        unindexed = None if status == PublicationStatus.PUBLISHED else _unindexed_seen_by(viewer)
         qs = text_filter.apply(qs, "topic", q, Q(title__contains=q), unindexed=unindexed)
     return qs.prefetch_related(visible_teachers_prefetch(viewer), "audience_links").order_by(
         *TOPIC_SORTS.get(sort, TOPIC_SORTS["-updated"])
