@@ -3,13 +3,14 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from tests.factories import member
 from tests.factories.search import index, make_topic
 
 from yiwang.banks import text_filter
 from yiwang.faculty.models import Teacher
 from yiwang.network.visibility import visible_to
 from yiwang.search.enums import DocumentType
-from yiwang.search.selectors import list_filter_ids
+from yiwang.search.selectors import list_filter_ids, list_filter_is_frequent
 from yiwang.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_without_a_matcher_the_caller_is_told_to_keep_its_own_filter():
         text_filter.register(None)
         assert text_filter.matching(DocumentType.TOPIC, "乡村振兴") is None
     finally:
-        text_filter.register(list_filter_ids)
+        text_filter.register(list_filter_ids, list_filter_is_frequent)
 
 
 def test_traditional_characters_find_the_simplified_item(corpus):
@@ -107,3 +108,53 @@ def test_one_statement_with_the_list(corpus):
     assert found == {corpus.p_rural.pk}
     statements = [q["sql"] for q in queries.captured_queries if "search_searchdocument" in q["sql"]]
     assert len(statements) == 1, statements
+
+
+# ---- a frequent word: the list walked in its order, each row looked up in the index --------------
+
+LISTS = {
+    "topics": ("yiwang.topics.selectors", "topics_visible_to"),
+    "courses": ("yiwang.courses.selectors", "courses_visible_to"),
+    "teachers": ("yiwang.faculty.selectors", "teachers_visible_to"),
+    "projects": ("yiwang.research.selectors", "projects_visible_to"),
+    "outputs": ("yiwang.research.selectors", "outputs_visible_to"),
+}
+
+
+def _rows(name, viewer, q, status):
+    import importlib
+
+    module, function = LISTS[name]
+    selector = getattr(importlib.import_module(module), function)
+    return list(selector(viewer, q=q, status=status).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_a_walked_list_shows_exactly_the_rows_read_from_the_matches(corpus, network, settings, name):
+    staff = member(network.city, is_teaching_staff=True, is_research_staff=True)
+    viewers = [staff, member(network.branch_a, is_teacher=True), member(network.stranger), member(network.far)]
+    words = ["乡村振兴", "治理", "红色 文化", "现场教学", "研究", "新质生产力", "廉", "不存在的词语"]
+    statuses = {"teachers": ["active", "all"], "outputs": ["", "all"]}.get(name, ["", "all"])
+    expected = {}
+    settings.LIST_FILTER_WALK_MIN, settings.LIST_FILTER_WALK_SHARE = 10**9, 1.0  # never walk
+    for viewer in viewers:
+        for q in words:
+            for status in statuses:
+                expected[(viewer.pk, q, status)] = _rows(name, viewer, q, status)
+    settings.LIST_FILTER_WALK_MIN, settings.LIST_FILTER_WALK_SHARE = 0, 0.0  # always walk
+    for key, rows in expected.items():
+        viewer = next(v for v in viewers if v.pk == key[0])
+        assert _rows(name, viewer, key[1], key[2]) == rows, key
+    assert any(expected.values())  # the corpus has matches to compare
+
+
+def test_a_word_is_frequent_only_above_its_share_of_the_kind(corpus, settings):
+    if connection.vendor != "sqlite":
+        assert list_filter_is_frequent(DocumentType.TOPIC, "乡村振兴") is False  # PostgreSQL plans itself
+        return
+    settings.LIST_FILTER_WALK_MIN, settings.LIST_FILTER_WALK_SHARE = 1, 0.0
+    assert list_filter_is_frequent(DocumentType.TOPIC, "乡村振兴") is True
+    assert list_filter_is_frequent(DocumentType.TOPIC, "不存在的词语") is False
+    settings.LIST_FILTER_WALK_MIN = 10**6
+    assert list_filter_is_frequent(DocumentType.TOPIC, "乡村振兴") is False
+    assert list_filter_is_frequent(DocumentType.TOPIC, "。，") is False

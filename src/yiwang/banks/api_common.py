@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from yiwang.core.api_support import page_of
 from yiwang.core.errors import DomainError
+from yiwang.core.pagination import count_cap
 
 
 def _as_is(qs, viewer):
@@ -37,10 +38,8 @@ class ItemApi:
 
     def page(self, request, filters, paging) -> dict:
         """One page of the visible list with the request's filters (a ninja ``Schema``)."""
-        viewer = request.auth
-        return page_of(
-            self.prefetch(self.selector(viewer, **filters.dict(exclude_none=True)), viewer), paging
-        )
+        viewer, asked = request.auth, filters.dict(exclude_none=True)
+        return page_of(self.prefetch(self.selector(viewer, **asked), viewer), paging, cap=count_cap(asked))
 
     def act(self, request, pk, action: Callable):
         """Read the item for the viewer, run ``action(item)`` (a service call), answer its detail."""

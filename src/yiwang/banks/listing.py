@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.activity.services import CountingRows, record_export
 from yiwang.core import excel
-from yiwang.core.pagination import paginate_capped
+from yiwang.core.pagination import count_cap, paginate_capped
 from yiwang.core.views_support import querystring_without_page, submit_form
 from yiwang.network.models import School
 
@@ -78,7 +78,9 @@ def list_view(bank: BankList):
     @login_required
     def view(request):
         form, filters = bank.filters(request)
-        page = paginate_capped(bank.selector(request.user, **filters), request.GET.get("page"))
+        page = paginate_capped(
+            bank.selector(request.user, **filters), request.GET.get("page"), cap=count_cap(filters)
+        )
         bank.decorate(page.items, request.user)
         return render(
             request,

@@ -18,17 +18,21 @@ show their editors are matched by the list's own ``fallback`` condition, named b
 
 from collections.abc import Callable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 Matcher = Callable[[str, str], QuerySet]
+Frequency = Callable[[str, str], bool]
 
 _matcher: Matcher | None = None
+_is_frequent: Frequency | None = None
 
 
-def register(matcher: Matcher | None) -> None:
-    """Set (or, with ``None``, remove) the function answering ``matching``."""
-    global _matcher
-    _matcher = matcher
+def register(matcher: Matcher | None, is_frequent: Frequency | None = None) -> None:
+    """Set (or, with ``None``, remove) the function answering ``matching``, and the one saying
+    whether ``q`` matches so large a share of its kind that the list should be walked in its own
+    order and each row checked against the index, rather than read from the matches."""
+    global _matcher, _is_frequent
+    _matcher, _is_frequent = matcher, is_frequent
 
 
 def matching(doc_type: str, q: str) -> QuerySet | None:
@@ -49,6 +53,14 @@ def apply(
     ids = matching(doc_type, q)
     if ids is None:
         condition = fallback
+    elif _is_frequent is not None and _is_frequent(doc_type, q):
+        # a word in a large share of the bank: walk the list in its order (its index) and look
+        # each row up in the index, stopping after a page (or the capped count) — instead of
+        # reading, checking and sorting every match (200 k topics, a word in 23 k of them: the
+        # page's statement 110 → 21 ms, the capped count 82 → 24 ms)
+        condition = Q(Exists(ids.filter(object_id=OuterRef("pk"))))
+        if unindexed is not None:
+            condition |= Q(pk__in=qs.model._base_manager.filter(unindexed & fallback).values("pk"))
     else:
         if unindexed is not None:
             # one id set (the index's matches and the unindexed rows' substring matches), not an

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from ninja.renderers import BaseRenderer
 
 from .errors import DomainError
-from .pagination import paginate_capped
+from .pagination import COUNT_CAP, paginate_capped
 
 
 class ChineseJSONRenderer(BaseRenderer):
@@ -57,17 +57,20 @@ class PageParams(Schema):
 class PageOut(Schema):
     """The one list answer; a list endpoint's schema adds ``items: list[ItemOut]``."""
 
-    count: int = Field(description="符合条件的条数；超过 10000 时为 10000，且 count_capped 为 true")
+    count: int = Field(
+        description="符合条件的条数；超过上限（10000，带关键词 q 时 1000）时为上限，且 count_capped 为 true"
+    )
     count_capped: bool
     page: int
     page_size: int
     num_pages: int
 
 
-def page_of(qs, paging: PageParams, out=None) -> dict:
+def page_of(qs, paging: PageParams, out=None, cap: int = COUNT_CAP) -> dict:
     """One page of ``qs`` as ``{"count", "count_capped", "page", "page_size", "num_pages", "items"}``.
 
-    Counts are exact up to 10 000 (``core.pagination.paginate_capped``); a page past the last
+    Counts are exact up to ``cap`` (10 000; 1 000 for a text filter: ``core.pagination.count_cap``)
+    (``core.pagination.paginate_capped``); a page past the last
     one is empty (not the last page again). ``out(item)`` turns each row into its answer;
     without it the rows stay objects for the response schema to read."""
     page, page_size = paging.page, paging.page_size
@@ -77,7 +80,7 @@ def page_of(qs, paging: PageParams, out=None) -> dict:
         raise DomainError(f"页码不能超过 {MAX_PAGE}。", field="page")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise DomainError(f"每页条数应在 1 到 {MAX_PAGE_SIZE} 之间。", field="page_size")
-    result = paginate_capped(qs, page, page_size)
+    result = paginate_capped(qs, page, page_size, cap=cap)
     items = result.items if result.number == page else []
     return {
         "count": result.count,

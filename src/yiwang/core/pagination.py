@@ -49,6 +49,15 @@ def paginate(queryset, page: str | int | None, per_page: int = DEFAULT_PAGE_SIZE
 
 
 COUNT_CAP = 10_000
+# A list narrowed by a text filter ``q`` counts up to 1 000 ("1000+", as a search engine does):
+# a frequent word's list is walked in its own order (``banks.text_filter``), so its count costs
+# the rows walked to find that many matches, not the bank's size.
+TEXT_FILTER_COUNT_CAP = 1_000
+
+
+def count_cap(filters) -> int:
+    """The count cap of a list asked with ``filters`` (a dict): lower when it has a text filter."""
+    return TEXT_FILTER_COUNT_CAP if filters.get("q") else COUNT_CAP
 
 
 @dataclass

@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema, Status
 from yiwang.accounts.api_auth import SignedIn
 from yiwang.core.api_support import PageParams, page_of
 from yiwang.core.errors import DomainError
+from yiwang.core.pagination import count_cap
 from yiwang.network.selectors import resolve_sharing, school_by_code
 
 from . import selectors, services
@@ -58,10 +59,12 @@ def teacher_out(teacher: Teacher, viewer) -> dict:
 
 @router.get("/", response=TeacherPage, summary="教师列表")
 def list_teachers(request, filters: Query[TeacherFilters], paging: Query[PageParams]):
+    asked = filters.dict()
     return page_of(
-        selectors.teachers_visible_to(request.auth, **filters.dict()),
+        selectors.teachers_visible_to(request.auth, **asked),
         paging,
         lambda teacher: teacher_out(teacher, request.auth),
+        cap=count_cap(asked),
     )
 
 

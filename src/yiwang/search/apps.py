@@ -15,4 +15,4 @@ class Config(AppConfig):
         on_item_changed(services.on_item_changed)
         on_item_removed(services.on_item_removed)
         on_items_changed(services.on_items_changed)
-        text_filter.register(selectors.list_filter_ids)
+        text_filter.register(selectors.list_filter_ids, selectors.list_filter_is_frequent)

@@ -268,6 +268,11 @@ LOGGING = {
 # Upload limits (materials, evidence files, spreadsheets).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 30) * 1024 * 1024
+# A list's text filter ``q`` (``banks.text_filter``) walks the list in its own order, looking each
+# row up in the search index, when the words are in at least this share of the bank (and at least
+# this many items); below it the list is read from the matches (SQLite; issue 12 part 2).
+LIST_FILTER_WALK_SHARE = 0.10
+LIST_FILTER_WALK_MIN = 2000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Second factor required for platform roles and school admins (accounts.rules.must_use_second_factor).

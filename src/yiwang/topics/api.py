@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from yiwang.accounts.api_auth import SignedIn
 from yiwang.core.api_support import Id, PageParams, page_of
 from yiwang.core.errors import DomainError
+from yiwang.core.pagination import count_cap
 from yiwang.courses.models import TeachingModule
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
@@ -92,7 +93,10 @@ def fresh(viewer, topic_id: int) -> Topic:
 
 @router.get("/", response=TopicPage, summary="讲题列表")
 def list_topics(request, filters: Query[TopicFilters], paging: Query[PageParams]):
-    return page_of(selectors.topics_visible_to(request.auth, **filters.dict()), paging, topic_out)
+    asked = filters.dict()
+    return page_of(
+        selectors.topics_visible_to(request.auth, **asked), paging, topic_out, cap=count_cap(asked)
+    )
 
 
 @router.get("/{int:topic_id}", response=TopicOut, summary="讲题详情")
