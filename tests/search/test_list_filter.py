@@ -132,7 +132,12 @@ def _rows(name, viewer, q, status):
 @pytest.mark.parametrize("name", sorted(LISTS))
 def test_a_walked_list_shows_exactly_the_rows_read_from_the_matches(corpus, network, settings, name):
     staff = member(network.city, is_teaching_staff=True, is_research_staff=True)
-    viewers = [staff, member(network.branch_a, is_teacher=True), member(network.stranger), member(network.far)]
+    viewers = [
+        staff,
+        member(network.branch_a, is_teacher=True),
+        member(network.stranger),
+        member(network.far),
+    ]
     words = ["乡村振兴", "治理", "红色 文化", "现场教学", "研究", "新质生产力", "廉", "不存在的词语"]
     statuses = {"teachers": ["active", "all"], "outputs": ["", "all"]}.get(name, ["", "all"])
     expected = {}
