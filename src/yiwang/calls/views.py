@@ -90,7 +90,7 @@ def index(request):
             "my_applications": list(selectors.my_applications(viewer)[:20]),
             "confirmations": list(selectors.pending_confirmations(viewer)[:20]),
             "my_reviews": list(selectors.my_review_sheets(viewer)[:20]),
-            "due": list(selectors.projects_due(viewer)[:20]),
+            "due": selectors.projects_due(viewer, limit=20),
             "home_queue": list(selectors.home_queue(viewer)[:20]) if staff else [],
             "office_queue": list(selectors.office_queue(viewer)[:20]) if staff else [],
             "to_verify": list(selectors.endorsements_to_verify(viewer)[:20]) if staff else [],
@@ -149,7 +149,11 @@ def call_detail(request, pk: int):
     teacher = Teacher.objects.filter(user=viewer).select_related("owner_school").first()
     applications = (
         paginate_capped(
-            selectors.applications_visible_to(viewer, call=call).exclude(status=S.DRAFT),
+            # the list shows title, home school, budget and status: no other joins
+            selectors.applications_visible_to(viewer, call=call)
+            .exclude(status=S.DRAFT)
+            .select_related(None)
+            .select_related("home_school"),
             request.GET.get("page"),
         )
         if office
@@ -800,7 +804,7 @@ def adoption_set(request, pk: int, report_id: int):
 
 @login_required
 def overdue(request):
-    page = paginate_capped(selectors.overdue_milestones(request.user), request.GET.get("page"))
+    page, due_soon = selectors.overdue_and_due_soon(request.user, request.GET.get("page"))
     return render(
         request,
         "calls/overdue.html",
@@ -808,7 +812,7 @@ def overdue(request):
             "page": page,
             "milestones": page.items,
             "querystring_without_page": querystring_without_page(request),
-            "due": list(selectors.projects_due(request.user)[:50]),
+            "due": due_soon,
         },
     )
 

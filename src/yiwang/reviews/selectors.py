@@ -76,11 +76,15 @@ class ReviewSummary:
         return self.assigned > 0 and self.submitted == self.assigned
 
 
-def summarise(sheets) -> ReviewSummary:
+def summarise(sheets, *, per_indicator: bool = True) -> ReviewSummary:
+    """Counts, average, spread and deviation of the submitted totals; with ``per_indicator`` also
+    each indicator's average (which reads the sheets' scores and the rubric's indicators)."""
     sheets = list(sheets)
     done = [s for s in sheets if s.status == SheetStatus.SUBMITTED]
     totals = [s.total for s in done]
-    indicators: list[RubricIndicator] = list(sheets[0].rubric.indicators.all()) if sheets else []
+    indicators: list[RubricIndicator] = (
+        list(sheets[0].rubric.indicators.all()) if sheets and per_indicator else []
+    )
     per: list[tuple[RubricIndicator, Decimal | None]] = []
     for ind in indicators:
         values = [sc.score for s in done for sc in s.scores.all() if sc.indicator_id == ind.pk]
