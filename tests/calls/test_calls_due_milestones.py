@@ -117,13 +117,18 @@ def test_the_lists_hold_what_each_viewer_should_see(projects, people):
     assert team == {"课题0", "课题3"}  # 课题4 has no team member from far
 
 
-def test_overdue_count_is_capped(projects, people, monkeypatch):
+@pytest.mark.parametrize("chunk", [2, selectors.MILESTONE_CHUNK])
+def test_overdue_count_is_capped(projects, people, monkeypatch, chunk):
     monkeypatch.setattr(selectors, "OVERDUE_COUNT_CAP", 2)
+    monkeypatch.setattr(selectors, "MILESTONE_CHUNK", chunk)
     today = timezone.localdate()
     overdue = _reference(people.office, today, until=today - timedelta(days=1))
     assert len(overdue) > 2
-    page, _ = selectors.overdue_and_due_soon(people.office, 1, per_page=1, today=today)
+    upcoming = _reference(people.office, today, since=today, until=today + timedelta(days=14))
+    assert upcoming
+    page, listed = selectors.overdue_and_due_soon(people.office, 1, per_page=1, today=today)
     assert (page.count, page.count_capped, [m.pk for m in page.items]) == (2, True, overdue[:1])
+    assert [m.pk for m in listed] == upcoming  # read by a second walk past the capped overdue ones
     page, _ = selectors.overdue_and_due_soon(people.office, 3, per_page=1, today=today)
     assert [m.pk for m in page.items] == overdue[2:3]
 

@@ -9,6 +9,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -430,29 +431,28 @@ def milestones_visible_to(
     return qs.order_by("due_on", "id")
 
 
-# Open milestones are read in chunks of this many, oldest due first (``_open_milestone_ids``).
+# Open milestones are read in chunks of this many, oldest due first (``_open_milestones``).
 MILESTONE_CHUNK = 2000
 # The overdue list counts up to this many ("1000+").
 OVERDUE_COUNT_CAP = 1000
 
 
-def _open_milestone_ids(viewer, *, since=None, until, need: int) -> list[int]:
-    """Ids of the viewer's open milestones of running projects due in ``[since, until]``, oldest
-    due first (then by id), at most ``need``. Read in two steps: the milestones (their own
-    ``(status, due_on)`` index and the visibility arms — no join), then which of their applications'
-    projects still run (by primary key). One statement over milestones joined to projects lets
-    PostgreSQL misjudge the join and merge every application with every project (≈ 35 ms at 100 k);
-    the two steps cost a few milliseconds and are the same on both databases."""
+def _open_milestones(viewer, *, since=None, until, size: int):
+    """(id, due date) of the viewer's open milestones of running projects due in ``[since,
+    until]``, oldest due first (then by id), read ``size`` at a time as the caller iterates. Each
+    chunk in two steps: the milestones (their own ``(status, due_on)`` index and the visibility
+    arms — no join), then which of their applications' projects still run (by primary key). One
+    statement over milestones joined to projects lets PostgreSQL misjudge the join and merge every
+    application with every project (≈ 35 ms at 100 k); the two steps cost a few milliseconds and
+    are the same on both databases."""
     base = Milestone.objects.filter(
         _granted_applications_q(viewer), status__in=OPEN_MILESTONE_STATUSES, due_on__lte=until
     )
     if since is not None:
         base = base.filter(due_on__gte=since)
     base = base.order_by("due_on", "id")
-    found: list[int] = []
     after = None
-    size = min(MILESTONE_CHUNK, max(100, 2 * need))
-    while len(found) < need:
+    while True:
         chunk = (
             base
             if after is None
@@ -460,24 +460,24 @@ def _open_milestone_ids(viewer, *, since=None, until, need: int) -> list[int]:
         )
         rows = list(chunk.values_list("id", "application_id", "due_on")[:size])
         if not rows:
-            break
+            return
         running = set(
             Application.objects.filter(
                 pk__in={app for _, app, _ in rows}, project__status__in=RUNNING_PROJECT_STATUSES
             ).values_list("pk", flat=True)
         )
-        found.extend(pk for pk, app, _ in rows if app in running)
+        for pk, app, due_on in rows:
+            if app in running:
+                yield pk, due_on
         if len(rows) < size:
-            break
+            return
         after = (rows[-1][2], rows[-1][0])
-    return found[:need]
 
 
 def _milestones_by_id(ids) -> list[Milestone]:
-    """The milestones ``ids`` (already visibility-checked), in that order, with what the lists show."""
-    rows = Milestone.objects.filter(pk__in=list(ids)).select_related(
-        "application__call", "application__home_school", "application__project"
-    )
+    """The milestones ``ids`` (already visibility-checked), in that order, with what the lists show
+    (the application's title and home school)."""
+    rows = Milestone.objects.filter(pk__in=list(ids)).select_related("application__home_school")
     by_id = {m.pk: m for m in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -486,18 +486,33 @@ def projects_due(viewer, today=None, limit: int = 20) -> list[Milestone]:
     """The 共研一个题 page's “projects due”: the first ``limit`` open milestones due within two weeks
     or overdue, oldest due first."""
     today = today or timezone.localdate()
-    ids = _open_milestone_ids(viewer, until=today + timedelta(days=DUE_SOON_DAYS), need=limit)
-    return _milestones_by_id(ids)
+    until = today + timedelta(days=DUE_SOON_DAYS)
+    walk = _open_milestones(viewer, until=until, size=min(MILESTONE_CHUNK, max(100, 2 * limit)))
+    return _milestones_by_id([pk for pk, _ in islice(walk, limit)])
 
 
 def overdue_and_due_soon(viewer, page=None, *, per_page: int = 50, soon: int = 50, today=None):
     """The overdue page: one page of the overdue open milestones (counted up to
-    ``OVERDUE_COUNT_CAP``) and the first ``soon`` due in the next two weeks (today included)."""
+    ``OVERDUE_COUNT_CAP``) and the first ``soon`` due in the next two weeks (today included) —
+    one walk over both, oldest due first (the overdue come first); a second walk for the next two
+    weeks only when the overdue alone pass the cap."""
     today = today or timezone.localdate()
-    overdue = _open_milestone_ids(viewer, until=today - timedelta(days=1), need=OVERDUE_COUNT_CAP + 1)
-    upcoming = _open_milestone_ids(
-        viewer, since=today, until=today + timedelta(days=DUE_SOON_DAYS), need=soon
-    )
+    until = today + timedelta(days=DUE_SOON_DAYS)
+    overdue, upcoming = [], []
+    for pk, due_on in _open_milestones(viewer, until=until, size=MILESTONE_CHUNK):
+        if due_on < today:
+            overdue.append(pk)
+            if len(overdue) > OVERDUE_COUNT_CAP:
+                break
+        else:
+            upcoming.append(pk)
+            if len(upcoming) >= soon:
+                break
+    if len(overdue) > OVERDUE_COUNT_CAP:
+        walk = _open_milestones(
+            viewer, since=today, until=until, size=min(MILESTONE_CHUNK, max(100, 2 * soon))
+        )
+        upcoming = [pk for pk, _ in islice(walk, soon)]
     number = page_number(page)
     count = min(len(overdue), OVERDUE_COUNT_CAP)
     capped = len(overdue) > OVERDUE_COUNT_CAP
