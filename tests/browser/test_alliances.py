@@ -8,53 +8,22 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from tests.browser.chuan_dian_qian import alliance_of, training_staff
 from tests.browser.conftest import screenshot, sign_in
-from tests.factories import AllianceFactory, MembershipFactory, SchoolFactory, UserFactory, join
 from tests.factories.faculty import TeacherFactory
 from tests.factories.topics import TopicFactory
 
 from yiwang.alliances.models import Meeting, NewsPost, Resolution
-from yiwang.network.enums import AllianceKind, SchoolLevel, SharingScope
+from yiwang.network.enums import SharingScope
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def alliance():
-    xuyong = SchoolFactory(
-        code="lz-xuyong",
-        name="中共叙永县委党校",
-        short_name="叙永",
-        level=SchoolLevel.COUNTY,
-        province="四川省",
-        city="泸州市",
-    )
-    weixin = SchoolFactory(
-        code="weixin",
-        name="中共威信县委党校",
-        short_name="威信",
-        level=SchoolLevel.COUNTY,
-        province="云南省",
-        city="昭通市",
-    )
-    chishui = SchoolFactory(
-        code="chishui",
-        name="中共赤水市委党校",
-        short_name="赤水",
-        level=SchoolLevel.COUNTY,
-        province="贵州省",
-        city="遵义市",
-    )
-    group = AllianceFactory(name="川滇黔毗邻区县党校联盟", kind=AllianceKind.ADJACENT, lead_school=xuyong)
-    join(group, xuyong, weixin, chishui)
-    MembershipFactory(
-        user=UserFactory(username="lz-xuyong-staff", full_name="罗文山"),
-        school=xuyong,
-        is_training_staff=True,
-    )
-    MembershipFactory(
-        user=UserFactory(username="weixin-staff", full_name="杨春华"), school=weixin, is_training_staff=True
-    )
+    group, (xuyong, weixin, chishui) = alliance_of("lz-xuyong", "weixin", "chishui")
+    training_staff(xuyong, "lz-xuyong-staff", "罗文山")
+    training_staff(weixin, "weixin-staff", "杨春华")
     # 信息共通: a teacher and a topic of 赤水 shared with the alliance (协作), one kept to 赤水.
     teacher = TeacherFactory(owner_school=chishui, name="周红岩", scope=SharingScope.PARTNERS)
     teacher.shared_alliances.set([group])

@@ -6,10 +6,10 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from tests.browser.chuan_dian_qian import alliance_of, training_staff
 from tests.browser.conftest import screenshot, sign_in
-from tests.factories import AllianceFactory, MembershipFactory, SchoolFactory, UserFactory, join
 
-from yiwang.network.enums import AllianceKind, SchoolLevel, SharingScope
+from yiwang.network.enums import SharingScope
 from yiwang.sites import services
 from yiwang.sites.models import Booking
 
@@ -18,28 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def alliance_sites():
-    xuyong = SchoolFactory(
-        code="lz-xuyong",
-        name="中共叙永县委党校",
-        short_name="叙永",
-        level=SchoolLevel.COUNTY,
-        province="四川省",
-        city="泸州市",
-    )
-    weixin = SchoolFactory(
-        code="weixin",
-        name="中共威信县委党校",
-        short_name="威信",
-        level=SchoolLevel.COUNTY,
-        province="云南省",
-        city="昭通市",
-    )
-    alliance = AllianceFactory(name="川滇黔毗邻区县党校联盟", kind=AllianceKind.ADJACENT, lead_school=xuyong)
-    join(alliance, xuyong, weixin)
-    owner = UserFactory(username="lz-xuyong-staff", full_name="罗文山")
-    MembershipFactory(user=owner, school=xuyong, is_training_staff=True)
-    booker = UserFactory(username="weixin-staff", full_name="杨春华")
-    MembershipFactory(user=booker, school=weixin, is_training_staff=True)
+    alliance, (xuyong, weixin) = alliance_of("lz-xuyong", "weixin")
+    training_staff(xuyong, "lz-xuyong-staff", "罗文山")
+    training_staff(weixin, "weixin-staff", "杨春华")
     site = services.create_site(
         by=None,
         school=xuyong,
