@@ -37,6 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from yiwang.accounts.models import User  # noqa: E402
+from yiwang.core.db import has_planner_statistics  # noqa: E402
 from yiwang.topics.models import Topic  # noqa: E402
 
 PAGES = {
@@ -54,19 +55,6 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
 
 
-def planner_statistics(table: str) -> bool:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if not cursor.fetchone()[0]:
-                return False
-            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
-            return bool(cursor.fetchone()[0])
-        cursor.execute("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s", [table])
-        row = cursor.fetchone()
-        return bool(row and row[0])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -76,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{connection.vendor}: {Topic.objects.count()} topics; planner statistics for topics_topic: "
-        f"{'yes' if planner_statistics('topics_topic') else 'NO'}; load {os.getloadavg()[0]:.2f}",
+        f"{'yes' if has_planner_statistics('topics_topic') else 'NO'}; load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
     client = Client(HTTP_HOST="127.0.0.1")

@@ -38,3 +38,18 @@ def model_tables(*models) -> list[str]:
         for field in model._meta.local_many_to_many:
             tables.append(field.remote_field.through._meta.db_table)
     return list(dict.fromkeys(tables))
+
+
+def has_planner_statistics(table: str) -> bool:
+    """Whether the database holds planner statistics for ``table`` (SQLite ``sqlite_stat1``,
+    PostgreSQL an ``ANALYZE`` of the table) — for the tests and the after-import benchmark."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return False
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+            return cursor.fetchone()[0] > 0
+        cursor.execute("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s", [table])
+        row = cursor.fetchone()
+        return bool(row and row[0])
