@@ -16,7 +16,9 @@ from django.db.models import (
     Avg,
     Count,
     DecimalField,
+    Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -710,18 +712,22 @@ def calls_counts(viewer, year=None) -> dict:
     calls, applications (submitted, not drafts), granted, funding granted (万元), concluded rate (%),
     advisory reports of call projects, verified 批示 of them."""
     apps = applications_visible_to(viewer, year=year).exclude(status=ApplicationStatus.DRAFT)
-    totals = apps.aggregate(
+    # the concluded projects joined in the join's own condition: PostgreSQL then hashes only those,
+    # not every project, for the one scan of the visible applications
+    totals = apps.annotate(
+        concluded_project=FilteredRelation("project", condition=Q(project__status=ProjectStatus.CONCLUDED))
+    ).aggregate(
         applications=Count("pk"),
         granted=Count("pk", filter=Q(status=ApplicationStatus.GRANTED)),
         funding=Coalesce(
             Sum("granted_amount", filter=Q(status=ApplicationStatus.GRANTED)), Value(Decimal("0"))
         ),
-        concluded=Count(
-            "pk", filter=Q(status=ApplicationStatus.GRANTED, project__status=ProjectStatus.CONCLUDED)
-        ),
+        concluded=Count("pk", filter=Q(status=ApplicationStatus.GRANTED, concluded_project__isnull=False)),
     )
+    # reports of call projects: matched on the application's project column (no join through the
+    # projects table)
     reports = outputs_visible_to(viewer, kind=OutputKind.ADVISORY, year=year).filter(
-        project__call_application__isnull=False
+        Exists(Application.objects.filter(project_id=OuterRef("project_id")))
     )
     # One join on the verified 批示, as in ``report_ranking`` (no correlated subquery per report).
     report_totals = reports.aggregate(
