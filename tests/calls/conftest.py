@@ -127,3 +127,16 @@ def in_review(call, people, **kwargs):
 @pytest.fixture
 def application(call, people):
     return draft(call, people)
+
+
+def granted_many(call, people, prefix: str, n: int):
+    """``n`` granted applications of ``call`` (1 万元 each, titles ``prefix0``…); the last has no team
+    member from ``far``. The call admits that many per member."""
+    from yiwang.calls.models import ResearchCall
+
+    ResearchCall.objects.filter(pk=call.pk).update(max_applications_per_member=20)
+    granted = []
+    for i in range(n):
+        app = in_review(call, people, title=f"{prefix}{i}", members=[] if i == n - 1 else None)
+        granted.append(services.grant_application(by=people.office, application=app, amount="1"))
+    return granted

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum, Value
 from django.db.models.functions import Coalesce
-from tests.calls.conftest import in_review
+from tests.calls.conftest import granted_many, in_review
 
-from yiwang.calls import selectors, services
-from yiwang.calls.models import BudgetLine, ResearchCall
+from yiwang.calls import selectors
+from yiwang.calls.models import BudgetLine
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,7 @@ def _statement(viewer, call, limit=None):
 
 
 def test_budget_statement_equals_the_annotated_reading(call, people):
-    ResearchCall.objects.filter(pk=call.pk).update(max_applications_per_member=20)
-    granted = []
-    for n in range(4):
-        app = in_review(call, people, title=f"经费课题{n}", members=[] if n == 3 else None)
-        granted.append(services.grant_application(by=people.office, application=app, amount="1"))
+    granted = granted_many(call, people, "经费课题", 4)
     in_review(call, people, title="未立项课题")
     BudgetLine.objects.filter(application=granted[0], category="travel").update(spent=Decimal("1.5"))
     BudgetLine.objects.filter(application=granted[1]).delete()  # a project without budget lines

@@ -5,12 +5,11 @@ must equal the plain readings — for the office, the home school, the team, a t
 from datetime import date
 
 import pytest
-from tests.calls.conftest import in_review
+from tests.calls.conftest import granted_many, in_review
 from tests.factories.research import OutputFactory, ProjectFactory, endorsement
 
-from yiwang.calls import selectors, services
+from yiwang.calls import selectors
 from yiwang.calls.enums import ApplicationStatus
-from yiwang.calls.models import ResearchCall
 from yiwang.network.enums import SharingScope
 from yiwang.research.enums import OutputKind, ProjectStatus
 from yiwang.research.models import Endorsement, ResearchProject
@@ -36,11 +35,7 @@ def _plain(viewer):
 
 
 def test_counts_equal_the_plain_readings(call, people, network):
-    ResearchCall.objects.filter(pk=call.pk).update(max_applications_per_member=20)
-    granted = []
-    for n in range(4):
-        app = in_review(call, people, title=f"计数课题{n}", members=[] if n == 3 else None)
-        granted.append(services.grant_application(by=people.office, application=app, amount="1"))
+    granted = granted_many(call, people, "计数课题", 4)
     in_review(call, people, title="评审中课题")
     ResearchProject.objects.filter(pk__in=[granted[0].project_id, granted[3].project_id]).update(
         status=ProjectStatus.CONCLUDED

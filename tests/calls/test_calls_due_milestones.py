@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from tests.calls.conftest import draft, in_review, submitted
+from tests.calls.conftest import draft, granted_many, submitted
 
-from yiwang.calls import selectors, services
+from yiwang.calls import selectors
 from yiwang.calls.enums import ApplicationStatus, MilestoneStatus
 from yiwang.calls.models import Application, Milestone
 from yiwang.research.enums import ProjectStatus
@@ -40,15 +40,8 @@ def projects(call, people):
     fifteen milestones spread over past, near and far due dates; one project concluded, one
     terminated; some milestones submitted or passed, one to revise; a draft and a submitted
     application beside them."""
-    from yiwang.calls.models import ResearchCall
-
-    ResearchCall.objects.filter(pk=call.pk).update(max_applications_per_member=20)
     today = timezone.localdate()
-    granted = []
-    for n in range(5):
-        members = [] if n == 4 else None
-        app = in_review(call, people, title=f"课题{n}", members=members)
-        granted.append(services.grant_application(by=people.office, application=app, amount="1"))
+    granted = granted_many(call, people, "课题", 5)
     offsets = iter([-30, -30, -9, -3, -1, 0, 0, 2, 13, 14, -15, 40, -20, -5, 5])
     for milestone in Milestone.objects.order_by("application_id", "kind"):
         Milestone.objects.filter(pk=milestone.pk).update(due_on=today + timedelta(days=next(offsets)))
