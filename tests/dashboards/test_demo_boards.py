@@ -30,6 +30,16 @@ def test_every_indicator_equals_its_drill_down_on_the_demo():
                         ind, viewer, school_ids=scope.school_ids, period=period, limit=100_000
                     )
                     assert value == total == len(rows), (viewer.username, scope.label, period.key, ind.key)
+                # the board counts indicators over one base together (``indicators.narrowed``): the
+                # same numbers as each alone
+                numbers = indicators.board_numbers(viewer, school_ids=scope.school_ids, period=period)
+                for key, (now, before) in numbers.items():
+                    ind = indicators.get(key)
+                    alone = [
+                        indicators.value_of(ind, viewer, school_ids=scope.school_ids, period=p)
+                        for p in (period, period.previous())
+                    ]
+                    assert [now, before] == alone, (viewer.username, scope.label, period.key, key)
 
     gz_admin = User.objects.get(username="gz-admin")
     school = selectors.resolve_scope(gz_admin, "school", "gz")

@@ -296,3 +296,55 @@ def test_a_board_reads_the_live_parts_only_when_drafts_or_shares_exist(network):
     assert all('"id" IN (' in sql for sql in counted)  # by the records' ids
     for someone in viewers(network):
         _check(someone)
+
+
+def _values(board):
+    return {
+        row["indicator"].key: (row["value"], row["previous"]) for s in board.sections for row in s["rows"]
+    }
+
+
+def test_a_board_page_reads_each_root_set_and_live_part_once(network):
+    """The board, its trend and its ranking need the same drafts and shared records: within one
+    page (``tallies.one_page``) the root sets are read by one statement and each live part once,
+    and the page shows exactly what the board, the trend and the ranking give when read apart."""
+    _records(network)
+    trend_keys = ("open_sessions", "visiting_attendance", "advisory_reports", "endorsements")
+    scope = selectors.NETWORK_SCOPE
+    for viewer in viewers(network):
+        cache.clear()
+        with CaptureQueriesContext(connection) as page_reads:
+            board, trend, ranking = selectors.board_page(
+                viewer, scope, Y2026, trend_keys, scope, "evaluations"
+            )
+        cache.clear()
+        with CaptureQueriesContext(connection) as board_reads:
+            alone = selectors.board(viewer, scope, Y2026)
+        cache.clear()
+        assert _values(board) == _values(alone)
+        assert trend == selectors.trend(viewer, scope, Y2026, trend_keys)
+        cache.clear()
+        assert ranking == selectors.ranking(viewer, scope, Y2026, "evaluations")
+
+        def live(reads):
+            return [
+                q["sql"]
+                for q in reads
+                if any(t in q["sql"] for t in LIVE_ONLY_TABLES) and "GROUP BY" in q["sql"]
+            ]
+
+        roots = [q["sql"] for q in page_reads.captured_queries if " AS part, " in q["sql"]]
+        assert len(roots) == 1, roots
+        assert sorted(live(page_reads.captured_queries)) == sorted(live(board_reads.captured_queries))
+
+
+def test_outside_a_page_every_read_is_fresh(network):
+    """``one_page`` keeps live parts only inside its block: a write between two boards shows."""
+    _records(network)
+    viewer = viewers(network)[1]
+    before = indicators.board_numbers(viewer, school_ids=None, period=Y2026)
+    draft = open_session(network.city, scope=SharingScope.NETWORK, day=date(2026, 7, 1))
+    TrainingClass.objects.filter(pk=draft.training_class_id).update(status=ClassStatus.DRAFT)
+    _rate(draft, 19)
+    after = indicators.board_numbers(viewer, school_ids=None, period=Y2026)
+    assert after["evaluations"][0] == before["evaluations"][0] + 1

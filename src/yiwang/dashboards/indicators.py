@@ -155,6 +155,19 @@ def spec(
     )
 
 
+def narrowed(base: Callable, condition: Callable[[], Q]) -> Callable:
+    """A list selector: ``base``'s records for the viewer that meet ``condition()``. It says its base
+    and condition, so that ``values_over`` counts the indicators over one base (e.g. 课题申报数,
+    立项数, 结项数 over the visible applications) by one statement — a filtered aggregate per
+    indicator over the base's rows — instead of building and running the base once for each."""
+
+    def records(viewer):
+        return base(viewer).filter(condition())
+
+    records.base, records.condition = base, condition
+    return records
+
+
 def _derived(base: Indicator, key, label, unit, definition, **changes) -> Indicator:
     return replace(base, key=key, label=label, unit=unit, definition=definition, **changes)
 
@@ -264,8 +277,15 @@ def _finish(measure, value):
 
 
 def _family(indicator: Indicator):
-    """Indicators over the same records and school field are counted by one statement."""
-    return (indicator.records, indicator.school_field)
+    """Indicators over the same records (or the same base of ``narrowed`` records) and school field
+    are counted by one statement."""
+    return (getattr(indicator.records, "base", indicator.records), indicator.school_field)
+
+
+def _narrowing(indicator: Indicator) -> Q:
+    """The condition that keeps ``indicator``'s records among its family's base rows."""
+    condition = getattr(indicator.records, "condition", None)
+    return condition() if condition is not None else Q()
 
 
 def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
@@ -296,7 +316,8 @@ def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
             for ind in members:
                 out[ind.key] = [_measured(ind, *_summed(ind, groups, p)) for p in periods]
             continue
-        qs = scoped_records(members[0], viewer, school_ids=school_ids)
+        base = replace(members[0], records=family[0])
+        qs = scoped_records(base, viewer, school_ids=school_ids)
         if qs.query.distinct or qs.query.combinator:  # not expressible as one filtered aggregate
             for ind in members:
                 out[ind.key] = [
@@ -306,11 +327,14 @@ def values_over(items, viewer, *, school_ids=None, periods) -> dict[str, list]:
             continue
         aggregates, conditions = {}, []
         for n, ind in enumerate(members):
+            narrowing = _narrowing(ind)
             for i, p in enumerate(periods):
-                aggregates[f"v{n}_{i}"] = _filtered_aggregate(ind.measure, _period_q(ind, qs.model, p))
+                aggregates[f"v{n}_{i}"] = _filtered_aggregate(
+                    ind.measure, narrowing & _period_q(ind, qs.model, p)
+                )
             # the rows any of these periods needs (a stock's: what existed at the latest end)
             spans = [max(periods, key=lambda p: p.end)] if not ind.date_field else periods
-            conditions += [_period_q(ind, qs.model, p) for p in spans]
+            conditions += [narrowing & _period_q(ind, qs.model, p) for p in spans]
         row = qs.filter(reduce(or_, conditions)).aggregate(**aggregates)
         for n, ind in enumerate(members):
             out[ind.key] = [_finish(ind.measure, row[f"v{n}_{i}"]) for i in range(len(periods))]
@@ -330,14 +354,21 @@ def _tally_want(indicator: Indicator, viewer, school_ids, periods) -> tallies.Wa
         return None
     end = max(p.end for p in periods)
     start = min(p.start for p in periods)
-    span = Period("custom", start, end, "")
+    # the live part is read over every month (it is small: drafts and shared records) and kept to
+    # the wanted months by ``grouped_many``, so the board, its trend and its ranking share it
     return tallies.Want(
         family,
-        lambda: scoped_records(indicator, viewer, school_ids=school_ids, period=span),
+        lambda: scoped_records(indicator, viewer, school_ids=school_ids),
         indicator.school_field,
         indicator.date_field or "created_at",
         tallies.month_key(start) if indicator.date_field else None,
         tallies.month_key(end),
+        key=(
+            indicator.records,
+            indicator.school_field,
+            indicator.date_field,
+            None if school_ids is None else frozenset(school_ids),
+        ),
     )
 
 
@@ -643,13 +674,10 @@ def _evaluations(viewer):
     )
 
 
-def _cobuilt_courses(viewer):
-    co = Course.co_schools.through.objects.filter(course_id=OuterRef("pk"))
-    return courses_visible_to(viewer).filter(Exists(co))
-
-
-def _featured_courses(viewer):
-    return courses_visible_to(viewer).filter(status=CourseStatus.FEATURED)
+_cobuilt_courses = narrowed(
+    courses_visible_to, lambda: Q(Exists(Course.co_schools.through.objects.filter(course_id=OuterRef("pk"))))
+)
+_featured_courses = narrowed(courses_visible_to, lambda: Q(status=CourseStatus.FEATURED))
 
 
 def _advisory(viewer):

@@ -4,6 +4,8 @@
 Same rules as ``indicators``: each counts the rows of the app's own visibility selector.
 """
 
+from django.db.models import Q
+
 from yiwang.alliances.enums import ResolutionStatus
 from yiwang.alliances.models import Meeting
 from yiwang.alliances.selectors import news_visible_to, resolutions_visible_to, spaces_visible_to
@@ -23,6 +25,7 @@ from .indicators import (
     Indicator,
     created_date,
     local_date,
+    narrowed,
     per_child,
     ratio_of,
     register_all,
@@ -57,35 +60,21 @@ _news_row = row_of("title", "school", lambda n: local_date(n.published_at), "all
 # fmt: on
 
 
-def _granted_applications(viewer):
-    return applications_visible_to(viewer).filter(status=ApplicationStatus.GRANTED)
-
-
-def _codev_in_progress(viewer):
-    return projects_visible_to(viewer).exclude(stage=Stage.PUBLISHED)
-
-
-def _codev_published(viewer):
-    return projects_visible_to(viewer).filter(stage=Stage.PUBLISHED)
+_granted_applications = narrowed(applications_visible_to, lambda: Q(status=ApplicationStatus.GRANTED))
+_submitted_applications = narrowed(
+    applications_visible_to, lambda: ~Q(status=ApplicationStatus.DRAFT) & Q(submitted_at__isnull=False)
+)
+_concluded_applications = narrowed(
+    applications_visible_to,
+    lambda: Q(status=ApplicationStatus.GRANTED, project__status=ProjectStatus.CONCLUDED),
+)
+_codev_in_progress = narrowed(projects_visible_to, lambda: ~Q(stage=Stage.PUBLISHED))
+_codev_published = narrowed(projects_visible_to, lambda: Q(stage=Stage.PUBLISHED))
 
 
 def _closed_rounds(viewer):
     return ReviewRound.objects.filter(
         project__in=projects_visible_to(viewer).values("pk"), status=RoundStatus.CLOSED
-    )
-
-
-def _submitted_applications(viewer):
-    return (
-        applications_visible_to(viewer)
-        .exclude(status=ApplicationStatus.DRAFT)
-        .filter(submitted_at__isnull=False)
-    )
-
-
-def _concluded_applications(viewer):
-    return applications_visible_to(viewer).filter(
-        status=ApplicationStatus.GRANTED, project__status=ProjectStatus.CONCLUDED
     )
 
 
@@ -105,8 +94,7 @@ def _meetings(viewer):
     return Meeting.objects.filter(space__in=spaces_visible_to(viewer).values("pk"))
 
 
-def _done_resolutions(viewer):
-    return resolutions_visible_to(viewer).filter(status=ResolutionStatus.DONE)
+_done_resolutions = narrowed(resolutions_visible_to, lambda: Q(status=ResolutionStatus.DONE))
 
 
 def _work_table() -> tuple[Indicator, ...]:

@@ -21,7 +21,7 @@ from yiwang.network.models import Alliance, School
 from yiwang.research.selectors import outputs_visible_to, projects_visible_to, school_ranking
 from yiwang.topics.selectors import topics_visible_to
 
-from . import freshness, indicators, rules
+from . import freshness, indicators, rules, tallies
 from .enums import ScopeKind
 from .models import IndicatorTarget, ReportJob
 from .periods import Period
@@ -192,12 +192,13 @@ def board_page(viewer, scope: Scope, period: Period, trend_keys, rank_scope: Sco
     """A board page's numbers, trend and ranking: one cache entry, one read of the stamp."""
 
     def compute():
-        numbers = indicators.board_numbers(viewer, school_ids=scope.school_ids, period=period)
-        return (
-            numbers,
-            _trend(viewer, scope, period, trend_keys),
-            _ranking(viewer, rank_scope, period, rank_key, 20),
-        )
+        with tallies.one_page():  # the three read the same live parts once
+            numbers = indicators.board_numbers(viewer, school_ids=scope.school_ids, period=period)
+            return (
+                numbers,
+                _trend(viewer, scope, period, trend_keys),
+                _ranking(viewer, rank_scope, period, rank_key, 20),
+            )
 
     numbers, trend_data, ranking_rows = freshness.cached(
         viewer,

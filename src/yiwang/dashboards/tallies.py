@@ -33,7 +33,9 @@ definition changed.
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -607,27 +609,27 @@ def _untallied_roots(family: Family):
     return apps.get_model(label)._base_manager.filter(condition())
 
 
-def _existing_roots(parts: dict) -> set:
-    """Which of ``parts`` (name → root rows, or None) have any row: one statement for all."""
+def _roots_of(parts: dict) -> dict[str, list]:
+    """The ids of the rows of each of ``parts`` (name → root rows, or None), for those that have
+    any: one statement for all (``UNION ALL`` of the root sets; they are few — drafts, retired
+    records, 协作 records shared with the viewer's alliances)."""
     named = [(name, qs) for name, qs in parts.items() if qs is not None]
     if not named:
-        return set()
+        return {}
     sql, params = [], []
-    for _name, qs in named:
-        inner, inner_params = qs.order_by().values("pk")[:1].query.sql_with_params()
-        sql.append(f"EXISTS ({inner})")
+    for i, (_name, qs) in enumerate(named):
+        inner, inner_params = qs.order_by().values("pk").query.sql_with_params()
+        sql.append(f"SELECT {i} AS part, r{i}.pk FROM ({inner}) r{i}")
         params += inner_params
+    found: dict[str, list] = {}
     with connections[named[0][1].db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(sql), params)
-        row = cursor.fetchone()
-    return {name for (name, _qs), there in zip(named, row, strict=True) if there}
+        cursor.execute(" UNION ALL ".join(sql), params)
+        for i, pk in cursor.fetchall():
+            found.setdefault(named[i][0], []).append(pk)
+    return found
 
 
 LIVE_IDS = 5000  # a live part read by its records' ids as a list up to this many
-
-
-def _root_ids(roots) -> list:
-    return list(roots.order_by().values_list("pk", flat=True))
 
 
 def _path_models(model, path: str) -> list:
@@ -679,16 +681,12 @@ def _restrict(node, limits: dict, path_models: list):
     return out
 
 
-def _live_part(family: Family, qs, ctx, has_untallied: bool, has_shared: bool):
+def _live_part(family: Family, qs, root_ids):
     """The family's rows (``qs``: the list's rows) the tally does not hold, in one statement: those
     under draft or retired roots (the viewer sees them by the list's own rule) and those under 协作
-    roots the viewer sees only through a share row. Read from those roots' ids, with the list's
-    visibility subqueries restricted to the same roots (``_restrict``)."""
-    ids = set()
-    if has_untallied:
-        ids |= set(_root_ids(_untallied_roots(family)))
-    if has_shared:
-        ids |= set(_root_ids(_shared_roots(family, ctx)))
+    roots the viewer sees only through a share row (``root_ids``: both roots' ids). Read from those
+    roots, with the list's visibility subqueries restricted to the same roots (``_restrict``)."""
+    ids = set(root_ids)
     if not ids:
         return None
     path = family.untallied[2] if family.untallied else family.share_prefix.removesuffix("__") or "pk"
@@ -716,8 +714,10 @@ def month_aligned(*periods) -> bool:
 class Want:
     """What an indicator needs of a family: its rows' months ``lo`` ≤ m < ``hi`` (``lo`` None:
     every month before ``hi``), and, for the live parts, the indicator's ``scoped_records`` for the
-    viewer, the schools and those months (built only when a live part has rows to count: the list
-    selector's query is costly to build), with its school and date paths."""
+    viewer and the schools (built only when a live part has rows to count: the list selector's
+    query is costly to build), with its school and date paths. ``key`` names those records (the
+    indicator's records, school field, date field and schools): wants with the same key have the
+    same live part, whatever their months."""
 
     family: Family
     records: Callable[[], object]
@@ -725,14 +725,53 @@ class Want:
     date_field: str
     lo: int | None
     hi: int
+    key: tuple = ()
+
+
+_PAGE_READ: ContextVar[dict | None] = ContextVar("yiwang_tallies_page_read", default=None)
+
+
+@contextmanager
+def one_page() -> Iterator[None]:
+    """Within the block (one page's numbers, trend and ranking, computed with no write between
+    them), each live part and each root probe is read once and reused: the board, its trend and its
+    ranking need the same drafts and shared records over different months. Outside such a block
+    every read is fresh."""
+    token = _PAGE_READ.set({})
+    try:
+        yield
+    finally:
+        _PAGE_READ.reset(token)
+
+
+def _page_memo(key, compute):
+    memo = _PAGE_READ.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _probe(probes: dict) -> dict[str, list]:
+    """``_roots_of`` of ``probes``, each root set read once per page (``one_page``)."""
+    memo = _PAGE_READ.get()
+    if memo is None:
+        return _roots_of(probes)
+    missing = {name: qs for name, qs in probes.items() if ("roots", name) not in memo}
+    found = _roots_of(missing)
+    for name in missing:
+        memo[("roots", name)] = found.get(name, [])
+    return {name: memo[("roots", name)] for name in probes if memo[("roots", name)]}
 
 
 def grouped_many(
     viewer, wants: list[Want], *, school_ids, by_school: bool = True
 ) -> list[dict[tuple[int | None, int], list]]:
     """For each ``Want``, ``{(school id, YYYYMM): [records, sum]}`` of the indicator's rows for the
-    viewer (school id None: all the scope's schools together, unless ``by_school``): the visible tally rows of **every** family read by one statement (one snapshot, so a
-    board's tallied numbers are of one moment), plus each family's two live parts."""
+    viewer (school id None: all the scope's schools together, unless ``by_school``): the visible
+    tally rows of **every** family read by one statement (one snapshot, so a board's tallied numbers
+    are of one moment), plus each family's two live parts (read once per page, ``one_page``)."""
     from .models import Tally  # noqa: PLC0415
 
     ctx = viewer_context(viewer)
@@ -754,7 +793,7 @@ def grouped_many(
     by_family: dict[str, list] = {}
     for row in rows:
         by_family.setdefault(row["family"], []).append(row)
-    # one probe per root (families over the same roots share it), all in one statement
+    # the ids of each root set (families over the same roots share it), all in one statement
     probes, keys = {}, []
     for want in wants:
         family = want.family
@@ -765,30 +804,43 @@ def grouped_many(
         if shared not in probes:
             probes[shared] = _shared_roots(family, ctx)
         keys.append((untallied, shared))
-    existing = _existing_roots(probes)
+    roots = _probe(probes)
     for want, out, (untallied, shared) in zip(wants, outs, keys, strict=True):
         for row in by_family.get(want.family.name, ()):
             if row["month"] < want.hi and (want.lo is None or row["month"] >= want.lo):
                 out[(row.get("school_id"), row["month"])] = [row["n"], row["v"]]
-        if untallied not in existing and shared not in existing:
+        root_ids = [*roots.get(untallied, ()), *roots.get(shared, ())]
+        if not root_ids:
             continue
-        part = _live_part(want.family, want.records(), ctx, untallied in existing, shared in existing)
-        if part is not None:
-            _add_part(want, part, out, by_school)
+        live = _page_memo(
+            ("live", want.family.name, want.key or id(want), untallied, shared),
+            lambda want=want, ids=root_ids: _live_rows(want, ids),
+        )
+        for sid, month, n, v in live:
+            if month < want.hi and (want.lo is None or month >= want.lo):
+                slot = out.setdefault((sid if by_school else None, month), [0, 0])
+                slot[0] += n
+                slot[1] += v
     return outs
 
 
-def _add_part(want: Want, part, out: dict, by_school: bool) -> None:
+def _live_rows(want: Want, root_ids) -> list[tuple]:
+    """The live part of ``want``'s records over every month: ``[(school id, YYYYMM, records, sum)]``."""
+    part = _live_part(want.family, want.records(), root_ids)
+    if part is None:
+        return []
     family = want.family
     value = Sum(family.value_field) if family.value_field else Count("pk")
     rows = part.annotate(sid=F(want.school_field), m=TruncMonth(want.date_field)).values("sid", "m")
+    out = []
     for row in rows.annotate(n=Count("pk"), v=value).order_by():
         m = row["m"]
+        if m is None:  # no date: in no month
+            continue
         if isinstance(m, datetime):
             m = timezone.localtime(m).date() if timezone.is_aware(m) else m.date()
-        slot = out.setdefault((row["sid"] if by_school else None, month_key(m)), [0, 0])
-        slot[0] += row["n"]
-        slot[1] += row["v"] or 0
+        out.append((row["sid"], month_key(m), row["n"], row["v"] or 0))
+    return out
 
 
 def grouped(viewer, want: Want, *, school_ids) -> dict[tuple[int, int], list]:
