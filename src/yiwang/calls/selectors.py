@@ -148,10 +148,14 @@ def open_calls(viewer, now=None) -> QuerySet:
 
 
 def _team_q(viewer) -> Q:
-    """The applicant or a teacher on the team: ``pk IN (the viewer's team places)`` — one indexed
-    subquery evaluated once, not a correlated EXISTS per application."""
+    """The applicant or a teacher on the team: ``pk IN (the viewer's applications UNION ALL their
+    team places)`` — one indexed subquery evaluated once, not a correlated EXISTS per application.
+    As one ``IN`` (not ``applicant = me OR pk IN (…)``) the database starts from those few ids:
+    PostgreSQL cannot use an index for an ``OR`` with a hashed subquery and read all 100 k
+    applications for a teacher's list (52 ms → a few)."""
+    mine = Application.objects.filter(applicant_id=viewer.pk).values("pk")
     on_team = TeamMember.objects.filter(teacher__user_id=viewer.pk).values("application_id")
-    return Q(applicant_id=viewer.pk) | Q(pk__in=on_team)
+    return Q(pk__in=mine.union(on_team, all=True))
 
 
 def applications_q(viewer) -> Q:
