@@ -68,3 +68,33 @@ def test_counts_equal_the_plain_readings(call, people, network):
         3,
         2,
     )
+
+
+def test_counts_of_research_staff_on_a_team_elsewhere(call, people, network):
+    """Research staff of a school that is neither the home nor the issuing school of an application
+    see it through its team alone: the offices' part and the team's part of the counts never count
+    a row twice nor miss one (``selectors._submitted_application_parts``)."""
+    from tests.calls.conftest import teacher_user
+
+    from yiwang.calls.enums import TeamRole
+    from yiwang.calls.models import TeamMember
+
+    granted = granted_many(call, people, "交叉课题", 3)
+    in_review(call, people, title="评审中交叉课题")
+    ResearchProject.objects.filter(pk=granted[0].project_id).update(status=ProjectStatus.CONCLUDED)
+    staff_user, staff_teacher = teacher_user(network.branch_b, "周双职", is_research_staff=True)
+    for app in granted[:2]:
+        TeamMember.objects.create(application=app, call=app.call, teacher=staff_teacher, role=TeamRole.MEMBER)
+    # and one application of the staff member's own school, so both parts have rows
+    own = in_review(call, people, title="本校课题")
+    own.__class__.objects.filter(pk=own.pk).update(home_school=network.branch_b)
+    TeamMember.objects.create(application=own, call=own.call, teacher=staff_teacher, role=TeamRole.MEMBER)
+    parts = selectors._submitted_application_parts(staff_user)
+    assert [p.count() for p in parts] == [1, 2]
+    for viewer in (staff_user, people.office, people.home, people.other_user):
+        counts = selectors.calls_counts(viewer)
+        plain = _plain(viewer)
+        for key in ("applications", "granted", "reports", "endorsements"):
+            assert counts[key] == plain[key], (viewer.username, key)
+    counts = selectors.calls_counts(staff_user)
+    assert (counts["applications"], counts["granted"], counts["concluded_rate"]) == (3, 2, 50)

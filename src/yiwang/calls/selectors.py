@@ -711,23 +711,47 @@ def application_reports(viewer, application: Application) -> list[ResearchOutput
 # -- counts for the dashboards ----------------------------------------------------------------
 
 
+def _submitted_application_parts(viewer, year=None) -> list[QuerySet]:
+    """The viewer's visible submitted applications (``applications_visible_to`` without drafts) as
+    disjoint parts whose union is exactly those rows: for research staff, their offices' (home or
+    issuing school — read through the ``(…_school, status)`` indexes) and the team's others; for
+    anyone else, the team's. One reading with the team's ``IN`` and the offices' conditions under
+    an ``OR`` makes PostgreSQL scan every application (40–50 ms at 100 k)."""
+    submitted = Application.objects.exclude(status=ApplicationStatus.DRAFT)
+    if year:
+        submitted = submitted.filter(call__year=year)
+    team = submitted.filter(_team_q(viewer)) if getattr(viewer, "is_authenticated", False) else None
+    staff = research_staff_school_ids(viewer)
+    if not staff:
+        return [] if team is None else [team]
+    office = Q(home_school_id__in=staff) | Q(call_school_id__in=staff)
+    return [submitted.filter(office), team.exclude(office)]
+
+
 def calls_counts(viewer, year=None) -> dict:
     """The dashboards' numbers, over exactly what the viewer may see in these pages:
     calls, applications (submitted, not drafts), granted, funding granted (万元), concluded rate (%),
     advisory reports of call projects, verified 批示 of them."""
-    apps = applications_visible_to(viewer, year=year).exclude(status=ApplicationStatus.DRAFT)
-    # the concluded projects joined in the join's own condition: PostgreSQL then hashes only those,
-    # not every project, for the one scan of the visible applications
-    totals = apps.annotate(
-        concluded_project=FilteredRelation("project", condition=Q(project__status=ProjectStatus.CONCLUDED))
-    ).aggregate(
-        applications=Count("pk"),
-        granted=Count("pk", filter=Q(status=ApplicationStatus.GRANTED)),
-        funding=Coalesce(
-            Sum("granted_amount", filter=Q(status=ApplicationStatus.GRANTED)), Value(Decimal("0"))
-        ),
-        concluded=Count("pk", filter=Q(status=ApplicationStatus.GRANTED, concluded_project__isnull=False)),
-    )
+    totals = dict.fromkeys(("applications", "granted", "funding", "concluded"), 0)
+    for part in _submitted_application_parts(viewer, year):
+        # the concluded projects joined in the join's own condition: PostgreSQL then hashes only
+        # those, not every project
+        row = part.annotate(
+            concluded_project=FilteredRelation(
+                "project", condition=Q(project__status=ProjectStatus.CONCLUDED)
+            )
+        ).aggregate(
+            applications=Count("pk"),
+            granted=Count("pk", filter=Q(status=ApplicationStatus.GRANTED)),
+            funding=Coalesce(
+                Sum("granted_amount", filter=Q(status=ApplicationStatus.GRANTED)), Value(Decimal("0"))
+            ),
+            concluded=Count(
+                "pk", filter=Q(status=ApplicationStatus.GRANTED, concluded_project__isnull=False)
+            ),
+        )
+        for key, value in row.items():
+            totals[key] += value
     # reports of call projects: matched on the application's project column (no join through the
     # projects table)
     reports = outputs_visible_to(viewer, kind=OutputKind.ADVISORY, year=year).filter(
