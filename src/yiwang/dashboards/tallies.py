@@ -692,9 +692,13 @@ def _live_part(family: Family, qs, root_ids):
     path = family.untallied[2] if family.untallied else family.share_prefix.removesuffix("__") or "pk"
     ids = sorted(ids)
     # the records under those roots, as a list (the database then starts from them, not from a
-    # date or scope index over every record); a larger set is read by its nested id subqueries
+    # date or scope index over every record); a larger set is read by its nested id subqueries.
+    # Unordered: the model's ordering (a session's date) made SQLite walk that index over every
+    # session instead of the roots' (87 ms at 100 k sessions).
     under = _driven_from(qs.model, path, ids)
-    records = list(qs.model._base_manager.filter(under).values_list("pk", flat=True)[: LIVE_IDS + 1])
+    records = list(
+        qs.model._base_manager.filter(under).order_by().values_list("pk", flat=True)[: LIVE_IDS + 1]
+    )
     if not records:
         return None
     part = qs.filter(pk__in=records) if len(records) <= LIVE_IDS else qs.filter(under)
