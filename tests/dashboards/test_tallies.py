@@ -336,6 +336,10 @@ def test_a_board_page_reads_each_root_set_and_live_part_once(network):
         roots = [q["sql"] for q in page_reads.captured_queries if " AS part, " in q["sql"]]
         assert len(roots) == 1, roots
         assert sorted(live(page_reads.captured_queries)) == sorted(live(board_reads.captured_queries))
+        # a year board's trend covers the board's months: one tally read for both, one for the
+        # ranking (by school)
+        tally_reads = [q for q in page_reads.captured_queries if 'FROM "dashboards_tally"' in q["sql"]]
+        assert len(tally_reads) == 2, [q["sql"][:120] for q in tally_reads]
 
 
 def test_outside_a_page_every_read_is_fresh(network):

@@ -776,27 +776,12 @@ def grouped_many(
     viewer (school id None: all the scope's schools together, unless ``by_school``): the visible
     tally rows of **every** family read by one statement (one snapshot, so a board's tallied numbers
     are of one moment), plus each family's two live parts (read once per page, ``one_page``)."""
-    from .models import Tally  # noqa: PLC0415
 
     ctx = viewer_context(viewer)
     outs: list[dict[tuple[int, int], list]] = [{} for _ in wants]
     if not wants:
         return outs
-    months = Q(pk__in=[])
-    for want in wants:
-        months |= Q(
-            family=want.family.name,
-            month__lt=want.hi,
-            **({"month__gte": want.lo} if want.lo is not None else {}),
-        )
-    tally = Tally.objects.filter(_key_visible_q(ctx), months)
-    if school_ids is not None:
-        tally = tally.filter(school_id__in=list(school_ids))
-    columns = ("family", "school_id", "month") if by_school else ("family", "month")
-    rows = tally.values(*columns).annotate(n=Sum("n"), v=Sum("v")).order_by()
-    by_family: dict[str, list] = {}
-    for row in rows:
-        by_family.setdefault(row["family"], []).append(row)
+    by_family = _tally_rows(ctx, wants, school_ids, by_school)
     # the ids of each root set (families over the same roots share it), all in one statement
     probes, keys = {}, []
     for want in wants:
@@ -826,6 +811,46 @@ def grouped_many(
                 slot[0] += n
                 slot[1] += v
     return outs
+
+
+def _covers(ranges, want: Want) -> bool:
+    """Whether one of the month ranges ``(lo, hi)`` already read holds all of ``want``'s months."""
+    return any(hi >= want.hi and (lo is None or (want.lo is not None and lo <= want.lo)) for lo, hi in ranges)
+
+
+def _tally_rows(ctx, wants: list[Want], school_ids, by_school: bool) -> dict[str, list]:
+    """The visible tally rows of the wants' families and months, ``{family: [row]}``, by one
+    statement — or none within one page (``one_page``) when an earlier read of the same schools
+    and grouping already holds every want's months (a year board's trend reads the board's months).
+    Rows outside a want's months are left out by the caller."""
+    from .models import Tally  # noqa: PLC0415
+
+    memo = _PAGE_READ.get()
+    key = ("tally", None if school_ids is None else frozenset(school_ids), by_school)
+    if memo is not None and key in memo:
+        ranges, rows = memo[key]
+        if all(_covers(ranges.get(w.family.name, ()), w) for w in wants):
+            return rows
+    months = Q(pk__in=[])
+    for want in wants:
+        months |= Q(
+            family=want.family.name,
+            month__lt=want.hi,
+            **({"month__gte": want.lo} if want.lo is not None else {}),
+        )
+    tally = Tally.objects.filter(_key_visible_q(ctx), months)
+    if school_ids is not None:
+        tally = tally.filter(school_id__in=list(school_ids))
+    columns = ("family", "school_id", "month") if by_school else ("family", "month")
+    by_family: dict[str, list] = {}
+    for row in tally.values(*columns).annotate(n=Sum("n"), v=Sum("v")).order_by():
+        by_family.setdefault(row["family"], []).append(row)
+    if memo is not None:
+        ranges: dict[str, list] = {}
+        for want in wants:
+            ranges.setdefault(want.family.name, []).append((want.lo, want.hi))
+        memo[key] = (ranges, by_family)
+    return by_family
 
 
 def _live_rows(want: Want, root_ids) -> list[tuple]:
