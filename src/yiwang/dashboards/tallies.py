@@ -686,11 +686,8 @@ def _live_part(family: Family, qs, root_ids):
     under draft or retired roots (the viewer sees them by the list's own rule) and those under 协作
     roots the viewer sees only through a share row (``root_ids``: both roots' ids). Read from those
     roots, with the list's visibility subqueries restricted to the same roots (``_restrict``)."""
-    ids = set(root_ids)
-    if not ids:
-        return None
     path = family.untallied[2] if family.untallied else family.share_prefix.removesuffix("__") or "pk"
-    ids = sorted(ids)
+    ids = sorted(set(root_ids))
     # the records under those roots, as a list (the database then starts from them, not from a
     # date or scope index over every record); a larger set is read by its nested id subqueries.
     # Unordered: the model's ordering (a session's date) made SQLite walk that index over every
@@ -729,7 +726,7 @@ class Want:
     date_field: str
     lo: int | None
     hi: int
-    key: tuple = ()
+    key: tuple
 
 
 _PAGE_READ: ContextVar[dict | None] = ContextVar("yiwang_tallies_page_read", default=None)
@@ -802,7 +799,7 @@ def grouped_many(
         if not root_ids:
             continue
         live = _page_memo(
-            ("live", want.family.name, want.key or id(want), untallied, shared),
+            ("live", want.family.name, want.key, untallied, shared),
             lambda want=want, ids=root_ids: _live_rows(want, ids),
         )
         for sid, month, n, v in live:
