@@ -290,6 +290,7 @@ def published_results(call: ResearchCall) -> list[Application]:
     return list(
         call.applications.filter(status=ApplicationStatus.GRANTED)
         .select_related("home_school")
+        .only("title", "granted_amount", "home_school__short_name")
         .order_by("-granted_amount", "id")
     )
 
@@ -480,21 +481,75 @@ def _open_milestones(viewer, *, since=None, until, size: int):
         after = (rows[-1][2], rows[-1][0])
 
 
-def _milestones_by_id(ids) -> list[Milestone]:
+def _milestones_by_id(ids, shown: tuple[str, ...] = ()) -> list[Milestone]:
     """The milestones ``ids`` (already visibility-checked), in that order, with what the lists show
-    (the application's title and home school)."""
-    rows = Milestone.objects.filter(pk__in=list(ids)).select_related("application__home_school")
+    (the application's title and home school; ``shown``: only those columns)."""
+    rows = Milestone.objects.filter(pk__in=list(ids))
+    if shown:
+        rows = rows.select_related("application").only(*shown)
+    else:
+        rows = rows.select_related("application__home_school")
     by_id = {m.pk: m for m in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def projects_due(viewer, today=None, limit: int = 20) -> list[Milestone]:
+def projects_due(viewer, today=None, limit: int = 20, shown: tuple[str, ...] = ()) -> list[Milestone]:
     """The 共研一个题 page's “projects due”: the first ``limit`` open milestones due within two weeks
-    or overdue, oldest due first."""
+    or overdue, oldest due first (``shown``: read only those columns)."""
     today = today or timezone.localdate()
     until = today + timedelta(days=DUE_SOON_DAYS)
     walk = _open_milestones(viewer, until=until, size=min(MILESTONE_CHUNK, max(100, 2 * limit)))
-    return _milestones_by_id([pk for pk, _ in islice(walk, limit)])
+    return _milestones_by_id([pk for pk, _ in islice(walk, limit)], shown)
+
+
+def home_page(viewer, *, rows: int = 20) -> dict:
+    """The 共研一个题 page's lists, ``rows`` each, reading only the columns the page shows (a
+    list's full rows — every date of the call, the application and its schools — cost the page
+    more CPU in row building and time-zone conversion than its statements cost the database)."""
+    staff = research_staff_school_ids(viewer)
+    shown_application = ("title", "status", "call__title")
+    lists = {
+        "open_calls": list(
+            open_calls(viewer).only("title", "kind", "kind_label", "closes_at", "owner_school__short_name")[
+                :rows
+            ]
+        ),
+        "my_applications": list(
+            my_applications(viewer)
+            .select_related(None)
+            .select_related("call")
+            .only(*shown_application)[:rows]
+        ),
+        "confirmations": list(
+            pending_confirmations(viewer)
+            .select_related(None)
+            .select_related("application__call")
+            .only("application__title", "application__call__title")[:rows]
+        ),
+        "my_reviews": list(my_review_sheets(viewer).only("status")[:rows]),
+        "due": projects_due(viewer, limit=rows, shown=("kind", "due_on", "status", "application__title")),
+        "home_queue": [],
+        "office_queue": [],
+        "to_verify": [],
+        "can_publish": bool(staff),
+    }
+    if staff:
+        lists["home_queue"] = list(
+            home_queue(viewer).select_related(None).select_related("call").only(*shown_application)[:rows]
+        )
+        lists["office_queue"] = list(
+            office_queue(viewer)
+            .select_related(None)
+            .select_related("home_school")
+            .only("title", "home_school__short_name")[:rows]
+        )
+        lists["to_verify"] = list(
+            endorsements_to_verify(viewer)
+            .select_related(None)
+            .select_related("output")
+            .only("leader_level", "endorsed_on", "output__title")[:rows]
+        )
+    return lists
 
 
 def overdue_and_due_soon(viewer, page=None, *, per_page: int = 50, soon: int = 50, today=None):
@@ -551,10 +606,15 @@ def expenses_of(application: Application) -> QuerySet:
 
 def call_budget_statement(viewer, call: ResearchCall, limit: int | None = None) -> list[dict]:
     """Per granted project of the call the viewer may see: granted, budget, spent, left
-    (the first ``limit`` projects, newest first, when given). The projects are read on their own
+    (the first ``limit`` projects, newest first, when given; each application with its title and
+    granted amount only). The projects are read on their own
     and their budget lines summed in one grouped query (``SUM`` over the projects' joined rows
     would group by every column of the list's joins)."""
-    apps = applications_visible_to(viewer, call=call, granted=True).select_related(None)
+    apps = (
+        applications_visible_to(viewer, call=call, granted=True)
+        .select_related(None)
+        .only("title", "granted_amount")
+    )
     chosen = list(apps[:limit] if limit else apps)
     lines = BudgetLine.objects.filter(
         application_id__in=[a.pk for a in chosen] if limit else apps.values("pk")

@@ -80,23 +80,7 @@ def _form_act(request, form, action, success: str, back: str):
 
 @login_required
 def index(request):
-    viewer = request.user
-    staff = research_staff_school_ids(viewer)
-    return render(
-        request,
-        "calls/index.html",
-        {
-            "open_calls": list(selectors.open_calls(viewer)[:20]),
-            "my_applications": list(selectors.my_applications(viewer)[:20]),
-            "confirmations": list(selectors.pending_confirmations(viewer)[:20]),
-            "my_reviews": list(selectors.my_review_sheets(viewer)[:20]),
-            "due": selectors.projects_due(viewer, limit=20),
-            "home_queue": list(selectors.home_queue(viewer)[:20]) if staff else [],
-            "office_queue": list(selectors.office_queue(viewer)[:20]) if staff else [],
-            "to_verify": list(selectors.endorsements_to_verify(viewer)[:20]) if staff else [],
-            "can_publish": bool(staff),
-        },
-    )
+    return render(request, "calls/index.html", selectors.home_page(request.user))
 
 
 @login_required
@@ -149,11 +133,12 @@ def call_detail(request, pk: int):
     teacher = Teacher.objects.filter(user=viewer).select_related("owner_school").first()
     applications = (
         paginate_capped(
-            # the list shows title, home school, budget and status: no other joins
+            # the list shows title, home school, budget and status: no other joins or columns
             selectors.applications_visible_to(viewer, call=call)
             .exclude(status=S.DRAFT)
             .select_related(None)
-            .select_related("home_school"),
+            .select_related("home_school")
+            .only("title", "status", "budget_total", "home_school__short_name"),
             request.GET.get("page"),
         )
         if office
@@ -172,7 +157,12 @@ def call_detail(request, pk: int):
             and rules.school_eligible(call, teacher.owner_school),
             "eligible_teacher": teacher,
             "results": selectors.published_results(call),
-            "mine": list(selectors.my_applications(viewer).filter(call=call)),
+            "mine": list(
+                selectors.my_applications(viewer)
+                .filter(call=call)
+                .select_related(None)
+                .only("title", "status")
+            ),
             "applications_page": applications,
             "applications": applications.items if office else [],
             "querystring_without_page": querystring_without_page(request),
