@@ -6,7 +6,9 @@
 
 Builds (once; reused when present) 1 M topics, 100 k teachers, 100 k sessions with 200 k visiting
 check-ins and 300 k ratings, 50 k research outputs with endorsements, bulk-inserted into the tables
-on top of the demo network; then measures, in process with Django's test client (no HTTP server,
+on top of the demo network, and the joint work in proportion (``--joint-work``: 100 k 共研 applications,
+100 k 合备 projects, 100 k field sites and bookings with 10 k alliance meetings and resolutions,
+100 k exchange requests, each by its own benchmark's loader); then measures, in process with Django's test client (no HTTP server,
 so the figure is the platform's own cost), the network board and a school board (p50/p95 over 20
 requests after one warm-up, CPU per request, SQL statements), and one annual report for the
 municipal school (wall time and peak memory). Boards are measured cold (the
@@ -317,6 +319,54 @@ def add_unfinished(rng_seed: int = 61) -> bool:
     return True
 
 
+def _count(label: str) -> int:
+    from django.apps import apps  # noqa: PLC0415
+
+    return apps.get_model(label).objects.count()
+
+
+def _bench_module(relative: str):
+    """Another benchmark's script as a module (its loader), by path: ``calls/bench.py``."""
+    import importlib.util  # noqa: PLC0415
+
+    path = ROOT / "bench" / relative
+    spec = importlib.util.spec_from_file_location(f"bench_{relative.replace('/', '_')[:-3]}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def add_joint_work(rows: int) -> bool:
+    """The joint work at the sessions' scale (once; True when added): the other apps' demo records,
+    then each joint-work benchmark's own bulk loader with ``rows`` — 共研一个题 applications with
+    teams, budgets, projects, milestones and 批示 (``bench/calls``), 合备一门课 projects with their
+    courses and 60 more schools (``bench/codev``), field sites with their bookings and the 川滇黔
+    alliance's meetings, resolutions and news (``bench/sites``), teacher-dispatch and general
+    requests with their dispatches (``bench/exchanges``)."""
+    from importlib import import_module  # noqa: PLC0415
+
+    from yiwang.calls.models import Application  # noqa: PLC0415
+    from yiwang.exchanges.models import Request  # noqa: PLC0415
+    from yiwang.portal.management.commands.demo import DEMO_MODULES  # noqa: PLC0415
+
+    if Application.objects.count() >= rows:
+        return False
+    log = DemoLog(lambda _t: None)
+    for name in DEMO_MODULES:
+        if name.split(".")[1] not in {"network", "dashboards", "search"}:
+            import_module(name).load(scale=0, log=log)
+    t0 = time.perf_counter()
+    _bench_module("calls/bench.py").load(rows)
+    print(f"  calls {time.perf_counter() - t0:.0f} s", flush=True)
+    _bench_module("codev/bench.py").load(rows)
+    print(f"  codev {time.perf_counter() - t0:.0f} s", flush=True)
+    _bench_module("sites/bench.py").seed(rows)  # first: it reads its requests back by their key
+    print(f"  sites {time.perf_counter() - t0:.0f} s", flush=True)
+    _bench_module("exchanges/bench.py").fill(Request.objects.count() + rows)
+    print(f"  exchanges {time.perf_counter() - t0:.0f} s", flush=True)
+    return True
+
+
 def measure(client: Client, url: str, n: int = 20, *, cold: bool = False) -> dict:
     """p50/p95 over ``n`` requests; ``cold``: the boards' cache emptied before each one (every number
     counted afresh), else after one warm-up (numbers reused while the stamp is unchanged)."""
@@ -351,6 +401,12 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true", help="build the data and stop")
     parser.add_argument("--cold-requests", type=int, default=5, help="requests measured with an empty cache")
     parser.add_argument("--no-report", action="store_true", help="boards only")
+    parser.add_argument(
+        "--joint-work",
+        type=int,
+        default=100_000,
+        help="rows of each joint-work family (applications, 合备 projects, sites and bookings, requests); 0: none",
+    )
     args = parser.parse_args()
     if args.report_only:
         gz = School.objects.get(code="gz")
@@ -377,7 +433,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
     generate(args.topics, args.teachers, args.sessions)
-    if add_unfinished():
+    added = add_unfinished()
+    if args.joint_work and add_joint_work(args.joint_work):
+        added = True
+    if added:
         refresh_planner_statistics()
     generated_s = round(time.perf_counter() - t0, 1)
     tallies.compact()  # fold the bulk inserts' delta rows (the periodic task's job in production)
@@ -411,6 +470,10 @@ def main() -> None:
         "topics": Topic.objects.count(),
         "sessions": Session.objects.count(),
         "check_ins": CheckIn.objects.count(),
+        "applications": _count("calls.Application"),
+        "codev_projects": _count("codev.Project"),
+        "requests": _count("exchanges.Request"),
+        "bookings": _count("sites.Booking"),
         "generated_s": generated_s,
         "network_board_cold": network_cold,
         "school_board_cold": school_cold,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -374,7 +374,9 @@ def hostings_visible_to(viewer, *, role: str = "") -> QuerySet[HostedTraining]:
     schools = staff_school_ids(viewer)
     qs = _hosting_base().filter(
         Q(host_school__isnull=True) | Q(host_school_id__in=schools) | Q(guest_school_id__in=schools),
-        request__in=Request.objects.filter(involved_filter(viewer)).values("pk"),
+        # each training's request checked by its key, not ``request IN (every readable request)``
+        # (SQLite built that list of 200 k requests to count a few trainings: 42 ms)
+        Exists(Request.objects.filter(involved_filter(viewer), pk=OuterRef("request_id"))),
     )
     if role == "host":
         qs = qs.filter(host_school_id__in=schools)
