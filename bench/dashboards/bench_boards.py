@@ -6,10 +6,10 @@
 
 Builds (once; reused when present) 1 M topics, 100 k teachers, 100 k sessions with 200 k visiting
 check-ins and 300 k ratings, 50 k research outputs with endorsements, bulk-inserted into the tables
-on top of the demo network, and the joint work in proportion (``--joint-work``: 100 k 共研 applications,
-100 k 合备 projects, 100 k field sites and bookings with 10 k alliance meetings and resolutions,
-100 k exchange requests, each by its own benchmark's loader); then measures, in process with Django's test client (no HTTP server,
-so the figure is the platform's own cost), the network board and a school board (p50/p95 over 20
+on top of the demo network, and the joint work in proportion (``--joint-work``: 100 k 共研
+applications, 100 k 合备 projects, 100 k field sites and bookings with 10 k alliance meetings and
+resolutions, 100 k exchange requests, each by its own benchmark's loader); then measures, in
+process with Django's test client (no HTTP server, so the figure is the platform's own cost), the network board and a school board (p50/p95 over 20
 requests after one warm-up, CPU per request, SQL statements), and one annual report for the
 municipal school (wall time and peak memory). Boards are measured cold (the
 boards' cache emptied before each request: every number counted) and warm (numbers reused while no

@@ -502,54 +502,55 @@ def projects_due(viewer, today=None, limit: int = 20, shown: tuple[str, ...] = (
     return _milestones_by_id([pk for pk, _ in islice(walk, limit)], shown)
 
 
+def _showing(qs: QuerySet, joined: str, *fields: str) -> QuerySet:
+    """``qs`` with only the ``joined`` relation and the ``fields`` a list shows."""
+    return qs.select_related(None).select_related(joined).only(*fields)
+
+
 def home_page(viewer, *, rows: int = 20) -> dict:
     """The 共研一个题 page's lists, ``rows`` each, reading only the columns the page shows (a
     list's full rows — every date of the call, the application and its schools — cost the page
     more CPU in row building and time-zone conversion than its statements cost the database)."""
     staff = research_staff_school_ids(viewer)
-    shown_application = ("title", "status", "call__title")
-    lists = {
+    application = ("title", "status", "call__title")
+    return {
         "open_calls": list(
-            open_calls(viewer).only("title", "kind", "kind_label", "closes_at", "owner_school__short_name")[
-                :rows
-            ]
+            _showing(
+                open_calls(viewer),
+                "owner_school",
+                "title",
+                "kind",
+                "kind_label",
+                "closes_at",
+                "owner_school__short_name",
+            )[:rows]
         ),
-        "my_applications": list(
-            my_applications(viewer)
-            .select_related(None)
-            .select_related("call")
-            .only(*shown_application)[:rows]
-        ),
+        "my_applications": list(_showing(my_applications(viewer), "call", *application)[:rows]),
         "confirmations": list(
-            pending_confirmations(viewer)
-            .select_related(None)
-            .select_related("application__call")
-            .only("application__title", "application__call__title")[:rows]
+            _showing(
+                pending_confirmations(viewer),
+                "application__call",
+                "application__title",
+                "application__call__title",
+            )[:rows]
         ),
         "my_reviews": list(my_review_sheets(viewer).only("status")[:rows]),
         "due": projects_due(viewer, limit=rows, shown=("kind", "due_on", "status", "application__title")),
-        "home_queue": [],
-        "office_queue": [],
-        "to_verify": [],
+        "home_queue": list(_showing(home_queue(viewer), "call", *application)[:rows]) if staff else [],
+        "office_queue": list(
+            _showing(office_queue(viewer), "home_school", "title", "home_school__short_name")[:rows]
+        )
+        if staff
+        else [],
+        "to_verify": list(
+            _showing(
+                endorsements_to_verify(viewer), "output", "leader_level", "endorsed_on", "output__title"
+            )[:rows]
+        )
+        if staff
+        else [],
         "can_publish": bool(staff),
     }
-    if staff:
-        lists["home_queue"] = list(
-            home_queue(viewer).select_related(None).select_related("call").only(*shown_application)[:rows]
-        )
-        lists["office_queue"] = list(
-            office_queue(viewer)
-            .select_related(None)
-            .select_related("home_school")
-            .only("title", "home_school__short_name")[:rows]
-        )
-        lists["to_verify"] = list(
-            endorsements_to_verify(viewer)
-            .select_related(None)
-            .select_related("output")
-            .only("leader_level", "endorsed_on", "output__title")[:rows]
-        )
-    return lists
 
 
 def overdue_and_due_soon(viewer, page=None, *, per_page: int = 50, soon: int = 50, today=None):
