@@ -96,3 +96,35 @@ def test_team_project_with_a_hidden_course_is_still_counted_for_the_team(cd):
     assert counts == {(module.pk, Stage.PUBLISHED): 1}
     assert [p.pk for p in selectors.project_page(far_staff, 1).items] == [project.pk]
     assert selectors.grid_counts(cd.stranger_staff) == ({}, set())
+
+
+def test_projects_in_progress_are_the_visible_projects_before_publication(cd):
+    """The boards' 在建 list (the rule's private branch alone) is exactly the visible projects less
+    the published ones, for every kind of viewer, with published and unpublished projects of
+    network and school-only courses around."""
+    from tests.factories import platform_admin
+
+    _published(cd, 2, scope=SharingScope.NETWORK)
+    _published(cd, 1, scope=SharingScope.SCHOOL, schools=[cd.net.far])
+    other = services.create_project(by=cd.office, school=cd.net.city, title="另一个在建", module=cd.module)
+    services.add_school(by=cd.office, project=other, school=cd.net.stranger)
+    people = (
+        cd.office,
+        cd.lead_teacher,
+        cd.writer,
+        cd.branch_staff,
+        cd.reviewer,
+        cd.outsider,
+        cd.stranger_staff,
+        member(cd.net.partner, is_teacher=True),
+        platform_admin("system"),
+    )
+    seen = []
+    for viewer in people:
+        want = set(
+            selectors.projects_visible_to(viewer).exclude(stage=Stage.PUBLISHED).values_list("pk", flat=True)
+        )
+        got = set(selectors.projects_in_progress_visible_to(viewer).values_list("pk", flat=True))
+        assert got == want, viewer
+        seen.append(len(got))
+    assert seen[0] == 2 and seen[-1] == 2 and seen[5] == 0 and seen[6] == 1

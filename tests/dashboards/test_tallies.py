@@ -2,7 +2,8 @@
 after every kind of write, on both databases — and compacting or rebuilding them changes nothing."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -15,16 +16,21 @@ from django.utils import timezone
 from tests.dashboards.conftest import viewers
 from tests.factories import member
 from tests.factories.classes import TeacherFactory, TopicFactory, confirmed, open_session
+from tests.factories.courses import CourseFactory
 from tests.factories.research import OutputFactory, ProjectFactory, endorsement
 
+from yiwang.calls.enums import ApplicationStatus, CallKind
+from yiwang.calls.models import Application, ResearchCall, TeamMember
 from yiwang.classes.enums import ClassStatus
 from yiwang.classes.models import CheckIn, Evaluation, Session, TrainingClass
+from yiwang.courses.enums import CourseStatus
+from yiwang.courses.models import Course
 from yiwang.dashboards import indicators, selectors, services, tallies
 from yiwang.dashboards.models import Tally
 from yiwang.dashboards.periods import Period
 from yiwang.faculty.models import Teacher
 from yiwang.network.enums import SharingScope
-from yiwang.research.enums import OutputKind
+from yiwang.research.enums import OutputKind, ProjectStatus
 from yiwang.research.models import Endorsement, ResearchOutput, ResearchProject
 from yiwang.topics.enums import PublicationStatus
 from yiwang.topics.models import Topic
@@ -42,7 +48,7 @@ def _rate(session, score):
     return Evaluation.objects.create(session=session, rater_fingerprint=f"t{session.pk}-{n}", **fields)
 
 
-def _records(network):
+def _records(network, people=None):
     for scope in SCOPES:
         for status in (PublicationStatus.PUBLISHED, PublicationStatus.DRAFT):
             TopicFactory(owner_school=network.city, scope=scope, status=status)
@@ -64,6 +70,112 @@ def _records(network):
     klass = open_session(network.city, scope=SharingScope.PARTNERS, day=date(2026, 5, 1)).training_class
     klass.shared_partnerships.add(network.partnership)
     _research(network)
+    _courses(network)
+    _applications(network, people or viewers(network))
+
+
+def _moment(day: date):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=10)))
+
+
+def _call(school, year=2026):
+    return ResearchCall.objects.create(
+        owner_school=school,
+        scope=SharingScope.NETWORK,
+        title=f"{school.name}{year}年度课题",
+        kind=CallKind.values[0],
+        year=year,
+        funding_pool=100,
+        per_project_cap=10,
+        opens_at=_moment(date(year, 1, 1)),
+        closes_at=_moment(date(year, 12, 1)),
+    )
+
+
+def _apply(call, home, applicant, status, day, *, amount=None, concluded=None, team=()):
+    """An application of ``call`` by ``applicant`` of ``home``; submitted (unless a draft) and,
+    granted, decided on ``day`` with a research project (concluded or not)."""
+    principal = TeacherFactory(owner_school=home, scope=SharingScope.SCHOOL)
+    project = None
+    if status == ApplicationStatus.GRANTED:
+        project = ProjectFactory(
+            owner_school=home,
+            start_date=day.replace(day=20),
+            end_date=date(2028, 1, 1),
+            status=ProjectStatus.CONCLUDED if concluded else ProjectStatus.ONGOING,
+        )
+    app = Application.objects.create(
+        call=call,
+        call_school=call.owner_school,
+        applicant=applicant,
+        principal=principal,
+        home_school=home,
+        title=f"申报{status}{day}",
+        status=status,
+        submitted_at=None if status == ApplicationStatus.DRAFT else _moment(day),
+        decided_at=_moment(day)
+        if status in (ApplicationStatus.GRANTED, ApplicationStatus.NOT_GRANTED)
+        else None,
+        granted_amount=amount if status == ApplicationStatus.GRANTED else None,
+        project=project,
+    )
+    for teacher in team:
+        TeamMember.objects.create(application=app, call=call, teacher=teacher)
+    return app
+
+
+def _applications(network, people):
+    """共研一个题 applications of the city's and the far school's calls, from three home schools, in
+    every status, in both years; some whose applicant or team member is one of ``people`` (the
+    team sees what the research staff of their school may not)."""
+    branch_teacher, stranger_teacher = people[2], people[5]
+    on_team = TeacherFactory(owner_school=network.stranger, user=stranger_teacher)
+    for call in (_call(network.city), _call(network.far)):
+        for home in (network.branch_a, network.far, network.stranger):
+            applicant = branch_teacher if home == network.branch_a else member(home, is_teacher=True)
+            for day in (date(2026, 3, 2), date(2025, 11, 5)):
+                for status in (
+                    ApplicationStatus.DRAFT,
+                    ApplicationStatus.HOME_REVIEW,
+                    ApplicationStatus.IN_REVIEW,
+                    ApplicationStatus.NOT_GRANTED,
+                ):
+                    _apply(call, home, applicant, status, day)
+                _apply(call, home, applicant, ApplicationStatus.GRANTED, day, amount=Decimal("3.50"))
+                _apply(
+                    call,
+                    home,
+                    applicant,
+                    ApplicationStatus.GRANTED,
+                    day,
+                    amount=Decimal("2"),
+                    concluded=True,
+                    team=[on_team],
+                )
+    _apply(_call(network.far), network.stranger, stranger_teacher, ApplicationStatus.DRAFT, date(2026, 4, 1))
+
+
+def _courses(network):
+    """Courses of every status and scope, owned by the city or the far school, co-built or not,
+    some created in 2025; a 协作 one shared with the alliance."""
+    for scope in SCOPES:
+        for i, status in enumerate(CourseStatus.values):
+            for owner in (network.city, network.far):
+                course = CourseFactory(owner_school=owner, scope=scope, status=status)
+                if i % 2 == 0:
+                    course.co_schools.add(network.branch_a if owner == network.city else network.city)
+                if owner == network.far:
+                    Course.objects.filter(pk=course.pk).update(
+                        created_at=timezone.make_aware(datetime(2025, 10, 3, 12))
+                    )
+    shared = CourseFactory(
+        owner_school=network.far, scope=SharingScope.PARTNERS, status=CourseStatus.FEATURED
+    )
+    shared.shared_alliances.add(network.alliance)
+    shared.co_schools.add(network.far)
+    draft = CourseFactory(owner_school=network.far, scope=SharingScope.PARTNERS, status=CourseStatus.DRAFT)
+    draft.shared_alliances.add(network.alliance)
+    draft.co_schools.add(network.city)
 
 
 def _research(network):
@@ -131,9 +243,10 @@ def _rebuilt_equals_incremental():
 
 
 def test_tallied_numbers_equal_live_counts_and_lists_for_every_viewer(network):
-    _records(network)
+    people = viewers(network)
+    _records(network, people)
     assert tallies.installed_triggers()
-    for viewer in viewers(network):
+    for viewer in people:
         for school_ids in (None, [network.city.pk]):
             _check(viewer, school_ids)
     rows = Tally.objects.count()
@@ -188,7 +301,105 @@ def test_a_board_number_follows_every_kind_of_write_at_once(network):
     Session.objects.filter(pk=first.pk).delete()  # a session with its sign-ups, check-ins, ratings
     exact()
     _research_writes(network, exact)
+    _course_writes(network, exact)
+    _application_writes(network, people, exact)
     _rebuilt_equals_incremental()
+
+
+def _application_writes(network, people, exact):
+    """Applications submitted, granted, re-dated, moved to another home school, their projects
+    concluded and reopened, deleted; a team member added; one bulk-created."""
+    call = ResearchCall.objects.filter(owner_school=network.city).first()
+    app = _apply(call, network.branch_a, people[2], ApplicationStatus.DRAFT, date(2026, 5, 5))
+    exact()
+    Application.objects.filter(pk=app.pk).update(
+        status=ApplicationStatus.HOME_REVIEW, submitted_at=_moment(date(2026, 5, 6))
+    )
+    exact()
+    project = ProjectFactory(
+        owner_school=network.branch_a, start_date=date(2026, 6, 1), end_date=date(2028, 1, 1)
+    )
+    Application.objects.filter(pk=app.pk).update(
+        status=ApplicationStatus.GRANTED,
+        granted_amount=Decimal("4.25"),
+        decided_at=_moment(date(2026, 6, 1)),
+        project=project,
+    )
+    exact()
+    ResearchProject.objects.filter(pk=project.pk).update(status=ProjectStatus.CONCLUDED)  # a parent
+    exact()
+    Application.objects.filter(pk=app.pk).update(
+        home_school=network.far, decided_at=_moment(date(2025, 12, 1))
+    )
+    exact()
+    TeamMember.objects.create(
+        application=app, call=call, teacher=TeacherFactory(owner_school=network.partner, user=people[4])
+    )
+    exact()
+    Application.objects.bulk_create(
+        [
+            Application(
+                call=call,
+                call_school=network.city,
+                applicant=people[2],
+                principal=app.principal,
+                home_school=network.branch_b,
+                title="批量",
+                status=ApplicationStatus.IN_REVIEW,
+                submitted_at=_moment(date(2026, 2, 2)),
+            )
+        ]
+    )
+    ResearchProject.objects.filter(pk=project.pk).update(status=ProjectStatus.ONGOING)
+    exact()
+    Application.objects.filter(pk=app.pk).delete()
+    Application.objects.filter(title="批量").delete()
+    exact()
+
+
+def _course_writes(network, exact):
+    """Courses published, featured, retired, re-scoped, co-built and not, deleted; a course's first
+    co-building school added, a second, both removed (ORM, bulk, m2m, QuerySet.update)."""
+    course = CourseFactory(owner_school=network.far, scope=SharingScope.NETWORK, status=CourseStatus.DRAFT)
+    exact()
+    Course.objects.filter(pk=course.pk).update(status=CourseStatus.PUBLISHED)
+    exact()
+    course.co_schools.add(network.city)  # the first co-building school: co-built now
+    exact()
+    course.co_schools.add(network.branch_a)  # a second: still one co-built course
+    exact()
+    course.co_schools.remove(network.city)
+    exact()
+    course.co_schools.clear()  # none left
+    exact()
+    Course.objects.bulk_create(
+        [
+            CourseFactory.build(
+                owner_school=network.city, scope=SharingScope.SCHOOL, status=CourseStatus.FEATURED
+            )
+        ]
+    )
+    Course.co_schools.through.objects.bulk_create(
+        [
+            Course.co_schools.through(course_id=c.pk, school_id=network.far.pk)
+            for c in Course.objects.exclude(co_schools=network.far)[:3]
+        ]
+    )
+    exact()
+    Course.objects.filter(owner_school=network.city, status=CourseStatus.PUBLISHED).update(
+        status=CourseStatus.FEATURED, scope=SharingScope.SYSTEM
+    )
+    Course.objects.filter(owner_school=network.far, status=CourseStatus.FEATURED).update(
+        status=CourseStatus.RETIRED
+    )
+    exact()
+    course.status = CourseStatus.FEATURED  # ORM save
+    course.save()
+    course.co_schools.add(network.partner)
+    exact()
+    course.delete()  # with its co-building rows
+    Course.objects.filter(co_schools=network.far).delete()
+    exact()
 
 
 def _research_writes(network, exact):

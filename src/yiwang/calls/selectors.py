@@ -147,7 +147,7 @@ def open_calls(viewer, now=None) -> QuerySet:
 # -- applications -----------------------------------------------------------------------------
 
 
-def _team_q(viewer) -> Q:
+def team_q(viewer) -> Q:
     """The applicant or a teacher on the team: ``pk IN (the viewer's applications UNION ALL their
     team places)`` — one indexed subquery evaluated once, not a correlated EXISTS per application.
     As one ``IN`` (not ``applicant = me OR pk IN (…)``) the database starts from those few ids:
@@ -165,7 +165,7 @@ def applications_q(viewer) -> Q:
     if not getattr(viewer, "is_authenticated", False):
         return Q(pk__in=[])
     staff = research_staff_school_ids(viewer)
-    condition = _team_q(viewer)
+    condition = team_q(viewer)
     if staff:
         condition |= ~Q(status=ApplicationStatus.DRAFT) & (
             Q(home_school_id__in=staff) | Q(call_school_id__in=staff)
@@ -781,7 +781,7 @@ def _submitted_application_parts(viewer, year=None) -> list[QuerySet]:
     submitted = Application.objects.exclude(status=ApplicationStatus.DRAFT)
     if year:
         submitted = submitted.filter(call__year=year)
-    team = submitted.filter(_team_q(viewer)) if getattr(viewer, "is_authenticated", False) else None
+    team = submitted.filter(team_q(viewer)) if getattr(viewer, "is_authenticated", False) else None
     staff = research_staff_school_ids(viewer)
     if not staff:
         return [] if team is None else [team]

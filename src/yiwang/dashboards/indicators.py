@@ -33,6 +33,7 @@ from yiwang.classes.models import CheckIn, Evaluation
 from yiwang.classes.selectors import sessions_visible_to
 from yiwang.courses.enums import CourseStatus
 from yiwang.courses.models import Course
+from yiwang.courses.selectors import PUBLIC_STATUSES as COURSE_PUBLIC_STATUSES
 from yiwang.courses.selectors import courses_visible_to
 from yiwang.faculty.selectors import teachers_visible_to
 from yiwang.network.models import School
@@ -278,8 +279,9 @@ def _finish(measure, value):
 
 def _family(indicator: Indicator):
     """Indicators over the same records (or the same base of ``narrowed`` records) and school field
-    are counted by one statement."""
-    return (getattr(indicator.records, "base", indicator.records), indicator.school_field)
+    are counted by one statement — unless they have their own tallies (精品课数 and 共建课程数 narrow
+    the visible courses, each from its own tally)."""
+    return (getattr(indicator.records, "base", indicator.records), indicator.school_field, indicator.tally)
 
 
 def _narrowing(indicator: Indicator) -> Q:
@@ -678,6 +680,8 @@ _cobuilt_courses = narrowed(
     courses_visible_to, lambda: Q(Exists(Course.co_schools.through.objects.filter(course_id=OuterRef("pk"))))
 )
 _featured_courses = narrowed(courses_visible_to, lambda: Q(status=CourseStatus.FEATURED))
+# the public courses (发布, 精品课); an editor's drafts are theirs to finish, not shared resources
+_shared_courses = narrowed(courses_visible_to, lambda: Q(status__in=COURSE_PUBLIC_STATUSES))
 
 
 def _advisory(viewer):
@@ -715,9 +719,9 @@ def _core_table() -> tuple[Indicator, ...]:
         rated,
         measured_as(rated, "evaluation_average", "评课均分", "分", "统计期内评课总分的平均值（满分 100）。", ("avg", "total"), 2),
         spec("cobuilt_courses", "共建课程数", "门", "codev", _cobuilt_courses, None, "owner_school", _course_row, ("courses", "brand"),
-             "有共建学校、当前可见的课程（截至统计期末，按创建时间）。"),
+             "有共建学校、当前可见的课程（截至统计期末，按创建时间）。", tally="cobuilt_courses"),
         spec("featured_courses", "精品课数", "门", "codev", _featured_courses, None, "owner_school", _course_row, ("courses", "brand"),
-             "状态为精品课的课程（截至统计期末）。"),
+             "状态为精品课的课程（截至统计期末）。", tally="featured_courses"),
         spec("research_projects", "科研课题数", "项", "research", projects_visible_to, "start_date", "owner_school", _project_row, ("research",),
              "统计期内开始的科研课题（立项、在研、结项等可见课题，按开始日期）。", tally="research_projects"),
         spec("advisory_reports", "咨政报告数", "篇", "research", _advisory, "published_on", "owner_school", _output_row, ("research",),
@@ -732,8 +736,8 @@ def _core_table() -> tuple[Indicator, ...]:
              "可见的在库教师（截至统计期末）。", tally="teachers"),
         spec("shared_topics", "共享讲题数", "个", "sharing", topics_visible_to, None, "owner_school", _topic_row, ("information", "courses"),
              "可见的已发布讲题（截至统计期末）。", tally="topics"),
-        spec("shared_courses", "共享课程数", "门", "sharing", courses_visible_to, None, "owner_school", _course_row, ("information", "courses"),
-             "可见的已发布课程与精品课（截至统计期末）。"),
+        spec("shared_courses", "共享课程数", "门", "sharing", _shared_courses, None, "owner_school", _course_row, ("information", "courses"),
+             "可见的已发布课程与精品课（截至统计期末）。", tally="courses"),
     )
     # fmt: on
 

@@ -13,7 +13,7 @@ from yiwang.calls.enums import ApplicationStatus
 from yiwang.calls.selectors import applications_visible_to
 from yiwang.codev.enums import RoundStatus, Stage
 from yiwang.codev.models import ReviewRound
-from yiwang.codev.selectors import adoptions_visible_to, projects_visible_to
+from yiwang.codev.selectors import adoptions_visible_to, projects_in_progress_visible_to, projects_visible_to
 from yiwang.exchanges.enums import RequestStatus
 from yiwang.exchanges.models import Trainee
 from yiwang.exchanges.selectors import dispatches_visible_to, hostings_visible_to
@@ -68,7 +68,7 @@ _concluded_applications = narrowed(
     applications_visible_to,
     lambda: Q(status=ApplicationStatus.GRANTED, project__status=ProjectStatus.CONCLUDED),
 )
-_codev_in_progress = narrowed(projects_visible_to, lambda: ~Q(stage=Stage.PUBLISHED))
+_codev_in_progress = projects_in_progress_visible_to
 _codev_published = narrowed(projects_visible_to, lambda: Q(stage=Stage.PUBLISHED))
 
 
@@ -115,13 +115,13 @@ def _work_table() -> tuple[Indicator, ...]:
         spec("adoptions", "课程被引用次数", "次", "codev", adoptions_visible_to, "created_at", "course__owner_school", _adoption_row, ("courses", "brand"),
              "统计期内其他学校引用（建立本校关联副本）的次数，按原课程所属学校统计。", select_related=("course__owner_school", "adopter_school")),
         spec("call_applications", "课题申报数", "项", "research", _submitted_applications, "submitted_at", "home_school", _application_row, ("research",),
-             "统计期内提交的课题申报书（按提交时间，按申报人所在学校统计）。"),
+             "统计期内提交的课题申报书（按提交时间，按申报人所在学校统计）。", tally="call_submitted"),
         spec("call_granted", "课题立项数", "项", "research", _granted_applications, "decided_at", "home_school", _application_row, ("research",),
-             "统计期内决定立项的申报（按决定时间）。"),
+             "统计期内决定立项的申报（按决定时间）。", tally="call_granted"),
         spec("call_funding", "立项经费", "万元", "research", _granted_applications, "decided_at", "home_school", _application_row, ("research",),
-             "统计期内立项课题的资助经费之和。", measure=("sum", "granted_amount"), decimals=2),
+             "统计期内立项课题的资助经费之和。", measure=("sum", "granted_amount"), decimals=2, tally="call_granted"),
         spec("call_concluded", "立项课题结项数", "项", "research", _concluded_applications, "decided_at", "home_school", _application_row, ("research",),
-             "统计期内立项、已结项的课题。"),
+             "统计期内立项、已结项的课题。", tally="call_concluded"),
         ratio_of("call_conclusion_rate", "课题结项率", "research",
                  "立项课题结项数 ÷ 课题立项数 × 100（同一统计期、同一范围）。", ("call_concluded", "call_granted"), "research"),
         spec("dispatches", "师资互派人次", "人次", "regional", _done_dispatches, "starts_at", "request__to_school", _dispatch_row, ("faculty",),

@@ -49,10 +49,14 @@ from django.db.models.sql import Query
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
+from yiwang.calls.enums import ApplicationStatus
+from yiwang.calls.selectors import team_q
 from yiwang.classes.enums import ClassStatus
+from yiwang.courses.enums import CourseStatus
 from yiwang.network.context import viewer_context
 from yiwang.network.enums import SharingScope
-from yiwang.research.enums import OutputKind
+from yiwang.network.rules import research_staff_school_ids
+from yiwang.research.enums import OutputKind, ProjectStatus
 from yiwang.topics.enums import PublicationStatus
 
 TRIGGER_PREFIX = "dasht_"
@@ -75,13 +79,34 @@ class Family:
     value: str = "0"
     value_field: str = ""  # the ORM path of ``value`` (the summed measure), for the live parts
     # the list's rows the tally does not hold (drafts, retired records): those under the root rows
-    # (model label, condition on them), reached from the record by the path ("pk": the record itself)
-    untallied: tuple[str, Callable[[], Q], str] | None = None
+    # (model label, condition on them for the viewer), reached from the record by the path ("pk":
+    # the record itself)
+    untallied: tuple[str, Callable[[object], Q], str] | None = None
     share_prefix: str = ""  # path from the record to the Shareable that decides visibility
-    share_model: str = ""
+    share_model: str = ""  # empty: no share rows (the key alone decides, with ``untallied``)
     # child rows whose *existence* ``where`` tests (an ``EXISTS`` over ``{alias}``), not joined:
     # (alias, model label, columns read, its foreign key column, the alias of the row it hangs from)
     exists: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = ()
+    # which tally rows (school, owner, scope) the viewer may see; None: the sharing rule of the banks
+    # (``_key_visible_q``), with 协作 share rows counted live
+    key_rule: Callable[[object], Q] | None = None
+
+    def definition(self) -> tuple:
+        """What the tally's rows are made of (its SQL), without the Python callables, whose repr
+        differs from one process to the next."""
+        return (
+            self.name,
+            self.tables,
+            self.chain,
+            self.joins,
+            self.where,
+            self.school,
+            self.owner,
+            self.scope,
+            self.month,
+            self.value,
+            self.exists,
+        )
 
 
 def _driven_from(model, path: str, far) -> Q:
@@ -97,15 +122,15 @@ def _driven_from(model, path: str, far) -> Q:
     return Q(**{f"{parts[0]}__in": ids})
 
 
-def _drafts() -> Q:
+def _drafts(_viewer=None) -> Q:
     return Q(status=ClassStatus.DRAFT)
 
 
-def _unpublished_topics() -> Q:
+def _unpublished_topics(_viewer=None) -> Q:
     return Q(status__in=[PublicationStatus.DRAFT, PublicationStatus.RETIRED])
 
 
-def _retired() -> Q:
+def _retired(_viewer=None) -> Q:
     return Q(is_active=False)
 
 
@@ -169,6 +194,91 @@ def _output_family(name, where, *, exists=()) -> Family:
     )
 
 
+def _cobuilt_drafts(_viewer=None) -> Q:
+    """Co-built courses not yet public (草稿, 审核中), seen by the editors of every co-building school,
+    counted live; driven from the co-building rows (few), not from every draft."""
+    co_built = apps.get_model("courses", "Course_co_schools").objects.values("course_id")
+    return Q(pk__in=co_built, status__in=[CourseStatus.DRAFT, CourseStatus.REVIEW])
+
+
+def _course_family(name, where="", *, exists=(), untallied=None) -> Family:
+    """A family over the public courses (发布 and 精品课: their visibility is their scope and owner
+    school, with 协作 share rows counted live), by creation."""
+    public = ", ".join(f"'{s}'" for s in (CourseStatus.PUBLISHED, CourseStatus.FEATURED))
+    return Family(
+        name,
+        (("c", "courses.Course", ("id", "owner_school_id", "scope", "status", "created_at")),),
+        (),
+        "{c} c",
+        " AND ".join([f"c.status IN ({public})", *([where] if where else [])]),
+        "c.owner_school_id",
+        "c.owner_school_id",
+        "c.scope",
+        ("c.created_at", True),
+        untallied=untallied,
+        share_model="courses.Course",
+        exists=exists,
+    )
+
+
+def _research_staff_rule(viewer) -> Q:
+    """共研一个题's rule on a tally row (home school, issuing school): a submitted application is
+    seen by the research staff of either (``calls.selectors.applications_q``)."""
+    staff = research_staff_school_ids(viewer) if getattr(viewer, "is_authenticated", False) else []
+    if not staff:
+        return Q(pk__in=[])
+    return Q(school_id__in=staff) | Q(owner_id__in=staff)
+
+
+def _team_only(viewer) -> Q:
+    """The applications the viewer sees only as its applicant or a team member: drafts, and those of
+    schools where they are not research staff (counted live; driven from the viewer's team places)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return Q(pk__in=[])
+    staff = research_staff_school_ids(viewer)
+    covered = ~Q(status=ApplicationStatus.DRAFT) & (Q(home_school_id__in=staff) | Q(call_school_id__in=staff))
+    return team_q(viewer) & ~covered if staff else team_q(viewer)
+
+
+_APPLICATION = (
+    "a",
+    "calls.Application",
+    (
+        "id",
+        "home_school_id",
+        "call_school_id",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "granted_amount",
+        "project_id",
+    ),
+)
+
+
+def _application_family(name, where, month, *, value="0", value_field="", project=False) -> Family:
+    """A family over the submitted applications (any status but 草稿), counted for the applicant's
+    school, seen by the research staff of it or of the issuing school (``_research_staff_rule``);
+    ``project``: joined with its research project (立项课题结项)."""
+    tables = (_APPLICATION, *((("p", "research.ResearchProject", ("id", "status")),) if project else ()))
+    return Family(
+        name,
+        tables,
+        (("a", "project_id", "p"),) if project else (),
+        "{a} a" + (" JOIN {p} p ON p.id = a.project_id" if project else ""),
+        f"a.status <> '{ApplicationStatus.DRAFT}' AND {where}",
+        "a.home_school_id",
+        "a.call_school_id",
+        "'-'",
+        (month, True),
+        value=value,
+        value_field=value_field,
+        untallied=("calls.Application", _team_only, "pk"),
+        key_rule=_research_staff_rule,
+    )
+
+
+_CO_SCHOOLS = ("m", "courses.Course_co_schools", ("id", "course_id", "school_id"), "course_id", "c")
 _ADVISORY = f"o.kind = '{OutputKind.ADVISORY}'"
 _VERIFIED = ("e", "research.Endorsement", ("id", "output_id", "verified_at"), "output_id", "o")
 
@@ -243,6 +353,29 @@ FAMILIES: dict[str, Family] = {
             "p.scope",
             ("p.start_date", False),
             share_model="research.ResearchProject",
+        ),
+        _course_family("courses"),
+        _course_family("featured_courses", f"c.status = '{CourseStatus.FEATURED}'"),
+        _course_family(
+            "cobuilt_courses",
+            "EXISTS (SELECT 1 FROM {m} m WHERE m.course_id = c.id)",
+            exists=(_CO_SCHOOLS,),
+            untallied=("courses.Course", _cobuilt_drafts, "pk"),
+        ),
+        _application_family("call_submitted", "a.submitted_at IS NOT NULL", "a.submitted_at"),
+        _application_family(
+            "call_granted",
+            f"a.status = '{ApplicationStatus.GRANTED}' AND a.decided_at IS NOT NULL",
+            "a.decided_at",
+            value="COALESCE(a.granted_amount, 0)",
+            value_field="granted_amount",
+        ),
+        _application_family(
+            "call_concluded",
+            f"a.status = '{ApplicationStatus.GRANTED}' AND a.decided_at IS NOT NULL "
+            f"AND p.status = '{ProjectStatus.CONCLUDED}'",
+            "a.decided_at",
+            project=True,
         ),
         _output_family("advisory", _ADVISORY),
         _output_family(
@@ -322,7 +455,7 @@ def _net_insert(family, vendor, after: dict[str, str], before: dict[str, str]) -
 
 
 def signature(family: Family, vendor: str) -> str:
-    return hashlib.sha256(repr((family, _select(family, vendor, {}))).encode()).hexdigest()[:32]
+    return hashlib.sha256(repr((family.definition(), _select(family, vendor, {}))).encode()).hexdigest()[:32]
 
 
 # -- triggers ---------------------------------------------------------------------------------
@@ -475,6 +608,29 @@ def _pg_triggers(family: Family) -> list[str]:
     return out
 
 
+def uninstall(using: str = "default") -> None:
+    """Drop every family's triggers. A trigger reads the columns of the schema it was made for, so a
+    migration *back* past a column a family reads (a test of a data migration) drops them first;
+    ``install`` (after every ``migrate``) re-creates them. Not done before every migrate: writes in
+    that window would go uncounted. The tally rows stay."""
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = current_schema() AND p.proname LIKE %s",
+                [f"{TRIGGER_PREFIX}%"],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
+            return
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{TRIGGER_PREFIX}%"]
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER "{name}"')
+
+
 def install(using: str = "default") -> None:
     """Create (or replace) every family's triggers, and rebuild a family's tally from its records
     when its definition is new or changed (after every migrate; a flush empties both)."""
@@ -602,11 +758,11 @@ def _shared_roots(family: Family, ctx):
     )
 
 
-def _untallied_roots(family: Family):
+def _untallied_roots(family: Family, viewer):
     if family.untallied is None:
         return None
     label, condition, _path = family.untallied
-    return apps.get_model(label)._base_manager.filter(condition())
+    return apps.get_model(label)._base_manager.filter(condition(viewer))
 
 
 def _roots_of(parts: dict) -> dict[str, list]:
@@ -778,16 +934,16 @@ def grouped_many(
     outs: list[dict[tuple[int, int], list]] = [{} for _ in wants]
     if not wants:
         return outs
-    by_family = _tally_rows(ctx, wants, school_ids, by_school)
+    by_family = _tally_rows(viewer, ctx, wants, school_ids, by_school)
     # the ids of each root set (families over the same roots share it), all in one statement
     probes, keys = {}, []
     for want in wants:
         family = want.family
         untallied = f"u:{family.untallied[0]}:{family.untallied[1].__name__}" if family.untallied else ""
-        shared = f"s:{family.share_model}"
+        shared = f"s:{family.share_model}" if family.share_model else ""
         if untallied and untallied not in probes:
-            probes[untallied] = _untallied_roots(family)
-        if shared not in probes:
+            probes[untallied] = _untallied_roots(family, viewer)
+        if shared and shared not in probes:
             probes[shared] = _shared_roots(family, ctx)
         keys.append((untallied, shared))
     roots = _probe(probes)
@@ -815,7 +971,7 @@ def _covers(ranges, want: Want) -> bool:
     return any(hi >= want.hi and (lo is None or (want.lo is not None and lo <= want.lo)) for lo, hi in ranges)
 
 
-def _tally_rows(ctx, wants: list[Want], school_ids, by_school: bool) -> dict[str, list]:
+def _tally_rows(viewer, ctx, wants: list[Want], school_ids, by_school: bool) -> dict[str, list]:
     """The visible tally rows of the wants' families and months, ``{family: [row]}``, by one
     statement — or none within one page (``one_page``) when an earlier read of the same schools
     and grouping already holds every want's months (a year board's trend reads the board's months).
@@ -828,14 +984,20 @@ def _tally_rows(ctx, wants: list[Want], school_ids, by_school: bool) -> dict[str
         ranges, rows = memo[key]
         if all(_covers(ranges.get(w.family.name, ()), w) for w in wants):
             return rows
+    # each want's family and months, the family's rows the viewer may see (one rule per kind of
+    # family: the sharing rule of the banks, or the family's own)
+    rules: dict = {}
     months = Q(pk__in=[])
     for want in wants:
-        months |= Q(
+        rule = want.family.key_rule
+        if rule not in rules:
+            rules[rule] = _key_visible_q(ctx) if rule is None else rule(viewer)
+        months |= rules[rule] & Q(
             family=want.family.name,
             month__lt=want.hi,
             **({"month__gte": want.lo} if want.lo is not None else {}),
         )
-    tally = Tally.objects.filter(_key_visible_q(ctx), months)
+    tally = Tally.objects.filter(months)
     if school_ids is not None:
         tally = tally.filter(school_id__in=list(school_ids))
     columns = ("family", "school_id", "month") if by_school else ("family", "month")
