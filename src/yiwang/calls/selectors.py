@@ -167,10 +167,14 @@ def applications_q(viewer) -> Q:
     staff = research_staff_school_ids(viewer)
     condition = team_q(viewer)
     if staff:
-        condition |= ~Q(status=ApplicationStatus.DRAFT) & (
-            Q(home_school_id__in=staff) | Q(call_school_id__in=staff)
-        )
+        condition |= staff_q(staff)
     return condition
+
+
+def staff_q(staff) -> Q:
+    """The submitted applications the research staff of the schools ``staff`` see: those of an
+    applicant from one of them, or answering a call one of them issued."""
+    return ~Q(status=ApplicationStatus.DRAFT) & (Q(home_school_id__in=staff) | Q(call_school_id__in=staff))
 
 
 def team_prefetch() -> Prefetch:

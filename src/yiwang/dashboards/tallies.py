@@ -50,7 +50,7 @@ from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 
 from yiwang.calls.enums import ApplicationStatus
-from yiwang.calls.selectors import team_q
+from yiwang.calls.selectors import staff_q, team_q
 from yiwang.classes.enums import ClassStatus
 from yiwang.courses.enums import CourseStatus
 from yiwang.network.context import viewer_context
@@ -236,8 +236,7 @@ def _team_only(viewer) -> Q:
     if not getattr(viewer, "is_authenticated", False):
         return Q(pk__in=[])
     staff = research_staff_school_ids(viewer)
-    covered = ~Q(status=ApplicationStatus.DRAFT) & (Q(home_school_id__in=staff) | Q(call_school_id__in=staff))
-    return team_q(viewer) & ~covered if staff else team_q(viewer)
+    return team_q(viewer) & ~staff_q(staff) if staff else team_q(viewer)
 
 
 _APPLICATION = (
