@@ -133,9 +133,9 @@ def raw_times(viewer, queries: list[dict]) -> list[float]:
         documents = visible
         for phrase in parsed.phrases:
             documents = documents.filter(_phrase_condition(phrase))
-        found = index.search(documents, parsed.groups, parsed.min_match, PAGE_SIZE, 0)
+        found = index.search(documents, parsed.groups, parsed.min_match, PAGE_SIZE, 0, filters)
         if not found.total and (len(parsed.groups) > 1 or parsed.phrases):
-            index.search(visible, parsed.groups, 1, PAGE_SIZE, 0)
+            index.search(visible, parsed.groups, 1, PAGE_SIZE, 0, filters)
         times.append((time.perf_counter() - started) * 1000)
     return times
 

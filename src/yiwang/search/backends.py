@@ -16,6 +16,9 @@ condition (``network.visibility.visible_q``) and the filters; its WHERE clause i
 compiled into the index query, so results, totals and facets obey the same rule.
 """
 
+import math
+import re
+import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -82,7 +85,7 @@ class SearchBackend:
     # True when the index entry is a column of the document row (written with the row on rebuild).
     inline_column = ""
 
-    def inline_value(self, fields: dict[str, list[str]]) -> str:
+    def inline_value(self, document, fields: dict[str, list[str]]) -> str:
         raise NotImplementedError
 
     def before_rebuild(self) -> None:
@@ -92,8 +95,9 @@ class SearchBackend:
         """Called when a rebuild has written everything."""
 
     # -- writing ------------------------------------------------------------------------------
-    def write(self, rows: list[tuple[int, dict[str, list[str]]]], fresh: bool = False) -> None:
-        """Index entries for new document rows (``fresh``: the index is known to hold none of them)."""
+    def write(self, rows: list[tuple[SearchDocument, dict[str, list[str]]]], fresh: bool = False) -> None:
+        """Index entries for new document rows, each with its segmented fields (``fresh``: the index
+        is known to hold none of them)."""
         raise NotImplementedError
 
     def delete(self, ids: list[int]) -> None:
@@ -121,24 +125,43 @@ class SearchBackend:
         """A condition on ``SearchDocument`` rows: the index entry matches every group; no ranking, no cap."""
         return IndexMatch(self.match_template, [self.expression(groups)])
 
-    def all_words_query(self, groups, where: str):
+    def all_words_query(self, groups, where: str, where_params: list, filters: dict):
         """(SQL selecting ``rid`` of at most ``candidate_limit()`` visible documents, the newest,
-        that match every group through one of its alternatives; its params before ``where``'s)."""
+        that match every group through one of its alternatives; its params)."""
         raise NotImplementedError
 
-    def word_query(self, index: int, group: int, tokens: tuple[str, ...], weight: float, where: str):
+    def word_query(
+        self,
+        index: int,
+        group: int,
+        tokens: tuple[str, ...],
+        weight: float,
+        where: str,
+        where_params: list,
+        filters: dict,
+        narrowed: bool = False,
+    ):
         """(SQL of one alternative: ``rid, sub, grp, score`` of at most ``candidate_limit()`` matching
-        documents the viewer may see (``where``), the newest; its params before the WHERE params)."""
+        documents the viewer may see (``where``), the newest; its params). ``narrowed``: ``where``
+        already picks at most that many documents."""
         raise NotImplementedError
 
     def prepare(self, cursor) -> None:
-        """Session settings before a search statement."""
+        """Session settings before a search statement (and before it is written)."""
 
     def preamble(self) -> str:
         """Extra CTEs the per-word queries read (e.g. the document count for IDF)."""
         return ""
 
-    def search(self, documents, groups, min_match: int = 1, limit: int = 20, offset: int = 0) -> "SearchPage":
+    def search(
+        self,
+        documents,
+        groups,
+        min_match: int = 1,
+        limit: int = 20,
+        offset: int = 0,
+        filters: dict | None = None,
+    ) -> "SearchPage":
         """One statement. ``groups``: one list per query word of its alternatives ``(tokens, weight)``
         (or a plain list of words: each word one group, as the teacher matching uses).
 
@@ -147,7 +170,11 @@ class SearchBackend:
         BM25 times its weight; a document's score for a word is its best alternative, its score the
         sum over the words it matches, and it is kept when it matches at least ``min_match`` words.
         Returns the ranked page, the facet counts, the exact total (or ``capped``) and per word how
-        many documents matched it."""
+        many documents matched it.
+
+        ``filters`` (column → value, as ``selectors.clean_filters`` gives them) repeats conditions that
+        ``documents`` already carries, for an index that can also answer them itself."""
+        filters = filters or {}
         groups = [
             [(tuple(a.tokens), a.weight) if hasattr(a, "tokens") else (tuple(a[0]), a[1]) for a in g]
             if isinstance(g, list)
@@ -155,22 +182,30 @@ class SearchBackend:
             for g in groups
         ]
         where, where_params = _where(documents)
-        prefilter, params = "", []
-        if len(groups) > 1 and min_match >= len(groups):
-            # Every word is required: one candidate query for documents matching all of them (each
-            # through any alternative), then each word is scored on those candidates only.
-            sql, sub_params = self.all_words_query(groups, where)
-            prefilter = f"cand AS MATERIALIZED ({sql}), "
-            params += [*sub_params, *where_params]
-            where, where_params = f'"{TABLE}"."id" IN (SELECT rid FROM cand)', []
-        subs = []
-        index = 0
-        for number, group in enumerate(groups):
-            for tokens, weight in group:
-                sql, sub_params = self.word_query(index, number, tokens, float(weight), where)
-                subs.append(f"SELECT * FROM ({sql}) AS s{index}")
-                params += [*sub_params, *where_params]
-                index += 1
+        with connection.cursor() as cursor:
+            self.prepare(cursor)
+            prefilter, params = "", []
+            if len(groups) > 1 and min_match >= len(groups):
+                # Every word is required: one candidate query for documents matching all of them (each
+                # through any alternative), then each word is scored on those candidates only.
+                sql, params = self.all_words_query(groups, where, where_params, filters)
+                prefilter = f"cand AS MATERIALIZED ({sql}), "
+                where, where_params = f'"{TABLE}"."id" IN (SELECT rid FROM cand)', []
+            narrowed = bool(prefilter)
+            subs = []
+            index = 0
+            for number, group in enumerate(groups):
+                for tokens, weight in group:
+                    sql, sub_params = self.word_query(
+                        index, number, tokens, float(weight), where, where_params, filters, narrowed
+                    )
+                    subs.append(f"SELECT * FROM ({sql}) AS s{index}")
+                    params += sub_params
+                    index += 1
+            return self._run(cursor, groups, subs, params, prefilter, min_match, limit, offset)
+
+    def _run(self, cursor, groups, subs, params, prefilter, min_match, limit, offset) -> "SearchPage":
+        index = len(subs)
         n = max(1, len(groups))
         best_columns = ", ".join(f"MAX(CASE WHEN grp = {g} THEN score END) AS w{g}" for g in range(n))
         best_count = " + ".join(f"(CASE WHEN w{g} IS NULL THEN 0 ELSE 1 END)" for g in range(n))
@@ -204,18 +239,16 @@ class SearchBackend:
         )
         page = SearchPage(facets={name: {} for name in FACET_COLUMNS}, word_hits=[0] * len(groups))
         hits: list[tuple[int, int, float]] = []
-        with connection.cursor() as cursor:
-            self.prepare(cursor)
-            cursor.execute(sql, [*params, max(1, min_match), limit, offset])
-            for kind, value, n, position, row_score in cursor.fetchall():
-                if kind == "hit":
-                    hits.append((position, n, float(row_score)))
-                elif kind == "candidates":
-                    page.capped = (n or 0) >= candidate_limit()
-                elif kind == "word":
-                    page.word_hits[int(value)] = n
-                else:
-                    page.facets[kind][value] = n
+        cursor.execute(sql, [*params, max(1, min_match), limit, offset])
+        for kind, value, n, position, row_score in cursor.fetchall():
+            if kind == "hit":
+                hits.append((position, n, float(row_score)))
+            elif kind == "candidates":
+                page.capped = (n or 0) >= candidate_limit()
+            elif kind == "word":
+                page.word_hits[int(value)] = n
+            else:
+                page.facets[kind][value] = n
         page.ranked = [(pk, row_score) for _, pk, row_score in sorted(hits)]
         page.total = sum(page.facets["type"].values())
         return page
@@ -246,11 +279,11 @@ class SqliteBackend(SearchBackend):
         if not rows:
             return
         if not fresh:  # a flushed test database or a crashed write may have left entries under these ids
-            self.delete([pk for pk, _ in rows])
+            self.delete([document.pk for document, _ in rows])
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO search_fts(rowid, title, keywords, names, body) VALUES (%s, %s, %s, %s, %s)",
-                [(pk, *(" ".join(fields.get(f, [])) for f in FIELDS)) for pk, fields in rows],
+                [(document.pk, *(" ".join(fields.get(f, [])) for f in FIELDS)) for document, fields in rows],
             )
 
     def delete(self, ids):
@@ -269,15 +302,15 @@ class SqliteBackend(SearchBackend):
     operators = (" AND ", " OR ", '"{}"')
     match_template = "{id} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
 
-    def all_words_query(self, groups, where):
+    def all_words_query(self, groups, where, where_params, filters):
         expression = self.expression(groups)
         sql = (
             f'SELECT search_fts.rowid AS rid FROM search_fts CROSS JOIN "{TABLE}" ON "{TABLE}"."id" = search_fts.rowid '
             f"WHERE search_fts MATCH %s AND ({where}) ORDER BY search_fts.rowid DESC LIMIT {candidate_limit()}"
         )
-        return sql, [expression]
+        return sql, [expression, *where_params]
 
-    def word_query(self, index, group, tokens, weight, where):
+    def word_query(self, index, group, tokens, weight, where, where_params, filters, narrowed=False):
         weights = ", ".join(str(WEIGHTS[f]) for f in FIELDS)
         sql = (
             f"SELECT search_fts.rowid AS rid, {index} AS sub, {group} AS grp, "
@@ -286,12 +319,21 @@ class SqliteBackend(SearchBackend):
             + f' FROM search_fts CROSS JOIN "{TABLE}" ON "{TABLE}"."id" = search_fts.rowid '
             f"WHERE search_fts MATCH %s AND ({where}) ORDER BY search_fts.rowid DESC LIMIT {candidate_limit()}"
         )
-        return sql, [" AND ".join(f'"{t}"' for t in tokens)]
+        return sql, [" AND ".join(f'"{t}"' for t in tokens), *where_params]
 
 
 class PostgresBackend(SearchBackend):
     """Column ``search_vector tsvector`` with a GIN index; lexemes written as-is (config ``simple``),
-    weighted A/B/C/D for title/keywords/names/body."""
+    weighted A/B/C/D for title/keywords/names/body, then the document's tags (``tags``).
+
+    A common word matches hundreds of thousands of documents at a million; reading them all to keep
+    the newest ``candidate_limit()`` costs hundreds of milliseconds. So each vector also carries
+    its *recency bucket* (``~r`` + id ÷ ``SEARCH_RECENCY_BUCKET``, and ``~R`` for 32 of those) and
+    the filterable values (``~t`` type, ``~s`` school, ``~y`` year), and a word the statistics say
+    is common is looked up newest window first — ``word & filters & (bucket | bucket …)`` — growing
+    each window fourfold until enough visible matches are found (``candidates``). The GIN index
+    then walks the short bucket lists and skips through the word's long one, and only the matches
+    of a few windows are read from the table (decision 0016, part 3)."""
 
     vendor = "postgresql"
     inline_column = "search_vector"
@@ -299,8 +341,9 @@ class PostgresBackend(SearchBackend):
     MAX_POSITION = 16383
 
     @classmethod
-    def vector(cls, fields: dict[str, list[str]]) -> str:
-        """A tsvector literal with explicit positions and weights: ``'乡村':1A '振兴':2A``."""
+    def vector(cls, fields: dict[str, list[str]], tags: list[str] = ()) -> str:
+        """A tsvector literal with explicit positions and weights, then the tags without positions:
+        ``'乡村':1A '振兴':2A '~r7' '~ttopic'``."""
         positions: dict[str, list[str]] = {}
         position = 0
         for name in FIELDS:
@@ -312,7 +355,20 @@ class PostgresBackend(SearchBackend):
                 entries = positions.setdefault(token, [])
                 if len(entries) < 256:
                     entries.append(f"{position}{letter}")
-        return " ".join(f"'{token}':{','.join(p)}" for token, p in positions.items())
+        words = [f"'{token}':{','.join(p)}" for token, p in positions.items()]
+        return " ".join([*words, *(f"'{tag}'" for tag in tags)])
+
+    @staticmethod
+    def tags(document) -> list[str]:
+        """The lexemes a document's vector carries besides its words (``TAG_PREFIX``): its recency
+        buckets and its filterable values."""
+        fine = document.pk // recency_bucket()
+        tags = [f"{TAG_PREFIX}r{fine}", f"{TAG_PREFIX}R{fine // COARSE_BUCKET}"]
+        for column, letter in TAG_FILTERS.items():
+            value = getattr(document, column)
+            if value is not None and TAG_VALUE.fullmatch(str(value)):
+                tags.append(f"{TAG_PREFIX}{letter}{value}")
+        return tags
 
     def write(self, rows, fresh=False):
         if not rows:
@@ -321,15 +377,19 @@ class PostgresBackend(SearchBackend):
             for start in range(0, len(rows), 500):
                 batch = rows[start : start + 500]
                 values = ", ".join(["(%s, %s::tsvector)"] * len(batch))
-                params = [value for pk, fields in batch for value in (pk, self.vector(fields))]
+                params = [
+                    value
+                    for document, fields in batch
+                    for value in (document.pk, self.vector(fields, self.tags(document)))
+                ]
                 cursor.execute(
                     f'UPDATE "{TABLE}" AS d SET search_vector = v.vector FROM (VALUES {values}) AS v(id, vector) '
                     "WHERE d.id = v.id",
                     params,
                 )
 
-    def inline_value(self, fields):
-        return self.vector(fields)
+    def inline_value(self, document, fields):
+        return self.vector(fields, self.tags(document))
 
     def delete(self, ids):
         """The vector lives on the document row: deleting the row deletes it."""
@@ -354,6 +414,7 @@ class PostgresBackend(SearchBackend):
                 cursor.execute(POSTGRES_INSTALL[1])
                 cursor.execute("RESET maintenance_work_mem")
                 cursor.execute(f'ANALYZE "{TABLE}"')
+        _common_words.clear()
 
     def preamble(self):
         """The document count ``n`` for IDF, and the id range ``lo``–``hi`` that a capped word's
@@ -368,29 +429,118 @@ class PostgresBackend(SearchBackend):
     operators = (" & ", " | ", "'{}'")
     match_template = "{table}.search_vector @@ %s::tsquery"
 
-    def all_words_query(self, groups, where):
-        expression = self.expression(groups)
-        sql = (
-            f'SELECT "{TABLE}"."id" AS rid FROM "{TABLE}" WHERE "{TABLE}".search_vector @@ %s::tsquery '
-            f'AND ({where}) ORDER BY "{TABLE}"."id" DESC LIMIT {candidate_limit()}'
-        )
-        return sql, [expression]
+    # -- the candidates: the newest visible matches, window by window for a common word ------------
+    def prepare(self, cursor):
+        """JIT compilation costs more than it saves on these short statements."""
+        cursor.execute("SET jit = off")
+        self._newest_id = None
 
-    def word_query(self, index, group, tokens, weight, where):
+    def newest_id(self) -> int:
+        if getattr(self, "_newest_id", None) is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{TABLE}"')
+                self._newest_id = cursor.fetchone()[0]
+        return self._newest_id
+
+    def estimated_matches(self, tokens) -> float:
+        """How many documents match all ``tokens``, as the planner's statistics of the index column
+        see it (its most common lexemes and their frequencies; a word not among them is rare): an
+        upper bound, the commonest token's estimate at most."""
+        least = window_min_matches()
+        if least <= 0:
+            return math.inf
+        common = common_words()
+        return min((common.get(token, 0.0) for token in tokens), default=0.0)
+
+    def windows(self) -> list[tuple[str | None, int | None]]:
+        """The steps of a windowed lookup, newest first: ``(bucket tsquery, None)`` per window of
+        recency buckets (the first also covers the two buckets after the newest id, for documents
+        written since it was read), then ``(None, below)`` for every older id."""
+        size = recency_bucket()
+        high = self.newest_id() // size + 2
+        steps = []
+        for width in WINDOW_WIDTHS:
+            low = max(0, high - width + 1)
+            steps.append((bucket_query(low, high), None))
+            if low == 0:
+                return steps
+            high = low - 1
+        steps.append((None, (high + 1) * size))
+        return steps
+
+    def candidates(self, select: str, match: str, where: str, where_params: list, filters, estimate: float):
+        """(SQL of ``select`` over the newest ``candidate_limit()`` documents that match the tsquery
+        text ``match`` and ``where``, with a column ``rid``; its params).
+
+        Below ``window_min_matches()`` estimated matches: one query — the GIN bitmap finds every
+        match, a top-N sort keeps the newest (``id + 0`` keeps the planner off a backward primary-key
+        walk, whose cost has no bound when the visible matches are rare). Above: the same query per
+        window of ids, newest first, each run only while the windows before it found fewer than
+        the limit (a one-time filter on their counts); the newest of their union are the same
+        documents as one query's."""
+        limit = candidate_limit()
+        table = f'"{TABLE}"'
+        tags = "".join(
+            f" & '{TAG_PREFIX}{letter}{filters[column]}'"
+            for column, letter in TAG_FILTERS.items()
+            if filters and column in filters and TAG_VALUE.fullmatch(str(filters[column]))
+        )
+        query = f"({match}){tags}"
+
+        def step(text: str, condition: str = "") -> tuple[str, list]:
+            return (
+                f"SELECT {select} FROM {table} WHERE {condition}{table}.search_vector @@ %s::tsquery "
+                f"AND ({where}) ORDER BY {table}.id + 0 DESC LIMIT {limit}",
+                [text, *where_params],
+            )
+
+        if estimate < window_min_matches():
+            return step(query)
+        ctes, params = [], []
+        for number, (buckets, below) in enumerate(self.windows()):
+            gate = " + ".join(f"(SELECT COUNT(*) FROM w{k})" for k in range(number))
+            condition = f"{gate} < {limit} AND " if number else ""
+            if buckets is None:
+                sql, step_params = step(query, f"{condition}{table}.id < {below} AND ")
+            else:
+                sql, step_params = step(f"{query} & ({buckets})", condition)
+            ctes.append(f"w{number} AS MATERIALIZED ({sql})")
+            params += step_params
+        union = " UNION ALL ".join(f"SELECT * FROM w{k}" for k in range(len(ctes)))
+        return (
+            f"WITH {', '.join(ctes)} SELECT * FROM ({union}) AS windows ORDER BY rid DESC LIMIT {limit}",
+            params,
+        )
+
+    def all_words_query(self, groups, where, where_params, filters):
+        estimate = min(sum(self.estimated_matches(tokens) for tokens, _ in group) for group in groups)
+        return self.candidates(
+            f'"{TABLE}"."id" AS rid', self.expression(groups), where, where_params, filters, estimate
+        )
+
+    def word_query(self, index, group, tokens, weight, where, where_params, filters, narrowed=False):
         """BM25's IDF from the number of visible matches and ``ts_rank`` (field weights, length
         normalised) as the term-frequency part, so both databases rank alike.
 
-        The innermost query only picks the newest ``candidate_limit()`` visible matches — no
-        window function and no ranking below its ``LIMIT``: the GIN bitmap finds the matches, a
-        top-N sort keeps the newest (``id + 0`` keeps the planner off a backward primary-key walk,
-        whose cost has no bound when the visible matches are rare), and only the candidates are
-        ranked. The document frequency is the exact count when the word has fewer
+        The innermost query only picks the newest ``candidate_limit()`` visible matches
+        (``candidates``) — no window function and no ranking below its ``LIMIT``; only the
+        candidates are ranked. The document frequency is the exact count when the word has fewer
         matches than the cap; a capped word's is extrapolated from the id range its candidates
         span (``limit × (hi − lo + 1) / (hi − oldest candidate + 1)``), instead of counting every
-        match in the heap (decision 0016, part 2)."""
+        match in the heap (decision 0016, part 2). ``narrowed``: ``where`` already picks at most
+        the limit's documents (every word required), so no windows."""
         query = " & ".join(f"'{t}'" for t in tokens)
         limit = candidate_limit()
         carried = ", ".join(DOC_COLUMNS)
+        inner, inner_params = self.candidates(
+            f'"{TABLE}"."id" AS rid, {index} AS sub, {group} AS grp, "{TABLE}".search_vector AS vector, '
+            + ", ".join(f'"{TABLE}"."{c}" AS {c}' for c in DOC_COLUMNS),
+            query,
+            where,
+            where_params,
+            filters,
+            0.0 if narrowed else self.estimated_matches(tokens),
+        )
         sql = (
             f"SELECT rid, sub, grp, tf * LN(1 + (total.n - df + 0.5) / (df + 0.5)) AS score, {carried} "
             f"FROM (SELECT rid, sub, grp, {carried}, "
@@ -398,20 +548,72 @@ class PostgresBackend(SearchBackend):
             f"CASE WHEN COUNT(*) OVER () < {limit} THEN COUNT(*) OVER () ELSE LEAST("
             f"(SELECT n FROM total), {limit} * ((SELECT hi - lo FROM total) + 1.0) / "
             f"GREATEST(1, (SELECT hi FROM total) - MIN(rid) OVER () + 1)) END AS df "
-            f'FROM (SELECT "{TABLE}"."id" AS rid, {index} AS sub, {group} AS grp, '
-            f'"{TABLE}".search_vector AS vector, '
-            + ", ".join(f'"{TABLE}"."{c}" AS {c}' for c in DOC_COLUMNS)
-            + f' FROM "{TABLE}" WHERE "{TABLE}".search_vector @@ %s::tsquery AND ({where}) '
-            # "id" + 0: never the backward primary-key walk, which the planner may take for a word
-            # it thinks common and then read most of the table for rare visible matches (seen at
-            # 1.17 M documents); the GIN bitmap finds every match, a top-N sort keeps the newest
-            f'ORDER BY "{TABLE}"."id" + 0 DESC LIMIT {limit}) AS candidates) AS w CROSS JOIN total'
+            f"FROM ({inner}) AS candidates) AS w CROSS JOIN total"
         )
-        return sql, [query, query]
+        return sql, [query, *inner_params]
 
-    def prepare(self, cursor):
-        """JIT compilation costs more than it saves on these short statements."""
-        cursor.execute("SET jit = off")
+
+# Tags: lexemes the index adds to each vector after the words. Segmentation yields word characters
+# only (``segmentation.TOKEN``), so no word of a document or a query is ever one.
+TAG_PREFIX = "~"
+TAG_FILTERS = {"doc_type": "t", "owner_school_id": "s", "year": "y"}  # filter column → tag letter
+TAG_VALUE = re.compile(r"[0-9A-Za-z_]+")
+DEFAULT_RECENCY_BUCKET = 1024  # ids per recency bucket (SEARCH_RECENCY_BUCKET; a change needs a rebuild)
+COARSE_BUCKET = 32  # recency buckets per coarse bucket (``~R``)
+WINDOW_WIDTHS = (3, 3, 12, 48, 192)  # buckets per window, newest first (the first: one and the two ahead)
+COMMON_WORDS_TTL = 600.0  # seconds a process keeps the statistics' common words
+
+_common_words: dict[str, tuple[float, dict[str, float]]] = {}  # database → (read at, word → matches)
+
+
+def recency_bucket() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "SEARCH_RECENCY_BUCKET", DEFAULT_RECENCY_BUCKET))
+
+
+def window_min_matches() -> float:
+    """Estimated matches from which a word is looked up window by window (``SEARCH_WINDOW_MIN_MATCHES``;
+    by default twice the candidate limit: below it, reading every match costs little)."""
+    from django.conf import settings
+
+    value = getattr(settings, "SEARCH_WINDOW_MIN_MATCHES", None)
+    return 2 * candidate_limit() if value is None else float(value)
+
+
+def bucket_query(low: int, high: int) -> str:
+    """Recency buckets ``low``–``high`` as a tsquery disjunction, whole coarse buckets as one lexeme."""
+    terms, number = [], low
+    while number <= high:
+        if number % COARSE_BUCKET == 0 and number + COARSE_BUCKET - 1 <= high:
+            terms.append(f"'{TAG_PREFIX}R{number // COARSE_BUCKET}'")
+            number += COARSE_BUCKET
+        else:
+            terms.append(f"'{TAG_PREFIX}r{number}'")
+            number += 1
+    return " | ".join(terms)
+
+
+def common_words() -> dict[str, float]:
+    """Lexeme → estimated matching documents, for the index column's most common lexemes
+    (``pg_stats``, refreshed by ``ANALYZE``), read once per process every ``COMMON_WORDS_TTL``."""
+    key = connection.settings_dict["NAME"]
+    cached = _common_words.get(key)
+    if cached and time.monotonic() - cached[0] < COMMON_WORDS_TTL:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+            "FROM pg_stats s JOIN pg_class c ON c.oid = %s::regclass "
+            "WHERE s.schemaname = current_schema() AND s.tablename = %s AND s.attname = 'search_vector'",
+            [f'"{TABLE}"', TABLE],
+        )
+        row = cursor.fetchone()
+    words = {}
+    if row and row[0]:
+        words = {word: freq * max(row[2], 0.0) for word, freq in zip(row[0], row[1], strict=False)}
+    _common_words[key] = (time.monotonic(), words)
+    return words
 
 
 def backend() -> SearchBackend:

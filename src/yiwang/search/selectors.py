@@ -305,10 +305,10 @@ def search_visible_to(
         documents = documents.filter(_phrase_condition(phrase))
     mode = MatchMode.ALL
     offset = (number - 1) * page_size
-    found = index.search(documents, parsed.groups, parsed.min_match, page_size, offset)
+    found = index.search(documents, parsed.groups, parsed.min_match, page_size, offset, filters)
     if found.total == 0 and (len(parsed.groups) > 1 or parsed.phrases):
         mode, documents = MatchMode.ANY, visible
-        found = index.search(documents, parsed.groups, 1, page_size, offset)
+        found = index.search(documents, parsed.groups, 1, page_size, offset, filters)
         if found.total:
             notices.append(ANY_WORD_NOTICE)
     if parsed.suggestion and found.total:

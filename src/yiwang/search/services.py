@@ -78,7 +78,7 @@ def _save(built: list[BuiltDocument], first_id: int | None = None) -> None:
         columns = [f.column for f in DOCUMENT_FIELDS] + ([index.inline_column] if inline else [])
         rows = [
             tuple(f.get_db_prep_save(f.pre_save(d, True), connection) for f in DOCUMENT_FIELDS)
-            + ((index.inline_value(b.fields),) if inline else ())
+            + ((index.inline_value(d, b.fields),) if inline else ())
             for d, b in zip(documents, built, strict=True)
         ]
         _insert(SearchDocument, columns, rows)
@@ -94,7 +94,7 @@ def _save(built: list[BuiltDocument], first_id: int | None = None) -> None:
         )
     if not inline:
         index.write(
-            [(d.pk, b.fields) for d, b in zip(documents, built, strict=True)], fresh=first_id is not None
+            [(d, b.fields) for d, b in zip(documents, built, strict=True)], fresh=first_id is not None
         )
 
 

@@ -31,3 +31,7 @@ else:
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/yiwang-test-media")
 # Tests close connections after each request so the test database can be dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The PostgreSQL index's recency windows (search/backends.py) on a test-sized network: four ids
+# per bucket, and every word looked up window by window, so the tests run that path on every search.
+SEARCH_RECENCY_BUCKET = 4
+SEARCH_WINDOW_MIN_MATCHES = 0
